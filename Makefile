@@ -1,0 +1,67 @@
+# Pegasus: two commands on a fresh machine.
+#   make run   installs what is missing, migrates, loads the demo into an empty database, serves :8000
+#   make test  installs what is missing, runs lint and the whole suite on SQLite, then on PostgreSQL if reachable
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+UV ?= $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
+PYTHON_RUN = $(UV) run --frozen
+PG_URL ?= postgres://postgres@127.0.0.1:5432/pegasus
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export PEGASUS_AS_AT ?= 2019-05-23
+
+.PHONY: run test install static lint test-sqlite test-postgres browser-deps migrate demo bench clean
+
+$(UV):
+	python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
+
+.venv/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+build/frontend/BUILT: node_modules/.installed frontend/build.mjs frontend/pegasus.scss
+	node frontend/build.mjs
+
+install: .venv/.synced build/frontend/BUILT
+
+static: build/frontend/BUILT
+
+migrate: install
+	$(PYTHON_RUN) pegasus migrate --no-input
+
+demo: migrate
+	$(PYTHON_RUN) pegasus demo --if-empty
+
+run: demo
+	@echo "Pegasus on http://$(HOST):$(PORT)/ (estate read as at $(PEGASUS_AS_AT); set PEGASUS_AS_AT= for today)"
+	$(PYTHON_RUN) pegasus runserver $(HOST):$(PORT)
+
+# Debian's Chromium drives the browser tests; nothing is downloaded by the test tools themselves.
+browser-deps:
+	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
+lint: install
+	$(PYTHON_RUN) ruff check src tests benchmarks
+	$(PYTHON_RUN) ruff format --check src tests benchmarks
+	$(PYTHON_RUN) mypy
+
+test-sqlite: install browser-deps
+	PEGASUS_ENV=test DATABASE_URL= $(PYTHON_RUN) pytest
+
+test-postgres: install browser-deps
+	@if $(PYTHON_RUN) python -c "import psycopg; psycopg.connect('postgres://postgres@127.0.0.1:5432/postgres', connect_timeout=3).close()" 2>/dev/null; then \
+		echo "PostgreSQL reachable on 127.0.0.1:5432: running the suite on it"; \
+		PEGASUS_ENV=test DATABASE_URL=$(PG_URL) $(PYTHON_RUN) pytest; \
+	else echo "PostgreSQL not reachable on 127.0.0.1:5432: suite ran on SQLite only"; fi
+
+test: lint test-sqlite test-postgres
+
+bench: install
+	PEGASUS_ENV=test $(PYTHON_RUN) python benchmarks/register.py
+
+clean:
+	rm -rf build var .venv node_modules

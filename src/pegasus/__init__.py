@@ -1,0 +1,1 @@
+"""Pegasus: re-compete and manage a public body's outsourced ICT contracts."""

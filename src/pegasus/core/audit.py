@@ -1,0 +1,19 @@
+"""The audit trail: `audit_record` is called by every service that changes something."""
+
+from django.db import models
+
+from pegasus.core.models import AuditEvent
+
+
+def audit_record(
+    *, action: str, by, obj: models.Model | None = None, summary: str, data: dict | None = None
+) -> AuditEvent:
+    """Append one audit event; `by` may be None for the system (a migration, the demo loader)."""
+    return AuditEvent.objects.create(
+        actor=by if getattr(by, "is_authenticated", False) else None,
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        summary=summary[:500],
+        data=data or {},
+    )

@@ -1,0 +1,26 @@
+from pegasus.core.management.commands._base import PegasusCommand, to_json
+from pegasus.estate.demo import DEMO_PASSWORD, DEMO_USERS, demo_load
+
+
+class Command(PegasusCommand):
+    help = "Load the demonstration estate of PCD 579 (May 2019). Loading twice changes nothing."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--json", action="store_true", help="print what was created as JSON")
+        parser.add_argument("--if-empty", action="store_true", help="load only into an empty database")
+
+    def handle(self, *args, **options):
+        from pegasus.estate.models import Contract
+
+        if options["if_empty"] and Contract.objects.exists():
+            created = {}
+        else:
+            created = demo_load()
+        if options["json"]:
+            self.stdout.write(to_json({"created": created}))
+            return
+        made = ", ".join(f"{n} {kind}" for kind, n in created.items() if n) or "nothing new"
+        self.stdout.write(f"Demo estate loaded ({made}).")
+        self.stdout.write(f"Demo sign-ins (demo only), password {DEMO_PASSWORD!r}:")
+        for username, role, _ in DEMO_USERS:
+            self.stdout.write(f"  {username:<12} {role.label}")

@@ -1,0 +1,282 @@
+"""The ICT estate: organisations, suppliers, service towers, contracts, their options, spend and interfaces.
+
+Derived dates (current end, maximum end, decision due, days to expiry) are never stored: `Contract.terms()`
+hands the facts to `pegasus.estate.terms`, which computes them.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+from pegasus.core.classification import Classification, Descriptor, marking
+from pegasus.core.money import VatBasis
+from pegasus.estate import terms as t
+
+MONEY = {"max_digits": 16, "decimal_places": 2}
+
+
+class VatBasisChoice(models.TextChoices):
+    NET = VatBasis.NET.value, "Net (excluding VAT)"
+    GROSS = VatBasis.GROSS.value, "Gross (including VAT)"
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        CONTRACTING_AUTHORITY = "contracting-authority", "Contracting authority"
+        OPERATING_BODY = "operating-body", "Operating body"
+
+    name = models.CharField(max_length=200, unique=True)
+    short_name = models.CharField(max_length=40, blank=True)
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    authority = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="operating_bodies",
+        help_text="For an operating body: the contracting authority it acts for.",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.short_name or self.name
+
+
+companies_house_number = RegexValidator(
+    r"^(\d{8}|[A-Z]{2}\d{6})$", "Enter a Companies House number: 8 digits, or 2 letters and 6 digits"
+)
+
+
+class Supplier(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    companies_house_number = models.CharField(
+        "Companies House number", max_length=8, blank=True, validators=[companies_house_number]
+    )
+    is_sme = models.BooleanField("SME", default=False)
+    is_illustrative = models.BooleanField(default=False, help_text="A fictional supplier of the demonstration estate.")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ServiceTower(models.Model):
+    class Kind(models.TextChoices):
+        TOWER = "tower", "Service tower"
+        CATEGORY = "category", "Other category"
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=100, unique=True)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.TOWER)
+    position = models.PositiveSmallIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SupplierMembership(models.Model):
+    """A supplier user's link to the supplier they work for: they see that supplier's contracts only."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="supplier_memberships")
+    supplier = models.ForeignKey(Supplier, on_delete=models.CASCADE, related_name="memberships")
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "supplier"], name="unique_supplier_membership")]
+
+    def __str__(self) -> str:
+        return f"{self.user} at {self.supplier}"
+
+
+class ContractStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    ACTIVE = "active", "Active"
+    ENDED = "ended", "Ended"
+    TERMINATED = "terminated", "Terminated early"
+
+
+class Contract(models.Model):
+    Status = ContractStatus
+    RenewalType = models.TextChoices("RenewalType", [(r.name, r.value) for r in t.RenewalType])
+
+    reference = models.CharField(max_length=50, unique=True)
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="contracts")
+    authority = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="contracts")
+    operating_body = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="operated_contracts"
+    )
+    towers = models.ManyToManyField(ServiceTower, through="ContractTower", related_name="contracts")
+    tier = models.PositiveSmallIntegerField(
+        default=2, validators=[MinValueValidator(1), MaxValueValidator(3)], help_text="1 is a major contract."
+    )
+    start_date = models.DateField()
+    initial_end_date = models.DateField("End of initial term")
+    notice_period_months = models.PositiveSmallIntegerField(default=3)
+    renewal_type = models.CharField(max_length=10, choices=RenewalType.choices, default=t.RenewalType.NONE.value)
+    renewal_period_months = models.PositiveSmallIntegerField(default=0)
+    max_renewals = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Empty for a tacit renewal that rolls on until notice is given."
+    )
+    ended_on = models.DateField(null=True, blank=True, help_text="When the contract ended early.")
+    total_value = models.DecimalField("Total contract value", **MONEY)
+    annual_value = models.DecimalField(**MONEY)
+    vat_basis = models.CharField(max_length=5, choices=VatBasisChoice.choices, default=VatBasis.NET.value)
+    status = models.CharField(max_length=16, choices=ContractStatus.choices, default=ContractStatus.ACTIVE)
+    classification = models.CharField(max_length=24, choices=Classification.choices, default=Classification.OFFICIAL)
+    classification_descriptor = models.CharField(max_length=16, choices=Descriptor.choices, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["reference"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(initial_end_date__gte=F("start_date")), name="contract_term_ends_after_start"
+            ),
+            models.CheckConstraint(condition=Q(total_value__gte=0), name="contract_total_value_not_negative"),
+            models.CheckConstraint(condition=Q(annual_value__gte=0), name="contract_annual_value_not_negative"),
+            models.CheckConstraint(
+                condition=Q(renewal_type="none") | Q(renewal_period_months__gt=0),
+                name="contract_renewal_has_length",
+            ),
+        ]
+        indexes = [models.Index(fields=["initial_end_date"]), models.Index(fields=["status"])]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+    @property
+    def marking(self) -> str:
+        return marking(self.classification, self.classification_descriptor)
+
+    def terms(self, options=None) -> t.ContractTerms:
+        """The contract's facts for the term rules; pass `options` when they are already fetched."""
+        if options is None:
+            options = self.options.all()
+        return t.ContractTerms(
+            start=self.start_date,
+            initial_end=self.initial_end_date,
+            options=tuple(t.Option(o.length_months, t.OptionState(o.state)) for o in options),
+            notice_months=self.notice_period_months,
+            renewal=t.RenewalType(self.renewal_type),
+            renewal_months=self.renewal_period_months,
+            max_renewals=self.max_renewals,
+            ended_on=self.ended_on,
+        )
+
+
+class ContractTower(models.Model):
+    """A tower a contract covers, with that tower's share of the contract's value (shares add up to 100%)."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="tower_shares")
+    tower = models.ForeignKey(ServiceTower, on_delete=models.PROTECT, related_name="contract_shares")
+    share_percent = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("100"))],
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-share_percent", "tower__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "tower"], name="unique_contract_tower"),
+            models.CheckConstraint(
+                condition=Q(share_percent__gt=0) & Q(share_percent__lte=100),
+                name="contract_tower_share_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tower} {self.share_percent}%"
+
+
+class ExtensionOption(models.Model):
+    State = models.TextChoices("State", [(s.name, s.value) for s in t.OptionState])
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="options")
+    sequence = models.PositiveSmallIntegerField()
+    length_months = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    state = models.CharField(max_length=10, choices=State.choices, default=t.OptionState.AVAILABLE.value)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["contract", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "sequence"], name="unique_option_sequence"),
+            models.CheckConstraint(condition=Q(length_months__gte=1), name="option_has_length"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Option {self.sequence}: {self.length_months} months ({self.state})"
+
+
+class Spend(models.Model):
+    """What was paid against a contract in one calendar month (`month` is the first of the month)."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="spend")
+    month = models.DateField()
+    amount = models.DecimalField(**MONEY)
+    vat_basis = models.CharField(max_length=5, choices=VatBasisChoice.choices, default=VatBasis.NET.value)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["contract", "month"]
+        verbose_name_plural = "spend"
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "month"], name="unique_spend_month"),
+            models.CheckConstraint(condition=Q(month__day=1), name="spend_month_is_first_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract.reference} {self.month:%Y-%m} £{self.amount:,}"
+
+
+class Interface(models.Model):
+    """A hand-off between two towers (or two contracts), weighted by its volume, such as tickets a month."""
+
+    class Unit(models.TextChoices):
+        TICKETS = "tickets-per-month", "Tickets a month"
+        TRANSACTIONS = "transactions-per-month", "Transactions a month"
+        OTHER = "other", "Other"
+
+    from_tower = models.ForeignKey(ServiceTower, on_delete=models.PROTECT, related_name="interfaces_out")
+    to_tower = models.ForeignKey(ServiceTower, on_delete=models.PROTECT, related_name="interfaces_in")
+    from_contract = models.ForeignKey(
+        Contract, null=True, blank=True, on_delete=models.CASCADE, related_name="interfaces_out"
+    )
+    to_contract = models.ForeignKey(
+        Contract, null=True, blank=True, on_delete=models.CASCADE, related_name="interfaces_in"
+    )
+    weight = models.DecimalField(max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0"))])
+    unit = models.CharField(max_length=32, choices=Unit.choices, default=Unit.TICKETS)
+    description = models.CharField(max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-weight"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_tower=F("to_tower")) | ~Q(from_contract=F("to_contract")),
+                name="interface_joins_two_parties",
+            ),
+            models.CheckConstraint(condition=Q(weight__gte=0), name="interface_weight_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_tower} → {self.to_tower} ({self.weight} {self.get_unit_display().lower()})"

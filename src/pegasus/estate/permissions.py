@@ -1,0 +1,72 @@
+"""Who may do what to the estate: django-rules predicates, checked by pages and the API alike.
+
+Staff of the authority read the whole estate; a supplier user reads only its own supplier's contracts and spend.
+Commercial officers create and change contracts and suppliers; finance records spend; auditors read everything,
+including the audit trail, and change nothing.
+"""
+
+import rules
+
+from pegasus.core.roles import INTERNAL_ROLES, Role, has_role
+
+
+@rules.predicate
+def is_internal(user) -> bool:
+    return has_role(user, *INTERNAL_ROLES)
+
+
+@rules.predicate
+def is_commercial(user) -> bool:
+    return has_role(user, Role.COMMERCIAL_OFFICER)
+
+
+@rules.predicate
+def is_finance(user) -> bool:
+    return has_role(user, Role.FINANCE)
+
+
+@rules.predicate
+def is_auditor(user) -> bool:
+    return has_role(user, Role.AUDITOR)
+
+
+@rules.predicate
+def is_supplier_user(user) -> bool:
+    return has_role(user, Role.SUPPLIER_USER)
+
+
+def supplier_ids_of(user) -> frozenset[int]:
+    """The suppliers a supplier user works for, cached on the user for the request."""
+    cached = getattr(user, "_pegasus_supplier_ids", None)
+    if cached is None:
+        cached = frozenset(user.supplier_memberships.values_list("supplier_id", flat=True))
+        user._pegasus_supplier_ids = cached
+    return cached
+
+
+@rules.predicate
+def is_own_contract(user, contract) -> bool:
+    return contract is not None and is_supplier_user(user) and contract.supplier_id in supplier_ids_of(user)
+
+
+@rules.predicate
+def is_own_supplier(user, supplier) -> bool:
+    return supplier is not None and is_supplier_user(user) and supplier.pk in supplier_ids_of(user)
+
+
+can_view_estate = is_internal | is_supplier_user
+
+rules.add_perm("estate.view_estate", is_internal | is_supplier_user)
+rules.add_perm("estate.view_dashboard", is_internal)
+rules.add_perm("estate.view_contract", is_internal | is_own_contract)
+rules.add_perm("estate.add_contract", is_commercial)
+rules.add_perm("estate.change_contract", is_commercial)
+rules.add_perm("estate.import_contracts", is_commercial)
+rules.add_perm("estate.view_supplier", is_internal | is_own_supplier)
+rules.add_perm("estate.add_supplier", is_commercial)
+rules.add_perm("estate.change_supplier", is_commercial)
+rules.add_perm("estate.view_spend", is_internal | is_own_contract)
+rules.add_perm("estate.add_spend", is_commercial | is_finance)
+rules.add_perm("estate.import_spend", is_commercial | is_finance)
+rules.add_perm("estate.view_tower", is_internal | is_supplier_user)
+rules.add_perm("core.view_auditevent", is_auditor)

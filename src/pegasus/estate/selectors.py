@@ -1,0 +1,353 @@
+"""Every read of the estate that a page, the API or the CLI needs, scoped to what the user may see."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce
+
+from pegasus.core.calendar import add_months, london_today
+from pegasus.core.db import GroupConcat
+from pegasus.core.roles import INTERNAL_ROLES, has_role
+from pegasus.estate import terms as t
+from pegasus.estate.models import (
+    Contract,
+    ContractTower,
+    ExtensionOption,
+    Interface,
+    Organisation,
+    ServiceTower,
+    Spend,
+    Supplier,
+)
+from pegasus.estate.permissions import supplier_ids_of
+
+EXPIRY_WINDOWS = (6, 12, 24, 36)
+SORTS = {
+    "reference": "reference",
+    "title": "title",
+    "supplier": "supplier__name",
+    "value": "total_value",
+    "tier": "tier",
+    "end": None,  # by current end, computed from the terms
+}
+
+
+def default_as_at() -> date:
+    return settings.PEGASUS_AS_AT or london_today()
+
+
+def contracts_visible_to(user) -> QuerySet[Contract]:
+    """Internal roles see every contract; a supplier user its own suppliers' only; anyone else none."""
+    contracts = Contract.objects.all()
+    if has_role(user, *INTERNAL_ROLES):
+        return contracts
+    return contracts.filter(supplier_id__in=supplier_ids_of(user)) if user.is_authenticated else contracts.none()
+
+
+def suppliers_visible_to(user) -> QuerySet[Supplier]:
+    if has_role(user, *INTERNAL_ROLES):
+        return Supplier.objects.all()
+    return Supplier.objects.filter(pk__in=supplier_ids_of(user)) if user.is_authenticated else Supplier.objects.none()
+
+
+def _option_months(state: str) -> Coalesce:
+    months = (
+        ExtensionOption.objects.filter(contract=OuterRef("pk"), state=state)
+        .values("contract")
+        .annotate(total=Sum("length_months"))
+        .values("total")
+    )
+    return Coalesce(Subquery(months, output_field=IntegerField()), 0)
+
+
+def with_terms(contracts: QuerySet[Contract]) -> QuerySet[Contract]:
+    """Annotate what the term rules need, so a list computes every end date without a query per row."""
+    towers = (
+        ContractTower.objects.filter(contract=OuterRef("pk"))
+        .values("contract")
+        .annotate(names=GroupConcat("tower__name"))
+        .values("names")
+    )
+    available = ExtensionOption.objects.filter(contract=OuterRef("pk"), state=t.OptionState.AVAILABLE.value)
+    return contracts.annotate(
+        exercised_months=_option_months(t.OptionState.EXERCISED.value),
+        available_months=_option_months(t.OptionState.AVAILABLE.value),
+        has_available_option=Exists(available),
+        tower_names=Subquery(towers),
+    )
+
+
+def terms_of(contract: Contract) -> t.ContractTerms:
+    """The terms of a contract annotated by `with_terms`: options are summed, which the rules allow."""
+    options = []
+    if contract.exercised_months:
+        options.append(t.Option(contract.exercised_months, t.OptionState.EXERCISED))
+    if contract.has_available_option:
+        options.append(t.Option(contract.available_months, t.OptionState.AVAILABLE))
+    return t.ContractTerms(
+        start=contract.start_date,
+        initial_end=contract.initial_end_date,
+        options=tuple(options),
+        notice_months=contract.notice_period_months,
+        renewal=t.RenewalType(contract.renewal_type),
+        renewal_months=contract.renewal_period_months,
+        max_renewals=contract.max_renewals,
+        ended_on=contract.ended_on,
+    )
+
+
+@dataclass
+class ContractRow:
+    """A contract with its derived dates, as a list, the dashboard or an export shows it."""
+
+    contract: Contract
+    current_end: date
+    maximum_end: date | None
+    decision: t.Decision | None
+    days_to_expiry: int
+
+    @property
+    def towers(self) -> str:
+        return self.contract.tower_names or ""
+
+
+def contract_row(contract: Contract, as_at: date, terms: t.ContractTerms | None = None) -> ContractRow:
+    terms = terms or terms_of(contract)
+    return ContractRow(
+        contract=contract,
+        current_end=t.current_end(terms, as_at),
+        maximum_end=t.maximum_end(terms),
+        decision=t.next_decision(terms, as_at),
+        days_to_expiry=t.days_to_expiry(terms, as_at),
+    )
+
+
+@dataclass(frozen=True)
+class ContractFilters:
+    q: str = ""
+    tower: str = ""  # tower code
+    supplier: int | None = None
+    status: str = ""
+    tier: int | None = None
+    expiring_within: int | None = None  # months from as_at
+    sort: str = "reference"
+    descending: bool = False
+
+
+def contract_rows(*, user, filters: ContractFilters, as_at: date) -> tuple[QuerySet[Contract], bool]:
+    """The filtered contracts, and whether the caller must finish filtering and sorting by derived dates."""
+    contracts = contracts_visible_to(user)
+    if filters.q:
+        contracts = contracts.filter(
+            Q(reference__icontains=filters.q) | Q(title__icontains=filters.q) | Q(supplier__name__icontains=filters.q)
+        )
+    if filters.tower:
+        contracts = contracts.filter(
+            Exists(ContractTower.objects.filter(contract=OuterRef("pk"), tower__code=filters.tower))
+        )
+    if filters.supplier:
+        contracts = contracts.filter(supplier_id=filters.supplier)
+    if filters.status:
+        contracts = contracts.filter(status=filters.status)
+    if filters.tier:
+        contracts = contracts.filter(tier=filters.tier)
+    contracts = with_terms(contracts.select_related("supplier"))
+    by_derived = filters.sort == "end" or filters.expiring_within is not None
+    if not by_derived:
+        field = SORTS.get(filters.sort) or "reference"
+        contracts = contracts.order_by(f"-{field}" if filters.descending else field, "reference")
+    return contracts, by_derived
+
+
+def contract_list(
+    *, user, filters: ContractFilters, as_at: date, page: int = 1, per_page: int = 50
+) -> tuple[list[ContractRow], int]:
+    """One page of contract rows and the total count, in at most two queries."""
+    contracts, by_derived = contract_rows(user=user, filters=filters, as_at=as_at)
+    start = (page - 1) * per_page
+    if not by_derived:
+        total = contracts.count()
+        return [contract_row(c, as_at) for c in contracts[start : start + per_page]], total
+    rows = derived_filter_and_sort([contract_row(c, as_at) for c in contracts], filters, as_at)
+    return rows[start : start + per_page], len(rows)
+
+
+def derived_filter_and_sort(rows: list[ContractRow], filters: ContractFilters, as_at: date) -> list[ContractRow]:
+    if filters.expiring_within is not None:
+        limit = add_months(as_at, filters.expiring_within)
+        rows = [r for r in rows if as_at <= r.current_end <= limit]
+    if filters.sort == "end":
+        rows.sort(key=lambda r: (r.current_end, r.contract.reference), reverse=filters.descending)
+    else:
+        field = SORTS.get(filters.sort) or "reference"
+        rows.sort(key=lambda r: _sort_key(r.contract, field), reverse=filters.descending)
+    return rows
+
+
+def _sort_key(contract: Contract, field: str):
+    value = contract
+    for part in field.split("__"):
+        value = getattr(value, part)
+    return value
+
+
+def all_contract_rows(*, user, filters: ContractFilters, as_at: date) -> list[ContractRow]:
+    """Every row that matches, for exports."""
+    contracts, by_derived = contract_rows(user=user, filters=filters, as_at=as_at)
+    rows = [contract_row(c, as_at) for c in contracts]
+    return derived_filter_and_sort(rows, filters, as_at) if by_derived else rows
+
+
+def contract_detail(*, user, pk: int) -> Contract:
+    """One contract the user may see (Contract.DoesNotExist otherwise), with what its page shows."""
+    return (
+        contracts_visible_to(user)
+        .select_related("supplier", "authority", "operating_body")
+        .prefetch_related("options", "tower_shares__tower")
+        .get(pk=pk)
+    )
+
+
+def contract_spend(contract: Contract) -> list[Spend]:
+    return list(contract.spend.order_by("month"))
+
+
+def supplier_list(*, user) -> QuerySet[Supplier]:
+    return (
+        suppliers_visible_to(user)
+        .annotate(
+            contract_count=Count("contracts"),
+            contract_value=Coalesce(Sum("contracts__total_value"), Decimal(0), output_field=DecimalField()),
+        )
+        .order_by("name")
+    )
+
+
+def supplier_detail(*, user, pk: int) -> Supplier:
+    return suppliers_visible_to(user).get(pk=pk)
+
+
+def towers() -> QuerySet[ServiceTower]:
+    return ServiceTower.objects.all()
+
+
+# --- The estate as a whole: the dashboard and `pegasus estate summary` --------------------------------------
+
+
+def value_by_tower(contracts: QuerySet[Contract]) -> list[dict]:
+    """Each tower's share of contract value (total value x the tower's share), largest first."""
+    rows = (
+        ContractTower.objects.filter(contract__in=contracts)
+        .values("tower__name", "tower__code")
+        .annotate(
+            value=Sum(
+                F("contract__total_value") * F("share_percent") / 100,
+                output_field=DecimalField(max_digits=20, decimal_places=4),
+            )
+        )
+        .order_by("-value")
+    )
+    return [
+        {
+            "tower": r["tower__name"],
+            "code": r["tower__code"],
+            "value": Decimal(r["value"]).quantize(Decimal("0.01")),
+        }
+        for r in rows
+    ]
+
+
+def value_by_supplier(contracts: QuerySet[Contract]) -> list[dict]:
+    rows = (
+        contracts.values("supplier__name", "supplier_id")
+        .annotate(value=Sum("total_value"), contracts=Count("id"))
+        .order_by("-value")
+    )
+    return [
+        {
+            "supplier": r["supplier__name"],
+            "id": r["supplier_id"],
+            "value": r["value"],
+            "contracts": r["contracts"],
+        }
+        for r in rows
+    ]
+
+
+def herfindahl(values: list[Decimal]) -> Decimal:
+    """Herfindahl-Hirschman index of shares in percent (0 to 10,000); above 2,500 is highly concentrated."""
+    total = sum(values, Decimal(0))
+    if not total:
+        return Decimal(0)
+    return sum(((v / total * 100) ** 2 for v in values), Decimal(0)).quantize(Decimal("1"))
+
+
+@dataclass
+class EstateSummary:
+    as_at: date
+    organisation: str
+    towers: list[str]
+    tier1_contracts: int
+    tier1_suppliers: int
+    total_contract_value: Decimal
+    expiring: dict[str, int]
+    decisions_due: dict[str, list[ContractRow]]
+    by_tower: list[dict]
+    by_supplier: list[dict]
+    hhi: Decimal
+    rows: list[ContractRow]
+
+
+def estate_summary(*, as_at: date, user=None) -> EstateSummary:
+    """The estate as at a date: tier-1 totals, value by tower and supplier, concentration and what expires."""
+    contracts = contracts_visible_to(user) if user is not None else Contract.objects.all()
+    active = contracts.exclude(status__in=[Contract.Status.TERMINATED])
+    rows = [contract_row(c, as_at) for c in with_terms(active.select_related("supplier"))]
+    tier1 = [r for r in rows if r.contract.tier == 1]
+    expiring = {
+        str(months): sum(1 for r in rows if as_at <= r.current_end <= add_months(as_at, months))
+        for months in EXPIRY_WINDOWS
+    }
+    decisions_due: dict[str, list[ContractRow]] = defaultdict(list)
+    for row in sorted(rows, key=lambda r: r.decision.due if r.decision else date.max):
+        if row.decision is None or row.current_end < as_at:
+            continue
+        for months in (6, 12, 24):
+            if row.decision.due <= add_months(as_at, months):
+                decisions_due[str(months)].append(row)
+                break
+    authority = Organisation.objects.filter(kind=Organisation.Kind.CONTRACTING_AUTHORITY).order_by("pk").first()
+    by_supplier = value_by_supplier(active)
+    return EstateSummary(
+        as_at=as_at,
+        organisation=authority.name if authority else "",
+        towers=list(ServiceTower.objects.filter(kind=ServiceTower.Kind.TOWER).values_list("name", flat=True)),
+        tier1_contracts=len(tier1),
+        tier1_suppliers=len({r.contract.supplier_id for r in tier1}),
+        total_contract_value=sum((r.contract.total_value for r in tier1), Decimal("0.00")),
+        expiring=expiring,
+        decisions_due=dict(decisions_due),
+        by_tower=value_by_tower(active),
+        by_supplier=by_supplier,
+        hhi=herfindahl([r["value"] for r in by_supplier]),
+        rows=sorted(rows, key=lambda r: (r.contract.tier, r.current_end)),
+    )
+
+
+def interfaces() -> QuerySet[Interface]:
+    return Interface.objects.select_related("from_tower", "to_tower", "from_contract", "to_contract")
