@@ -317,7 +317,7 @@ def estate_summary(*, as_at: date, user=None) -> EstateSummary:
     """The estate as at a date: tier-1 totals, value by tower and supplier, concentration and what expires."""
     contracts = contracts_visible_to(user) if user is not None else Contract.objects.all()
     active = contracts.exclude(status__in=[Contract.Status.TERMINATED])
-    rows = [contract_row(c, as_at) for c in with_terms(active.select_related("supplier"))]
+    rows = [contract_row(c, as_at) for c in with_terms(active.select_related("supplier").prefetch_related("options"))]
     tier1 = [r for r in rows if r.contract.tier == 1]
     expiring = {
         str(months): sum(1 for r in rows if as_at <= r.current_end <= add_months(as_at, months))

@@ -1,5 +1,24 @@
+from django.urls import reverse
+
 from pegasus.core.roles import roles_of
+
+NAV = [
+    # label, url name, permission, path prefix that marks it active
+    ("Dashboard", "dashboard", "estate.view_dashboard", "/dashboard"),
+    ("Contracts", "contract-list", "estate.view_estate", "/contracts"),
+    ("Suppliers", "supplier-list", "estate.view_estate", "/suppliers"),
+    ("Towers", "tower-list", "estate.view_estate", "/towers"),
+    ("Audit", "audit-list", "core.view_auditevent", "/audit"),
+]
 
 
 def pegasus(request):
-    return {"user_roles": roles_of(request.user)}
+    user = request.user
+    if not user.is_authenticated:
+        return {"user_roles": frozenset(), "nav_items": []}
+    items = [
+        {"label": label, "url": reverse(name), "active": request.path.startswith(prefix)}
+        for label, name, perm, prefix in NAV
+        if user.has_perm(perm)
+    ]
+    return {"user_roles": sorted(roles_of(user)), "nav_items": items}

@@ -1,2 +1,13 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
 
-urlpatterns: list = []
+from pegasus.web import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("sign-in/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("audit/", views.audit_list, name="audit-list"),
+    path("", include("pegasus.estate.urls")),
+]

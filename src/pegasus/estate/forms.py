@@ -1,0 +1,139 @@
+"""Forms for the estate pages. Validation of the contract as a whole stays in the services."""
+
+from decimal import Decimal
+
+from django import forms
+
+from pegasus.estate import terms as t
+from pegasus.estate.models import Contract, ServiceTower, Supplier
+from pegasus.estate.selectors import EXPIRY_WINDOWS, SORTS
+from pegasus.estate.services import OptionSpec, TowerShare
+
+MAX_OPTIONS = 4
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class ContractFilterForm(forms.Form):
+    q = forms.CharField(label="Search", required=False, help_text="Reference, title or supplier")
+    tower = forms.ChoiceField(label="Tower", required=False)
+    supplier = forms.ChoiceField(label="Supplier", required=False)
+    status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any status"), *Contract.Status.choices])
+    tier = forms.ChoiceField(
+        label="Tier", required=False, choices=[("", "Any tier"), ("1", "Tier 1"), ("2", "Tier 2"), ("3", "Tier 3")]
+    )
+    expiring = forms.ChoiceField(
+        label="Ends within",
+        required=False,
+        choices=[("", "Any time"), *[(str(m), f"{m} months") for m in EXPIRY_WINDOWS]],
+    )
+    as_at = forms.DateField(label="As at", required=False, widget=DateInput)
+    sort = forms.ChoiceField(required=False, choices=[(k, k) for k in SORTS], widget=forms.HiddenInput)
+    dir = forms.ChoiceField(required=False, choices=[("asc", "asc"), ("desc", "desc")], widget=forms.HiddenInput)
+
+    def __init__(self, *args, towers, suppliers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tower"].choices = [("", "Any tower"), *[(tw.code, tw.name) for tw in towers]]
+        self.fields["supplier"].choices = [("", "Any supplier"), *[(str(s.pk), s.name) for s in suppliers]]
+
+
+class ContractForm(forms.ModelForm):
+    """The contract's facts, one share field per tower and up to four extension options."""
+
+    class Meta:
+        model = Contract
+        fields = [
+            "reference",
+            "title",
+            "description",
+            "supplier",
+            "authority",
+            "operating_body",
+            "tier",
+            "status",
+            "start_date",
+            "initial_end_date",
+            "notice_period_months",
+            "renewal_type",
+            "renewal_period_months",
+            "max_renewals",
+            "ended_on",
+            "total_value",
+            "annual_value",
+            "vat_basis",
+            "classification",
+            "classification_descriptor",
+        ]
+        widgets = {
+            "start_date": DateInput,
+            "initial_end_date": DateInput,
+            "ended_on": DateInput,
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, towers: list[ServiceTower], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.towers = towers
+        shares = {}
+        options = []
+        if self.instance.pk:
+            shares = {s.tower_id: s.share_percent for s in self.instance.tower_shares.all()}
+            options = list(self.instance.options.all())
+        for tower in towers:
+            self.fields[f"share_{tower.code}"] = forms.DecimalField(
+                label=f"{tower.name} share (%)",
+                required=False,
+                min_value=Decimal("0.01"),
+                max_value=Decimal(100),
+                decimal_places=2,
+                initial=shares.get(tower.pk),
+                widget=forms.NumberInput(attrs={"class": "govuk-input--width-5", "step": "0.01"}),
+            )
+        for n in range(1, MAX_OPTIONS + 1):
+            existing = options[n - 1] if n <= len(options) else None
+            self.fields[f"option_{n}_months"] = forms.IntegerField(
+                label=f"Option {n} length (months)",
+                required=False,
+                min_value=1,
+                initial=existing.length_months if existing else None,
+                widget=forms.NumberInput(attrs={"class": "govuk-input--width-4"}),
+            )
+            self.fields[f"option_{n}_state"] = forms.ChoiceField(
+                label=f"Option {n} state",
+                choices=[(s.value, s.value.capitalize()) for s in t.OptionState],
+                initial=existing.state if existing else t.OptionState.AVAILABLE.value,
+            )
+        self.fields["supplier"].queryset = Supplier.objects.order_by("name")
+
+    def share_fields(self):
+        return [self[f"share_{tower.code}"] for tower in self.towers]
+
+    def option_fields(self):
+        return [(self[f"option_{n}_months"], self[f"option_{n}_state"]) for n in range(1, MAX_OPTIONS + 1)]
+
+    def tower_shares(self) -> list[TowerShare]:
+        return [
+            TowerShare(tower, self.cleaned_data[f"share_{tower.code}"])
+            for tower in self.towers
+            if self.cleaned_data.get(f"share_{tower.code}")
+        ]
+
+    def option_specs(self) -> list[OptionSpec]:
+        specs = []
+        for n in range(1, MAX_OPTIONS + 1):
+            months = self.cleaned_data.get(f"option_{n}_months")
+            if months:
+                specs.append(OptionSpec(months, self.cleaned_data[f"option_{n}_state"]))
+        return specs
+
+    def contract_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class SupplierForm(forms.ModelForm):
+    class Meta:
+        model = Supplier
+        fields = ["name", "companies_house_number", "is_sme"]
+        widgets = {"companies_house_number": forms.TextInput(attrs={"class": "govuk-input--width-10"})}

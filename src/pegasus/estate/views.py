@@ -1,0 +1,278 @@
+"""Estate pages: thin views that parse input, call one selector or service, and render."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from pegasus.core.access import check_object_perm, require_perm
+from pegasus.core.classification import highest, marking
+from pegasus.core.exceptions import PegasusError
+from pegasus.core.models import AuditEvent
+from pegasus.estate import exports, selectors, services
+from pegasus.estate.forms import ContractFilterForm, ContractForm, SupplierForm
+from pegasus.estate.models import Contract, ExtensionOption, Supplier
+from pegasus.web.charts import spend_chart
+
+PER_PAGE = 50
+
+
+def _as_at(request):
+    form_value = request.GET.get("as_at")
+    if form_value:
+        try:
+            from datetime import date
+
+            return date.fromisoformat(form_value)
+        except ValueError:
+            pass
+    return selectors.default_as_at()
+
+
+def _filters(request) -> tuple[ContractFilterForm, selectors.ContractFilters]:
+    form = ContractFilterForm(
+        request.GET or None, towers=selectors.towers(), suppliers=selectors.suppliers_visible_to(request.user)
+    )
+    if not form.is_valid():
+        return form, selectors.ContractFilters()
+    data = form.cleaned_data
+    return form, selectors.ContractFilters(
+        q=data["q"].strip(),
+        tower=data["tower"],
+        supplier=int(data["supplier"]) if data["supplier"] else None,
+        status=data["status"],
+        tier=int(data["tier"]) if data["tier"] else None,
+        expiring_within=int(data["expiring"]) if data["expiring"] else None,
+        sort=data["sort"] or "reference",
+        descending=data["dir"] == "desc",
+    )
+
+
+def _page_marking(contracts) -> str:
+    return marking(*highest([(c.classification, c.classification_descriptor) for c in contracts]))
+
+
+@require_perm("estate.view_estate")
+def contract_list(request):
+    form, filters = _filters(request)
+    as_at = _as_at(request)
+    try:
+        page_number = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        page_number = 1
+    rows, total = selectors.contract_list(
+        user=request.user, filters=filters, as_at=as_at, page=page_number, per_page=PER_PAGE
+    )
+    paginator = Paginator(range(total), PER_PAGE)
+    page = paginator.get_page(page_number)
+    return render(
+        request,
+        "estate/contract_list.html",
+        {
+            "form": form,
+            "filters": filters,
+            "rows": rows,
+            "total": total,
+            "page": page,
+            "as_at": as_at,
+            "page_marking": _page_marking([r.contract for r in rows]),
+            "can_add": request.user.has_perm("estate.add_contract"),
+            "columns": [
+                ("reference", "Reference"),
+                ("title", "Title"),
+                ("supplier", "Supplier"),
+                (None, "Towers"),
+                ("tier", "Tier"),
+                ("value", "Total value"),
+                ("end", "Current end"),
+                (None, "Decision due"),
+            ],
+        },
+    )
+
+
+@require_perm("estate.view_estate")
+def contract_export(request, fmt: str):
+    _, filters = _filters(request)
+    as_at = _as_at(request)
+    rows = selectors.all_contract_rows(user=request.user, filters=filters, as_at=as_at)
+    if fmt == "csv":
+        return exports.contracts_csv(rows, as_at)
+    if fmt == "xlsx":
+        return exports.contracts_xlsx(rows, as_at, marking=_page_marking([r.contract for r in rows]))
+    raise Http404
+
+
+def _visible_contract(request, pk: int) -> Contract:
+    try:
+        contract = selectors.contract_detail(user=request.user, pk=pk)
+    except Contract.DoesNotExist:
+        # Another supplier's contract is answered exactly like a missing one: its existence is not disclosed.
+        raise Http404("No such contract") from None
+    check_object_perm(request.user, "estate.view_contract", contract)
+    return contract
+
+
+@require_perm("estate.view_estate")
+def contract_detail(request, pk: int):
+    contract = _visible_contract(request, pk)
+    as_at = _as_at(request)
+    terms = contract.terms()
+    row = selectors.contract_row(contract, as_at, terms)
+    spend = selectors.contract_spend(contract)
+    spent = sum((s.amount for s in spend), start=type(contract.total_value)(0))
+    history = list(contract.history.select_related("history_user").order_by("-history_date")[:20])
+    events = list(
+        AuditEvent.objects.filter(object_type="estate.contract", object_id=str(contract.pk)).select_related("actor")[
+            :20
+        ]
+    )
+    return render(
+        request,
+        "estate/contract_detail.html",
+        {
+            "contract": contract,
+            "row": row,
+            "as_at": as_at,
+            "spend": spend,
+            "spent": spent,
+            "spent_percent": (spent / contract.total_value * 100).quantize(type(spent)("0.1"))
+            if contract.total_value
+            else None,
+            "chart": spend_chart("spend-chart", spend, contract.total_value) if spend else None,
+            "history": history,
+            "events": events,
+            "page_marking": contract.marking,
+            "can_change": request.user.has_perm("estate.change_contract", contract),
+        },
+    )
+
+
+def _contract_form_page(request, contract: Contract | None):
+    towers = list(selectors.towers())
+    form = ContractForm(request.POST or None, instance=contract, towers=towers)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if contract is None:
+                saved = services.contract_create(
+                    towers=form.tower_shares(), options=form.option_specs(), by=request.user, **form.contract_fields()
+                )
+                messages.success(request, f"Contract {saved.reference} created")
+            else:
+                saved = services.contract_update(
+                    contract=contract,
+                    towers=form.tower_shares(),
+                    options=form.option_specs(),
+                    by=request.user,
+                    **form.contract_fields(),
+                )
+                messages.success(request, f"Contract {saved.reference} saved")
+            return redirect("contract-detail", pk=saved.pk)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                target = field if field in form.fields else None
+                for error in errors:
+                    form.add_error(target, error)
+    extra_errors = [{"message": e, "anchor": f"id_share_{towers[0].code}"} for e in form.non_field_errors()]
+    return render(
+        request,
+        "estate/contract_form.html",
+        {"form": form, "contract": contract, "extra_errors": [] if form.errors else extra_errors},
+    )
+
+
+@require_perm("estate.add_contract")
+def contract_create(request):
+    return _contract_form_page(request, None)
+
+
+@require_perm("estate.view_estate")
+def contract_edit(request, pk: int):
+    contract = _visible_contract(request, pk)
+    check_object_perm(request.user, "estate.change_contract", contract)
+    return _contract_form_page(request, contract)
+
+
+@require_POST
+@require_perm("estate.view_estate")
+def option_decide(request, pk: int, option_pk: int, decision: str):
+    contract = _visible_contract(request, pk)
+    check_object_perm(request.user, "estate.change_contract", contract)
+    option = get_object_or_404(ExtensionOption, pk=option_pk, contract=contract)
+    action = {"exercise": services.option_exercise, "lapse": services.option_lapse}.get(decision)
+    if action is None:
+        raise Http404
+    try:
+        action(option=option, by=request.user)
+        messages.success(request, f"Option {option.sequence} {'exercised' if decision == 'exercise' else 'lapsed'}")
+    except PegasusError as exc:
+        messages.error(request, str(exc))
+    return redirect("contract-detail", pk=contract.pk)
+
+
+@require_perm("estate.view_estate")
+def supplier_list(request):
+    suppliers = selectors.supplier_list(user=request.user)
+    return render(
+        request,
+        "estate/supplier_list.html",
+        {"suppliers": suppliers, "can_add": request.user.has_perm("estate.add_supplier")},
+    )
+
+
+@require_perm("estate.view_estate")
+def supplier_detail(request, pk: int):
+    try:
+        supplier = selectors.supplier_detail(user=request.user, pk=pk)
+    except Supplier.DoesNotExist:
+        raise Http404("No such supplier") from None
+    check_object_perm(request.user, "estate.view_supplier", supplier)
+    as_at = _as_at(request)
+    rows, total = selectors.contract_list(
+        user=request.user, filters=selectors.ContractFilters(supplier=supplier.pk), as_at=as_at, per_page=500
+    )
+    return render(
+        request,
+        "estate/supplier_detail.html",
+        {
+            "supplier": supplier,
+            "rows": rows,
+            "as_at": as_at,
+            "total_value": sum(r.contract.total_value for r in rows),
+            "can_change": request.user.has_perm("estate.change_supplier", supplier),
+            "page_marking": _page_marking([r.contract for r in rows]),
+        },
+    )
+
+
+def _supplier_form_page(request, supplier: Supplier | None):
+    form = SupplierForm(request.POST or None, instance=supplier)
+    if request.method == "POST" and form.is_valid():
+        if supplier is None:
+            saved = services.supplier_create(by=request.user, **form.cleaned_data)
+        else:
+            saved = services.supplier_update(supplier=supplier, by=request.user, **form.cleaned_data)
+        messages.success(request, f"Supplier {saved.name} saved")
+        return redirect("supplier-detail", pk=saved.pk)
+    return render(request, "estate/supplier_form.html", {"form": form, "supplier": supplier})
+
+
+@require_perm("estate.add_supplier")
+def supplier_create(request):
+    return _supplier_form_page(request, None)
+
+
+@require_perm("estate.change_supplier")
+def supplier_edit(request, pk: int):
+    return _supplier_form_page(request, get_object_or_404(Supplier, pk=pk))
+
+
+@require_perm("estate.view_estate")
+def tower_list(request):
+    return render(
+        request,
+        "estate/tower_list.html",
+        {"towers": selectors.towers(), "interfaces": selectors.interfaces()},
+    )

@@ -1,0 +1,71 @@
+"""Cross-cutting pages: home, the estate dashboard and the audit trail."""
+
+from datetime import date
+
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+
+from pegasus.core.access import require_perm
+from pegasus.core.models import AuditEvent
+from pegasus.core.money import format_millions
+from pegasus.estate.selectors import default_as_at, estate_summary
+from pegasus.web.charts import bar_chart, expiry_timeline
+
+
+def home(request):
+    if not request.user.is_authenticated:
+        return redirect("login")
+    if request.user.has_perm("estate.view_dashboard"):
+        return redirect("dashboard")
+    return redirect("contract-list")
+
+
+def _as_at(request) -> tuple[date, str]:
+    value = request.GET.get("as_at", "")
+    if value:
+        try:
+            return date.fromisoformat(value), ""
+        except ValueError:
+            return default_as_at(), "Enter the as-at date as a real date, for example 2019-05-23"
+    return default_as_at(), ""
+
+
+@require_perm("estate.view_dashboard")
+def dashboard(request):
+    as_at, as_at_error = _as_at(request)
+    summary = estate_summary(as_at=as_at, user=request.user)
+    return render(
+        request,
+        "web/dashboard.html",
+        {
+            "summary": summary,
+            "as_at": as_at,
+            "as_at_error": as_at_error,
+            "tcv_millions": format_millions(summary.total_contract_value),
+            "decision_windows": [
+                ("6", "Within 6 months", summary.decisions_due.get("6", [])),
+                ("12", "In 6 to 12 months", summary.decisions_due.get("12", [])),
+                ("24", "In 12 to 24 months", summary.decisions_due.get("24", [])),
+            ],
+            "charts": [
+                bar_chart("value-by-tower", "Contract value by service tower", summary.by_tower, "tower", "Tower"),
+                bar_chart(
+                    "value-by-supplier", "Contract value by supplier", summary.by_supplier, "supplier", "Supplier"
+                ),
+            ],
+            "timeline": expiry_timeline("expiry-timeline", summary.rows, as_at),
+            "page_marking": "OFFICIAL-SENSITIVE [COMMERCIAL]"
+            if any(r.contract.classification == "OFFICIAL-SENSITIVE" for r in summary.rows)
+            else "OFFICIAL",
+        },
+    )
+
+
+@require_perm("core.view_auditevent")
+def audit_list(request):
+    events = AuditEvent.objects.select_related("actor")
+    action = request.GET.get("action", "")
+    if action:
+        events = events.filter(action__startswith=action)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "web/audit_list.html", {"page": page, "action": action})
