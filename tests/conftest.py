@@ -1,0 +1,56 @@
+"""Shared fixtures: users by role, the demo estate, and the path to the real published data."""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group
+
+os.environ.setdefault("PEGASUS_ENV", "test")
+
+SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"the published data is not beside the project at {SHARED_DATA}")
+    return SHARED_DATA
+
+
+@pytest.fixture
+def make_user(db, django_user_model):
+    """Make a user with the given role (a Role value or its name); supplier users may be given a supplier."""
+
+    def make(role: str | None = None, *, username: str | None = None, supplier=None):
+        from pegasus.estate.models import SupplierMembership
+
+        name = username or f"{role or 'nobody'}-user"
+        user = django_user_model.objects.create_user(username=name, password="correct-horse-battery")
+        if role:
+            user.groups.add(Group.objects.get(name=str(role)))
+        if supplier is not None:
+            SupplierMembership.objects.create(user=user, supplier=supplier)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def demo(db):
+    """The demonstration estate of PCD 579, loaded into the test database."""
+    from pegasus.estate.demo import demo_load
+
+    demo_load()
+
+
+@pytest.fixture
+def signed_in(client, make_user):
+    """A test client signed in with the given role."""
+
+    def sign_in(role: str, **kwargs):
+        user = make_user(role, **kwargs)
+        client.force_login(user)
+        return client, user
+
+    return sign_in
