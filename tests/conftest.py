@@ -50,7 +50,7 @@ def signed_in(client, make_user):
 
     def sign_in(role: str, **kwargs):
         user = make_user(role, **kwargs)
-        client.force_login(user)
+        client.force_login(user, backend="pegasus.core.backends.PegasusBackend")
         return client, user
 
     return sign_in

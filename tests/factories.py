@@ -48,6 +48,7 @@ class ContractFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Contract
+        skip_postgeneration_save = True
 
     reference = factory.Sequence(lambda n: f"C-{n:05d}")
     title = factory.Sequence(lambda n: f"Contract {n}")

@@ -52,8 +52,15 @@ def add_months(day: date, months: int) -> date:
 
 
 def term_end(start: date, months: int) -> date:
-    """The last day of a term of `months` months beginning on `start`: 1 Apr 2016 + 36 months ends 31 Mar 2019."""
-    return start + relativedelta(months=months) - timedelta(days=1)
+    """The last day of a term of `months` months beginning on `start`: 1 Apr 2016 + 36 months ends 31 Mar 2019.
+
+    The corresponding-date rule: the term ends the day before the same day of the month `months` later, or on the
+    last day of that month when it has no such day (a month from 31 January ends on 28 or 29 February).
+    """
+    corresponding = start + relativedelta(months=months)
+    if corresponding.day != start.day:  # clamped: the later month is too short
+        return corresponding
+    return corresponding - timedelta(days=1)
 
 
 def first_of_month(day: date) -> date:

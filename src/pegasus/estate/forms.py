@@ -35,8 +35,8 @@ class ContractFilterForm(forms.Form):
 
     def __init__(self, *args, towers, suppliers, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["tower"].choices = [("", "Any tower"), *[(tw.code, tw.name) for tw in towers]]
-        self.fields["supplier"].choices = [("", "Any supplier"), *[(str(s.pk), s.name) for s in suppliers]]
+        self.fields["tower"].choices = [("", "Any tower"), *[(c.key, c.label) for c in towers]]
+        self.fields["supplier"].choices = [("", "Any supplier"), *[(c.key, c.label) for c in suppliers]]
 
 
 class ContractForm(forms.ModelForm):

@@ -7,6 +7,7 @@ hands the facts to `pegasus.estate.terms`, which computes them.
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
@@ -163,6 +164,18 @@ class Contract(models.Model):
     @property
     def marking(self) -> str:
         return marking(self.classification, self.classification_descriptor)
+
+    def clean(self) -> None:
+        # The same rules as the check constraints, reported against the field a user must change.
+        errors = {}
+        if self.start_date and self.initial_end_date and self.initial_end_date < self.start_date:
+            errors["initial_end_date"] = "The initial term must end on or after its start date."
+        if self.renewal_type != "none" and not self.renewal_period_months:
+            errors["renewal_period_months"] = "Give the length of the renewal in months."
+        if self.classification_descriptor and self.classification != Classification.OFFICIAL_SENSITIVE:
+            errors["classification_descriptor"] = "Only OFFICIAL-SENSITIVE information carries a descriptor."
+        if errors:
+            raise ValidationError(errors)
 
     def terms(self, options=None) -> t.ContractTerms:
         """The contract's facts for the term rules; pass `options` when they are already fetched."""

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import (
+    CharField,
     Count,
     DecimalField,
     Exists,
@@ -17,8 +18,10 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    Value,
+    Window,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 
 from pegasus.core.calendar import add_months, london_today
 from pegasus.core.db import GroupConcat
@@ -181,8 +184,10 @@ def contract_list(
     contracts, by_derived = contract_rows(user=user, filters=filters, as_at=as_at)
     start = (page - 1) * per_page
     if not by_derived:
-        total = contracts.count()
-        return [contract_row(c, as_at) for c in contracts[start : start + per_page]], total
+        # The total rides along with the page as a window count, saving a COUNT query.
+        page_rows = list(contracts.annotate(full_count=Window(Count("id")))[start : start + per_page])
+        total = page_rows[0].full_count if page_rows else (contracts.count() if page > 1 else 0)
+        return [contract_row(c, as_at) for c in page_rows], total
     rows = derived_filter_and_sort([contract_row(c, as_at) for c in contracts], filters, as_at)
     return rows[start : start + per_page], len(rows)
 
@@ -244,6 +249,32 @@ def supplier_detail(*, user, pk: int) -> Supplier:
 
 def towers() -> QuerySet[ServiceTower]:
     return ServiceTower.objects.all()
+
+
+@dataclass(frozen=True)
+class Choice:
+    key: str
+    label: str
+
+
+def filter_choices(user) -> tuple[list[Choice], list[Choice]]:
+    """The towers and the suppliers a user can filter by, in one query."""
+    tower_rows = (
+        ServiceTower.objects.order_by()
+        .annotate(kind_=Value("tower"), key=F("code"), order=F("position"))
+        .values_list("kind_", "key", "name", "order")
+    )
+    supplier_rows = (
+        suppliers_visible_to(user)
+        .order_by()
+        .annotate(kind_=Value("supplier"), key=Cast("pk", CharField()), order=Value(0))
+        .values_list("kind_", "key", "name", "order")
+    )
+    rows = sorted(tower_rows.union(supplier_rows, all=True), key=lambda r: (r[3], r[2]))
+    return (
+        [Choice(key, name) for kind, key, name, _ in rows if kind == "tower"],
+        [Choice(key, name) for kind, key, name, _ in rows if kind == "supplier"],
+    )
 
 
 # --- The estate as a whole: the dashboard and `pegasus estate summary` --------------------------------------

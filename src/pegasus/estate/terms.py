@@ -47,6 +47,9 @@ class Option:
     months: int
     state: OptionState = OptionState.AVAILABLE
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "state", OptionState(self.state))
+
 
 @dataclass(frozen=True, slots=True)
 class ContractTerms:
@@ -60,6 +63,7 @@ class ContractTerms:
     ended_on: date | None = None  # terminated or ended early
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "renewal", RenewalType(self.renewal))
         if self.initial_end < self.start:
             raise ValueError("the initial term cannot end before it starts")
         if self.renewal is not RenewalType.NONE and self.renewal_months <= 0:

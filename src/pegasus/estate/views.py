@@ -32,9 +32,8 @@ def _as_at(request):
 
 
 def _filters(request) -> tuple[ContractFilterForm, selectors.ContractFilters]:
-    form = ContractFilterForm(
-        request.GET or None, towers=selectors.towers(), suppliers=selectors.suppliers_visible_to(request.user)
-    )
+    towers, suppliers = selectors.filter_choices(request.user)
+    form = ContractFilterForm(request.GET or None, towers=towers, suppliers=suppliers)
     if not form.is_valid():
         return form, selectors.ContractFilters()
     data = form.cleaned_data

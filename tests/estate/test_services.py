@@ -1,0 +1,175 @@
+"""Changes to the estate: validated, atomic, attributed, audited and kept in history."""
+
+from datetime import date
+from decimal import Decimal
+from unittest import mock
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from pegasus.core.exceptions import InvalidTransition
+from pegasus.core.models import AuditEvent
+from pegasus.estate import services
+from pegasus.estate.models import Contract, ContractTower, ExtensionOption
+from pegasus.estate.services import OptionSpec, TowerShare
+from tests.factories import ContractFactory, OptionFactory, OrganisationFactory, SupplierFactory, TowerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def contract_fields(**overrides):
+    fields = {
+        "reference": "MPS-NEW-001",
+        "title": "Hosting",
+        "supplier": SupplierFactory(),
+        "authority": OrganisationFactory(),
+        "start_date": date(2020, 4, 1),
+        "initial_end_date": date(2023, 3, 31),
+        "total_value": Decimal("3600000.00"),
+        "annual_value": Decimal("1200000.00"),
+    }
+    return {**fields, **overrides}
+
+
+class TestContractCreate:
+    def test_creates_the_contract_with_its_towers_options_and_an_audit_event(self, make_user):
+        # given
+        user = make_user("commercial-officer")
+        net, tel = TowerFactory(code="networks"), TowerFactory(code="telephony")
+        # when
+        contract = services.contract_create(
+            towers=[TowerShare(net, Decimal(70)), TowerShare(tel, Decimal(30))],
+            options=[OptionSpec(12), OptionSpec(12)],
+            by=user,
+            **contract_fields(),
+        )
+        # then
+        assert sorted(contract.tower_shares.values_list("tower__code", "share_percent")) == [
+            ("networks", Decimal("70.00")),
+            ("telephony", Decimal("30.00")),
+        ]
+        assert list(contract.options.values_list("sequence", "length_months", "state")) == [
+            (1, 12, "available"),
+            (2, 12, "available"),
+        ]
+        event = AuditEvent.objects.get(action="contract.create")
+        assert (event.actor, event.object_id) == (user, str(contract.pk))
+        assert contract.history.count() == 1
+
+    def test_a_36_month_term_with_a_tacit_12_month_renewal_and_3_months_notice_is_held(self, make_user):
+        contract = services.contract_create(
+            towers=[TowerShare(TowerFactory(), Decimal(100))],
+            by=make_user("commercial-officer"),
+            **contract_fields(renewal_type="tacit", renewal_period_months=12, notice_period_months=3),
+        )
+        assert contract.terms().renewal == "tacit"
+
+    @pytest.mark.parametrize("shares", [["60", "30"], ["70", "40"]])
+    def test_refuses_tower_shares_that_do_not_add_up_to_100(self, shares, make_user):
+        towers = [TowerShare(TowerFactory(), Decimal(s)) for s in shares]
+        with pytest.raises(ValidationError, match="must add up to 100%"):
+            services.contract_create(towers=towers, by=make_user("commercial-officer"), **contract_fields())
+        assert not Contract.objects.exists()
+
+    def test_refuses_a_term_that_ends_before_it_starts(self, make_user):
+        with pytest.raises(ValidationError) as error:
+            services.contract_create(
+                towers=[TowerShare(TowerFactory(), Decimal(100))],
+                by=make_user("commercial-officer"),
+                **contract_fields(initial_end_date=date(2019, 1, 1)),
+            )
+        assert "initial_end_date" in error.value.message_dict
+
+    def test_refuses_a_renewal_without_a_length(self, make_user):
+        with pytest.raises(ValidationError) as error:
+            services.contract_create(
+                towers=[TowerShare(TowerFactory(), Decimal(100))],
+                by=make_user("commercial-officer"),
+                **contract_fields(renewal_type="tacit", renewal_period_months=0),
+            )
+        assert "renewal_period_months" in error.value.message_dict
+
+    def test_is_atomic_when_the_audit_write_fails(self, make_user):
+        with mock.patch("pegasus.estate.services.audit_record", side_effect=RuntimeError("disk full")):
+            with pytest.raises(RuntimeError):
+                services.contract_create(
+                    towers=[TowerShare(TowerFactory(), Decimal(100))],
+                    by=make_user("commercial-officer"),
+                    **contract_fields(),
+                )
+        assert not Contract.objects.exists()
+        assert not ContractTower.objects.exists()
+
+
+class TestContractUpdate:
+    def test_records_what_changed(self, make_user):
+        contract = ContractFactory(total_value=Decimal("100.00"))
+        services.contract_update(contract=contract, by=make_user("commercial-officer"), total_value=Decimal("250.00"))
+        event = AuditEvent.objects.get(action="contract.update")
+        assert event.data["changed"] == {"total_value": ["100.00", "250.00"]}
+        assert contract.history.count() == 2
+
+    def test_keeps_options_unless_given(self, make_user):
+        option = OptionFactory(sequence=1)
+        services.contract_update(contract=option.contract, by=make_user("commercial-officer"), title="Renamed")
+        assert option.contract.options.count() == 1
+
+
+class TestOptionTransitions:
+    @pytest.mark.parametrize(
+        ("service", "state"), [(services.option_exercise, "exercised"), (services.option_lapse, "lapsed")]
+    )
+    def test_an_available_option_can_be_decided(self, service, state, make_user):
+        option = OptionFactory(sequence=1)
+        service(option=option, by=make_user("commercial-officer"))
+        option.refresh_from_db()
+        assert option.state == state
+        assert AuditEvent.objects.filter(action=f"option.{state}").count() == 1
+
+    @pytest.mark.parametrize("state", ["exercised", "lapsed"])
+    def test_a_decided_option_cannot_be_decided_again(self, state, make_user):
+        option = OptionFactory(sequence=1, state=state)
+        with pytest.raises(InvalidTransition, match=f"Option 1 is {state}"):
+            services.option_exercise(option=option, by=make_user("commercial-officer"))
+
+    def test_options_are_exercised_in_order(self, make_user):
+        first = OptionFactory(sequence=1)
+        second = OptionFactory(contract=first.contract, sequence=2)
+        with pytest.raises(InvalidTransition, match="before option 1"):
+            services.option_exercise(option=second, by=make_user("commercial-officer"))
+
+    def test_exercising_moves_the_current_end(self, make_user):
+        option = OptionFactory(sequence=1, length_months=12)
+        contract = option.contract
+        before = contract.terms()
+        services.option_exercise(option=option, by=make_user("commercial-officer"))
+        after = Contract.objects.get(pk=contract.pk).terms()
+        from pegasus.estate.terms import current_end
+
+        assert (current_end(before, date(2019, 1, 1)), current_end(after, date(2019, 1, 1))) == (
+            date(2019, 3, 31),
+            date(2020, 3, 31),
+        )
+
+    def test_is_atomic_when_the_audit_write_fails(self, make_user):
+        option = OptionFactory(sequence=1)
+        with mock.patch("pegasus.estate.services.audit_record", side_effect=RuntimeError):
+            with pytest.raises(RuntimeError):
+                services.option_exercise(option=option, by=make_user("commercial-officer"))
+        assert ExtensionOption.objects.get(pk=option.pk).state == "available"
+
+
+class TestSpend:
+    def test_records_then_corrects_a_month(self, make_user):
+        contract = ContractFactory()
+        user = make_user("finance")
+        services.spend_record(contract=contract, month=date(2019, 1, 1), amount=Decimal("10.00"), by=user)
+        services.spend_record(contract=contract, month=date(2019, 1, 1), amount=Decimal("12.00"), by=user)
+        assert list(contract.spend.values_list("amount", flat=True)) == [Decimal("12.00")]
+        assert [e.action for e in AuditEvent.objects.order_by("id")] == ["spend.record", "spend.correct"]
+
+    def test_a_month_is_given_by_its_first_day(self, make_user):
+        with pytest.raises(ValidationError, match="first day"):
+            services.spend_record(
+                contract=ContractFactory(), month=date(2019, 1, 2), amount=Decimal(1), by=make_user("finance")
+            )

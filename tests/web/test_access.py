@@ -1,0 +1,163 @@
+"""Every page as every role: allowed or refused, and supplier users see only their own contracts."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from pegasus.core.roles import Role
+from pegasus.estate.demo import SUPPLIER_USER_WORKS_FOR, SUPPLIERS
+from pegasus.estate.models import Contract, Supplier
+
+pytestmark = pytest.mark.django_db
+
+ALL = set(Role)
+INTERNAL = ALL - {Role.SUPPLIER_USER}
+COMMERCIAL = {Role.COMMERCIAL_OFFICER}
+SPEND_IMPORTERS = {Role.COMMERCIAL_OFFICER, Role.FINANCE}
+
+# url name -> (path template, roles allowed, status for the others when signed in)
+PAGES = {
+    "dashboard": ("/dashboard/", INTERNAL, 403),
+    "contract-list": ("/contracts/", ALL, 403),
+    "contract-export": ("/contracts/export.xlsx", ALL, 403),
+    "contract-create": ("/contracts/new/", COMMERCIAL, 403),
+    "contract-detail": ("/contracts/{own}/", ALL, 403),
+    "contract-edit": ("/contracts/{own}/edit/", COMMERCIAL, 403),
+    "supplier-list": ("/suppliers/", ALL, 403),
+    "supplier-create": ("/suppliers/new/", COMMERCIAL, 403),
+    "supplier-detail": ("/suppliers/{own_supplier}/", ALL, 403),
+    "supplier-edit": ("/suppliers/{own_supplier}/edit/", COMMERCIAL, 403),
+    "tower-list": ("/towers/", ALL, 403),
+    "audit-list": ("/audit/", {Role.AUDITOR}, 403),
+    "import": ("/import/", SPEND_IMPORTERS, 403),
+    "import-template": ("/import/template/spend.xlsx", SPEND_IMPORTERS, 403),
+}
+# Routes walked by their own tests: sign-in/out, home (a redirect), POST-only actions, the admin and the API.
+WALKED_ELSEWHERE = {"login", "logout", "home", "contract-option-decide"}
+
+
+def route_names(resolver=None, namespace=""):
+    names = set()
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace in {"admin", "api-1.0.0"} or str(pattern.pattern).startswith(("admin", "api")):
+                continue
+            names |= route_names(pattern)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(pattern.name)
+    return names
+
+
+def test_every_page_is_in_the_walk():
+    assert route_names() - WALKED_ELSEWHERE == set(PAGES)
+
+
+@pytest.fixture
+def estate(demo):
+    own = Supplier.objects.get(name=SUPPLIERS[SUPPLIER_USER_WORKS_FOR][0])
+    return {
+        "own_supplier": own,
+        "own": Contract.objects.filter(supplier=own).order_by("pk").first(),
+        "other": Contract.objects.exclude(supplier=own).order_by("pk").first(),
+    }
+
+
+def fill(template: str, estate) -> str:
+    return template.format(own=estate["own"].pk, own_supplier=estate["own_supplier"].pk)
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_anonymous_users_are_sent_to_sign_in(name, client, estate):
+    response = client.get(fill(PAGES[name][0], estate))
+    assert response.status_code == 302
+    assert response.url.startswith("/sign-in/?next=")
+
+
+@pytest.mark.parametrize("role", sorted(Role))
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_each_role_is_allowed_or_refused(name, role, signed_in, estate):
+    path, allowed, refused = PAGES[name]
+    client, _ = signed_in(role, supplier=estate["own_supplier"] if role == Role.SUPPLIER_USER else None)
+    response = client.get(fill(path, estate))
+    assert response.status_code == (200 if role in allowed else refused), path
+
+
+class TestSupplierUsers:
+    @pytest.fixture
+    def supplier_client(self, signed_in, estate):
+        client, _ = signed_in(Role.SUPPLIER_USER, supplier=estate["own_supplier"])
+        return client
+
+    def test_list_shows_only_their_own_contracts(self, supplier_client, estate):
+        response = supplier_client.get("/contracts/")
+        shown = {row.contract.reference for row in response.context["rows"]}
+        assert shown == set(
+            Contract.objects.filter(supplier=estate["own_supplier"]).values_list("reference", flat=True)
+        )
+        assert estate["other"].reference.encode() not in response.content
+
+    def test_another_suppliers_contract_is_not_found(self, supplier_client, estate):
+        assert supplier_client.get(f"/contracts/{estate['other'].pk}/").status_code == 404
+
+    def test_another_supplier_is_not_found(self, supplier_client, estate):
+        other = Supplier.objects.exclude(pk=estate["own_supplier"].pk).first()
+        assert supplier_client.get(f"/suppliers/{other.pk}/").status_code == 404
+
+    def test_exports_hold_only_their_own_contracts(self, supplier_client, estate):
+        body = supplier_client.get("/contracts/export.csv").content.decode()
+        assert estate["own"].reference in body
+        assert estate["other"].reference not in body
+
+    def test_supplier_list_shows_only_their_supplier(self, supplier_client, estate):
+        response = supplier_client.get("/suppliers/")
+        assert [s.pk for s in response.context["suppliers"]] == [estate["own_supplier"].pk]
+
+    def test_a_supplier_user_without_a_supplier_sees_nothing(self, signed_in, demo):
+        client, _ = signed_in(Role.SUPPLIER_USER)
+        assert client.get("/contracts/").context["total"] == 0
+
+
+class TestOptionDecisions:
+    def test_only_commercial_officers_may_decide(self, signed_in, estate):
+        option = estate["own"].options.first()
+        url = f"/contracts/{estate['own'].pk}/options/{option.pk}/exercise/"
+        client, _ = signed_in(Role.FINANCE)
+        assert client.post(url).status_code == 403
+        client, _ = signed_in(Role.COMMERCIAL_OFFICER, username="co")
+        assert client.post(url).status_code == 302
+        option.refresh_from_db()
+        assert option.state == "exercised"
+
+    def test_get_is_not_allowed(self, signed_in, estate):
+        option = estate["own"].options.first()
+        client, _ = signed_in(Role.COMMERCIAL_OFFICER)
+        assert client.get(f"/contracts/{estate['own'].pk}/options/{option.pk}/exercise/").status_code == 405
+
+    def test_a_supplier_user_cannot_reach_another_suppliers_option(self, signed_in, estate):
+        option = estate["other"].options.first()
+        client, _ = signed_in(Role.SUPPLIER_USER, supplier=estate["own_supplier"])
+        assert client.post(f"/contracts/{estate['other'].pk}/options/{option.pk}/lapse/").status_code == 404
+        option.refresh_from_db()
+        assert option.state != "lapsed"
+
+
+def test_home_sends_each_user_to_their_start_page(client, signed_in, demo):
+    assert client.get("/").url == "/sign-in/"
+    staff, _ = signed_in(Role.FINANCE)
+    assert staff.get("/").url == "/dashboard/"
+
+
+def test_sign_in_and_out(client, make_user):
+    make_user(Role.LEGAL, username="lee")
+    response = client.post("/sign-in/", {"username": "lee", "password": "correct-horse-battery"})
+    assert response.status_code == 302
+    assert client.get("/towers/").status_code == 200
+    client.post("/sign-out/")
+    assert client.get("/towers/").status_code == 302
+
+
+def test_repeated_failed_sign_ins_lock_the_account(client, make_user, settings):
+    make_user(Role.LEGAL, username="lee")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/sign-in/", {"username": "lee", "password": "wrong"})
+    response = client.post("/sign-in/", {"username": "lee", "password": "correct-horse-battery"})
+    assert response.status_code == 429

@@ -1,0 +1,60 @@
+"""Every list page runs the same number of queries for 3 rows as for 30: no N+1."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from pegasus.core.audit import audit_record
+from pegasus.core.roles import Role
+from tests.factories import ContractFactory, OptionFactory, SpendFactory, TowerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def make_contracts(n: int) -> None:
+    towers = [TowerFactory(code=f"t{i}", name=f"Tower {i}") for i in range(3)]
+    for i in range(n):
+        contract = ContractFactory(towers=[(towers[i % 3], Decimal(60)), (towers[(i + 1) % 3], Decimal(40))])
+        OptionFactory(contract=contract, sequence=1, state="exercised")
+        OptionFactory(contract=contract, sequence=2)
+        SpendFactory(contract=contract)
+        audit_record(action="test", by=None, obj=contract, summary=f"event {i}")
+
+
+def queries_for(client, path: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path)
+    assert response.status_code == 200, path
+    return len(captured)
+
+
+LIST_PAGES = [
+    ("/contracts/", Role.COMMERCIAL_OFFICER),
+    ("/contracts/?sort=end&expiring=36&as_at=2018-06-01", Role.COMMERCIAL_OFFICER),
+    ("/contracts/?sort=value&dir=desc&tower=t1", Role.COMMERCIAL_OFFICER),
+    ("/contracts/export.csv", Role.COMMERCIAL_OFFICER),
+    ("/contracts/export.xlsx", Role.COMMERCIAL_OFFICER),
+    ("/suppliers/", Role.COMMERCIAL_OFFICER),
+    ("/towers/", Role.COMMERCIAL_OFFICER),
+    ("/dashboard/", Role.PROGRAMME_DIRECTOR),
+    ("/audit/", Role.AUDITOR),
+]
+
+
+@pytest.mark.parametrize(("path", "role"), LIST_PAGES)
+def test_queries_do_not_grow_with_rows(path, role, signed_in):
+    client, _ = signed_in(role)
+    make_contracts(3)
+    few = queries_for(client, path)
+    make_contracts(27)
+    many = queries_for(client, path)
+    assert many == few, f"{path}: {few} queries for 3 contracts, {many} for 30"
+
+
+def test_the_contract_list_needs_at_most_three_queries(signed_in):
+    client, _ = signed_in(Role.COMMERCIAL_OFFICER)
+    make_contracts(30)
+    # the user with their roles, the filter choices, and one page of rows with its total
+    assert queries_for(client, "/contracts/") == 3
