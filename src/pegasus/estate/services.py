@@ -65,7 +65,7 @@ def _check_tower_shares(shares: list[TowerShare]) -> None:
         seen.add(share.tower.pk)
     total = sum((share.share_percent for share in shares), Decimal(0))
     if total != Decimal(100):
-        raise ValidationError({"towers": TOWER_SHARES_MUST_ADD_UP.format(total=total.normalize())})
+        raise ValidationError({"towers": TOWER_SHARES_MUST_ADD_UP.format(total=f"{total.normalize():f}")})
 
 
 def _snapshot(contract: Contract) -> dict:

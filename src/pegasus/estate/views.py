@@ -174,12 +174,7 @@ def _contract_form_page(request, contract: Contract | None):
                 target = field if field in form.fields else None
                 for error in errors:
                     form.add_error(target, error)
-    extra_errors = [{"message": e, "anchor": f"id_share_{towers[0].code}"} for e in form.non_field_errors()]
-    return render(
-        request,
-        "estate/contract_form.html",
-        {"form": form, "contract": contract, "extra_errors": [] if form.errors else extra_errors},
-    )
+    return render(request, "estate/contract_form.html", {"form": form, "contract": contract})
 
 
 @require_perm("estate.add_contract")

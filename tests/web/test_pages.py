@@ -1,0 +1,164 @@
+"""The estate pages: forms validate on their fields, the dashboard reads as at a date, exports hold the rows."""
+
+import csv
+import io
+from datetime import date
+
+import pytest
+from openpyxl import load_workbook
+
+from pegasus.core.models import AuditEvent
+from pegasus.core.roles import Role
+from pegasus.estate.models import Contract, Organisation, ServiceTower, Supplier
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def commercial(signed_in, demo):
+    client, user = signed_in(Role.COMMERCIAL_OFFICER)
+    return client
+
+
+def contract_post(**overrides):
+    data = {
+        "reference": "MPS-DP-NEW-01",
+        "title": "Cloud hosting",
+        "supplier": Supplier.objects.first().pk,
+        "authority": Organisation.objects.get(short_name="MOPAC").pk,
+        "tier": 2,
+        "status": "active",
+        "start_date": "2020-04-01",
+        "initial_end_date": "2023-03-31",
+        "notice_period_months": 3,
+        "renewal_type": "tacit",
+        "renewal_period_months": 12,
+        "total_value": "3600000.00",
+        "annual_value": "1200000.00",
+        "vat_basis": "net",
+        "classification": "OFFICIAL",
+        "share_hosting": "100",
+        "option_1_months": "",
+        "option_1_state": "available",
+        **{f"option_{n}_state": "available" for n in range(2, 5)},
+    }
+    return {**data, **overrides}
+
+
+class TestContractForm:
+    def test_creates_a_contract_with_a_tacit_renewal(self, commercial):
+        response = commercial.post("/contracts/new/", contract_post())
+        contract = Contract.objects.get(reference="MPS-DP-NEW-01")
+        assert response.status_code == 302 and response.url == f"/contracts/{contract.pk}/"
+        assert (contract.renewal_type, contract.renewal_period_months) == ("tacit", 12)
+        assert list(contract.tower_shares.values_list("tower__code", flat=True)) == ["hosting"]
+        assert AuditEvent.objects.filter(action="contract.create", object_id=str(contract.pk)).exists()
+
+    def test_errors_are_shown_on_the_fields_and_nothing_is_saved(self, commercial):
+        response = commercial.post(
+            "/contracts/new/",
+            contract_post(reference="MPS-DP-T1-001", initial_end_date="2019-01-01", total_value="lots"),
+        )
+        assert response.status_code == 200
+        errors = response.context["form"].errors
+        assert "reference" in errors and "total_value" in errors
+        assert "There is a problem" in response.content.decode()
+        assert Contract.objects.filter(reference="MPS-DP-T1-001").count() == 1
+
+    def test_shares_that_do_not_add_up_are_refused(self, commercial):
+        response = commercial.post("/contracts/new/", contract_post(share_hosting="60", share_euc="30"))
+        assert response.status_code == 200
+        assert "Tower shares must add up to 100%, not 90%." in response.content.decode()
+        assert not Contract.objects.filter(reference="MPS-DP-NEW-01").exists()
+
+    def test_editing_keeps_history(self, commercial):
+        contract = Contract.objects.get(reference="MPS-DP-T2-102")
+        form = commercial.get(f"/contracts/{contract.pk}/edit/").context["form"]
+        data = {name: field.value() for name, field in ((n, form[n]) for n in form.fields)}
+        data = {k: ("" if v is None else v) for k, v in data.items()}
+        data["title"] = "Managed Print and Scan Service"
+        response = commercial.post(f"/contracts/{contract.pk}/edit/", data)
+        assert response.status_code == 302, response.context["form"].errors if response.context else ""
+        contract.refresh_from_db()
+        assert contract.title == "Managed Print and Scan Service"
+        assert contract.options.count() == 1
+        assert contract.history.count() == 2
+
+
+class TestSupplierForm:
+    def test_a_bad_companies_house_number_is_refused_on_its_field(self, commercial):
+        response = commercial.post("/suppliers/new/", {"name": "New Co", "companies_house_number": "12"})
+        assert "companies_house_number" in response.context["form"].errors
+        assert not Supplier.objects.filter(name="New Co").exists()
+
+    def test_creates_a_supplier(self, commercial):
+        response = commercial.post(
+            "/suppliers/new/", {"name": "New Co", "companies_house_number": "SC123456", "is_sme": "on"}
+        )
+        supplier = Supplier.objects.get(name="New Co")
+        assert response.url == f"/suppliers/{supplier.pk}/"
+        assert supplier.is_sme
+
+
+class TestDashboard:
+    def test_reads_the_estate_as_at_the_date_given(self, signed_in, demo):
+        client, _ = signed_in(Role.PROGRAMME_DIRECTOR)
+        response = client.get("/dashboard/?as_at=2019-05-23")
+        summary = response.context["summary"]
+        assert (summary.as_at, summary.tier1_contracts, summary.tier1_suppliers) == (date(2019, 5, 23), 6, 4)
+        body = response.content.decode()
+        assert "£500.0m" in body and "OFFICIAL-SENSITIVE [COMMERCIAL]" in body
+        due_soon = [r.contract.reference for r in summary.decisions_due["6"]]
+        assert due_soon == ["MPS-DP-T2-102", "MPS-DP-T1-001"]
+
+    def test_a_bad_as_at_date_is_explained(self, signed_in, demo):
+        client, _ = signed_in(Role.PROGRAMME_DIRECTOR)
+        response = client.get("/dashboard/?as_at=2019-02-30")
+        assert "Enter the as-at date as a real date" in response.content.decode()
+
+
+class TestContractList:
+    def test_filters_by_tower_and_expiry_window(self, commercial):
+        response = commercial.get("/contracts/?tower=euc&as_at=2019-05-23")
+        assert [r.contract.reference for r in response.context["rows"]] == ["MPS-DP-T1-005"]
+        response = commercial.get("/contracts/?expiring=6&as_at=2019-05-23")
+        assert [r.contract.reference for r in response.context["rows"]] == ["MPS-DP-T2-102"]
+
+    def test_sorts_by_current_end(self, commercial):
+        rows = commercial.get("/contracts/?sort=end&as_at=2019-05-23").context["rows"]
+        ends = [r.current_end for r in rows]
+        assert ends == sorted(ends) and len(ends) == 9
+        rows = commercial.get("/contracts/?sort=value&dir=desc").context["rows"]
+        assert rows[0].contract.reference == "MPS-DP-T1-005"
+
+    def test_searches_reference_title_and_supplier(self, commercial):
+        rows = commercial.get("/contracts/?q=kestrel").context["rows"]
+        assert {r.contract.reference for r in rows} == {"MPS-DP-T1-005", "MPS-DP-T1-006"}
+
+    def test_pages_of_fifty(self, commercial):
+        from tests.factories import ContractFactory
+
+        tower = ServiceTower.objects.get(code="euc")
+        for _ in range(60):
+            ContractFactory(towers=[(tower, 100)])
+        first = commercial.get("/contracts/")
+        second = commercial.get("/contracts/?page=2")
+        assert (len(first.context["rows"]), len(second.context["rows"]), first.context["total"]) == (50, 19, 69)
+
+    def test_csv_export_holds_the_filtered_rows(self, commercial):
+        body = commercial.get("/contracts/export.csv?tier=1&as_at=2019-05-23").content.decode()
+        rows = list(csv.DictReader(io.StringIO(body)))
+        assert len(rows) == 6
+        t1_001 = next(r for r in rows if r["Reference"] == "MPS-DP-T1-001")
+        assert (t1_001["Current end"], t1_001["Decision due"], t1_001["Total value (£)"]) == (
+            "2020-03-31",
+            "2019-09-30",
+            "58250000.00",
+        )
+
+    def test_xlsx_export_opens_and_carries_the_marking(self, commercial):
+        response = commercial.get("/contracts/export.xlsx?tier=1")
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        assert sheet["A1"].value == "OFFICIAL-SENSITIVE [COMMERCIAL]"
+        assert [c.value for c in sheet[3]][:3] == ["Reference", "Title", "Supplier"]
+        assert sheet.max_row == 3 + 6
