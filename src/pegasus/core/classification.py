@@ -19,7 +19,7 @@ class Descriptor(models.TextChoices):
     LOCSEN = "LOCSEN", "LOCSEN"
 
 
-RANK = {Classification.OFFICIAL: 0, Classification.OFFICIAL_SENSITIVE: 1}
+RANK: dict[str, int] = {Classification.OFFICIAL.value: 0, Classification.OFFICIAL_SENSITIVE.value: 1}
 
 
 def marking(classification: str, descriptor: str = "") -> str:

@@ -4,6 +4,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db.models import (
@@ -95,7 +96,7 @@ def with_terms(contracts: QuerySet[Contract]) -> QuerySet[Contract]:
     )
 
 
-def terms_of(contract: Contract) -> t.ContractTerms:
+def terms_of(contract: Any) -> t.ContractTerms:
     """The terms of a contract annotated by `with_terms`: options are summed, which the rules allow."""
     options = []
     if contract.exercised_months:
@@ -118,7 +119,7 @@ def terms_of(contract: Contract) -> t.ContractTerms:
 class ContractRow:
     """A contract with its derived dates, as a list, the dashboard or an export shows it."""
 
-    contract: Contract
+    contract: Any  # a Contract annotated by `with_terms`
     current_end: date
     maximum_end: date | None
     decision: t.Decision | None

@@ -105,15 +105,16 @@ def _validate_terms(contract: Contract, options: list[OptionSpec]) -> None:
 
 
 @transaction.atomic
-def contract_create(*, towers: list[TowerShare], options: list[OptionSpec] = (), by, **fields) -> Contract:
+def contract_create(*, towers: list[TowerShare], options: list[OptionSpec] | None = None, by, **fields) -> Contract:
     """Create a contract with its tower shares and extension options."""
     contract = Contract(**fields)
     contract.full_clean()
-    _validate_terms(contract, list(options))
+    options = list(options or [])
+    _validate_terms(contract, options)
     _check_tower_shares(towers)
     contract.save()
     _replace_towers(contract, towers)
-    _replace_options(contract, list(options))
+    _replace_options(contract, options)
     audit_record(
         action="contract.create",
         by=by,
