@@ -32,3 +32,32 @@ def test_an_anonymous_actor_is_recorded_as_the_system(make_user):
     user = make_user("commercial-officer")
     assert audit_record(action="a", by=user, summary="x").actor == user
     assert audit_record(action="b", by=None, summary="y").actor is None
+
+
+def test_the_database_itself_refuses_to_change_an_event():
+    from django.db import DatabaseError, connection, transaction
+
+    event = audit_record(action="test", by=None, summary="kept")
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE core_auditevent SET summary = 'rewritten' WHERE id = %s", [event.pk])
+    assert AuditEvent.objects.get().summary == "kept"
+
+
+def test_signing_in_out_and_failing_are_audited(client, make_user):
+    make_user("legal", username="lee")
+    client.post("/sign-in/", {"username": "lee", "password": "wrong"})
+    client.post("/sign-in/", {"username": "lee", "password": "correct-horse-battery"})
+    client.post("/sign-out/")
+    assert [e.action for e in AuditEvent.objects.order_by("id")] == [
+        "auth.sign-in-failed",
+        "auth.sign-in",
+        "auth.sign-out",
+    ]
+
+
+def test_exports_are_audited_with_what_left(signed_in, demo):
+    client, user = signed_in("finance")
+    client.get("/contracts/export.csv?tier=1")
+    event = AuditEvent.objects.get(action="contract.export")
+    assert (event.actor, len(event.data["references"])) == (user, 6)

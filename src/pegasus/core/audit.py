@@ -17,3 +17,17 @@ def audit_record(
         summary=summary[:500],
         data=data or {},
     )
+
+
+def on_sign_in(sender, request, user, **kwargs) -> None:
+    audit_record(action="auth.sign-in", by=user, obj=user, summary=f"{user.get_username()} signed in")
+
+
+def on_sign_out(sender, request, user, **kwargs) -> None:
+    if user is not None:
+        audit_record(action="auth.sign-out", by=user, obj=user, summary=f"{user.get_username()} signed out")
+
+
+def on_sign_in_failed(sender, credentials, request=None, **kwargs) -> None:
+    username = str(credentials.get("username", ""))[:150]
+    audit_record(action="auth.sign-in-failed", by=None, summary=f"Failed sign-in as {username!r}")

@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from pegasus.core.audit import audit_record
 from pegasus.core.access import check_object_perm, require_perm
 from pegasus.core.classification import highest, marking
 from pegasus.core.exceptions import PegasusError
@@ -97,11 +98,17 @@ def contract_export(request, fmt: str):
     _, filters = _filters(request)
     as_at = _as_at(request)
     rows = selectors.all_contract_rows(user=request.user, filters=filters, as_at=as_at)
+    if fmt not in {"csv", "xlsx"}:
+        raise Http404
+    audit_record(
+        action="contract.export",
+        by=request.user,
+        summary=f"Exported {len(rows)} contracts as {fmt.upper()}",
+        data={"query": request.GET.urlencode(), "references": [r.contract.reference for r in rows][:1000]},
+    )
     if fmt == "csv":
         return exports.contracts_csv(rows, as_at)
-    if fmt == "xlsx":
-        return exports.contracts_xlsx(rows, as_at, marking=_page_marking([r.contract for r in rows]))
-    raise Http404
+    return exports.contracts_xlsx(rows, as_at, marking=_page_marking([r.contract for r in rows]))
 
 
 def _visible_contract(request, pk: int) -> Contract:
