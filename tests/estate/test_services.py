@@ -173,3 +173,10 @@ class TestSpend:
             services.spend_record(
                 contract=ContractFactory(), month=date(2019, 1, 2), amount=Decimal(1), by=make_user("finance")
             )
+
+
+def test_each_share_must_lie_between_0_and_100_even_when_they_add_up(make_user):
+    towers = [TowerShare(TowerFactory(), Decimal(150)), TowerShare(TowerFactory(), Decimal(-50))]
+    with pytest.raises(ValidationError, match="more than 0% and at most 100%"):
+        services.contract_create(towers=towers, by=make_user("commercial-officer"), **contract_fields())
+    assert not Contract.objects.exists()

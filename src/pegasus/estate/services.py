@@ -13,6 +13,7 @@ from pegasus.estate import terms as t
 from pegasus.estate.models import Contract, ContractTower, ExtensionOption, ServiceTower, Spend, Supplier
 
 TOWER_SHARES_MUST_ADD_UP = "Tower shares must add up to 100%, not {total}%."
+TOWER_SHARE_OUT_OF_RANGE = "The share of {tower} must be more than 0% and at most 100%."
 TOWER_LISTED_TWICE = "Each tower can be listed once; {tower} is listed twice."
 CONTRACT_NEEDS_A_TOWER = "A contract covers at least one service tower."
 OPTION_NOT_AVAILABLE = "Option {sequence} is {state}: only an available option can be exercised or lapsed."
@@ -60,6 +61,8 @@ def _check_tower_shares(shares: list[TowerShare]) -> None:
         raise ValidationError({"towers": CONTRACT_NEEDS_A_TOWER})
     seen: set[int] = set()
     for share in shares:
+        if share.share_percent is None or not Decimal(0) < share.share_percent <= Decimal(100):
+            raise ValidationError({"towers": TOWER_SHARE_OUT_OF_RANGE.format(tower=share.tower)})
         if share.tower.pk in seen:
             raise ValidationError({"towers": TOWER_LISTED_TWICE.format(tower=share.tower)})
         seen.add(share.tower.pk)

@@ -7,8 +7,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from pegasus.core.audit import audit_record
 from pegasus.core.access import check_object_perm, require_perm
+from pegasus.core.audit import audit_record
 from pegasus.core.classification import highest, marking
 from pegasus.core.exceptions import PegasusError
 from pegasus.core.models import AuditEvent
