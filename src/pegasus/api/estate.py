@@ -37,7 +37,7 @@ from pegasus.api.schemas import (
 )
 from pegasus.core.access import check_object_perm
 from pegasus.estate import selectors, services
-from pegasus.estate.models import Contract, ContractTower, Organisation, Spend, Supplier
+from pegasus.estate.models import Contract, ContractTower, Supplier
 
 NO_SUCH_CONTRACT = "No contract with id {id}."
 NO_SUCH_SUPPLIER = "No supplier with id {id}."
@@ -161,8 +161,8 @@ def _with_related(request, fields: dict) -> dict:
     """Swap the ids of the supplier, authority and operating body for the objects, naming the field if unknown."""
     lookups = {
         "supplier": (selectors.suppliers_visible_to(request.user), NO_SUCH_SUPPLIER),
-        "authority": (Organisation.objects.all(), NO_SUCH_ORGANISATION),
-        "operating_body": (Organisation.objects.all(), NO_SUCH_ORGANISATION),
+        "authority": (selectors.organisations(), NO_SUCH_ORGANISATION),
+        "operating_body": (selectors.organisations(), NO_SUCH_ORGANISATION),
     }
     for name, (queryset, message) in lookups.items():
         if fields.get(name) is None:
@@ -256,14 +256,10 @@ def contract_spend(request, contract_id: int):
 def spend_list(request, filters: Query[SpendFilters], page: Query[PageQuery]):
     """Spend on the contracts the user may see, by contract reference then month."""
     _allow(request, "estate.view_estate")
-    spend = Spend.objects.filter(contract__in=selectors.contracts_visible_to(request.user))
-    if filters.contract is not None:
-        spend = spend.filter(contract_id=filters.contract)
-    if filters.month_from is not None:
-        spend = spend.filter(month__gte=filters.month_from)
-    if filters.month_to is not None:
-        spend = spend.filter(month__lte=filters.month_to)
-    window, count = _window(spend.select_related("contract").order_by("contract__reference", "month"), page)
+    spend = selectors.spend_list(
+        user=request.user, contract=filters.contract, month_from=filters.month_from, month_to=filters.month_to
+    )
+    window, count = _window(spend, page)
     return SpendPage(count=count, limit=page.limit, offset=page.offset, items=[SpendOut.of(s) for s in window])
 
 

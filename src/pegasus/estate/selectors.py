@@ -233,6 +233,24 @@ def contract_spend(contract: Contract) -> list[Spend]:
     return list(contract.spend.order_by("month"))
 
 
+def spend_list(
+    *, user, contract: int | None = None, month_from: date | None = None, month_to: date | None = None
+) -> QuerySet[Spend]:
+    """Spend on the contracts the user may see, by contract reference then month."""
+    spend = Spend.objects.filter(contract__in=contracts_visible_to(user))
+    if contract is not None:
+        spend = spend.filter(contract_id=contract)
+    if month_from is not None:
+        spend = spend.filter(month__gte=month_from)
+    if month_to is not None:
+        spend = spend.filter(month__lte=month_to)
+    return spend.select_related("contract").order_by("contract__reference", "month")
+
+
+def organisations() -> QuerySet[Organisation]:
+    return Organisation.objects.all()
+
+
 def supplier_list(*, user) -> QuerySet[Supplier]:
     return (
         suppliers_visible_to(user)
