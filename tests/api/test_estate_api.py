@@ -806,3 +806,28 @@ class TestQueryCounts:
         ContractFactory.create_batch(27, supplier=supplier)
         with django_assert_num_queries(len(few)):
             assert client.get("/contracts").json()["count"] == 30
+
+
+class TestOptionDecisions:
+    """POST /api/contracts/{id}/options/{sequence}/exercise|lapse."""
+
+    def test_exercising_moves_the_current_end_and_a_second_decision_conflicts(self, demo, make_user, client):
+        user = make_user("commercial-officer")
+        _, key = ApiToken.issue(user=user, name="test")
+        auth = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+        contract = Contract.objects.get(reference="MPS-DP-T1-001")
+        url = f"/api/contracts/{contract.pk}/options/1/exercise?as_at=2019-05-23"
+        response = client.post(url, **auth)
+        assert response.status_code == 200, response.content
+        assert response.json()["current_end"] == "2021-03-31"
+        again = client.post(f"/api/contracts/{contract.pk}/options/1/lapse", **auth)
+        assert again.status_code == 409
+        assert "Option 1 is exercised" in again.content.decode()
+        assert client.post(f"/api/contracts/{contract.pk}/options/9/lapse", **auth).status_code == 404
+
+    def test_other_roles_are_refused(self, demo, make_user, client):
+        _, key = ApiToken.issue(user=make_user("finance"), name="test")
+        contract = Contract.objects.get(reference="MPS-DP-T1-001")
+        response = client.post(f"/api/contracts/{contract.pk}/options/1/exercise", HTTP_AUTHORIZATION=f"Bearer {key}")
+        assert response.status_code == 403
+        assert contract.options.get(sequence=1).state == "available"

@@ -6,6 +6,7 @@ user's role may not take is refused (403).
 """
 
 from datetime import date
+from typing import Literal
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
@@ -235,6 +236,28 @@ def contract_update(request, contract_id: int, payload: ContractPatch):
         options=_option_specs(payload.options) if payload.options is not None else None,
         **_with_related(request, fields),
     )
+    return _detail(selectors.contract_detail(user=request.user, pk=contract.pk))
+
+
+OPTION_DECISIONS = {"exercise": services.option_exercise, "lapse": services.option_lapse}
+NO_SUCH_OPTION = "Contract {id} has no option {sequence}."
+
+
+@router.post(
+    "/contracts/{contract_id}/options/{sequence}/{decision}",
+    response={200: ContractDetailOut, **WRITE_ERRORS, 409: Message},
+    tags=["contracts"],
+)
+def contract_option_decide(request, contract_id: int, sequence: int, decision: Literal["exercise", "lapse"]):
+    """Exercise an extension option, or let it lapse (commercial officers); 409 when it is already decided or an
+    earlier option is still open."""
+    _allow(request, "estate.view_estate")
+    contract = _visible_contract(request, contract_id)
+    _allow(request, "estate.change_contract", contract)
+    option = next((o for o in contract.options.all() if o.sequence == sequence), None)
+    if option is None:
+        raise Http404(NO_SUCH_OPTION.format(id=contract_id, sequence=sequence))
+    OPTION_DECISIONS[decision](option=option, by=request.user)
     return _detail(selectors.contract_detail(user=request.user, pk=contract.pk))
 
 
