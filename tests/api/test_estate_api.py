@@ -721,6 +721,7 @@ class TestOpenApi:
             "/api/contracts",
             "/api/contracts/{contract_id}",
             "/api/contracts/{contract_id}/spend",
+            "/api/contracts/{contract_id}/options/{sequence}/{decision}",
             "/api/spend",
         }
         assert set(document["paths"]["/api/contracts"]) == {"get", "post"}
