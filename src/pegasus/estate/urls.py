@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pegasus.estate import views
+from pegasus.estate import import_views, views
 
 urlpatterns = [
     path("contracts/", views.contract_list, name="contract-list"),
@@ -18,4 +18,6 @@ urlpatterns = [
     path("suppliers/<int:pk>/", views.supplier_detail, name="supplier-detail"),
     path("suppliers/<int:pk>/edit/", views.supplier_edit, name="supplier-edit"),
     path("towers/", views.tower_list, name="tower-list"),
+    path("import/", import_views.import_page, name="import"),
+    path("import/template/<slug:kind>.<slug:fmt>", import_views.import_template, name="import-template"),
 ]

@@ -8,6 +8,7 @@ NAV = [
     ("Contracts", "contract-list", "estate.view_estate", "/contracts"),
     ("Suppliers", "supplier-list", "estate.view_estate", "/suppliers"),
     ("Towers", "tower-list", "estate.view_estate", "/towers"),
+    ("Import", "import", "estate.import_spend", "/import"),
     ("Audit", "audit-list", "core.view_auditevent", "/audit"),
 ]
 
