@@ -7,7 +7,7 @@ from django import forms
 from pegasus.estate import terms as t
 from pegasus.estate.models import Contract, ServiceTower, Supplier
 from pegasus.estate.selectors import EXPIRY_WINDOWS, SORTS
-from pegasus.estate.services import OptionSpec, TowerShare
+from pegasus.estate.services import CONTRACT_FIELDS, OptionSpec, TowerShare
 
 MAX_OPTIONS = 4
 
@@ -44,28 +44,7 @@ class ContractForm(forms.ModelForm):
 
     class Meta:
         model = Contract
-        fields = [
-            "reference",
-            "title",
-            "description",
-            "supplier",
-            "authority",
-            "operating_body",
-            "tier",
-            "status",
-            "start_date",
-            "initial_end_date",
-            "notice_period_months",
-            "renewal_type",
-            "renewal_period_months",
-            "max_renewals",
-            "ended_on",
-            "total_value",
-            "annual_value",
-            "vat_basis",
-            "classification",
-            "classification_descriptor",
-        ]
+        fields = list(CONTRACT_FIELDS)
         widgets = {
             "start_date": DateInput,
             "initial_end_date": DateInput,
