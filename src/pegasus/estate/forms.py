@@ -8,6 +8,7 @@ from pegasus.estate import terms as t
 from pegasus.estate.models import Contract, ServiceTower, Supplier
 from pegasus.estate.selectors import EXPIRY_WINDOWS, SORTS
 from pegasus.estate.services import CONTRACT_FIELDS, OptionSpec, TowerShare
+from pegasus.web.forms import NamedErrorsMixin
 
 MAX_OPTIONS = 4
 
@@ -39,7 +40,7 @@ class ContractFilterForm(forms.Form):
         self.fields["supplier"].choices = [("", "Any supplier"), *[(c.key, c.label) for c in suppliers]]
 
 
-class ContractForm(forms.ModelForm):
+class ContractForm(NamedErrorsMixin, forms.ModelForm):
     """The contract's facts, one share field per tower and up to four extension options."""
 
     class Meta:
@@ -111,7 +112,7 @@ class ContractForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
-class SupplierForm(forms.ModelForm):
+class SupplierForm(NamedErrorsMixin, forms.ModelForm):
     class Meta:
         model = Supplier
         fields = ["name", "companies_house_number", "is_sme"]

@@ -137,7 +137,7 @@ class Contract(models.Model):
     ended_on = models.DateField(null=True, blank=True, help_text="When the contract ended early.")
     total_value = models.DecimalField("Total contract value", **MONEY)
     annual_value = models.DecimalField(**MONEY)
-    vat_basis = models.CharField(max_length=5, choices=VatBasisChoice.choices, default=VatBasis.NET.value)
+    vat_basis = models.CharField("VAT basis", max_length=5, choices=VatBasisChoice.choices, default=VatBasis.NET.value)
     status = models.CharField(max_length=16, choices=ContractStatus.choices, default=ContractStatus.ACTIVE)
     classification = models.CharField(max_length=24, choices=Classification.choices, default=Classification.OFFICIAL)
     classification_descriptor = models.CharField(max_length=16, choices=Descriptor.choices, blank=True)
@@ -245,7 +245,7 @@ class Spend(models.Model):
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="spend")
     month = models.DateField()
     amount = models.DecimalField(**MONEY)
-    vat_basis = models.CharField(max_length=5, choices=VatBasisChoice.choices, default=VatBasis.NET.value)
+    vat_basis = models.CharField("VAT basis", max_length=5, choices=VatBasisChoice.choices, default=VatBasis.NET.value)
     history = HistoricalRecords()
 
     class Meta:

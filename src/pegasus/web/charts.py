@@ -33,6 +33,10 @@ class Chart:
 
 
 def _spec(chart: alt.TopLevelMixin) -> dict:
+    # Text at the size of the page's small print, and long contract and supplier names shown whole.
+    chart = chart.configure_axis(
+        labelFontSize=13, titleFontSize=13, labelLimit=360, labelFont="arial", titleFont="arial"
+    ).configure_legend(labelFontSize=13, titleFontSize=13, labelFont="arial", titleFont="arial")
     spec = chart.to_dict()
     spec.pop("$schema", None)
     return spec
@@ -61,7 +65,7 @@ def expiry_timeline(chart_id: str, rows, as_at: date) -> Chart:
         for segment in timeline(row.contract.terms()):
             data.append(
                 {
-                    "contract": f"{row.contract.reference} {row.contract.title}"[:60],
+                    "contract": f"{row.contract.reference} {row.contract.title}"[:70],
                     "segment": segment.label,
                     "state": segment.state,
                     "start": segment.start.isoformat(),
@@ -81,7 +85,7 @@ def expiry_timeline(chart_id: str, rows, as_at: date) -> Chart:
         .mark_bar()
         .encode(
             y=alt.Y("contract:N", title=None, sort=None),
-            x=alt.X("start:T", title=None),
+            x=alt.X("start:T", title=None, axis=alt.Axis(format="%Y")),
             x2="end:T",
             color=alt.Color(
                 "state:N", title="Period", scale=alt.Scale(domain=list(PALETTE), range=list(PALETTE.values()))

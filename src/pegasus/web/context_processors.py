@@ -1,6 +1,6 @@
 from django.urls import reverse
 
-from pegasus.core.roles import roles_of
+from pegasus.core.roles import Role, roles_of
 
 NAV = [
     # label, url name, permission, path prefix that marks it active
@@ -22,4 +22,5 @@ def pegasus(request):
         for label, name, perm, prefix in NAV
         if user.has_perm(perm)
     ]
-    return {"user_roles": sorted(roles_of(user)), "nav_items": items}
+    labels = dict(Role.choices)
+    return {"user_roles": sorted(labels.get(role, role) for role in roles_of(user)), "nav_items": items}
