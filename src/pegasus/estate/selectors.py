@@ -20,7 +20,6 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
-    Window,
 )
 from django.db.models.functions import Cast, Coalesce
 
@@ -153,8 +152,8 @@ class ContractFilters:
     descending: bool = False
 
 
-def contract_rows(*, user, filters: ContractFilters, as_at: date) -> tuple[QuerySet[Contract], bool]:
-    """The filtered contracts, and whether the caller must finish filtering and sorting by derived dates."""
+def _filtered(user, filters: ContractFilters) -> QuerySet[Contract]:
+    """The contracts the user may see that match the filters on stored facts, without annotations."""
     contracts = contracts_visible_to(user)
     if filters.q:
         contracts = contracts.filter(
@@ -170,27 +169,110 @@ def contract_rows(*, user, filters: ContractFilters, as_at: date) -> tuple[Query
         contracts = contracts.filter(status=filters.status)
     if filters.tier:
         contracts = contracts.filter(tier=filters.tier)
-    contracts = with_terms(contracts.select_related("supplier"))
-    by_derived = filters.sort == "end" or filters.expiring_within is not None
+    return contracts
+
+
+def _by_derived(filters: ContractFilters) -> bool:
+    return filters.sort == "end" or filters.expiring_within is not None
+
+
+def _ordering(filters: ContractFilters) -> list[str]:
+    field = SORTS.get(filters.sort) or "reference"
+    return [f"-{field}" if filters.descending else field, "reference"]
+
+
+def contract_rows(*, user, filters: ContractFilters, as_at: date) -> tuple[QuerySet[Contract], bool]:
+    """The filtered contracts, and whether the caller must finish filtering and sorting by derived dates."""
+    contracts = with_terms(_filtered(user, filters).select_related("supplier"))
+    by_derived = _by_derived(filters)
     if not by_derived:
-        field = SORTS.get(filters.sort) or "reference"
-        contracts = contracts.order_by(f"-{field}" if filters.descending else field, "reference")
+        contracts = contracts.order_by(*_ordering(filters))
     return contracts, by_derived
+
+
+def _derived_order(contracts: QuerySet[Contract], filters: ContractFilters, as_at: date) -> list[int]:
+    """The ids of the contracts, filtered and sorted by their derived dates, from the bare facts: one query for the
+    contracts and one for their option totals, with no per-row subqueries."""
+    sort_field = SORTS.get(filters.sort) or "reference"
+    facts = list(
+        contracts.values(
+            "pk",
+            "reference",
+            "start_date",
+            "initial_end_date",
+            "notice_period_months",
+            "renewal_type",
+            "renewal_period_months",
+            "max_renewals",
+            "ended_on",
+            *([sort_field] if filters.sort != "end" else []),
+        )
+    )
+    months: dict[int, dict[str, int]] = defaultdict(dict)
+    option_totals = (
+        ExtensionOption.objects.filter(contract__in=contracts.values("pk"))
+        .values("contract_id", "state")
+        .annotate(months=Sum("length_months"))
+        .order_by()
+    )
+    for total in option_totals:
+        months[total["contract_id"]][total["state"]] = total["months"]
+    ends = {}
+    for fact in facts:
+        options = tuple(t.Option(m, t.OptionState(state)) for state, m in months[fact["pk"]].items())
+        ends[fact["pk"]] = t.current_end(
+            t.ContractTerms(
+                start=fact["start_date"],
+                initial_end=fact["initial_end_date"],
+                options=options,
+                notice_months=fact["notice_period_months"],
+                renewal=t.RenewalType(fact["renewal_type"]),
+                renewal_months=fact["renewal_period_months"],
+                max_renewals=fact["max_renewals"],
+                ended_on=fact["ended_on"],
+            ),
+            as_at,
+        )
+    if filters.expiring_within is not None:
+        limit = add_months(as_at, filters.expiring_within)
+        facts = [f for f in facts if as_at <= ends[f["pk"]] <= limit]
+    if filters.sort == "end":
+        facts.sort(key=lambda f: (ends[f["pk"]], f["reference"]), reverse=filters.descending)
+    else:
+        facts.sort(key=lambda f: (f[sort_field], f["reference"]), reverse=filters.descending)
+    return [f["pk"] for f in facts]
 
 
 def contract_list(
     *, user, filters: ContractFilters, as_at: date, page: int = 1, per_page: int = 50
 ) -> tuple[list[ContractRow], int]:
-    """One page of contract rows and the total count, in at most two queries."""
-    contracts, by_derived = contract_rows(user=user, filters=filters, as_at=as_at)
+    """One page of contract rows and the total count.
+
+    The page is chosen by primary key first, so the per-row subqueries of `with_terms` run for the rows shown
+    only; the total rides along as a scalar subquery. Filtering or sorting by a derived date first orders the bare
+    facts (see `_derived_order`).
+    """
+    filtered = _filtered(user, filters)
     start = (page - 1) * per_page
-    if not by_derived:
-        # The total rides along with the page as a window count, saving a COUNT query.
-        page_rows = list(contracts.annotate(full_count=Window(Count("id")))[start : start + per_page])
-        total = page_rows[0].full_count if page_rows else (contracts.count() if page > 1 else 0)
-        return [contract_row(c, as_at) for c in page_rows], total
-    rows = derived_filter_and_sort([contract_row(c, as_at) for c in contracts], filters, as_at)
-    return rows[start : start + per_page], len(rows)
+    if _by_derived(filters):
+        ordered = _derived_order(filtered, filters, as_at)
+        shown = ordered[start : start + per_page]
+        position = {pk: n for n, pk in enumerate(shown)}
+        page_rows = sorted(
+            with_terms(Contract.objects.filter(pk__in=shown).select_related("supplier")),
+            key=lambda c: position[c.pk],
+        )
+        return [contract_row(c, as_at) for c in page_rows], len(ordered)
+    ordering = _ordering(filters)
+    shown_pks = filtered.order_by(*ordering).values("pk")[start : start + per_page]
+    total = filtered.order_by().annotate(one=Value(1)).values("one").annotate(n=Count("pk")).values("n")
+    page_rows = list(
+        with_terms(Contract.objects.filter(pk__in=shown_pks).select_related("supplier"))
+        .annotate(full_count=Subquery(total, output_field=IntegerField()))
+        .order_by(*ordering)
+    )
+    count = page_rows[0].full_count if page_rows else (filtered.count() if page > 1 else 0)
+    return [contract_row(c, as_at) for c in page_rows], count
 
 
 def derived_filter_and_sort(rows: list[ContractRow], filters: ContractFilters, as_at: date) -> list[ContractRow]:
