@@ -266,7 +266,7 @@ def contract_list(
     ordering = _ordering(filters)
     shown_pks = filtered.order_by(*ordering).values("pk")[start : start + per_page]
     total = filtered.order_by().annotate(one=Value(1)).values("one").annotate(n=Count("pk")).values("n")
-    page_rows = list(
+    page_rows: list[Any] = list(
         with_terms(Contract.objects.filter(pk__in=shown_pks).select_related("supplier"))
         .annotate(full_count=Subquery(total, output_field=IntegerField()))
         .order_by(*ordering)
