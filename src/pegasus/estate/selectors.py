@@ -266,13 +266,13 @@ def contract_list(
     ordering = _ordering(filters)
     shown_pks = filtered.order_by(*ordering).values("pk")[start : start + per_page]
     total = filtered.order_by().annotate(one=Value(1)).values("one").annotate(n=Count("pk")).values("n")
-    page_rows: list[Any] = list(
+    annotated: list[Any] = list(
         with_terms(Contract.objects.filter(pk__in=shown_pks).select_related("supplier"))
         .annotate(full_count=Subquery(total, output_field=IntegerField()))
         .order_by(*ordering)
     )
-    count = page_rows[0].full_count if page_rows else (filtered.count() if page > 1 else 0)
-    return [contract_row(c, as_at) for c in page_rows], count
+    count = annotated[0].full_count if annotated else (filtered.count() if page > 1 else 0)
+    return [contract_row(c, as_at) for c in annotated], count
 
 
 def derived_filter_and_sort(rows: list[ContractRow], filters: ContractFilters, as_at: date) -> list[ContractRow]:
