@@ -103,6 +103,32 @@ class SupplierMembership(models.Model):
         return f"{self.user} at {self.supplier}"
 
 
+# The facts of a contract that its derived dates follow from.
+TERM_FIELDS = (
+    "start_date",
+    "initial_end_date",
+    "notice_period_months",
+    "renewal_type",
+    "renewal_period_months",
+    "max_renewals",
+    "ended_on",
+)
+
+
+def terms_from(facts: dict, options: list[t.Option]) -> t.ContractTerms:
+    """The term rules' view of a contract, from its TERM_FIELDS (a model's, or a `values()` row) and options."""
+    return t.ContractTerms(
+        start=facts["start_date"],
+        initial_end=facts["initial_end_date"],
+        options=tuple(options),
+        notice_months=facts["notice_period_months"],
+        renewal=t.RenewalType(facts["renewal_type"]),
+        renewal_months=facts["renewal_period_months"],
+        max_renewals=facts["max_renewals"],
+        ended_on=facts["ended_on"],
+    )
+
+
 class ContractStatus(models.TextChoices):
     PLANNED = "planned", "Planned"
     ACTIVE = "active", "Active"
@@ -181,15 +207,9 @@ class Contract(models.Model):
         """The contract's facts for the term rules; pass `options` when they are already fetched."""
         if options is None:
             options = self.options.all()
-        return t.ContractTerms(
-            start=self.start_date,
-            initial_end=self.initial_end_date,
-            options=tuple(t.Option(o.length_months, t.OptionState(o.state)) for o in options),
-            notice_months=self.notice_period_months,
-            renewal=t.RenewalType(self.renewal_type),
-            renewal_months=self.renewal_period_months,
-            max_renewals=self.max_renewals,
-            ended_on=self.ended_on,
+        return terms_from(
+            {name: getattr(self, name) for name in TERM_FIELDS},
+            [t.Option(o.length_months, t.OptionState(o.state)) for o in options],
         )
 
 

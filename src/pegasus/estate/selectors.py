@@ -28,6 +28,7 @@ from pegasus.core.db import GroupConcat
 from pegasus.core.roles import INTERNAL_ROLES, has_role
 from pegasus.estate import terms as t
 from pegasus.estate.models import (
+    TERM_FIELDS,
     Contract,
     ContractTower,
     ExtensionOption,
@@ -36,6 +37,7 @@ from pegasus.estate.models import (
     ServiceTower,
     Spend,
     Supplier,
+    terms_from,
 )
 from pegasus.estate.permissions import supplier_ids_of
 
@@ -102,16 +104,7 @@ def terms_of(contract: Any) -> t.ContractTerms:
         options.append(t.Option(contract.exercised_months, t.OptionState.EXERCISED))
     if contract.has_available_option:
         options.append(t.Option(contract.available_months, t.OptionState.AVAILABLE))
-    return t.ContractTerms(
-        start=contract.start_date,
-        initial_end=contract.initial_end_date,
-        options=tuple(options),
-        notice_months=contract.notice_period_months,
-        renewal=t.RenewalType(contract.renewal_type),
-        renewal_months=contract.renewal_period_months,
-        max_renewals=contract.max_renewals,
-        ended_on=contract.ended_on,
-    )
+    return terms_from({name: getattr(contract, name) for name in TERM_FIELDS}, options)
 
 
 @dataclass
@@ -194,20 +187,7 @@ def _derived_order(contracts: QuerySet[Contract], filters: ContractFilters, as_a
     """The ids of the contracts, filtered and sorted by their derived dates, from the bare facts: one query for the
     contracts and one for their option totals, with no per-row subqueries."""
     sort_field = SORTS.get(filters.sort) or "reference"
-    facts = list(
-        contracts.values(
-            "pk",
-            "reference",
-            "start_date",
-            "initial_end_date",
-            "notice_period_months",
-            "renewal_type",
-            "renewal_period_months",
-            "max_renewals",
-            "ended_on",
-            *([sort_field] if filters.sort != "end" else []),
-        )
-    )
+    facts = list(contracts.values("pk", "reference", *TERM_FIELDS, *([sort_field] if filters.sort != "end" else [])))
     months: dict[int, dict[str, int]] = defaultdict(dict)
     option_totals = (
         ExtensionOption.objects.filter(contract__in=contracts.values("pk"))
@@ -219,20 +199,8 @@ def _derived_order(contracts: QuerySet[Contract], filters: ContractFilters, as_a
         months[total["contract_id"]][total["state"]] = total["months"]
     ends = {}
     for fact in facts:
-        options = tuple(t.Option(m, t.OptionState(state)) for state, m in months[fact["pk"]].items())
-        ends[fact["pk"]] = t.current_end(
-            t.ContractTerms(
-                start=fact["start_date"],
-                initial_end=fact["initial_end_date"],
-                options=options,
-                notice_months=fact["notice_period_months"],
-                renewal=t.RenewalType(fact["renewal_type"]),
-                renewal_months=fact["renewal_period_months"],
-                max_renewals=fact["max_renewals"],
-                ended_on=fact["ended_on"],
-            ),
-            as_at,
-        )
+        options = [t.Option(m, t.OptionState(state)) for state, m in months[fact["pk"]].items()]
+        ends[fact["pk"]] = t.current_end(terms_from(fact, options), as_at)
     if filters.expiring_within is not None:
         limit = add_months(as_at, filters.expiring_within)
         facts = [f for f in facts if as_at <= ends[f["pk"]] <= limit]
