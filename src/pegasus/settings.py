@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "axes",
     "pegasus.core",
     "pegasus.estate",
+    "pegasus.governance",
     "pegasus.web",
 ]
 

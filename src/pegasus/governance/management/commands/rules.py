@@ -1,0 +1,77 @@
+from datetime import date, timedelta
+from decimal import Decimal
+
+from pegasus.core.management.commands._base import BadInput, PegasusCommand, parse_date, to_json
+from pegasus.core.money import to_pounds
+from pegasus.governance import rules as r
+
+ONE_DAY = timedelta(days=1)
+
+
+def _value(text: str) -> Decimal:
+    try:
+        return to_pounds(text)
+    except ValueError:
+        raise BadInput(f"--value: {text!r} is not an amount in pounds") from None
+
+
+class Command(PegasusCommand):
+    help = "The rules of the law and the scheme of delegation: threshold, approver, standstill."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="rule", required=True)
+        threshold = sub.add_parser("threshold", help="is an estimated value above the procurement threshold?")
+        threshold.add_argument("--date", required=True)
+        threshold.add_argument("--authority", required=True, choices=[a.value for a in r.Authority])
+        threshold.add_argument("--contract-type", required=True, choices=[c.value for c in r.ContractType])
+        threshold.add_argument("--value", required=True, help="estimated value in pounds, excluding VAT")
+        threshold.add_argument("--json", action="store_true")
+        approver = sub.add_parser("approver", help="who the scheme of delegation names to approve a decision")
+        approver.add_argument("--decision-type", required=True, choices=[d.value for d in r.DecisionType])
+        approver.add_argument("--value", required=True)
+        approver.add_argument("--date", required=True)
+        approver.add_argument("--json", action="store_true")
+        standstill = sub.add_parser("standstill", help="the last day of the standstill period")
+        standstill.add_argument("--regime", required=True, choices=[g.value for g in r.Regime])
+        standstill.add_argument("--date", required=True, help="award notice sent (PCR 2015) or published (PA 2023)")
+        standstill.add_argument("--means", choices=[m.value for m in r.NoticeMeans], default="electronic")
+        standstill.add_argument("--json", action="store_true")
+
+    def handle(self, *args, **options):
+        day = parse_date(options["date"], "--date")
+        try:
+            result = getattr(self, options["rule"])(day, options)
+        except r.RuleInputError as exc:
+            raise BadInput(str(exc)) from None
+        if options["json"]:
+            self.stdout.write(to_json(result))
+        else:
+            self.stdout.write("\n".join(f"{k}: {v}" for k, v in result.items()))
+
+    def threshold(self, day: date, options) -> dict:
+        check = r.threshold_check(
+            day=day,
+            authority=r.Authority(options["authority"]),
+            contract_type=r.ContractType(options["contract_type"]),
+            value_net=_value(options["value"]),
+        )
+        return {
+            "regime": check.regime.value,
+            "threshold": f"{check.threshold:.2f}",
+            "vat_basis": check.vat_basis.value,
+            "compared_value": f"{check.compared_value:.2f}",
+            "above_threshold": check.above_threshold,
+            "period": {"from": check.period.start, "to": check.period.end},
+            "source": check.period.source,
+        }
+
+    def approver(self, day: date, options) -> dict:
+        approval = r.approver_for(
+            decision_type=r.DecisionType(options["decision_type"]), value=_value(options["value"]), day=day
+        )
+        return {"approver": approval.approver, "clause": approval.clause, "scheme": approval.scheme}
+
+    def standstill(self, day: date, options) -> dict:
+        regime = r.Regime(options["regime"])
+        end = r.standstill_end(regime, day, r.NoticeMeans(options["means"]))
+        return {"regime": regime.value, "from": day, "standstill_ends": end, "earliest_contract_date": end + ONE_DAY}
