@@ -1,0 +1,199 @@
+"""Every change to a decision: atomic, guarded by its state, attributed and audited."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from pegasus.core.audit import audit_record
+from pegasus.core.exceptions import InvalidTransition, RuleViolation
+from pegasus.core.roles import Role, has_role
+from pegasus.governance import rules as r
+from pegasus.governance.models import (
+    Appointment,
+    Decision,
+    DecisionStatus,
+    Declaration,
+    FoiExemption,
+    MeetingStep,
+    Recommendation,
+)
+
+NOT_IN_STATE = "{reference} is {status}: it can be {action} only when {allowed}."
+DECLARATIONS_INCOMPLETE = "Every declaration must be confirmed before submission; not yet: {kinds}."
+NOT_THE_APPROVER = "Only the {office} can decide {reference} (scheme clause {clause})."
+APPROVED_IS_IMMUTABLE = "{reference} v{version} is approved and cannot change: make a new version."
+
+
+@dataclass(frozen=True)
+class RecommendationSpec:
+    kind: str
+    text: str
+    amount: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class ExemptionSpec:
+    section: str
+    name: str
+    ceases_on: date | None = None
+
+
+def _require(decision: Decision, allowed: set[str], action: str) -> None:
+    if decision.status not in allowed:
+        raise InvalidTransition(
+            NOT_IN_STATE.format(
+                reference=decision.reference,
+                status=decision.status,
+                action=action,
+                allowed=" or ".join(sorted(allowed)),
+            )
+        )
+
+
+def _locked(decision: Decision) -> Decision:
+    return Decision.objects.select_for_update().get(pk=decision.pk)
+
+
+@transaction.atomic
+def decision_create(
+    *,
+    by,
+    recommendations: list[RecommendationSpec],
+    exemptions: Sequence[ExemptionSpec] = (),
+    route: Sequence[tuple[str, date | None]] = (),
+    **fields,
+) -> Decision:
+    """Draft a decision with its recommendations, Part 2 exemptions, route and an unticked declaration of each kind."""
+    decision = Decision(originating_officer=by, **fields)
+    decision.full_clean()
+    decision.save()
+    for position, recommendation in enumerate(recommendations, start=1):
+        Recommendation.objects.create(
+            decision=decision,
+            position=position,
+            kind=recommendation.kind,
+            text=recommendation.text,
+            amount=recommendation.amount,
+        )
+    for exemption in exemptions:
+        FoiExemption.objects.create(
+            decision=decision, section=exemption.section, name=exemption.name, ceases_on=exemption.ceases_on
+        )
+    for position, (body, meets_on) in enumerate(route, start=1):
+        MeetingStep.objects.create(decision=decision, position=position, body=body, meets_on=meets_on)
+    Declaration.objects.bulk_create([Declaration(decision=decision, kind=kind) for kind in Declaration.Kind.values])
+    audit_record(action="decision.create", by=by, obj=decision, summary=f"Drafted {decision.reference}")
+    return decision
+
+
+@transaction.atomic
+def declaration_confirm(*, decision: Decision, kind: str, statement: str, by) -> Declaration:
+    """Tick one of the originating officer's declarations with its statement (drafts only)."""
+    decision = _locked(decision)
+    _require(decision, {DecisionStatus.DRAFT}, "declared on")
+    declaration = decision.declarations.get(kind=kind)
+    declaration.statement = statement
+    declaration.confirmed = True
+    declaration.save()
+    audit_record(
+        action="decision.declare",
+        by=by,
+        obj=decision,
+        summary=f"{Declaration.Kind(kind).label} confirmed on {decision.reference}",
+    )
+    return declaration
+
+
+@transaction.atomic
+def decision_submit(*, decision: Decision, by) -> Decision:
+    """Submit a draft for decision; the scheme in force names the approver's office.
+
+    Preconditions: the decision is a draft and every declaration is confirmed. Raises InvalidTransition or
+    RuleViolation otherwise.
+    """
+    decision = _locked(decision)
+    _require(decision, {DecisionStatus.DRAFT}, "submitted")
+    missing = [d.get_kind_display() for d in decision.declarations.filter(confirmed=False)]
+    if missing:
+        raise RuleViolation(DECLARATIONS_INCOMPLETE.format(kinds=", ".join(missing)))
+    day = timezone.localdate()
+    approval = r.approver_for(decision_type=r.DecisionType(decision.decision_type), value=decision.value, day=day)
+    decision.approver_office = approval.approver
+    decision.approver_clause = approval.clause or ""
+    decision.status = DecisionStatus.SUBMITTED
+    decision.save()
+    audit_record(
+        action="decision.submit",
+        by=by,
+        obj=decision,
+        summary=f"Submitted {decision.reference} to the {approval.approver}",
+        data={"clause": approval.clause, "scheme": approval.scheme},
+    )
+    return decision
+
+
+def _decide(*, decision: Decision, by, status: str, interests: str) -> Decision:
+    decision = _locked(decision)
+    _require(decision, {DecisionStatus.SUBMITTED}, status)
+    holds_office = Appointment.objects.filter(user=by, office=decision.approver_office).exists()
+    if not (has_role(by, Role.APPROVER) and holds_office):
+        raise RuleViolation(
+            NOT_THE_APPROVER.format(
+                office=decision.approver_office, reference=decision.reference, clause=decision.approver_clause or "none"
+            )
+        )
+    decision.status = status
+    decision.decided_by = by
+    decision.decided_at = timezone.now()
+    decision.approver_interests = interests
+    decision.save()
+    audit_record(action=f"decision.{status}", by=by, obj=decision, summary=f"{decision.reference} {status}")
+    return decision
+
+
+@transaction.atomic
+def decision_approve(*, decision: Decision, by, interests: str = "") -> Decision:
+    """Approve a submitted decision, recording the approver's interest declaration.
+
+    Preconditions: submitted; `by` has the approver role and holds the office the scheme named. Raises
+    InvalidTransition or RuleViolation otherwise.
+    """
+    return _decide(decision=decision, by=by, status=DecisionStatus.APPROVED, interests=interests)
+
+
+@transaction.atomic
+def decision_reject(*, decision: Decision, by, interests: str = "") -> Decision:
+    """Reject a submitted decision; the same preconditions as approval."""
+    return _decide(decision=decision, by=by, status=DecisionStatus.REJECTED, interests=interests)
+
+
+@transaction.atomic
+def decision_withdraw(*, decision: Decision, by) -> Decision:
+    """Withdraw a draft or submitted decision. Raises InvalidTransition once it is decided."""
+    decision = _locked(decision)
+    _require(decision, {DecisionStatus.DRAFT, DecisionStatus.SUBMITTED}, "withdrawn")
+    decision.status = DecisionStatus.WITHDRAWN
+    decision.save()
+    audit_record(action="decision.withdraw", by=by, obj=decision, summary=f"{decision.reference} withdrawn")
+    return decision
+
+
+@transaction.atomic
+def decision_update(*, decision: Decision, by, **fields) -> Decision:
+    """Change a draft. An approved decision is immutable (RuleViolation); others raise InvalidTransition."""
+    decision = _locked(decision)
+    if decision.status == DecisionStatus.APPROVED:
+        raise RuleViolation(APPROVED_IS_IMMUTABLE.format(reference=decision.reference, version=decision.version))
+    _require(decision, {DecisionStatus.DRAFT}, "changed")
+    for name, value in fields.items():
+        setattr(decision, name, value)
+    decision.full_clean()
+    decision.save()
+    audit_record(
+        action="decision.update", by=by, obj=decision, summary=f"Changed {decision.reference}: {', '.join(fields)}"
+    )
+    return decision
