@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import transaction
@@ -136,7 +136,7 @@ def decision_submit(*, decision: Decision, by) -> Decision:
     return decision
 
 
-def _decide(*, decision: Decision, by, status: str, interests: str) -> Decision:
+def _decide(*, decision: Decision, by, status: str, interests: str, signed_at: datetime | None = None) -> Decision:
     decision = _locked(decision)
     _require(decision, {DecisionStatus.SUBMITTED}, status)
     holds_office = Appointment.objects.filter(user=by, office=decision.approver_office).exists()
@@ -148,7 +148,7 @@ def _decide(*, decision: Decision, by, status: str, interests: str) -> Decision:
         )
     decision.status = status
     decision.decided_by = by
-    decision.decided_at = timezone.now()
+    decision.decided_at = signed_at or timezone.now()
     decision.approver_interests = interests
     decision.save()
     audit_record(action=f"decision.{status}", by=by, obj=decision, summary=f"{decision.reference} {status}")
@@ -156,13 +156,14 @@ def _decide(*, decision: Decision, by, status: str, interests: str) -> Decision:
 
 
 @transaction.atomic
-def decision_approve(*, decision: Decision, by, interests: str = "") -> Decision:
+def decision_approve(*, decision: Decision, by, interests: str = "", signed_at: datetime | None = None) -> Decision:
     """Approve a submitted decision, recording the approver's interest declaration.
 
+    `signed_at` records a decision signed on paper earlier (PCD 579 was signed on 10 June 2019); default now.
     Preconditions: submitted; `by` has the approver role and holds the office the scheme named. Raises
     InvalidTransition or RuleViolation otherwise.
     """
-    return _decide(decision=decision, by=by, status=DecisionStatus.APPROVED, interests=interests)
+    return _decide(decision=decision, by=by, status=DecisionStatus.APPROVED, interests=interests, signed_at=signed_at)
 
 
 @transaction.atomic

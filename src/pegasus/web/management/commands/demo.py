@@ -1,9 +1,10 @@
 from pegasus.core.management.commands._base import PegasusCommand, to_json
 from pegasus.estate.demo import DEMO_PASSWORD, DEMO_USERS, demo_load
+from pegasus.governance.demo import decisions_demo_load
 
 
 class Command(PegasusCommand):
-    help = "Load the demonstration estate of PCD 579 (May 2019). Loading twice changes nothing."
+    help = "Load the demonstration of PCD 579 (May 2019): the estate, then the decision. Twice changes nothing."
 
     def add_arguments(self, parser):
         parser.add_argument("--json", action="store_true", help="print what was created as JSON")
@@ -16,11 +17,12 @@ class Command(PegasusCommand):
             created = {}
         else:
             created = demo_load()
+            created |= decisions_demo_load()
         if options["json"]:
             self.stdout.write(to_json({"created": created}))
             return
         made = ", ".join(f"{n} {kind}" for kind, n in created.items() if n) or "nothing new"
-        self.stdout.write(f"Demo estate loaded ({made}).")
+        self.stdout.write(f"Demo loaded ({made}).")
         self.stdout.write(f"Demo sign-ins (demo only), password {DEMO_PASSWORD!r}:")
         for username, role, _ in DEMO_USERS:
             self.stdout.write(f"  {username:<12} {role.label}")

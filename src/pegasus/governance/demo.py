@@ -1,0 +1,121 @@
+"""Decision PCD 579 (May 2019) as the seed records it, with an illustrative Part 2. Loading twice changes nothing."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from pegasus.core.calendar import LONDON
+from pegasus.governance import services
+from pegasus.governance.models import Appointment, Decision
+from pegasus.governance.services import ExemptionSpec, RecommendationSpec
+
+DMPC = "Deputy Mayor for Policing and Crime"
+
+PCD_579 = {
+    "reference": "PCD 579",
+    "title": "Pegasus Programme – Next Generation of MPS ICT Outsourced Contracts and Partnering Arrangements May 2019",
+    "decision_type": "business-case",
+    "value": Decimal("6700000.00"),
+    "required_by": date(2019, 6, 7),
+    "executive_summary": "The current MPS ICT outsourced partnering arrangements are due to terminate over the next "
+    "2-3 years. The Pegasus Programme has been set up to review and re-compete these contracts to ensure better "
+    "value for money and an improved user experience to meet the needs of the MPS up to 2030.",
+    "introduction": "Current IT contracts provide critical IT capability to the MPS and underpin the Digital "
+    "Policing (DP) operating and service operating model with spend of circa £500m over five-years. These contracts "
+    "(Towers) cover Service Integration & Management, Networks, Telephony, Data Centres, Data Centres Management, "
+    "Hosting, End user computing and Applications management.",
+    "issues": "The total contract value of the existing tower services is circa £500m over five years, included "
+    "within the total DP budget of circa £1bn (£200m/year) over a similar period. The procurement will look at "
+    "opportunities to consolidate as much of this spend.",
+    "financial": "The total revenue funding of £6.7m required to resource the Pegasus programme is fully funded "
+    "from the Digital Policing approved budget.",
+    "legal": "The Mayor's Office for Policing Crime is a contracting authority as defined in the Public Contracts "
+    'Regulations 2015 ("the Regulations"). All awards of public contracts for goods and/or services valued at '
+    "£181,302 or above will be procured in accordance with the Regulations. Paragraph 4.8 of the MOPAC Scheme of "
+    "Delegation and Consent provides that the Deputy Mayor for Policing and Crime (DMPC) has delegated authority to "
+    "approve business cases for revenue or capital expenditure of £500,000 or above. Paragraph 4.13 ... provides "
+    "that the DMPC has delegated authority to approve the procurement strategy for all revenue and capital contracts "
+    "of a total value of £500,000 or above.",
+    "commercial": "In respect of the £6.7m to mobilise the Pegasus programme, independent consultants would be used "
+    "as this represents better value for money than consultancy organisations. Bloom is the standard route to "
+    "market for independent resource.",
+    "privacy": "The programme does not use personally identifiable data of members of the public, so there are no "
+    "GDPR issues to be considered.",
+    "equality": "As part of the evaluation criteria in selecting future suppliers the programme will comply with all "
+    "Met equality and diversity policies as identified by the Strategic Diversity and inclusion team, and seek "
+    "advice where appropriate.",
+    "real_estate": "There are no changes to the estate associated with this request. Our current estate strategy "
+    "will inform our evaluation criteria for selection of vendors and our future Full Business cases.",
+    "environmental": "There are no environmental implications associated with this request. The Mayor's London "
+    "Environment Strategy will form part of the evaluation criteria for selection of vendors.",
+    "background_papers": "None",
+    "part2": "Illustrative Part 2: the commercial detail of the programme's resourcing and the market engagement "
+    "approach. (Demonstration text; the real Part 2 is exempt.)",
+    "ceo_statement": "I have been consulted about the proposal and confirm that financial, legal and equalities "
+    "advice has been taken into account in the preparation of this report. I am satisfied that this is an "
+    "appropriate request to be submitted to the Deputy Mayor for Policing and Crime.",
+}
+
+RECOMMENDATIONS = [
+    RecommendationSpec(
+        "approve",
+        "The mobilisation of the Pegasus Programme, including external resources, bought "
+        "in expertise and circa five existing key MPS DP people released and backfilled.",
+    ),
+    RecommendationSpec(
+        "approve",
+        "Approval up to a total value of £6.7m to initiate and award contracts for the "
+        "mobilisation of the Pegasus Programme.",
+        Decimal("6700000.00"),
+    ),
+    RecommendationSpec(
+        "note",
+        "The associated revenue cost of £6.7m over the next two years is fully funded from "
+        "the DP budget approved by MOPAC.",
+        Decimal("6700000.00"),
+    ),
+    RecommendationSpec("note", "The schedule of governance steps which will provide further assurance."),
+]
+
+DECLARATIONS = {
+    "financial": "The Strategic Finance and Resource Management Team has been consulted on this proposal.",
+    "legal": "Legal advice is not required.",
+    "equalities": "Equality and diversity issues are covered in the body of the report.",
+    "public-health": "Reviewed and supported by a senior manager within the Violence Reduction Unit.",
+    "commercial": "The proposal is in keeping with the GLA Group Responsible Procurement Policy.",
+    "privacy": "GDPR compliance issues are covered in the body of the report. A DPIA is not required.",
+    "director": "The Chief Finance Officer has reviewed the request and is satisfied it is correct and consistent "
+    "with the MOPAC's plans and priorities.",
+}
+
+
+@transaction.atomic
+def decisions_demo_load() -> dict[str, int]:
+    """PCD 579, drafted by the programme director, submitted and approved by the DMPC on 10 June 2019."""
+    User = get_user_model()
+    approver = User.objects.filter(username="approver").first()
+    officer = User.objects.filter(username="director").first()
+    if approver is None or officer is None:
+        return {"decisions": 0}
+    Appointment.objects.get_or_create(user=approver, office=DMPC)
+    if Decision.objects.filter(reference=PCD_579["reference"]).exists():
+        return {"decisions": 0}
+    decision = services.decision_create(
+        by=officer,
+        recommendations=RECOMMENDATIONS,
+        **PCD_579,
+        exemptions=[ExemptionSpec("s43", "Commercial interests", date(2025, 12, 31))],
+        route=[("MOPAC Investment Advisory & Monitoring", date(2019, 5, 23)), (DMPC, date(2019, 6, 10))],
+    )
+    for kind, statement in DECLARATIONS.items():
+        services.declaration_confirm(decision=decision, kind=kind, statement=statement, by=officer)
+    services.decision_submit(decision=decision, by=officer)
+    services.decision_approve(
+        decision=decision,
+        by=approver,
+        interests="None recorded.",
+        signed_at=datetime(2019, 6, 10, 12, 0, tzinfo=LONDON),
+    )
+    return {"decisions": 1}
