@@ -152,3 +152,21 @@ class TestDemoDecision:
         assert decision.declarations.filter(confirmed=True).count() == 7
         assert decisions_demo_load() == {"decisions": 0}
         assert Decision.objects.count() == 1
+
+
+class TestRevise:
+    def test_a_correction_is_a_new_draft_version_and_the_approved_one_stays(self, pcd_579, officer, dmpc):
+        declare_all(pcd_579, officer)
+        services.decision_submit(decision=pcd_579, by=officer)
+        approved = services.decision_approve(decision=pcd_579, by=dmpc)
+        revision = services.decision_revise(decision=approved, by=officer)
+        assert (revision.reference, revision.version, revision.status) == ("PCD 579", 2, "draft")
+        assert revision.recommendations.count() == 4 and revision.exemptions.get().section == "s43"
+        assert not revision.declarations.filter(confirmed=True).exists()
+        services.decision_update(decision=revision, by=officer, title="Corrected title")
+        assert Decision.objects.get(pk=approved.pk).status == "approved"
+        assert Decision.objects.get(pk=approved.pk).title.startswith("Pegasus Programme")
+
+    def test_only_an_approved_decision_is_revised(self, pcd_579, officer):
+        with pytest.raises(InvalidTransition, match="revised only when approved"):
+            services.decision_revise(decision=pcd_579, by=officer)

@@ -198,3 +198,51 @@ def decision_update(*, decision: Decision, by, **fields) -> Decision:
         action="decision.update", by=by, obj=decision, summary=f"Changed {decision.reference}: {', '.join(fields)}"
     )
     return decision
+
+
+COPIED_FIELDS = (
+    "reference",
+    "title",
+    "decision_type",
+    "executive_summary",
+    "value",
+    "required_by",
+    "introduction",
+    "issues",
+    "financial",
+    "legal",
+    "commercial",
+    "privacy",
+    "equality",
+    "real_estate",
+    "environmental",
+    "background_papers",
+    "part1_deferred_until",
+    "part1_deferral_reason",
+    "part2",
+    "ceo_statement",
+)
+
+
+@transaction.atomic
+def decision_revise(*, decision: Decision, by) -> Decision:
+    """Start a correction of an approved decision: a new draft version with the same reference and content, whose
+    declarations must be confirmed again. The approved version stays as it was."""
+    _require(decision, {DecisionStatus.APPROVED}, "revised")
+    latest = Decision.objects.filter(reference=decision.reference).order_by("-version").first()
+    fields = {name: getattr(decision, name) for name in COPIED_FIELDS}
+    revision = decision_create(
+        by=by,
+        version=(latest.version if latest else decision.version) + 1,
+        recommendations=[RecommendationSpec(r.kind, r.text, r.amount) for r in decision.recommendations.all()],
+        exemptions=[ExemptionSpec(e.section, e.name, e.ceases_on) for e in decision.exemptions.all()],
+        route=[(s.body, s.meets_on) for s in decision.route.all()],
+        **fields,
+    )
+    audit_record(
+        action="decision.revise",
+        by=by,
+        obj=revision,
+        summary=f"{revision.reference} v{revision.version} drafted to correct v{decision.version}",
+    )
+    return revision
