@@ -57,6 +57,9 @@ def demo_estate(transactional_db, settings):
     for role in Role:
         Group.objects.get_or_create(name=role.value)
     demo_load()
+    from pegasus.governance.demo import decisions_demo_load
+
+    decisions_demo_load()
     settings.PEGASUS_AS_AT = DEMO_AS_AT
 
 

@@ -30,6 +30,8 @@ PAGES = {
     "audit-list": ("/audit/", {Role.AUDITOR}, 403),
     "import": ("/import/", SPEND_IMPORTERS, 403),
     "import-template": ("/import/template/spend.xlsx", SPEND_IMPORTERS, 403),
+    "decision-list": ("/decisions/", INTERNAL, 403),
+    "decision-detail": ("/decisions/{decision}/", INTERNAL, 403),
 }
 # Routes walked by their own tests: sign-in/out, home (a redirect), POST-only actions, the admin and the API.
 WALKED_ELSEWHERE = {"login", "logout", "home", "contract-option-decide"}
@@ -53,8 +55,13 @@ def test_every_page_is_in_the_walk():
 
 @pytest.fixture
 def estate(demo):
+    from pegasus.governance.demo import decisions_demo_load
+    from pegasus.governance.models import Decision
+
+    decisions_demo_load()
     own = Supplier.objects.get(name=SUPPLIERS[SUPPLIER_USER_WORKS_FOR][0])
     return {
+        "decision": Decision.objects.get(reference="PCD 579"),
         "own_supplier": own,
         "own": Contract.objects.filter(supplier=own).order_by("pk").first(),
         "other": Contract.objects.exclude(supplier=own).order_by("pk").first(),
@@ -62,7 +69,7 @@ def estate(demo):
 
 
 def fill(template: str, estate) -> str:
-    return template.format(own=estate["own"].pk, own_supplier=estate["own_supplier"].pk)
+    return template.format(own=estate["own"].pk, own_supplier=estate["own_supplier"].pk, decision=estate["decision"].pk)
 
 
 @pytest.mark.parametrize("name", sorted(PAGES))
@@ -161,3 +168,28 @@ def test_repeated_failed_sign_ins_lock_the_account(client, make_user, settings):
         client.post("/sign-in/", {"username": "lee", "password": "wrong"})
     response = client.post("/sign-in/", {"username": "lee", "password": "correct-horse-battery"})
     assert response.status_code == 429
+
+
+class TestPart2:
+    """Part 2 of a decision is OFFICIAL-SENSITIVE [COMMERCIAL]: it reaches only the roles that may read it."""
+
+    PART2_WORDS = "Illustrative Part 2"
+
+    @pytest.mark.parametrize("role", sorted(INTERNAL - {Role.EVALUATOR}))
+    def test_staff_who_advise_or_decide_read_it(self, role, signed_in, estate):
+        client, _ = signed_in(role)
+        body = client.get(f"/decisions/{estate['decision'].pk}/").content.decode()
+        assert self.PART2_WORDS in body and "OFFICIAL-SENSITIVE [COMMERCIAL]" in body
+
+    def test_an_evaluator_sees_that_it_exists_but_not_what_it_says(self, signed_in, estate):
+        client, _ = signed_in(Role.EVALUATOR)
+        body = client.get(f"/decisions/{estate['decision'].pk}/").content.decode()
+        assert self.PART2_WORDS not in body
+        assert "not shown to your role" in body
+
+    def test_supplier_users_and_the_public_reach_no_decision(self, signed_in, client, estate):
+        path = f"/decisions/{estate['decision'].pk}/"
+        assert client.get(path).status_code == 302
+        supplier_client, _ = signed_in(Role.SUPPLIER_USER, supplier=estate["own_supplier"])
+        response = supplier_client.get(path)
+        assert response.status_code == 403 and self.PART2_WORDS not in response.content.decode()

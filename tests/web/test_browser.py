@@ -266,6 +266,9 @@ VISITS = [
     Visit("contract-tier1", "director", "/contracts/{MPS-DP-T1-002}/"),
     Visit("import", "finance", "/import/"),
     Visit("audit", "auditor", "/audit/"),
+    Visit("decisions", "director", "/decisions/"),
+    Visit("decision", "director", "/decisions/{PCD 579}/"),
+    Visit("decision", "evaluator", "/decisions/{PCD 579}/"),
     Visit("contracts", "supplier", "/contracts/"),
     Visit("contract-tier1", "supplier", "/contracts/{MPS-DP-T1-005}/"),
     Visit("supplier", "supplier", "/suppliers/{kestrel}/"),
@@ -275,7 +278,13 @@ VISITS = [
 def resolve(path: str) -> str:
     def lookup(match):
         key = match.group(1)
-        return str(kestrel().pk if key == "kestrel" else contract_pk(key))
+        if key == "kestrel":
+            return str(kestrel().pk)
+        if key.startswith("PCD"):
+            from pegasus.governance.models import Decision
+
+            return str(Decision.objects.get(reference=key).pk)
+        return str(contract_pk(key))
 
     return re.sub(r"\{([^}]+)\}", lookup, path)
 

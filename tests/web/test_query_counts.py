@@ -21,6 +21,25 @@ def make_contracts(n: int) -> None:
         OptionFactory(contract=contract, sequence=2)
         SpendFactory(contract=contract)
         audit_record(action="test", by=None, obj=contract, summary=f"event {i}")
+        make_decision(i)
+
+
+def make_decision(i: int) -> None:
+    from django.contrib.auth.models import User
+
+    from pegasus.governance.models import Decision
+    from pegasus.governance.services import RecommendationSpec, decision_create
+
+    officer, _ = User.objects.get_or_create(username="decision-officer")
+    decision_create(
+        by=officer,
+        reference=f"PCD {Decision.objects.count() + 1}",
+        title=f"Decision {i}",
+        decision_type="business-case",
+        executive_summary="Summary",
+        value=Decimal(i),
+        recommendations=[RecommendationSpec("note", "x")],
+    )
 
 
 def queries_for(client, path: str) -> int:
@@ -40,6 +59,7 @@ LIST_PAGES = [
     ("/towers/", Role.COMMERCIAL_OFFICER),
     ("/dashboard/", Role.PROGRAMME_DIRECTOR),
     ("/audit/", Role.AUDITOR),
+    ("/decisions/", Role.PROGRAMME_DIRECTOR),
 ]
 
 

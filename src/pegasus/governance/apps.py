@@ -5,3 +5,6 @@ class GovernanceConfig(AppConfig):
     name = "pegasus.governance"
     label = "governance"
     verbose_name = "Governance"
+
+    def ready(self) -> None:
+        from pegasus.governance import permissions  # noqa: F401  (registers the object rules)

@@ -9,6 +9,7 @@ NAV = [
     ("Suppliers", "supplier-list", "estate.view_estate", "/suppliers"),
     ("Towers", "tower-list", "estate.view_estate", "/towers"),
     ("Import", "import", "estate.import_spend", "/import"),
+    ("Decisions", "decision-list", "governance.view_decision", "/decisions"),
     ("Audit", "audit-list", "core.view_auditevent", "/audit"),
 ]
 

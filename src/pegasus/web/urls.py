@@ -10,4 +10,5 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("audit/", views.audit_list, name="audit-list"),
     path("", include("pegasus.estate.urls")),
+    path("", include("pegasus.governance.urls")),
 ]

@@ -83,6 +83,11 @@ STATUS_COLOURS = {
     "available": "blue",
     "exercised": "green",
     "lapsed": "grey",
+    "draft": "grey",
+    "submitted": "blue",
+    "approved": "green",
+    "rejected": "red",
+    "withdrawn": "grey",
 }
 
 

@@ -1,0 +1,22 @@
+"""Who may read decisions. Part 2 is OFFICIAL-SENSITIVE [COMMERCIAL] and exempt from publication: staff who
+need it to advise or decide read it; evaluators, supplier users and the public never do."""
+
+import rules
+
+from pegasus.core.roles import INTERNAL_ROLES, Role, has_role
+
+PART2_READERS = frozenset(INTERNAL_ROLES) - {Role.EVALUATOR}
+
+
+@rules.predicate
+def is_internal(user) -> bool:
+    return has_role(user, *INTERNAL_ROLES)
+
+
+@rules.predicate
+def reads_part2(user) -> bool:
+    return has_role(user, *PART2_READERS)
+
+
+rules.add_perm("governance.view_decision", is_internal)
+rules.add_perm("governance.view_part2", reads_part2)
