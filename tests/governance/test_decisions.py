@@ -170,3 +170,41 @@ class TestRevise:
     def test_only_an_approved_decision_is_revised(self, pcd_579, officer):
         with pytest.raises(InvalidTransition, match="revised only when approved"):
             services.decision_revise(decision=pcd_579, by=officer)
+
+
+class TestDecisionPage:
+    """The steps of a decision taken from its page, by the people the rules allow."""
+
+    def test_the_officer_declares_submits_and_the_dmpc_approves(self, client, pcd_579, officer, dmpc):
+        url = f"/decisions/{pcd_579.pk}/"
+        client.force_login(officer, backend="pegasus.core.backends.PegasusBackend")
+        assert "Submit for decision" in client.get(url).content.decode()
+        client.post(f"{url}submit/")
+        assert Decision.objects.get(pk=pcd_579.pk).status == "draft"  # declarations missing: refused
+        for kind in Declaration.Kind.values:
+            client.post(f"{url}declare/", {"kind": kind, "statement": "Done."})
+        client.post(f"{url}submit/")
+        assert Decision.objects.get(pk=pcd_579.pk).status == "submitted"
+        assert client.post(f"{url}approve/").status_code == 403  # the officer is not an approver
+        client.force_login(dmpc, backend="pegasus.core.backends.PegasusBackend")
+        assert "Only the Deputy Mayor for Policing and Crime can decide this." in client.get(url).content.decode()
+        client.post(f"{url}approve/", {"interests": "None"})
+        decision = Decision.objects.get(pk=pcd_579.pk)
+        assert (decision.status, decision.approver_interests) == ("approved", "None")
+
+    def test_someone_else_cannot_act_on_the_officers_draft(self, client, pcd_579, make_user):
+        other = make_user("commercial-officer", username="other")
+        client.force_login(other, backend="pegasus.core.backends.PegasusBackend")
+        assert client.post(f"/decisions/{pcd_579.pk}/withdraw/").status_code == 403
+        assert Decision.objects.get(pk=pcd_579.pk).status == "draft"
+
+    def test_an_unknown_action_is_not_found(self, client, pcd_579, officer):
+        client.force_login(officer, backend="pegasus.core.backends.PegasusBackend")
+        assert client.post(f"/decisions/{pcd_579.pk}/publish-everything/").status_code == 404
+
+
+def test_declaring_an_unknown_kind_changes_nothing(client, pcd_579, officer):
+    client.force_login(officer, backend="pegasus.core.backends.PegasusBackend")
+    response = client.post(f"/decisions/{pcd_579.pk}/declare/", {"kind": "astrology", "statement": "x"}, follow=True)
+    assert "Choose one of the declarations" in response.content.decode()
+    assert not pcd_579.declarations.filter(confirmed=True).exists()

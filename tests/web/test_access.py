@@ -34,7 +34,7 @@ PAGES = {
     "decision-detail": ("/decisions/{decision}/", INTERNAL, 403),
 }
 # Routes walked by their own tests: sign-in/out, home (a redirect), POST-only actions, the admin and the API.
-WALKED_ELSEWHERE = {"login", "logout", "home", "contract-option-decide"}
+WALKED_ELSEWHERE = {"login", "logout", "home", "contract-option-decide", "decision-act"}
 
 
 def route_names(resolver=None, namespace=""):

@@ -20,3 +20,18 @@ def reads_part2(user) -> bool:
 
 rules.add_perm("governance.view_decision", is_internal)
 rules.add_perm("governance.view_part2", reads_part2)
+
+
+@rules.predicate
+def is_originating_officer(user, decision) -> bool:
+    return decision is not None and decision.originating_officer_id == user.pk
+
+
+@rules.predicate
+def is_approver(user) -> bool:
+    return has_role(user, Role.APPROVER)
+
+
+# The service decides whether this approver holds the office the scheme names; the page only offers the form.
+rules.add_perm("governance.change_decision", is_internal & is_originating_officer)
+rules.add_perm("governance.decide_decision", is_approver)
