@@ -52,8 +52,22 @@ SORTS = {
 }
 
 
+AS_AT_NOT_A_DATE = "Enter the as-at date as a real date, for example 2019-05-23"
+
+
 def default_as_at() -> date:
     return settings.PEGASUS_AS_AT or london_today()
+
+
+def as_at_from(value: str | None) -> tuple[date, str]:
+    """The date a page reads the estate as at, from its `as_at` parameter, and an error when it is not a date
+    (the default date is used then)."""
+    if not value:
+        return default_as_at(), ""
+    try:
+        return date.fromisoformat(value), ""
+    except ValueError:
+        return default_as_at(), AS_AT_NOT_A_DATE
 
 
 def contracts_visible_to(user) -> QuerySet[Contract]:

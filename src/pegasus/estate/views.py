@@ -21,15 +21,7 @@ PER_PAGE = 50
 
 
 def _as_at(request):
-    form_value = request.GET.get("as_at")
-    if form_value:
-        try:
-            from datetime import date
-
-            return date.fromisoformat(form_value)
-        except ValueError:
-            pass
-    return selectors.default_as_at()
+    return selectors.as_at_from(request.GET.get("as_at"))[0]
 
 
 def _filters(request) -> tuple[ContractFilterForm, selectors.ContractFilters]:

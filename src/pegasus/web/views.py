@@ -1,14 +1,12 @@
 """Cross-cutting pages: home, the estate dashboard and the audit trail."""
 
-from datetime import date
-
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 
 from pegasus.core.access import require_perm
 from pegasus.core.models import AuditEvent
 from pegasus.core.money import format_millions
-from pegasus.estate.selectors import default_as_at, estate_summary
+from pegasus.estate.selectors import as_at_from, estate_summary
 from pegasus.web.charts import bar_chart, expiry_timeline
 
 
@@ -20,19 +18,9 @@ def home(request):
     return redirect("contract-list")
 
 
-def _as_at(request) -> tuple[date, str]:
-    value = request.GET.get("as_at", "")
-    if value:
-        try:
-            return date.fromisoformat(value), ""
-        except ValueError:
-            return default_as_at(), "Enter the as-at date as a real date, for example 2019-05-23"
-    return default_as_at(), ""
-
-
 @require_perm("estate.view_dashboard")
 def dashboard(request):
-    as_at, as_at_error = _as_at(request)
+    as_at, as_at_error = as_at_from(request.GET.get("as_at"))
     summary = estate_summary(as_at=as_at, user=request.user)
     return render(
         request,
