@@ -69,9 +69,16 @@ INSTALLED_APPS = [
     "rules",
     "simple_history",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "pegasus.core",
     "pegasus.estate",
     "pegasus.governance",
+    "pegasus.publication",
+    "pegasus.sourcing",
+    "pegasus.procurement",
+    "pegasus.evaluation",
+    "pegasus.performance",
     "pegasus.web",
 ]
 
@@ -122,6 +129,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Long jobs (the lot optimiser, large imports) run in `pegasus db_worker` from the database queue; tests run them
+# in the calling thread.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if PEGASUS_ENV == "test"
+        else "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
 
 # --- Authentication and roles ------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
