@@ -1,0 +1,473 @@
+# SQL here is built from the module's own table names and constants; file paths are quoted, values are bound.
+# ruff: noqa: S608
+"""Service levels: the SLA file, attainment per supplier, month and priority, and the service credits they earn.
+
+Definitions (issue 5, exact so that results can be checked):
+
+- A ticket belongs to the calendar month (Europe/London) of its `resolved_at`.
+- Its duration on the `24x7` clock is `resolved_at - opened_at` in hours; on the `service-hours` clock, the hours of
+  that interval inside the supplier's service windows (see `clock`).
+- It meets its target when duration <= `resolve_within_hours`.
+- For each supplier, month and priority with a target: `resolved`, `met`, `attainment` = 100 x met / resolved
+  (null when nothing was resolved), `median_hours` and `p90_hours` of the durations (linear interpolation between
+  closest ranks, numpy's default), and `credit` = `credit_percent` x `monthly_charge` / 100 when attainment is
+  below `attainment_target`, else 0 (a month with nothing resolved earns no credit).
+- A supplier's month credit is the sum of its priorities' credits, capped at `credit_cap_percent` x
+  `monthly_charge` / 100. Money is rounded to pennies, half up, at the end.
+- `open_breached`: tickets unresolved at the end of a month (the first instant of the next month, Europe/London)
+  whose duration so far exceeds the target. A ticket resolved exactly at that instant is not open. The months run
+  from the month of the earliest opened ticket to the month of the latest timestamp in the data (the "as at"
+  instant); the last month's end is taken as that instant, since the data says nothing later.
+- A row appears for a supplier, month and priority when it has resolved tickets or open breaches there.
+
+Durations are computed in integer microseconds; only the hours reported are floats.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import ROUND_FLOOR, Decimal, InvalidOperation
+from pathlib import Path
+
+import duckdb
+import yaml
+
+from pegasus.core.money import round_pennies
+from pegasus.performance import clock
+
+CLOCKS = ("24x7", "service-hours")
+MICROS_PER_HOUR = Decimal(clock.MICROS_PER_HOUR)
+
+
+class SlaFileError(ValueError):
+    """An SLA file that cannot be used; the message names the entry and field."""
+
+
+@dataclass(frozen=True)
+class Target:
+    priority: int
+    resolve_within_hours: Decimal
+    clock: str
+    attainment_target: Decimal
+    credit_percent: Decimal
+
+    @property
+    def limit_micros(self) -> int:
+        """Whole micros a duration may last and still meet the target (durations are whole micros)."""
+        return int((self.resolve_within_hours * MICROS_PER_HOUR).to_integral_value(rounding=ROUND_FLOOR))
+
+
+@dataclass(frozen=True)
+class Agreement:
+    supplier: str
+    monthly_charge: Decimal
+    credit_cap_percent: Decimal
+    service_hours: clock.ServiceHours | None
+    targets: tuple[Target, ...]
+
+    def target(self, priority: int) -> Target | None:
+        return next((t for t in self.targets if t.priority == priority), None)
+
+
+def read_agreements(path: Path | str) -> list[Agreement]:
+    """Read an SLA file (YAML, or JSON which YAML also reads)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SlaFileError(f"{path.name}: cannot be read ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise SlaFileError(f"{path.name}: not UTF-8 text") from None
+    try:
+        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+    except (yaml.YAMLError, json.JSONDecodeError) as exc:
+        raise SlaFileError(
+            f"{path.name}: not valid {'JSON' if path.suffix.lower() == '.json' else 'YAML'} "
+            f"({str(exc).splitlines()[0]})"
+        ) from None
+    try:
+        return parse_agreements(data)
+    except SlaFileError as exc:
+        raise SlaFileError(f"{path.name}: {exc}") from None
+
+
+def _decimal(
+    value: object, where: str, *, low: Decimal | None = None, high: Decimal | None = None, above: Decimal | None = None
+) -> Decimal:
+    if isinstance(value, bool) or value is None:
+        raise SlaFileError(f"{where}: {value!r} is not a number")
+    try:
+        number = Decimal(repr(value) if isinstance(value, float) else str(value).strip().replace(",", ""))
+    except InvalidOperation:
+        raise SlaFileError(f"{where}: {value!r} is not a number") from None
+    if not number.is_finite():
+        raise SlaFileError(f"{where}: {value!r} is not a number")
+    if low is not None and number < low:
+        raise SlaFileError(f"{where}: {value!r} is below {low}")
+    if high is not None and number > high:
+        raise SlaFileError(f"{where}: {value!r} is above {high}")
+    if above is not None and number <= above:
+        raise SlaFileError(f"{where}: {value!r} must be more than {above}")
+    return number
+
+
+def parse_priority(value: object, where: str) -> int:
+    text = str(value).strip().upper().removeprefix("P")
+    if isinstance(value, bool) or text not in ("1", "2", "3", "4"):
+        raise SlaFileError(f"{where}: {value!r} is not a priority 1-4 or P1-P4")
+    return int(text)
+
+
+def parse_agreements(data: object) -> list[Agreement]:
+    """The agreements of a parsed SLA file: a list of entries, one per supplier."""
+    if not isinstance(data, list) or not data:
+        raise SlaFileError("an SLA file is a list of entries, one per supplier")
+    agreements: list[Agreement] = []
+    seen: set[str] = set()
+    for number, entry in enumerate(data, start=1):
+        if not isinstance(entry, dict):
+            raise SlaFileError(f"entry {number}: not a mapping")
+        supplier = str(entry.get("supplier") or "").strip()
+        where = f"entry {number}" + (f" ({supplier})" if supplier else "")
+        if not supplier:
+            raise SlaFileError(f"{where}: supplier is required")
+        if supplier in seen:
+            raise SlaFileError(f"{where}: supplier {supplier!r} has two entries")
+        seen.add(supplier)
+        for key in ("monthly_charge", "credit_cap_percent", "targets"):
+            if key not in entry:
+                raise SlaFileError(f"{where}: {key} is required")
+        charge = _decimal(entry["monthly_charge"], f"{where} monthly_charge", low=Decimal(0))
+        cap = _decimal(entry["credit_cap_percent"], f"{where} credit_cap_percent", low=Decimal(0), high=Decimal(100))
+        targets_data = entry["targets"]
+        if not isinstance(targets_data, list) or not targets_data:
+            raise SlaFileError(f"{where}: targets must list at least one target")
+        targets: list[Target] = []
+        for index, item in enumerate(targets_data, start=1):
+            at = f"{where} targets[{index}]"
+            if not isinstance(item, dict):
+                raise SlaFileError(f"{at}: not a mapping")
+            for key in ("priority", "resolve_within_hours", "clock", "attainment_target", "credit_percent"):
+                if key not in item:
+                    raise SlaFileError(f"{at}: {key} is required")
+            priority = parse_priority(item["priority"], f"{at} priority")
+            if any(t.priority == priority for t in targets):
+                raise SlaFileError(f"{at} priority: P{priority} has two targets")
+            clock_name = str(item["clock"]).strip().lower()
+            if clock_name not in CLOCKS:
+                raise SlaFileError(f"{at} clock: {item['clock']!r} is not 24x7 or service-hours")
+            targets.append(
+                Target(
+                    priority=priority,
+                    resolve_within_hours=_decimal(
+                        item["resolve_within_hours"], f"{at} resolve_within_hours", above=Decimal(0)
+                    ),
+                    clock=clock_name,
+                    attainment_target=_decimal(
+                        item["attainment_target"], f"{at} attainment_target", low=Decimal(0), high=Decimal(100)
+                    ),
+                    credit_percent=_decimal(
+                        item["credit_percent"], f"{at} credit_percent", low=Decimal(0), high=Decimal(100)
+                    ),
+                )
+            )
+        hours = None
+        if entry.get("service_hours") is not None:
+            try:
+                hours = clock.ServiceHours.from_spec(entry["service_hours"])
+            except clock.ClockError as exc:
+                raise SlaFileError(f"{where}: {exc}") from None
+        elif any(t.clock == "service-hours" for t in targets):
+            raise SlaFileError(f"{where}: service_hours is required by its service-hours targets")
+        agreements.append(
+            Agreement(
+                supplier=supplier,
+                monthly_charge=charge,
+                credit_cap_percent=cap,
+                service_hours=hours,
+                targets=tuple(sorted(targets, key=lambda t: t.priority)),
+            )
+        )
+    return agreements
+
+
+# -- Formulas ---------------------------------------------------------------------------------------------------
+
+
+def attainment(met: int, resolved: int) -> float | None:
+    return None if resolved == 0 else 100 * met / resolved
+
+
+def below_target(met: int, resolved: int, target: Decimal) -> bool:
+    """attainment < target, compared exactly (100 x met / resolved < target <=> 100 x met < target x resolved)."""
+    return resolved > 0 and Decimal(100 * met) < target * resolved
+
+
+def priority_credit(agreement: Agreement, target: Target, met: int, resolved: int) -> Decimal:
+    """Unrounded credit of one priority in one month."""
+    if below_target(met, resolved, target.attainment_target):
+        return target.credit_percent * agreement.monthly_charge / 100
+    return Decimal(0)
+
+
+def month_credit(agreement: Agreement, credits: list[Decimal]) -> tuple[Decimal, bool]:
+    """The supplier's month credit, rounded to pennies half up, and whether the cap cut it."""
+    total = sum(credits, Decimal(0))
+    cap = agreement.credit_cap_percent * agreement.monthly_charge / 100
+    return round_pennies(min(total, cap)), total > cap
+
+
+def percentile_linear(values: list[float], q: float) -> float | None:
+    """numpy's default percentile (linear interpolation between closest ranks), for checking the engine."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * q
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+# -- The engine: DuckDB SQL over the loaded tickets -------------------------------------------------------------
+
+
+def _month_label(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def _scalar_row(con: duckdb.DuckDBPyConnection, sql: str) -> tuple:
+    row = con.execute(sql).fetchone()
+    assert row is not None
+    return row
+
+
+def _load_targets(con: duckdb.DuckDBPyConnection, agreements: list[Agreement]) -> None:
+    rows = [
+        (a.supplier, t.priority, t.limit_micros, t.clock, index if t.clock == "service-hours" else None)
+        for index, a in enumerate(agreements)
+        for t in a.targets
+    ]
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE sla_targets (supplier VARCHAR, priority TINYINT, limit_us BIGINT, "
+        "clock VARCHAR, calendar_id INTEGER)"
+    )
+    if rows:
+        con.executemany("INSERT INTO sla_targets VALUES (?, ?, ?, ?, ?)", rows)
+
+
+def _load_calendars(
+    con: duckdb.DuckDBPyConnection, agreements: list[Agreement], first_day: int, last_day: int
+) -> dict[int, clock.ClockTable]:
+    tables = {
+        index: clock.ClockTable.build(a.service_hours, first_day, last_day)
+        for index, a in enumerate(agreements)
+        if a.service_hours is not None and any(t.clock == "service-hours" for t in a.targets)
+    }
+    width = max([2, *(t.width for t in tables.values())])
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE sla_clock_days (calendar_id INTEGER, day BIGINT, cum0 BIGINT, "
+        + ", ".join(f"a{j} BIGINT, b{j} BIGINT" for j in range(width))
+        + ")"
+    )
+    for index, table in tables.items():
+        padded = [(*row[:2], *row[2:], *([0] * (2 * width - (len(row) - 2)))) for row in table.rows()]
+        columns = list(zip(*padded, strict=True))
+        unnests = ", ".join(f"unnest(${n + 1}::BIGINT[])" for n in range(len(columns)))
+        con.execute(f"INSERT INTO sla_clock_days SELECT {index}, {unnests}", [list(c) for c in columns])
+    return tables
+
+
+def service_time_sql(instant: str, days: str, width: int) -> str:
+    """SQL for the service time up to `instant` (micros) from a joined `sla_clock_days` row `days`."""
+    pieces = " + ".join(f"greatest(0, least({instant}, {days}.b{j}) - {days}.a{j})" for j in range(width))
+    return f"({days}.cum0 + {pieces})"
+
+
+def sla_report(
+    con: duckdb.DuckDBPyConnection,
+    agreements: list[Agreement],
+    *,
+    tickets: str = "tickets",
+    assignments: str | None = None,
+) -> dict:
+    """Results, credits and unmatched suppliers for the tickets loaded in `tickets` (see the module docstring)."""
+    by_supplier = {a.supplier: a for a in agreements}
+    unmatched = [
+        row[0]
+        for row in con.execute(
+            f"SELECT DISTINCT supplier FROM {tickets} WHERE supplier NOT IN (SELECT unnest($1::VARCHAR[])) "
+            "ORDER BY supplier",
+            [list(by_supplier)],
+        ).fetchall()
+    ]
+    first_us, as_at_us = _scalar_row(
+        con, f"SELECT min(opened_us), max(greatest(opened_us, coalesce(resolved_us, opened_us))) FROM {tickets}"
+    )
+    report: dict = {"results": [], "credits": [], "unmatched_suppliers": unmatched}
+    if first_us is None:
+        if assignments:
+            report["handoffs"] = {"pairs": [], "holding": []}
+        return report
+    _load_targets(con, agreements)
+    first_day = first_us // clock.MICROS_PER_DAY - 1
+    last_day = as_at_us // clock.MICROS_PER_DAY + 1
+    tables = _load_calendars(con, agreements, first_day, last_day)
+    width = max([2, *(t.width for t in tables.values())])
+
+    # Month ends from the first opened month to the as-at month, the last capped at the as-at instant.
+    first_local = clock.local_of(first_us).date()
+    as_at_local = clock.local_of(as_at_us).date()
+    month_rows: list[tuple[str, int, int | None, int | None]] = []
+    for start in clock.month_starts(first_local, as_at_local):
+        end = min(clock.local_to_micros(_midnight(clock.first_of_next_month(start))), as_at_us)
+        for index, table in tables.items():
+            month_rows.append((_month_label(start), end, index, table.at(end)))
+        month_rows.append((_month_label(start), end, None, None))
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE sla_month_ends (month VARCHAR, end_us BIGINT, calendar_id INTEGER, "
+        "service_at_end BIGINT)"
+    )
+    con.executemany("INSERT INTO sla_month_ends VALUES (?, ?, ?, ?)", month_rows)
+
+    day = clock.MICROS_PER_DAY
+    opened_service = service_time_sql("t.opened_us", "co", width)
+    resolved_service = service_time_sql("t.resolved_us", "cr", width)
+    resolved_rows = con.execute(
+        f"""
+        WITH t AS (
+            SELECT t.supplier, t.priority, t.opened_us, t.resolved_us, g.limit_us, g.clock, g.calendar_id
+            FROM {tickets} t JOIN sla_targets g ON g.supplier = t.supplier AND g.priority = t.priority
+            WHERE t.resolved_us IS NOT NULL
+        ), timed AS (
+            SELECT t.supplier, t.priority, t.limit_us,
+                strftime(date_trunc('month', make_timestamp(t.resolved_us + CASE
+                    WHEN u.change_us IS NOT NULL AND t.resolved_us >= u.change_us THEN u.after_us
+                    ELSE u.before_us END)), '%Y-%m') AS month,
+                CASE WHEN t.clock = '24x7' THEN t.resolved_us - t.opened_us
+                     ELSE {resolved_service} - {opened_service} END AS duration_us
+            FROM t
+            JOIN london_utc_offsets u ON u.day = t.resolved_us // {day}
+            LEFT JOIN sla_clock_days co ON co.calendar_id = t.calendar_id AND co.day = t.opened_us // {day}
+            LEFT JOIN sla_clock_days cr ON cr.calendar_id = t.calendar_id AND cr.day = t.resolved_us // {day}
+        )
+        SELECT supplier, month, priority, count(*) AS resolved, count(*) FILTER (WHERE duration_us <= limit_us),
+            quantile_cont(duration_us / {clock.MICROS_PER_HOUR}.0, [0.5, 0.9])
+        FROM timed GROUP BY supplier, month, priority
+        """
+    ).fetchall()
+    breached_rows = con.execute(
+        f"""
+        WITH t AS (
+            SELECT t.supplier, t.priority, t.opened_us, t.resolved_us, g.limit_us, g.clock, g.calendar_id
+            FROM {tickets} t JOIN sla_targets g ON g.supplier = t.supplier AND g.priority = t.priority
+        ), open_at_end AS (
+            SELECT t.supplier, t.priority, t.limit_us, t.clock, t.calendar_id, t.opened_us, m.month, m.end_us
+            FROM t JOIN (SELECT DISTINCT month, end_us FROM sla_month_ends) m
+              ON m.end_us > t.opened_us AND m.end_us < coalesce(t.resolved_us, {2**62})
+        )
+        SELECT o.supplier, o.month, o.priority, count(*)
+        FROM open_at_end o
+        LEFT JOIN sla_month_ends me ON me.calendar_id = o.calendar_id AND me.month = o.month
+        LEFT JOIN sla_clock_days co ON co.calendar_id = o.calendar_id AND co.day = o.opened_us // {day}
+        WHERE CASE WHEN o.clock = '24x7' THEN o.end_us - o.opened_us
+                   ELSE me.service_at_end - {service_time_sql("o.opened_us", "co", width)} END > o.limit_us
+        GROUP BY ALL
+        """
+    ).fetchall()
+
+    cells: dict[tuple[str, str, int], dict] = {}
+    for supplier, month, priority, resolved, met, quantiles in resolved_rows:
+        cells[(supplier, month, priority)] = {
+            "resolved": resolved,
+            "met": met,
+            "median_hours": quantiles[0],
+            "p90_hours": quantiles[1],
+            "open_breached": 0,
+        }
+    for supplier, month, priority, count in breached_rows:
+        cell = cells.setdefault(
+            (supplier, month, priority),
+            {"resolved": 0, "met": 0, "median_hours": None, "p90_hours": None, "open_breached": 0},
+        )
+        cell["open_breached"] = count
+
+    month_credits: dict[tuple[str, str], list[Decimal]] = {}
+    for (supplier, month, priority), cell in sorted(cells.items()):
+        agreement = by_supplier[supplier]
+        target = agreement.target(priority)
+        assert target is not None
+        credit = priority_credit(agreement, target, cell["met"], cell["resolved"])
+        month_credits.setdefault((supplier, month), []).append(credit)
+        report["results"].append(
+            {
+                "supplier": supplier,
+                "month": month,
+                "priority": priority,
+                "resolved": cell["resolved"],
+                "met": cell["met"],
+                "attainment": attainment(cell["met"], cell["resolved"]),
+                "target": float(target.attainment_target),
+                "median_hours": cell["median_hours"],
+                "p90_hours": cell["p90_hours"],
+                "credit": f"{round_pennies(credit):.2f}",
+                "open_breached": cell["open_breached"],
+            }
+        )
+    for (supplier, month), credits in sorted(month_credits.items()):
+        total, capped = month_credit(by_supplier[supplier], credits)
+        report["credits"].append({"supplier": supplier, "month": month, "credit": f"{total:.2f}", "capped": capped})
+    if assignments:
+        report["handoffs"] = handoffs(con, tickets=tickets, assignments=assignments)
+    return report
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time())
+
+
+def handoffs(con: duckdb.DuckDBPyConnection, *, tickets: str, assignments: str) -> dict:
+    """The SIAM view: tickets passed between suppliers, and how long each supplier held the tickets it had.
+
+    Consecutive assignments to the same supplier are one holding. `pairs` counts, for each (from, to), the tickets
+    passed that way at least once (`tickets`) and the passes (`handoffs`). `holding` gives, per supplier, the
+    resolved tickets it held and the median of the hours it held each (its spells summed, from the assignment to
+    the next one or the resolution, within the ticket's open interval; 24x7 clock).
+    """
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE sla_spells AS
+        WITH ordered AS (
+            SELECT ticket_id, assigned_us, supplier,
+                lag(supplier) OVER (PARTITION BY ticket_id ORDER BY assigned_us) AS previous,
+                lead(assigned_us) OVER (PARTITION BY ticket_id ORDER BY assigned_us) AS next_us
+            FROM {assignments}
+        )
+        SELECT * FROM ordered
+        """
+    )
+    pairs = con.execute(
+        """
+        SELECT previous, supplier, count(DISTINCT ticket_id), count(*) FROM sla_spells
+        WHERE previous IS NOT NULL AND previous <> supplier GROUP BY ALL ORDER BY 1, 2
+        """
+    ).fetchall()
+    holding = con.execute(
+        f"""
+        WITH held AS (
+            SELECT s.ticket_id, s.supplier, sum(greatest(0, least(coalesce(s.next_us, t.resolved_us), t.resolved_us)
+                - greatest(s.assigned_us, t.opened_us))) AS held_us
+            FROM sla_spells s JOIN {tickets} t ON t.ticket_id = s.ticket_id
+            WHERE t.resolved_us IS NOT NULL
+            GROUP BY ALL
+        )
+        SELECT supplier, count(*), quantile_cont(held_us / {clock.MICROS_PER_HOUR}.0, 0.5)
+        FROM held GROUP BY supplier ORDER BY supplier
+        """
+    ).fetchall()
+    con.execute("DROP TABLE sla_spells")
+    return {
+        "pairs": [{"from": a, "to": b, "tickets": n, "handoffs": h} for a, b, n, h in pairs],
+        "holding": [{"supplier": s, "tickets": n, "median_hours": m} for s, n, m in holding],
+    }

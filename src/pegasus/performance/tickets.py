@@ -1,0 +1,583 @@
+# SQL here is built from the module's own table names and constants; file paths are quoted, values are bound.
+# ruff: noqa: S608
+"""Canonical ticket files: read, check every row, and hold them as typed columns in DuckDB or Parquet.
+
+The canonical tickets CSV (UTF-8, header row) has `ticket_id, supplier, priority, opened_at, resolved_at` and
+optionally `service, reassignment_count, reopen_count, first_contact_resolution, satisfaction`; header names are
+matched without regard to case or surrounding spaces and other columns are ignored. The assignments CSV has
+`ticket_id, assigned_at, supplier`, one row per change of the supplier holding a ticket.
+
+Timestamps are ISO 8601 (`2019-05-27T09:30`, `2019-05-27 09:30:15.5`, `...Z`, `...+01:00`). One with an offset or
+`Z` is that instant; one without is Europe/London wall-clock time read with the fold=0 rule of `clock`.
+
+A file is checked whole before anything is kept. Line numbers are those of the file, the header being line 1.
+Bad rows reject the file (`TicketFileError`) unless `skip_invalid`, when they are kept aside with their reasons.
+
+Everything is done by DuckDB's own CSV reader and SQL (no extensions), so checking ten million rows takes seconds.
+Instants are held as epoch micros (`opened_us`, `resolved_us`) in the engine and as UTC `TIMESTAMP` columns
+(`opened_at`, `resolved_at`) in Parquet.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from pegasus.performance import clock
+
+TICKET_REQUIRED = ("ticket_id", "supplier", "priority", "opened_at", "resolved_at")
+TICKET_OPTIONAL = ("service", "reassignment_count", "reopen_count", "first_contact_resolution", "satisfaction")
+ASSIGNMENT_REQUIRED = ("ticket_id", "assigned_at", "supplier")
+MAX_LISTED = 20
+
+ISO_PATTERN = r"\d{4}-\d{2}-\d{2}[T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?"
+OFFSET_PATTERN = r"(Z|[+-]\d{2}(:?\d{2})?)$"
+TRUE_WORDS = ("true", "yes", "y", "1")
+FALSE_WORDS = ("false", "no", "n", "0")
+
+NOT_UTF8 = "not UTF-8 text"
+MISSING_COLUMNS = "missing column(s): {}"
+DUPLICATE_ID = "duplicate ticket_id"
+
+
+@dataclass(frozen=True)
+class BadLine:
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.reason}"
+
+
+class TicketFileError(ValueError):
+    """A ticket or assignments file that cannot be used; `bad_lines` are the first of `bad_count` bad rows."""
+
+    def __init__(self, path: Path | str, message: str, bad_lines: list[BadLine] | None = None, bad_count: int = 0):
+        self.path = Path(path)
+        self.bad_lines = bad_lines or []
+        self.bad_count = bad_count
+        listed = "; ".join(str(b) for b in self.bad_lines)
+        super().__init__(f"{self.path.name}: {message}" + (f": {listed}" if listed else ""))
+
+
+@dataclass
+class LoadReport:
+    """What a load read and set aside; `rejected_table` names the DuckDB table of rejected rows (line, reason, ...)."""
+
+    rows_read: int = 0
+    rows_rejected: int = 0
+    rejected_table: str | None = None
+    columns: list[str] = field(default_factory=list)
+
+
+def connect(*, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with the Europe/London offset tables loaded; spills to a temporary directory."""
+    con = duckdb.connect(":memory:")
+    con.execute("SET preserve_insertion_order = true")
+    con.execute(f"SET temp_directory = '{_quote(tempfile.gettempdir())}/pegasus-duckdb'")
+    if memory_limit:
+        con.execute(f"SET memory_limit = '{_quote(memory_limit)}'")
+    _load_offset_tables(con)
+    return con
+
+
+def _load_offset_tables(con: duckdb.DuckDBPyConnection) -> None:
+    for name, rows in (
+        ("london_utc_offsets", clock.utc_offset_table(clock.LONDON)),
+        ("london_local_offsets", clock.local_offset_table(clock.LONDON)),
+    ):
+        columns = list(zip(*rows, strict=True))
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT unnest($1::BIGINT[]) AS day, unnest($2::BIGINT[]) AS "
+            "before_us, unnest($3::BIGINT[]) AS change_us, unnest($4::BIGINT[]) AS after_us",
+            [list(c) for c in columns],
+        )
+
+
+def _quote(text: str) -> str:
+    return str(text).replace("'", "''")
+
+
+def read_header(path: Path) -> list[str]:
+    """The header's column names (trimmed, lower case); raises TicketFileError when there is none."""
+    try:
+        with path.open("rb") as handle:
+            first = handle.readline()
+    except OSError as exc:
+        raise TicketFileError(path, f"cannot be read ({exc.strerror})") from None
+    try:
+        text = first.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise TicketFileError(path, "rejected", [BadLine(1, NOT_UTF8)], 1) from None
+    if not text.strip():
+        raise TicketFileError(path, "rejected", [BadLine(1, "no header row")], 1)
+    return [name.strip().lower() for name in next(csv.reader([text]))]
+
+
+def _check_header(path: Path, names: list[str], required: tuple[str, ...]) -> None:
+    missing = [name for name in required if name not in names]
+    if missing:
+        raise TicketFileError(path, "rejected", [BadLine(1, MISSING_COLUMNS.format(", ".join(missing)))], 1)
+    duplicated = sorted({n for n in names if n and names.count(n) > 1})
+    if duplicated:
+        raise TicketFileError(path, "rejected", [BadLine(1, f"column(s) named twice: {', '.join(duplicated)}")], 1)
+
+
+def _read_raw(con: duckdb.DuckDBPyConnection, path: Path, names: list[str], table: str) -> str:
+    """Load every field as text into `table` (row order kept: rowid is the record's position among the good ones);
+    rows the CSV reader cannot take go to the returned rejects table with their line numbers."""
+    columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(names)))
+    rejects = f"{table}_rejects"
+    con.execute(f"DROP TABLE IF EXISTS {rejects}")
+    con.execute(f"DROP TABLE IF EXISTS {rejects}_scan")
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM read_csv('{_quote(str(path))}', header = true, "
+        f"auto_detect = false, delim = ',', quote = '\"', escape = '\"', columns = {{{columns}}}, "
+        f"store_rejects = true, rejects_table = '{rejects}', rejects_scan = '{rejects}_scan', "
+        "strict_mode = true, null_padding = false)"
+    )
+    return rejects
+
+
+def _timestamp_sql(column: str, alias: str) -> list[str]:
+    """Select-list items parsing text column `column` into `{alias}_naive` (wall-clock micros) and `{alias}_offset`
+    (micros to subtract, or NULL for a Europe/London wall-clock time), with `{alias}_ok` for its shape."""
+    text = f"trim({column})"
+    return [
+        f"regexp_full_match({text}, '{ISO_PATTERN}') AS {alias}_ok",
+        f"CASE WHEN regexp_full_match({text}, '{ISO_PATTERN}') THEN epoch_us(TRY_CAST(regexp_replace({text}, "
+        f"'{OFFSET_PATTERN}', '') AS TIMESTAMP)) END AS {alias}_naive",
+        f"CASE WHEN regexp_full_match({text}, '{ISO_PATTERN}') AND regexp_matches({text}, '{OFFSET_PATTERN}') THEN "
+        f"CASE WHEN right({text}, 1) = 'Z' THEN 0 ELSE "
+        f"(CASE WHEN regexp_extract({text}, '([+-])\\d{{2}}(:?\\d{{2}})?$', 1) = '-' THEN -1 ELSE 1 END) * "
+        f"(CAST(regexp_extract({text}, '[+-](\\d{{2}})(:?\\d{{2}})?$', 1) AS BIGINT) * 60 + "
+        f"COALESCE(TRY_CAST(regexp_extract({text}, '[+-]\\d{{2}}:?(\\d{{2}})$', 1) AS BIGINT), 0)) * 60000000 END "
+        f"END AS {alias}_offset",
+    ]
+
+
+def _instant_sql(alias: str, offsets: str) -> str:
+    """Epoch micros from `{alias}_naive`/`{alias}_offset` and a joined row `offsets` of london_local_offsets."""
+    return (
+        f"CASE WHEN {alias}_offset IS NOT NULL THEN {alias}_naive - {alias}_offset "
+        f"WHEN {offsets}.day IS NULL THEN NULL "
+        f"WHEN {offsets}.change_us IS NOT NULL AND {alias}_naive >= {offsets}.change_us "
+        f"THEN {alias}_naive - {offsets}.after_us ELSE {alias}_naive - {offsets}.before_us END"
+    )
+
+
+def _timestamp_reason(column: str, alias: str, *, required: bool) -> str:
+    empty = f"'{column} is empty'" if required else "NULL"
+    return (
+        f"CASE WHEN nullif(trim({column}_raw), '') IS NULL THEN {empty} "
+        f"WHEN NOT {alias}_ok THEN '{column} ' || quote_text({column}_raw) || ' is not an ISO 8601 date and time' "
+        f"WHEN {alias}_naive IS NULL THEN '{column} ' || quote_text({column}_raw) || ' is not a real date and time' "
+        f"WHEN {alias}_us IS NULL OR {alias}_us < 0 OR {alias}_us >= {_LAST_MICROS} "
+        f"THEN '{column} ' || quote_text({column}_raw) || ' is outside {clock.FIRST_YEAR}-{clock.LAST_YEAR}' END"
+    )
+
+
+_LAST_MICROS = (clock.LAST_YEAR + 1 - 1970) * 365 * clock.MICROS_PER_DAY  # a little before 2100: a safe bound
+
+
+def _macros(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("CREATE OR REPLACE TEMP MACRO quote_text(t) AS '''' || left(t, 60) || ''''")
+
+
+def load_tickets(
+    con: duckdb.DuckDBPyConnection, path: Path | str, *, skip_invalid: bool = False, table: str = "tickets"
+) -> LoadReport:
+    """Check a canonical tickets CSV and load its good rows into TEMP table `table`.
+
+    Raises TicketFileError listing the first bad lines when any row is bad and not `skip_invalid`; then `table`
+    does not exist.
+    """
+    path = Path(path)
+    names = read_header(path)
+    _check_header(path, names, TICKET_REQUIRED)
+    _macros(con)
+    raw = f"{table}_raw"
+    rejects = _read_raw(con, path, names, raw)
+    col = {name: f"c{names.index(name)}" for name in (*TICKET_REQUIRED, *TICKET_OPTIONAL) if name in names}
+
+    def text(name: str) -> str:
+        return f"nullif(trim({col[name]}), '')" if name in col else "CAST(NULL AS VARCHAR)"
+
+    def whole(name: str) -> str:
+        return f"TRY_CAST({text(name)} AS INTEGER)"
+
+    reasons = [
+        "CASE WHEN ticket_id IS NULL THEN 'ticket_id is empty' END",
+        "CASE WHEN supplier IS NULL THEN 'supplier is empty' END",
+        "CASE WHEN priority IS NULL THEN CASE WHEN priority_raw IS NULL THEN 'priority is empty' "
+        "ELSE 'priority ' || quote_text(priority_raw) || ' is not 1-4 or P1-P4' END END",
+        _timestamp_reason("opened_at", "opened", required=True),
+        _timestamp_reason("resolved_at", "resolved", required=False),
+        "CASE WHEN opened_us IS NOT NULL AND resolved_us IS NOT NULL AND resolved_us < opened_us "
+        "THEN 'resolved_at is before opened_at' END",
+    ]
+    for name in ("reassignment_count", "reopen_count"):
+        reasons.append(
+            f"CASE WHEN {name}_raw IS NOT NULL AND ({name} IS NULL OR {name} < 0) "
+            f"THEN '{name} ' || quote_text({name}_raw) || ' is not a whole number of 0 or more' END"
+        )
+    reasons.append(
+        "CASE WHEN first_contact_resolution_raw IS NOT NULL AND first_contact_resolution IS NULL "
+        "THEN 'first_contact_resolution ' || quote_text(first_contact_resolution_raw) || ' is not true or false' END"
+    )
+    reasons.append(
+        "CASE WHEN satisfaction_raw IS NOT NULL AND (satisfaction IS NULL OR NOT isfinite(satisfaction)) "
+        "THEN 'satisfaction ' || quote_text(satisfaction_raw) || ' is not a number' END"
+    )
+    true_words = ", ".join(f"'{w}'" for w in TRUE_WORDS)
+    false_words = ", ".join(f"'{w}'" for w in FALSE_WORDS)
+    fcr = text("first_contact_resolution")
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE {table}_checked AS
+        WITH parsed AS (
+            SELECT rowid AS rid,
+                {text("ticket_id")} AS ticket_id,
+                {text("supplier")} AS supplier,
+                {text("priority")} AS priority_raw,
+                CASE WHEN regexp_full_match({text("priority")}, '[Pp]?[1-4]')
+                     THEN CAST(right({text("priority")}, 1) AS TINYINT) END AS priority,
+                {text("opened_at")} AS opened_at_raw,
+                {text("resolved_at")} AS resolved_at_raw,
+                {", ".join(_timestamp_sql(col["opened_at"], "opened"))},
+                {", ".join(_timestamp_sql(col["resolved_at"], "resolved"))},
+                {text("service")} AS service,
+                {text("reassignment_count")} AS reassignment_count_raw,
+                {whole("reassignment_count")} AS reassignment_count,
+                {text("reopen_count")} AS reopen_count_raw,
+                {whole("reopen_count")} AS reopen_count,
+                {fcr} AS first_contact_resolution_raw,
+                CASE WHEN lower({fcr}) IN ({true_words}) THEN true
+                     WHEN lower({fcr}) IN ({false_words}) THEN false END AS first_contact_resolution,
+                {text("satisfaction")} AS satisfaction_raw,
+                TRY_CAST({text("satisfaction")} AS DOUBLE) AS satisfaction
+            FROM {raw}
+        ), timed AS (
+            SELECT parsed.*,
+                {_instant_sql("opened", "oo")} AS opened_us,
+                {_instant_sql("resolved", "ro")} AS resolved_us
+            FROM parsed
+            LEFT JOIN london_local_offsets oo ON oo.day = opened_naive // {clock.MICROS_PER_DAY}
+            LEFT JOIN london_local_offsets ro ON ro.day = resolved_naive // {clock.MICROS_PER_DAY}
+        )
+        SELECT rid, ticket_id, supplier, priority, opened_us, resolved_us, service, reassignment_count,
+            reopen_count, first_contact_resolution, satisfaction,
+            nullif(concat_ws('; ', {", ".join(reasons)}), '') AS reason
+        FROM timed
+        """
+    )
+    # Duplicate ids: every occurrence after the first is bad, naming the line of the first.
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE {table}_dupes AS
+        WITH repeated AS (
+            SELECT ticket_id, min(rid) AS first_rid FROM {table}_checked
+            WHERE ticket_id IS NOT NULL GROUP BY ticket_id HAVING count(*) > 1
+        )
+        SELECT c.rid, r.first_rid, c.ticket_id FROM {table}_checked c JOIN repeated r USING (ticket_id)
+        WHERE c.rid > r.first_rid
+        """
+    )
+    report = _finish(con, path, names, table, raw, rejects, skip_invalid, dupes=f"{table}_dupes")
+    keep = ", ".join(
+        (
+            "ticket_id",
+            "supplier",
+            "priority",
+            "opened_us",
+            "resolved_us",
+            "service",
+            "reassignment_count",
+            "reopen_count",
+            "first_contact_resolution",
+            "satisfaction",
+        )
+    )
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {keep} FROM {table}_checked "
+        f"WHERE reason IS NULL AND rid NOT IN (SELECT rid FROM {table}_dupes) ORDER BY rid"
+    )
+    con.execute(f"DROP TABLE {table}_checked")
+    con.execute(f"DROP TABLE {table}_dupes")
+    con.execute(f"DROP TABLE {raw}")
+    return report
+
+
+def load_assignments(
+    con: duckdb.DuckDBPyConnection,
+    path: Path | str,
+    *,
+    tickets: str = "tickets",
+    skip_invalid: bool = False,
+    table: str = "assignments",
+) -> LoadReport:
+    """Check an assignments CSV against the loaded tickets and load its good rows into TEMP table `table`."""
+    path = Path(path)
+    names = read_header(path)
+    _check_header(path, names, ASSIGNMENT_REQUIRED)
+    _macros(con)
+    raw = f"{table}_raw"
+    rejects = _read_raw(con, path, names, raw)
+    col = {name: f"c{names.index(name)}" for name in ASSIGNMENT_REQUIRED}
+    reasons = [
+        "CASE WHEN ticket_id IS NULL THEN 'ticket_id is empty' "
+        f"WHEN ticket_id NOT IN (SELECT ticket_id FROM {tickets}) "
+        "THEN 'ticket_id ' || quote_text(ticket_id) || ' is not among the tickets' END",
+        "CASE WHEN supplier IS NULL THEN 'supplier is empty' END",
+        _timestamp_reason("assigned_at", "assigned", required=True),
+    ]
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE {table}_checked AS
+        WITH parsed AS (
+            SELECT rowid AS rid,
+                nullif(trim({col["ticket_id"]}), '') AS ticket_id,
+                nullif(trim({col["supplier"]}), '') AS supplier,
+                nullif(trim({col["assigned_at"]}), '') AS assigned_at_raw,
+                {", ".join(_timestamp_sql(col["assigned_at"], "assigned"))}
+            FROM {raw}
+        ), timed AS (
+            SELECT parsed.*, {_instant_sql("assigned", "ao")} AS assigned_us
+            FROM parsed LEFT JOIN london_local_offsets ao ON ao.day = assigned_naive // {clock.MICROS_PER_DAY}
+        )
+        SELECT rid, ticket_id, assigned_us, supplier, nullif(concat_ws('; ', {", ".join(reasons)}), '') AS reason
+        FROM timed
+        """
+    )
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE {table}_dupes AS
+        WITH repeated AS (
+            SELECT ticket_id, assigned_us, min(rid) AS first_rid FROM {table}_checked
+            WHERE reason IS NULL GROUP BY ALL HAVING count(*) > 1
+        )
+        SELECT c.rid, r.first_rid, c.ticket_id FROM {table}_checked c JOIN repeated r USING (ticket_id, assigned_us)
+        WHERE c.rid > r.first_rid AND c.reason IS NULL
+        """
+    )
+    report = _finish(
+        con,
+        path,
+        names,
+        table,
+        raw,
+        rejects,
+        skip_invalid,
+        dupes=f"{table}_dupes",
+        dupe_reason="a second assignment at the same time of ticket_id",
+    )
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT ticket_id, assigned_us, supplier FROM {table}_checked "
+        f"WHERE reason IS NULL AND rid NOT IN (SELECT rid FROM {table}_dupes) ORDER BY rid"
+    )
+    for suffix in ("_checked", "_dupes", "_raw"):
+        con.execute(f"DROP TABLE {table}{suffix}")
+    return report
+
+
+def _finish(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    names: list[str],
+    table: str,
+    raw: str,
+    rejects: str,
+    skip_invalid: bool,
+    *,
+    dupes: str,
+    dupe_reason: str = DUPLICATE_ID,
+) -> LoadReport:
+    """Gather the bad rows (reader rejects, failed checks, duplicates) with their file line numbers; raise or keep.
+
+    `dupe_reason` is the reason of a repeated row, before its quoted ticket id and the line of the first.
+    """
+    good = _scalar(con, f"SELECT count(*) FROM {raw}")
+    structural = _scalar(con, f"SELECT count(DISTINCT line) FROM {rejects}")
+    report = LoadReport(rows_read=good + structural, columns=names)
+    failed = _scalar(con, f"SELECT count(*) FROM {table}_checked WHERE reason IS NOT NULL")
+    if not (structural or failed or _scalar(con, f"SELECT count(*) FROM {dupes}")):
+        return report
+    # A good row's record number is its rowid plus the reader rejects before it; line = record number + 1.
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE {table}_rejected_raw AS
+        WITH reader AS (
+            SELECT line, string_agg(DISTINCT CASE error_type WHEN 'INVALID ENCODING' THEN '{NOT_UTF8}'
+                WHEN 'TOO MANY COLUMNS' THEN 'wrong number of fields (' || error_message || ')'
+                WHEN 'MISSING COLUMNS' THEN 'wrong number of fields (' || error_message || ')'
+                ELSE lower(replace(CAST(error_type AS VARCHAR), '_', ' ')) || ' (' || error_message || ')' END, '; ')
+                AS reason,
+                any_value(csv_line) AS raw_line
+            FROM {rejects} GROUP BY line
+        ), skips AS (
+            SELECT (line - 2) - (row_number() OVER (ORDER BY line) - 1) AS good_before FROM reader
+        ), checked AS (
+            SELECT c.rid, d.first_rid, c.reason, c.ticket_id
+            FROM {table}_checked c LEFT JOIN {dupes} d ON d.rid = c.rid
+            WHERE c.reason IS NOT NULL OR d.rid IS NOT NULL
+        )
+        SELECT c.rid + 2 + (SELECT count(*) FROM skips WHERE good_before <= c.rid) AS line,
+            concat_ws('; ', c.reason, CASE WHEN c.first_rid IS NOT NULL THEN '{_quote(dupe_reason)} '
+                || quote_text(c.ticket_id) || ' (first on line '
+                || CAST(c.first_rid + 2 + (SELECT count(*) FROM skips WHERE good_before <= c.first_rid) AS VARCHAR)
+                || ')' END) AS reason,
+            c.rid, NULL AS raw_line
+        FROM checked c
+        UNION ALL
+        SELECT line, reason, NULL, raw_line FROM reader
+        """
+    )
+    report.rows_rejected = _scalar(con, f"SELECT count(*) FROM {table}_rejected_raw")
+    line_map = _physical_lines(path, report.rows_read)
+    if line_map is not None:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {table}_line_map AS SELECT unnest($1::BIGINT[]) AS record_line, "
+            "unnest($2::BIGINT[]) AS file_line",
+            [list(range(2, len(line_map) + 2)), line_map],
+        )
+        con.execute(
+            f"UPDATE {table}_rejected_raw r SET line = m.file_line FROM {table}_line_map m WHERE m.record_line = r.line"
+        )
+        con.execute(f"DROP TABLE {table}_line_map")
+    if not skip_invalid:
+        listed = con.execute(
+            f"SELECT line, reason FROM {table}_rejected_raw ORDER BY line LIMIT {MAX_LISTED}"
+        ).fetchall()
+        for name in (table + "_rejected_raw", table + "_checked", dupes, raw):
+            con.execute(f"DROP TABLE IF EXISTS {name}")
+        bad = report.rows_rejected
+        noun = "bad row" if bad == 1 else "bad rows"
+        first = f", the first {MAX_LISTED}" if bad > MAX_LISTED else ""
+        raise TicketFileError(path, f"rejected: {bad} {noun}{first}", [BadLine(int(n), r) for n, r in listed], bad)
+    originals = ", ".join(f'r.c{i} AS "{_quote_ident(name)}"' for i, name in enumerate(names))
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE {table}_rejected AS
+        SELECT j.line, j.reason, {originals}, j.raw_line
+        FROM {table}_rejected_raw j LEFT JOIN {raw} r ON r.rowid = j.rid ORDER BY j.line
+        """
+    )
+    con.execute(f"DROP TABLE {table}_rejected_raw")
+    report.rejected_table = f"{table}_rejected"
+    return report
+
+
+def _quote_ident(name: str) -> str:
+    return name.replace('"', '""')
+
+
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    row = con.execute(sql).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def _physical_lines(path: Path, records: int) -> list[int] | None:
+    """None when every record sits on one line of its own (record n is line n + 1); otherwise the file line on
+    which each record starts, found by reading the file again (only when a file has bad rows)."""
+    newlines = 0
+    last = b"\n"
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 24):
+            newlines += chunk.count(b"\n")
+            last = chunk[-1:]
+    lines = newlines + (last != b"\n")
+    if lines == records + 1:
+        return None
+    starts: list[int] = []
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
+        reader = csv.reader(handle)
+        next(reader, None)
+        line = reader.line_num + 1
+        for row in reader:
+            if row:
+                starts.append(line)
+            line = reader.line_num + 1
+    return starts[:records] if len(starts) >= records else None
+
+
+# -- The store: Parquet under VAR_DIR -------------------------------------------------------------------------
+
+TICKETS_PARQUET = "tickets.parquet"
+ASSIGNMENTS_PARQUET = "assignments.parquet"
+
+
+def write_rejected(con: duckdb.DuckDBPyConnection, report: LoadReport, target: Path) -> None:
+    """Write a load's rejected rows (line, reason, the row as read, the reader's text of a malformed row) as CSV."""
+    assert report.rejected_table
+    target.parent.mkdir(parents=True, exist_ok=True)
+    con.execute(f"COPY (SELECT * FROM {report.rejected_table} ORDER BY line) TO '{_quote(str(target))}' (HEADER)")
+
+
+def store_dataset(
+    con: duckdb.DuckDBPyConnection,
+    directory: Path,
+    *,
+    tickets: str = "tickets",
+    assignments: str | None = None,
+    rejected: dict[str, LoadReport] | None = None,
+) -> None:
+    """Write loaded tables as Parquet into `directory`, replacing what was there only once everything is written."""
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}-", dir=directory.parent))
+    try:
+        con.execute(
+            f"""COPY (SELECT ticket_id, supplier, priority, make_timestamp(opened_us) AS opened_at,
+                make_timestamp(resolved_us) AS resolved_at, service, reassignment_count, reopen_count,
+                first_contact_resolution, satisfaction FROM {tickets})
+            TO '{_quote(str(staging / TICKETS_PARQUET))}' (FORMAT parquet, COMPRESSION zstd)"""
+        )
+        if assignments:
+            con.execute(
+                f"""COPY (SELECT ticket_id, make_timestamp(assigned_us) AS assigned_at, supplier FROM {assignments})
+                TO '{_quote(str(staging / ASSIGNMENTS_PARQUET))}' (FORMAT parquet, COMPRESSION zstd)"""
+            )
+        for stem, report in (rejected or {}).items():
+            if report.rejected_table:
+                write_rejected(con, report, staging / f"{stem}.rejected.csv")
+        old = None
+        if directory.exists():
+            old = directory.with_name(f".{directory.name}-old-{os.getpid()}")
+            directory.rename(old)
+        staging.rename(directory)
+        if old:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def open_dataset(con: duckdb.DuckDBPyConnection, directory: Path, *, tickets: str = "tickets") -> str | None:
+    """Make views `tickets` (and `assignments` when stored) over a stored dataset; return the assignments view."""
+    ticket_file = directory / TICKETS_PARQUET
+    if not ticket_file.is_file():
+        raise TicketFileError(directory, f"has no {TICKETS_PARQUET}: ingest a tickets file first")
+    con.execute(
+        f"""CREATE OR REPLACE TEMP VIEW {tickets} AS SELECT ticket_id, supplier, priority,
+            epoch_us(opened_at) AS opened_us, epoch_us(resolved_at) AS resolved_us, service, reassignment_count,
+            reopen_count, first_contact_resolution, satisfaction
+        FROM read_parquet('{_quote(str(ticket_file))}')"""
+    )
+    assignment_file = directory / ASSIGNMENTS_PARQUET
+    if assignment_file.is_file():
+        con.execute(
+            f"""CREATE OR REPLACE TEMP VIEW assignments AS SELECT ticket_id, epoch_us(assigned_at) AS assigned_us,
+                supplier FROM read_parquet('{_quote(str(assignment_file))}')"""
+        )
+        return "assignments"
+    return None
+
+
+def count_rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    return _scalar(con, f"SELECT count(*) FROM {table}")

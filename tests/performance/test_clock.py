@@ -1,0 +1,170 @@
+"""The service-hours clock: hand-computed intervals across weekends, bank holidays and both clock changes."""
+
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pegasus.performance import clock
+
+HOUR = clock.MICROS_PER_HOUR
+OFFICE = clock.ServiceHours(days=frozenset(range(5)), start=8 * 3600, end=18 * 3600)
+ALWAYS = clock.ServiceHours(days=frozenset(range(7)), start=0, end=86400, exclude_bank_holidays=False)
+
+
+def local(text: str) -> int:
+    return clock.local_to_micros(datetime.fromisoformat(text))
+
+
+def both_clocks(hours: clock.ServiceHours, start: str, end: str) -> tuple[int, int]:
+    """The reference and the table-driven service time of a local interval, in micros."""
+    a, b = local(start), local(end)
+    table = clock.ClockTable.build(hours, clock.day_of(a) - 1, clock.day_of(b) + 1)
+    return clock.service_micros_reference(hours, a, b), table.between(a, b)
+
+
+class TestLocalTimes:
+    def test_a_time_repeated_when_clocks_go_back_is_the_first_one(self):
+        """01:30 on 27 October 2019 happens twice; without an offset it is the BST one, 00:30 UTC."""
+        assert clock.local_to_micros(datetime(2019, 10, 27, 1, 30)) == clock.to_micros(
+            datetime(2019, 10, 27, 0, 30, tzinfo=UTC)
+        )
+
+    def test_a_time_skipped_when_clocks_go_forward_takes_the_offset_before(self):
+        """01:30 on 31 March 2019 never happens; it is read as GMT, 01:30 UTC (02:30 BST)."""
+        assert clock.local_to_micros(datetime(2019, 3, 31, 1, 30)) == clock.to_micros(
+            datetime(2019, 3, 31, 1, 30, tzinfo=UTC)
+        )
+
+    def test_offset_tables_agree_with_the_time_zone_database(self):
+        """Every clock change of 2019 in the per-day tables is where zoneinfo puts it."""
+        changes = [row for row in clock.utc_offset_table() if row[2] is not None and 17897 <= row[0] <= 18261]
+        assert [clock.from_micros(row[2]) for row in changes] == [
+            datetime(2019, 3, 31, 1, 0, tzinfo=UTC),
+            datetime(2019, 10, 27, 1, 0, tzinfo=UTC),
+        ]
+
+
+class TestServiceHours:
+    @pytest.mark.parametrize(
+        ("start", "end", "hours"),
+        [
+            ("2019-06-03T09:00", "2019-06-03T11:30", 2.5),  # inside one window
+            ("2019-06-03T06:00", "2019-06-03T06:30", 0),  # before the window
+            ("2019-06-03T19:00", "2019-06-04T07:00", 0),  # overnight, outside both windows
+            ("2019-06-03T07:00", "2019-06-03T19:00", 10),  # starts and ends outside the window
+            ("2019-06-07T17:00", "2019-06-10T09:00", 2),  # over a weekend
+            ("2019-06-08T10:00", "2019-06-09T16:00", 0),  # on a weekend
+            ("2019-05-24T17:00", "2019-05-28T09:00", 2),  # weekend and the spring bank holiday (27 May)
+            ("2019-12-24T17:00", "2019-12-27T09:00", 2),  # Christmas Day and Boxing Day
+            ("2019-03-29T17:00", "2019-04-01T09:00", 2),  # over the spring clock change
+            ("2019-10-25T17:00", "2019-10-28T09:00", 2),  # over the autumn clock change
+            ("2019-06-03T08:00", "2019-06-17T08:00", 100),  # two weeks: ten working days
+            ("2019-12-20T12:00", "2020-01-02T12:00", 6 + 10 * 5 + 4),  # Christmas, Boxing Day, New Year's Day off
+        ],
+    )
+    def test_office_hours_between_local_times(self, start, end, hours):
+        assert both_clocks(OFFICE, start, end) == (hours * HOUR, hours * HOUR)
+
+    def test_the_spring_clock_change_day_has_23_hours(self):
+        assert both_clocks(ALWAYS, "2019-03-31T00:00", "2019-04-01T00:00") == (23 * HOUR, 23 * HOUR)
+
+    def test_the_autumn_clock_change_day_has_25_hours(self):
+        assert both_clocks(ALWAYS, "2019-10-27T00:00", "2019-10-28T00:00") == (25 * HOUR, 25 * HOUR)
+
+    def test_elapsed_time_over_the_spring_change_is_an_hour_short(self):
+        """Friday 17:00 GMT to Monday 09:00 BST is 63 hours, not 64."""
+        assert clock.elapsed_micros(local("2019-03-29T17:00"), local("2019-04-01T09:00")) == 63 * HOUR
+
+    def test_windows_can_skip_bank_holidays_or_not(self):
+        keep_holidays = clock.ServiceHours(
+            days=frozenset(range(5)), start=8 * 3600, end=18 * 3600, exclude_bank_holidays=False
+        )
+        assert both_clocks(keep_holidays, "2019-05-27T00:00", "2019-05-28T00:00") == (10 * HOUR, 10 * HOUR)
+
+    def test_windows_in_another_time_zone(self):
+        """08:00-18:00 in New York is 13:00-23:00 in London in June."""
+        new_york = clock.ServiceHours(
+            days=frozenset(range(5)), start=8 * 3600, end=18 * 3600, timezone="America/New_York"
+        )
+        assert both_clocks(new_york, "2019-06-03T12:00", "2019-06-03T14:00") == (HOUR, HOUR)
+
+    def test_spec_from_the_sla_file(self):
+        hours = clock.ServiceHours.from_spec(
+            {"days": ["mon", "Tuesday"], "start": "08:30", "end": "24:00", "exclude_bank_holidays": "england-and-wales"}
+        )
+        assert (hours.days, hours.start, hours.end, hours.exclude_bank_holidays) == (
+            frozenset({0, 1}),
+            8 * 3600 + 1800,
+            86400,
+            True,
+        )
+
+    @pytest.mark.parametrize(
+        ("spec", "message"),
+        [
+            ({"days": ["funday"], "start": "08:00", "end": "18:00"}, "not a day of the week"),
+            ({"days": ["mon"], "start": "8am", "end": "18:00"}, "not a time of day"),
+            ({"days": ["mon"], "start": "18:00", "end": "08:00"}, "must start before they end"),
+            ({"days": ["mon"], "start": "08:00", "end": "18:00", "timezone": "Mars/Olympus"}, "not a time zone"),
+            ({"days": ["mon"], "start": "08:00", "end": "18:00", "exclude_bank_holidays": "scotland"}, "scotland"),
+        ],
+    )
+    def test_bad_specs_say_what_is_wrong(self, spec, message):
+        with pytest.raises(clock.ClockError, match=message):
+            clock.ServiceHours.from_spec(spec)
+
+
+# Instants from late 2018 to early 2020, so that both clock changes and the bank holidays of 2019 are crossed.
+instants = st.integers(
+    min_value=clock.to_micros(datetime(2018, 12, 20, tzinfo=UTC)),
+    max_value=clock.to_micros(datetime(2020, 1, 10, tzinfo=UTC)),
+).map(lambda m: m - m % (60 * clock.MICROS_PER_SECOND))
+hour_specs = st.builds(
+    lambda days, start, length, holidays: clock.ServiceHours(
+        days=frozenset(days),
+        start=start * 1800,
+        end=min(86400, start * 1800 + length * 1800),
+        exclude_bank_holidays=holidays,
+    ),
+    st.sets(st.integers(0, 6), min_size=1),
+    st.integers(0, 46),
+    st.integers(1, 48),
+    st.booleans(),
+)
+TABLE_FIRST = clock.day_of(clock.to_micros(datetime(2018, 12, 18, tzinfo=UTC)))
+TABLE_LAST = clock.day_of(clock.to_micros(datetime(2020, 1, 12, tzinfo=UTC)))
+
+
+class TestClockProperties:
+    @settings(max_examples=60, deadline=None)
+    @given(hours=hour_specs, points=st.lists(instants, min_size=3, max_size=3))
+    def test_additive_bounded_and_equal_to_the_reference(self, hours, points):
+        """clock(a, c) = clock(a, b) + clock(b, c); never more than the elapsed time; table = walking the days."""
+        a, b, c = sorted(points)
+        table = clock.ClockTable.build(hours, TABLE_FIRST, TABLE_LAST)
+        assert table.between(a, c) == table.between(a, b) + table.between(b, c)
+        assert 0 <= table.between(a, c) <= c - a
+        assert table.between(a, c) == clock.service_micros_reference(hours, a, c)
+
+    @settings(max_examples=40, deadline=None)
+    @given(moment=st.datetimes(min_value=datetime(1972, 1, 1), max_value=datetime(2099, 12, 31)))
+    def test_offset_tables_read_wall_clock_time_like_zoneinfo(self, moment):
+        """The per-day offset tables (used in SQL) turn local times to instants and back as zoneinfo does."""
+        naive = moment.replace(microsecond=0)
+        micros_naive = clock.to_micros(naive.replace(tzinfo=UTC))
+        day, before, change, after = clock.local_offset_table()[clock.day_of(micros_naive)]
+        assert day == clock.day_of(micros_naive)
+        instant = micros_naive - (after if change is not None and micros_naive >= change else before)
+        assert instant == clock.local_to_micros(naive)
+        _day, before, change, after = clock.utc_offset_table()[clock.day_of(instant)]
+        shown = instant + (after if change is not None and instant >= change else before)
+        assert clock.from_micros(shown).replace(tzinfo=None) == clock.local_of(instant)
+
+    def test_a_long_table_is_built_quickly_enough_to_cover_years(self):
+        """Ten years of office hours give one row per UTC day."""
+        first = clock.day_of(local("2015-01-01T00:00"))
+        table = clock.ClockTable.build(OFFICE, first, first + 3652)
+        assert len(table.cum0) == 3653
+        assert table.between(local("2015-01-05T00:00"), local("2015-01-05T00:00") + 7 * 24 * HOUR) == 50 * HOUR
