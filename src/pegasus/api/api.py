@@ -12,6 +12,7 @@ from ninja.errors import ValidationError as RequestInvalid
 
 from pegasus.api.auth import ApiTokenAuth
 from pegasus.api.estate import router as estate_router
+from pegasus.api.governance import router as governance_router
 from pegasus.core.exceptions import InvalidTransition, RuleViolation
 
 NOT_ALLOWED = "Your role does not allow this."
@@ -23,7 +24,9 @@ _LOCATIONS = {"body", "query", "path", "header", "cookie", "form", "file"}
 api = NinjaAPI(
     title="Pegasus API",
     version="1",
-    description="The ICT estate of the authority: suppliers, service towers, contracts and spend. "
+    description="The ICT estate of the authority: suppliers, service towers, contracts and spend; and its "
+    "decisions, drafted, declared, submitted and decided as the scheme of delegation requires (Part 2 only for "
+    "the roles that may read it). "
     "Authenticate with `Authorization: Bearer <token>` (make one with `pegasus api_token create`). "
     "Money is a string in pounds with two decimals, on the VAT basis given beside it.",
     auth=ApiTokenAuth(),
@@ -32,6 +35,7 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
 )
 api.add_router("", estate_router)
+api.add_router("", governance_router)
 
 
 def _errors(request, items: list[tuple[str | None, str]], status: int):
