@@ -1,0 +1,72 @@
+"""`pegasus sourcing optimise FILE.json [--time-limit SECONDS] [--workers N] --json`: the optimal lot structure."""
+
+import json
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+from pegasus.core.management.commands._base import BadInput, PegasusCommand, to_json
+from pegasus.sourcing import engine
+
+
+def _positive(text: str, option: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise BadInput(f"{option}: {text!r} is not a number of seconds") from None
+    if not value > 0:
+        raise BadInput(f"{option}: must be above 0")
+    return value
+
+
+class Command(PegasusCommand):
+    help = "Design lots: the cheapest lot structure that meets the competition and concentration limits."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        optimise = sub.add_parser("optimise", help="optimise the lot structure described by a JSON file")
+        optimise.add_argument("file", help="the problem as JSON (see the user guide); - reads standard input")
+        optimise.add_argument("--time-limit", default=str(engine.DEFAULT_TIME_LIMIT), help="seconds, in all")
+        optimise.add_argument("--workers", type=int, default=engine.DEFAULT_WORKERS, help="solver threads")
+        optimise.add_argument("--json", action="store_true")
+
+    def handle(self, *args, **options):
+        data = self.read(options["file"])
+        time_limit = _positive(options["time_limit"], "--time-limit")
+        if options["workers"] < 1:
+            raise BadInput("--workers: must be at least 1")
+        try:
+            problem = engine.problem_from_json(data)
+        except engine.ProblemInputError as exc:
+            raise BadInput(str(exc)) from None
+        result = engine.lot_structure_optimise(problem, time_limit=time_limit, workers=options["workers"])
+        if options["json"]:
+            self.stdout.write(to_json(engine.result_to_json(result)))
+        else:
+            self.stdout.write(self.text(result))
+
+    def read(self, name: str):
+        try:
+            text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise BadInput(f"{name}: {exc.strerror or exc}") from None
+        except UnicodeDecodeError:
+            raise BadInput(f"{name}: not UTF-8 text") from None
+        try:
+            # Decimal keeps the amounts exactly as written: 0.1 stays 0.1
+            return json.loads(text, parse_float=Decimal)
+        except json.JSONDecodeError as exc:
+            raise BadInput(f"{name}: not JSON: line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+
+    def text(self, result: engine.LotStructureResult) -> str:
+        lines = [f"status: {result.status.value}"]
+        if result.objective is not None:
+            lines.append(f"objective: {result.objective}  (best bound {result.best_bound})")
+            lines.append(f"hand-off cost: {result.handoff_cost}")
+        for n, lot in enumerate(result.lots, start=1):
+            lines.append(
+                f"lot {n}: {', '.join(lot.services)} -> {lot.supplier} at {lot.price} ({lot.bidders} possible bidders)"
+            )
+        lines.extend(f"reason: {reason}" for reason in result.reasons)
+        lines.append(f"solved in {result.solve_seconds:.2f} s")
+        return "\n".join(lines)
