@@ -32,6 +32,11 @@ PAGES = {
     "import-template": ("/import/template/spend.xlsx", SPEND_IMPORTERS, 403),
     "decision-list": ("/decisions/", INTERNAL, 403),
     "decision-detail": ("/decisions/{decision}/", INTERNAL, 403),
+    "decision-part1-pdf": ("/decisions/{decision}/part1.pdf", INTERNAL, 403),
+    "decision-part1-docx": ("/decisions/{decision}/part1.docx", INTERNAL, 403),
+    # Part 2 is not found by anyone who may not read it: its existence is not disclosed.
+    "decision-part2-pdf": ("/decisions/{decision}/part2.pdf", INTERNAL - {Role.EVALUATOR}, 404),
+    "decision-part2-docx": ("/decisions/{decision}/part2.docx", INTERNAL - {Role.EVALUATOR}, 404),
 }
 # Routes walked by their own tests: sign-in/out, home (a redirect), POST-only actions, the admin and the API.
 WALKED_ELSEWHERE = {"login", "logout", "home", "contract-option-decide", "decision-act"}
