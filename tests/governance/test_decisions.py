@@ -72,6 +72,11 @@ class TestDraft:
 
 
 class TestSubmit:
+    def test_a_declaration_needs_its_statement(self, pcd_579, officer):
+        with pytest.raises(RuleViolation, match="Enter the statement that confirms the legal advice declaration"):
+            services.declaration_confirm(decision=pcd_579, kind="legal", statement="  ", by=officer)
+        assert not pcd_579.declarations.get(kind="legal").confirmed
+
     def test_is_refused_until_every_declaration_is_confirmed(self, pcd_579, officer):
         services.declaration_confirm(decision=pcd_579, kind="financial", statement="Consulted.", by=officer)
         with pytest.raises(RuleViolation, match="not yet: .*Legal advice"):
@@ -166,6 +171,14 @@ class TestRevise:
         services.decision_update(decision=revision, by=officer, title="Corrected title")
         assert Decision.objects.get(pk=approved.pk).status == "approved"
         assert Decision.objects.get(pk=approved.pk).title.startswith("Pegasus Programme")
+
+    def test_a_correction_keeps_its_reference(self, pcd_579, officer, dmpc):
+        declare_all(pcd_579, officer)
+        services.decision_submit(decision=pcd_579, by=officer)
+        revision = services.decision_revise(decision=services.decision_approve(decision=pcd_579, by=dmpc), by=officer)
+        with pytest.raises(RuleViolation, match="its reference cannot change"):
+            services.decision_update(decision=revision, by=officer, reference="PCD 999")
+        assert Decision.objects.get(pk=revision.pk).reference == "PCD 579"
 
     def test_only_an_approved_decision_is_revised(self, pcd_579, officer):
         with pytest.raises(InvalidTransition, match="revised only when approved"):

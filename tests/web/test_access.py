@@ -13,6 +13,7 @@ ALL = set(Role)
 INTERNAL = ALL - {Role.SUPPLIER_USER}
 COMMERCIAL = {Role.COMMERCIAL_OFFICER}
 SPEND_IMPORTERS = {Role.COMMERCIAL_OFFICER, Role.FINANCE}
+ORIGINATORS = {Role.COMMERCIAL_OFFICER, Role.PROGRAMME_DIRECTOR, Role.FINANCE, Role.LEGAL}
 
 # url name -> (path template, roles allowed, status for the others when signed in)
 PAGES = {
@@ -37,6 +38,18 @@ PAGES = {
     # Part 2 is not found by anyone who may not read it: its existence is not disclosed.
     "decision-part2-pdf": ("/decisions/{decision}/part2.pdf", INTERNAL - {Role.EVALUATOR}, 404),
     "decision-part2-docx": ("/decisions/{decision}/part2.docx", INTERNAL - {Role.EVALUATOR}, 404),
+    "decision-create": ("/decisions/new/", ORIGINATORS, 403),
+    # Only the originating officer may edit, and only a draft: nobody here drafted the approved demo decision.
+    "decision-edit": ("/decisions/{decision}/edit/", set(), 403),
+    "release-review": ("/decisions/release-review/", COMMERCIAL, 403),
+}
+# Public pages: open to everyone, signed in or not, and identical for all.
+PUBLIC = {
+    "public-register": "/public/decisions/",
+    "public-decision": "/public/decisions/{decision}/",
+    "public-decision-pdf": "/public/decisions/{decision}/part1.pdf",
+    "public-feed-atom": "/public/decisions/feed.atom",
+    "public-feed-json": "/public/decisions/feed.json",
 }
 # Routes walked by their own tests: sign-in/out, home (a redirect), POST-only actions, the admin and the API.
 WALKED_ELSEWHERE = {"login", "logout", "home", "contract-option-decide", "decision-act"}
@@ -55,7 +68,7 @@ def route_names(resolver=None, namespace=""):
 
 
 def test_every_page_is_in_the_walk():
-    assert route_names() - WALKED_ELSEWHERE == set(PAGES)
+    assert route_names() - WALKED_ELSEWHERE == set(PAGES) | set(PUBLIC)
 
 
 @pytest.fixture
@@ -82,6 +95,17 @@ def test_anonymous_users_are_sent_to_sign_in(name, client, estate):
     response = client.get(fill(PAGES[name][0], estate))
     assert response.status_code == 302
     assert response.url.startswith("/sign-in/?next=")
+
+
+@pytest.mark.parametrize("name", sorted(PUBLIC))
+def test_public_pages_need_no_sign_in_and_are_the_same_for_every_role(name, client, signed_in, estate):
+    path = fill(PUBLIC[name], estate)
+    anonymous = client.get(path)
+    assert anonymous.status_code == 200
+    for role in sorted(Role):
+        staff, _ = signed_in(role, username=f"p-{role}")
+        assert staff.get(path).status_code == 200, role
+        staff.logout()
 
 
 @pytest.mark.parametrize("role", sorted(Role))

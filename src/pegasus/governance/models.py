@@ -74,6 +74,12 @@ class Decision(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     approver_interests = models.TextField("Interests the approver declared", blank=True)
+    # Part 2 is published only by an explicit release once the reasons to withhold it have been reviewed.
+    part2_released_at = models.DateTimeField(null=True, blank=True)
+    part2_released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    part2_release_note = models.TextField(blank=True)
     history = HistoricalRecords()
 
     class Meta:

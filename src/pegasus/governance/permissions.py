@@ -35,3 +35,21 @@ def is_approver(user) -> bool:
 # The service decides whether this approver holds the office the scheme names; the page only offers the form.
 rules.add_perm("governance.change_decision", is_internal & is_originating_officer)
 rules.add_perm("governance.decide_decision", is_approver)
+
+# Staff who write decision papers for the approver; evaluators and auditors read them, approvers decide them.
+ORIGINATORS = frozenset({Role.COMMERCIAL_OFFICER, Role.PROGRAMME_DIRECTOR, Role.FINANCE, Role.LEGAL})
+
+
+@rules.predicate
+def originates(user) -> bool:
+    return has_role(user, *ORIGINATORS)
+
+
+@rules.predicate
+def is_commercial(user) -> bool:
+    return has_role(user, Role.COMMERCIAL_OFFICER)
+
+
+rules.add_perm("governance.add_decision", originates)
+# The commercial team reviews withheld Part 2s once their exemptions cease, and releases them.
+rules.add_perm("governance.release_part2", is_commercial)

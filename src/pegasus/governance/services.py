@@ -26,6 +26,14 @@ NOT_IN_STATE = "{reference} is {status}: it can be {action} only when {allowed}.
 DECLARATIONS_INCOMPLETE = "Every declaration must be confirmed before submission; not yet: {kinds}."
 NOT_THE_APPROVER = "Only the {office} can decide {reference} (scheme clause {clause})."
 APPROVED_IS_IMMUTABLE = "{reference} v{version} is approved and cannot change: make a new version."
+STATEMENT_NEEDED = "Enter the statement that confirms the {kind} declaration."
+REFERENCE_IS_FIXED = "{reference} v{version} corrects an approved decision: its reference cannot change."
+NO_RECOMMENDATIONS = "Add at least one recommendation before submission."
+NOTHING_TO_RELEASE = "{reference} has no Part 2 to release."
+ALREADY_RELEASED = "{reference} Part 2 was released on {day}."
+RELEASE_NEEDS_NOTE = "Record why Part 2 may now be released (the release review)."
+EXTENSION_NOT_LATER = "The new date must be after {day}, the date the exemption ceased."
+EXTENSION_NEEDS_REASON = "Record why the exemption still applies."
 
 
 @dataclass(frozen=True)
@@ -71,23 +79,40 @@ def decision_create(
     decision = Decision(originating_officer=by, **fields)
     decision.full_clean()
     decision.save()
-    for position, recommendation in enumerate(recommendations, start=1):
-        Recommendation.objects.create(
-            decision=decision,
-            position=position,
-            kind=recommendation.kind,
-            text=recommendation.text,
-            amount=recommendation.amount,
-        )
-    for exemption in exemptions:
-        FoiExemption.objects.create(
-            decision=decision, section=exemption.section, name=exemption.name, ceases_on=exemption.ceases_on
-        )
-    for position, (body, meets_on) in enumerate(route, start=1):
-        MeetingStep.objects.create(decision=decision, position=position, body=body, meets_on=meets_on)
+    _lists_set(decision, recommendations=recommendations, exemptions=exemptions, route=route)
     Declaration.objects.bulk_create([Declaration(decision=decision, kind=kind) for kind in Declaration.Kind.values])
     audit_record(action="decision.create", by=by, obj=decision, summary=f"Drafted {decision.reference}")
     return decision
+
+
+def _lists_set(
+    decision: Decision,
+    *,
+    recommendations: Sequence[RecommendationSpec] | None = None,
+    exemptions: Sequence[ExemptionSpec] | None = None,
+    route: Sequence[tuple[str, date | None]] | None = None,
+) -> None:
+    """Replace whichever of the decision's lists are given, keeping their order."""
+    if recommendations is not None:
+        decision.recommendations.all().delete()
+        for position, recommendation in enumerate(recommendations, start=1):
+            Recommendation.objects.create(
+                decision=decision,
+                position=position,
+                kind=recommendation.kind,
+                text=recommendation.text,
+                amount=recommendation.amount,
+            )
+    if exemptions is not None:
+        decision.exemptions.all().delete()
+        for exemption in exemptions:
+            FoiExemption.objects.create(
+                decision=decision, section=exemption.section, name=exemption.name, ceases_on=exemption.ceases_on
+            )
+    if route is not None:
+        decision.route.all().delete()
+        for position, (body, meets_on) in enumerate(route, start=1):
+            MeetingStep.objects.create(decision=decision, position=position, body=body, meets_on=meets_on)
 
 
 @transaction.atomic
@@ -96,6 +121,8 @@ def declaration_confirm(*, decision: Decision, kind: str, statement: str, by) ->
     decision = _locked(decision)
     _require(decision, {DecisionStatus.DRAFT}, "declared on")
     declaration = decision.declarations.get(kind=kind)
+    if not statement.strip():
+        raise RuleViolation(STATEMENT_NEEDED.format(kind=declaration.get_kind_display().lower()))
     declaration.statement = statement
     declaration.confirmed = True
     declaration.save()
@@ -117,6 +144,8 @@ def decision_submit(*, decision: Decision, by) -> Decision:
     """
     decision = _locked(decision)
     _require(decision, {DecisionStatus.DRAFT}, "submitted")
+    if not decision.recommendations.exists():
+        raise RuleViolation(NO_RECOMMENDATIONS)
     missing = [d.get_kind_display() for d in decision.declarations.filter(confirmed=False)]
     if missing:
         raise RuleViolation(DECLARATIONS_INCOMPLETE.format(kinds=", ".join(missing)))
@@ -184,18 +213,39 @@ def decision_withdraw(*, decision: Decision, by) -> Decision:
 
 
 @transaction.atomic
-def decision_update(*, decision: Decision, by, **fields) -> Decision:
-    """Change a draft. An approved decision is immutable (RuleViolation); others raise InvalidTransition."""
+def decision_update(
+    *,
+    decision: Decision,
+    by,
+    recommendations: Sequence[RecommendationSpec] | None = None,
+    exemptions: Sequence[ExemptionSpec] | None = None,
+    route: Sequence[tuple[str, date | None]] | None = None,
+    **fields,
+) -> Decision:
+    """Change a draft, replacing any list given. An approved decision is immutable (RuleViolation); other states
+    raise InvalidTransition."""
     decision = _locked(decision)
     if decision.status == DecisionStatus.APPROVED:
         raise RuleViolation(APPROVED_IS_IMMUTABLE.format(reference=decision.reference, version=decision.version))
     _require(decision, {DecisionStatus.DRAFT}, "changed")
+    if decision.version > 1 and fields.get("reference", decision.reference) != decision.reference:
+        raise RuleViolation(REFERENCE_IS_FIXED.format(reference=decision.reference, version=decision.version))
+    changed = [name for name, value in fields.items() if getattr(decision, name) != value]
     for name, value in fields.items():
         setattr(decision, name, value)
     decision.full_clean()
     decision.save()
+    _lists_set(decision, recommendations=recommendations, exemptions=exemptions, route=route)
+    changed += [
+        name
+        for name, given in (("recommendations", recommendations), ("exemptions", exemptions), ("route", route))
+        if given is not None
+    ]
     audit_record(
-        action="decision.update", by=by, obj=decision, summary=f"Changed {decision.reference}: {', '.join(fields)}"
+        action="decision.update",
+        by=by,
+        obj=decision,
+        summary=f"Changed {decision.reference}: {', '.join(changed) or 'nothing'}",
     )
     return decision
 
@@ -246,3 +296,55 @@ def decision_revise(*, decision: Decision, by) -> Decision:
         summary=f"{revision.reference} v{revision.version} drafted to correct v{decision.version}",
     )
     return revision
+
+
+@transaction.atomic
+def part2_release(*, decision: Decision, by, note: str) -> Decision:
+    """Publish an approved decision's Part 2 after a release review.
+
+    Preconditions: approved, with a Part 2 not yet released, and a note of the review. Raises InvalidTransition or
+    RuleViolation otherwise. The public register shows the Part 2 from then on.
+    """
+    decision = _locked(decision)
+    _require(decision, {DecisionStatus.APPROVED}, "released")
+    if not decision.part2.strip():
+        raise RuleViolation(NOTHING_TO_RELEASE.format(reference=decision.reference))
+    if decision.part2_released_at is not None:
+        raise RuleViolation(
+            ALREADY_RELEASED.format(reference=decision.reference, day=decision.part2_released_at.date())
+        )
+    if not note.strip():
+        raise RuleViolation(RELEASE_NEEDS_NOTE)
+    decision.part2_released_at = timezone.now()
+    decision.part2_released_by = by
+    decision.part2_release_note = note.strip()
+    decision.save(update_fields=["part2_released_at", "part2_released_by", "part2_release_note"])
+    audit_record(
+        action="decision.part2-release",
+        by=by,
+        obj=decision,
+        summary=f"Part 2 of {decision.reference} v{decision.version} released",
+        data={"note": decision.part2_release_note},
+    )
+    return decision
+
+
+@transaction.atomic
+def exemption_extend(*, exemption: FoiExemption, ceases_on: date, reason: str, by) -> FoiExemption:
+    """Keep withholding Part 2 under an exemption until a later date, with the review's reason (audited)."""
+    exemption = FoiExemption.objects.select_for_update().select_related("decision").get(pk=exemption.pk)
+    if exemption.ceases_on is not None and ceases_on <= exemption.ceases_on:
+        raise RuleViolation(EXTENSION_NOT_LATER.format(day=exemption.ceases_on))
+    if not reason.strip():
+        raise RuleViolation(EXTENSION_NEEDS_REASON)
+    previous = exemption.ceases_on
+    exemption.ceases_on = ceases_on
+    exemption.save(update_fields=["ceases_on"])
+    audit_record(
+        action="decision.exemption-extend",
+        by=by,
+        obj=exemption.decision,
+        summary=f"{exemption.section} on {exemption.decision.reference} extended to {ceases_on}",
+        data={"from": str(previous) if previous else None, "to": str(ceases_on), "reason": reason.strip()},
+    )
+    return exemption

@@ -4,6 +4,9 @@ from pegasus.governance import document_views, views
 
 urlpatterns = [
     path("decisions/", views.decision_list, name="decision-list"),
+    path("decisions/new/", views.decision_create, name="decision-create"),
+    path("decisions/release-review/", views.release_review, name="release-review"),
+    path("decisions/<int:pk>/edit/", views.decision_edit, name="decision-edit"),
     path("decisions/<int:pk>/", views.decision_detail, name="decision-detail"),
     path("decisions/<int:pk>/<str:action>/", views.decision_act, name="decision-act"),
 ]

@@ -4,13 +4,15 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from pegasus.core.access import check_object_perm, require_perm
 from pegasus.core.classification import marking
 from pegasus.core.exceptions import PegasusError
 from pegasus.governance import selectors, services
-from pegasus.governance.models import Decision, Declaration
+from pegasus.governance.forms import DecisionForm, ExtendForm, ReleaseForm
+from pegasus.governance.models import Decision, Declaration, FoiExemption
 
 PART2_MARKING = marking("OFFICIAL-SENSITIVE", "COMMERCIAL")
 
@@ -20,12 +22,104 @@ def decision_list(request):
     return render(request, "governance/decision_list.html", {"decisions": selectors.decision_list()})
 
 
-@require_perm("governance.view_decision")
-def decision_detail(request, pk: int):
+def _decision(pk: int) -> Decision:
     try:
-        decision = selectors.decision_detail(pk)
+        return selectors.decision_detail(pk)
     except Decision.DoesNotExist:
         raise Http404("No such decision") from None
+
+
+def _form_errors_from(form, exc: ValidationError) -> None:
+    for field, errors in exc.message_dict.items():
+        for error in errors:
+            form.add_error(field if field in form.fields else None, error)
+
+
+def _decision_form_page(request, decision: Decision | None):
+    form = DecisionForm(request.POST or None, instance=decision)
+    if request.method == "POST" and form.is_valid():
+        lists = {"recommendations": form.recommendations(), "route": form.route(), "exemptions": form.exemptions()}
+        try:
+            if decision is None:
+                saved = services.decision_create(by=request.user, **lists, **form.decision_fields())
+                messages.success(request, f"{saved.reference} drafted")
+            else:
+                saved = services.decision_update(decision=decision, by=request.user, **lists, **form.decision_fields())
+                messages.success(request, f"{saved.reference} saved")
+            return redirect("decision-detail", pk=saved.pk)
+        except ValidationError as exc:
+            _form_errors_from(form, exc)
+        except PegasusError as exc:
+            form.add_error(None, str(exc))
+    return render(request, "governance/decision_form.html", {"form": form, "decision": decision})
+
+
+@require_perm("governance.add_decision")
+def decision_create(request):
+    return _decision_form_page(request, None)
+
+
+@require_perm("governance.view_decision")
+def decision_edit(request, pk: int):
+    decision = _decision(pk)
+    check_object_perm(request.user, "governance.change_decision", decision)
+    if decision.status != Decision.Status.DRAFT:
+        messages.error(request, f"{decision.reference} is {decision.status}: only a draft can be changed")
+        return redirect("decision-detail", pk=decision.pk)
+    return _decision_form_page(request, decision)
+
+
+@require_perm("governance.release_part2")
+def release_review(request):
+    """Part 2s whose exemptions have ceased: release each, or keep it withheld to a later date with the reason."""
+    today = timezone.localdate()
+    release_forms: dict[int, ReleaseForm] = {}
+    extend_forms: dict[int, ExtendForm] = {}
+    if request.method == "POST":
+        decision = _decision(int(request.POST.get("decision", "0") or 0))
+        try:
+            if request.POST.get("action") == "release":
+                form = ReleaseForm(request.POST)
+                release_forms[decision.pk] = form
+                if form.is_valid():
+                    services.part2_release(decision=decision, by=request.user, note=form.cleaned_data["note"])
+                    messages.success(request, f"Part 2 of {decision.reference} released to the public register")
+                    return redirect("release-review")
+            else:
+                extend = ExtendForm(request.POST)
+                extend_forms[decision.pk] = extend
+                if extend.is_valid():
+                    exemption = decision.exemptions.get(pk=extend.cleaned_data["exemption"])
+                    services.exemption_extend(
+                        exemption=exemption,
+                        ceases_on=extend.cleaned_data["ceases_on"],
+                        reason=extend.cleaned_data["reason"],
+                        by=request.user,
+                    )
+                    messages.success(request, f"{exemption.section} on {decision.reference} extended")
+                    return redirect("release-review")
+        except FoiExemption.DoesNotExist:
+            raise Http404("No such exemption") from None
+        except PegasusError as exc:
+            (release_forms.get(decision.pk) or extend_forms[decision.pk]).add_error(None, str(exc))
+    due = [
+        {
+            "decision": d,
+            "release_form": release_forms.get(d.pk) or ReleaseForm(),
+            "extend_form": extend_forms.get(d.pk) or ExtendForm(),
+        }
+        for d in selectors.part2_due_for_release(today)
+    ]
+    return render(
+        request,
+        "governance/release_review.html",
+        {"due": due, "today": today, "page_marking": PART2_MARKING if due else "OFFICIAL"},
+    )
+
+
+@require_perm("governance.view_decision")
+def decision_detail(request, pk: int):
+    decision = _decision(pk)
     shows_part2 = request.user.has_perm("governance.view_part2")
     return render(
         request,
@@ -53,10 +147,7 @@ APPROVER_ACTIONS = {"approve", "reject"}
 @require_perm("governance.view_decision")
 def decision_act(request, pk: int, action: str):
     """One step of a decision's life, taken from its page; the services guard every precondition."""
-    try:
-        decision = selectors.decision_detail(pk)
-    except Decision.DoesNotExist:
-        raise Http404("No such decision") from None
+    decision = _decision(pk)
     if action in OFFICER_ACTIONS:
         check_object_perm(request.user, "governance.change_decision", decision)
     elif action in APPROVER_ACTIONS:

@@ -11,4 +11,5 @@ urlpatterns = [
     path("audit/", views.audit_list, name="audit-list"),
     path("", include("pegasus.estate.urls")),
     path("", include("pegasus.governance.urls")),
+    path("", include("pegasus.publication.urls")),
 ]

@@ -7,6 +7,7 @@ from pegasus.core.access import require_perm
 from pegasus.core.models import AuditEvent
 from pegasus.core.money import format_millions
 from pegasus.estate.selectors import as_at_from, estate_summary
+from pegasus.governance.selectors import decisions_due
 from pegasus.web.charts import bar_chart, expiry_timeline
 
 
@@ -41,6 +42,7 @@ def dashboard(request):
                     "value-by-supplier", "Contract value by supplier", summary.by_supplier, "supplier", "Supplier"
                 ),
             ],
+            "papers_due": list(decisions_due(as_at)) if request.user.has_perm("governance.view_decision") else None,
             "timeline": expiry_timeline("expiry-timeline", summary.rows, as_at),
             "page_marking": "OFFICIAL-SENSITIVE [COMMERCIAL]"
             if any(r.contract.classification == "OFFICIAL-SENSITIVE" for r in summary.rows)

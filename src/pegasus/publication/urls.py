@@ -1,0 +1,11 @@
+from django.urls import path
+
+from pegasus.publication import views
+
+urlpatterns = [
+    path("public/decisions/", views.register, name="public-register"),
+    path("public/decisions/feed.atom", views.DecisionsAtomFeed(), name="public-feed-atom"),
+    path("public/decisions/feed.json", views.json_feed, name="public-feed-json"),
+    path("public/decisions/<int:pk>/", views.decision, name="public-decision"),
+    path("public/decisions/<int:pk>/part1.pdf", views.decision_pdf, name="public-decision-pdf"),
+]

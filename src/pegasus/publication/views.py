@@ -1,0 +1,110 @@
+"""The public register of decisions: no sign-in, Part 1 only (and a Part 2 only once released)."""
+
+from django.contrib.syndication.views import Feed
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.feedgenerator import Atom1Feed
+
+from pegasus.governance.documents import decision_public_pdf, document_filename
+from pegasus.governance.models import Decision
+from pegasus.publication import selectors
+
+PAGE_SIZE = 20
+PUBLISHER = "Mayor's Office for Policing and Crime"
+
+
+def register(request):
+    search = request.GET.get("q", "").strip()[:200]
+    decisions = selectors.published_decisions(timezone.localdate(), search=search)
+    page = Paginator(decisions, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "publication/register.html", {"page": page, "search": search})
+
+
+def _published(pk: int) -> Decision:
+    try:
+        return selectors.published_decision(pk, timezone.localdate())
+    except Decision.DoesNotExist:
+        raise Http404("No such published decision") from None
+
+
+def decision(request, pk: int):
+    return render(
+        request,
+        "publication/decision.html",
+        {"decision": _published(pk), "public_pdf_url": reverse("public-decision-pdf", args=[pk])},
+    )
+
+
+def decision_pdf(request, pk: int):
+    """The published decision form: Part 1 only, whatever the reader's role."""
+    published = _published(pk)
+    response = HttpResponse(decision_public_pdf(published), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{document_filename(published, 1, "pdf")}"'
+    return response
+
+
+class DecisionsAtomFeed(Feed):
+    feed_type = Atom1Feed
+    title = "Decisions: Pegasus public register"
+    subtitle = f"Decisions of the {PUBLISHER} on ICT contracts, Part 1 as published."
+    author_name = PUBLISHER
+
+    def link(self):
+        return reverse("public-register")
+
+    def items(self):
+        return selectors.feed_entries(timezone.localdate())
+
+    def item_title(self, item):
+        return f"{item.decision.reference}: {item.decision.title}"
+
+    def item_description(self, item):
+        return item.decision.executive_summary
+
+    def item_link(self, item):
+        return reverse("public-decision", args=[item.decision.pk])
+
+    def item_pubdate(self, item):
+        return item.published
+
+    def item_updateddate(self, item):
+        return max(item.published, item.decision.part2_released_at or item.published)
+
+    def item_guid(self, item):
+        return f"urn:pegasus:decision:{item.decision.reference.replace(' ', '-')}:v{item.decision.version}"
+
+
+def json_feed(request):
+    """The register as a JSON Feed (version 1.1)."""
+    items = [
+        {
+            "id": f"urn:pegasus:decision:{e.decision.reference.replace(' ', '-')}:v{e.decision.version}",
+            "url": request.build_absolute_uri(reverse("public-decision", args=[e.decision.pk])),
+            "title": f"{e.decision.reference}: {e.decision.title}",
+            "content_text": e.decision.executive_summary,
+            "date_published": e.published.isoformat(),
+            "_pegasus": {
+                "reference": e.decision.reference,
+                "version": e.decision.version,
+                "decision_type": e.decision.decision_type,
+                "value": str(e.decision.value),
+                "decided_by": e.decision.approver_office,
+                "part2_released": e.decision.part2_released_at is not None,
+            },
+        }
+        for e in selectors.feed_entries(timezone.localdate())
+    ]
+    feed = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": DecisionsAtomFeed.title,
+        "description": DecisionsAtomFeed.subtitle,
+        "home_page_url": request.build_absolute_uri(reverse("public-register")),
+        "feed_url": request.build_absolute_uri(reverse("public-feed-json")),
+        "authors": [{"name": PUBLISHER}],
+        "language": "en-GB",
+        "items": items,
+    }
+    return JsonResponse(feed, content_type="application/feed+json", json_dumps_params={"ensure_ascii": False})
