@@ -4,7 +4,7 @@ It shares only the service-window definition (`ServiceHours.window`) and the mon
 """
 
 import csv
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -23,9 +23,12 @@ def parse_instant(text: str) -> datetime | None:
     if not text:
         return None
     moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=LONDON, fold=0)
-    return moment
+    if moment.tzinfo is not None:
+        return moment
+    # A wall-clock time that never happened (clocks going forward) moves to the first one that did.
+    while moment.replace(tzinfo=LONDON).astimezone(UTC).astimezone(LONDON).replace(tzinfo=None) != moment:
+        moment += timedelta(minutes=1)
+    return moment.replace(tzinfo=LONDON, fold=0)
 
 
 def read_tickets(path: Path) -> list[dict]:

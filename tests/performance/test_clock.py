@@ -1,6 +1,6 @@
 """The service-hours clock: hand-computed intervals across weekends, bank holidays and both clock changes."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
@@ -31,11 +31,19 @@ class TestLocalTimes:
             datetime(2019, 10, 27, 0, 30, tzinfo=UTC)
         )
 
-    def test_a_time_skipped_when_clocks_go_forward_takes_the_offset_before(self):
-        """01:30 on 31 March 2019 never happens; it is read as GMT, 01:30 UTC (02:30 BST)."""
+    def test_a_time_skipped_when_clocks_go_forward_is_the_moment_they_changed(self):
+        """01:30 on 31 March 2019 never happens; it is read as 01:00 UTC (02:00 BST), when the clocks went forward."""
         assert clock.local_to_micros(datetime(2019, 3, 31, 1, 30)) == clock.to_micros(
-            datetime(2019, 3, 31, 1, 30, tzinfo=UTC)
+            datetime(2019, 3, 31, 1, 0, tzinfo=UTC)
         )
+        assert clock.local_iso(datetime(2019, 3, 31, 1, 30)) == "2019-03-31T02:00:00+01:00"
+
+    @pytest.mark.parametrize("day", ["2019-03-31", "2019-10-27"])
+    def test_local_times_in_order_are_instants_in_order(self, day):
+        """Minute by minute through each change day, instants never go backwards."""
+        start = datetime.fromisoformat(f"{day}T00:00")
+        instants = [clock.local_to_micros(start + timedelta(minutes=m)) for m in range(0, 4 * 60)]
+        assert instants == sorted(instants)
 
     def test_offset_tables_agree_with_the_time_zone_database(self):
         """Every clock change of 2019 in the per-day tables is where zoneinfo puts it."""
@@ -154,13 +162,26 @@ class TestClockProperties:
         """The per-day offset tables (used in SQL) turn local times to instants and back as zoneinfo does."""
         naive = moment.replace(microsecond=0)
         micros_naive = clock.to_micros(naive.replace(tzinfo=UTC))
-        day, before, change, after = clock.local_offset_table()[clock.day_of(micros_naive)]
+        day, before, cutoff, after, change = clock.local_offset_table()[clock.day_of(micros_naive)]
         assert day == clock.day_of(micros_naive)
-        instant = micros_naive - (after if change is not None and micros_naive >= change else before)
+        if cutoff is not None and micros_naive >= cutoff:
+            instant = micros_naive - after
+        else:
+            instant = micros_naive - before if change is None else min(micros_naive - before, change)
         assert instant == clock.local_to_micros(naive)
         _day, before, change, after = clock.utc_offset_table()[clock.day_of(instant)]
         shown = instant + (after if change is not None and instant >= change else before)
         assert clock.from_micros(shown).replace(tzinfo=None) == clock.local_of(instant)
+
+    @pytest.mark.parametrize("minute", range(0, 180, 7))
+    def test_offset_tables_around_the_changes(self, minute):
+        """Every few minutes from midnight to 03:00 on both 2019 change days, table and zoneinfo agree."""
+        for day in ("2019-03-31", "2019-10-27"):
+            naive = datetime.fromisoformat(f"{day}T00:00") + timedelta(minutes=minute)
+            micros_naive = clock.to_micros(naive.replace(tzinfo=UTC))
+            _day, before, cutoff, after, change = clock.local_offset_table()[clock.day_of(micros_naive)]
+            instant = micros_naive - after if micros_naive >= cutoff else min(micros_naive - before, change)
+            assert instant == clock.local_to_micros(naive)
 
     def test_a_long_table_is_built_quickly_enough_to_cover_years(self):
         """Ten years of office hours give one row per UTC day."""

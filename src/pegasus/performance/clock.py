@@ -7,10 +7,11 @@ Service windows are local times (for example 08:00-18:00 Europe/London) on liste
 skipping England and Wales bank holidays. A window's instants come from its local start and end through the time
 zone, so a window that spans a clock change is as long as the clocks say.
 
-Local times without an offset follow Python's `fold=0` rule (PEP 495): a time that happens twice when clocks go
-back (01:30 on the last Sunday of October in London) is the first of the two (BST); a time that never happens when
-clocks go forward (01:30 on the last Sunday of March) is read with the offset before the change (GMT), so it is
-the instant 01:30 UTC, shown as 02:30 BST.
+Local times without an offset: a time that happens twice when clocks go back (01:30 on the last Sunday of October
+in London) is the first of the two (BST, Python's `fold=0`); a time that never happens when clocks go forward
+(01:30 on the last Sunday of March) is moved forward to the moment the clocks changed (01:00 UTC, shown as 02:00
+BST). So local times in order are instants in order, and a ticket is never "resolved before it opened" only
+because it was opened in the missing hour.
 
 Two implementations of the service-hours clock live here:
 
@@ -64,8 +65,28 @@ def from_micros(micros: int) -> datetime:
 
 
 def local_to_micros(naive: datetime, zone: str = LONDON) -> int:
-    """Epoch micros of a local wall-clock time, with the fold=0 rule for times that happen twice or never."""
-    return to_micros(naive.replace(tzinfo=_zone(zone), fold=0))
+    """Epoch micros of a local wall-clock time: the first of a repeated time, the clock change for a missing one."""
+    tz = _zone(zone)
+    first = naive.replace(tzinfo=tz, fold=0)
+    micros = to_micros(first)
+    if first.astimezone(UTC).astimezone(tz).replace(tzinfo=None) == naive.replace(tzinfo=None):
+        return micros
+    # In a gap: fold=0 read it with the offset before the change, which lands after the change; find the change.
+    low = to_micros(naive.replace(tzinfo=tz, fold=1))
+    high = micros
+    before = from_micros(low).astimezone(tz).utcoffset()
+    while high - low > 1:
+        middle = (low + high) // 2
+        if from_micros(middle).astimezone(tz).utcoffset() == before:
+            low = middle
+        else:
+            high = middle
+    return high
+
+
+def local_iso(naive: datetime, zone: str = LONDON) -> str:
+    """ISO 8601 with the offset in force, for a local wall-clock time read as `local_to_micros` reads it."""
+    return from_micros(local_to_micros(naive, zone)).astimezone(_zone(zone)).isoformat()
 
 
 def local_of(micros: int, zone: str = LONDON) -> datetime:
@@ -266,8 +287,19 @@ def utc_offset_table(zone: str = LONDON) -> tuple[tuple[int, int, int | None, in
 
     rows: list[tuple[int, int, int | None, int]] = []
     current = offset(first * MICROS_PER_DAY)
+    week_end = first - 1
     for day in range(first, last + 1):
         start = day * MICROS_PER_DAY
+        if day > week_end:
+            # Look a week ahead first: most weeks have no change, and a zone never changes twice in one.
+            week_end = min(day + 6, last)
+            if offset((week_end + 1) * MICROS_PER_DAY - 1) == current:
+                rows.extend((d, current, None, current) for d in range(day, week_end + 1))
+                skip_to = week_end
+            else:
+                skip_to = day - 1
+        if day <= skip_to:
+            continue
         after = offset(start + MICROS_PER_DAY - 1)
         if after == current:
             rows.append((day, current, None, current))
@@ -287,21 +319,23 @@ def utc_offset_table(zone: str = LONDON) -> tuple[tuple[int, int, int | None, in
 
 
 @lru_cache(maxsize=8)
-def local_offset_table(zone: str = LONDON) -> tuple[tuple[int, int, int | None, int], ...]:
-    """Per local day 1970-2099: (local_day, offset before, local wall-clock micros from which the offset after
-    applies or None, offset after), for reading wall-clock times with the fold=0 rule.
+def local_offset_table(zone: str = LONDON) -> tuple[tuple[int, int, int | None, int, int | None], ...]:
+    """Per local day 1970-2099: (local_day, offset before, wall-clock micros from which the offset after applies or
+    None, offset after, the instant of the change or None), for reading wall-clock times as `local_to_micros` does.
 
-    A change at instant T from offset o0 to o1: wall-clock times before T + max(o0, o1) take o0 (the repeated hour
-    is read as its first occurrence, the skipped hour with the old offset), later ones take o1.
+    A change at instant T from offset o0 to o1: wall-clock times from T + max(o0, o1) take o1. Earlier ones take o0,
+    except that the result is never later than T: the missing hour of a spring change is moved to T, and the
+    repeated hour of an autumn change is read as its first occurrence. In SQL:
+    `CASE WHEN wall >= cutoff THEN wall - after ELSE least(wall - before, change) END`.
     """
-    rows: dict[int, tuple[int, int, int | None, int]] = {}
+    rows: dict[int, tuple[int, int, int | None, int, int | None]] = {}
     for _day, before, change, after in utc_offset_table(zone):
         if change is None:
             continue
         cutoff = change + max(before, after)
         local_day = cutoff // MICROS_PER_DAY
-        rows[local_day] = (local_day, before, cutoff, after)
-    table = []
+        rows[local_day] = (local_day, before, cutoff, after, change)
+    table: list[tuple[int, int, int | None, int, int | None]] = []
     utc_rows = utc_offset_table(zone)
     current = utc_rows[0][1]
     for day, *_ in utc_rows:
@@ -309,7 +343,7 @@ def local_offset_table(zone: str = LONDON) -> tuple[tuple[int, int, int | None, 
             table.append(rows[day])
             current = rows[day][3]
         else:
-            table.append((day, current, None, current))
+            table.append((day, current, None, current, None))
     return tuple(table)
 
 

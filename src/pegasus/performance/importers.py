@@ -148,7 +148,7 @@ def _rows(path: Path, required: tuple[str, ...], aliases: dict[str, str] | None 
 def _iso(naive: datetime | None, zone: str) -> str:
     if naive is None:
         return ""
-    return naive.replace(tzinfo=clock._zone(zone), fold=0).isoformat()
+    return clock.local_iso(naive, zone)
 
 
 SERVICENOW_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4}) (\d{1,2}):(\d{2})$")

@@ -362,6 +362,10 @@ def sla_report(
         WITH t AS (
             SELECT t.supplier, t.priority, t.opened_us, t.resolved_us, g.limit_us, g.clock, g.calendar_id
             FROM {tickets} t JOIN sla_targets g ON g.supplier = t.supplier AND g.priority = t.priority
+            -- Only a ticket that spans a midnight can be open at a month end. London's month ends are at 00:00 or
+            -- 23:00 UTC, so a ticket that crosses one crosses a UTC day boundary, or one an hour later.
+            WHERE t.resolved_us IS NULL OR t.opened_us // {day} <> t.resolved_us // {day}
+               OR (t.opened_us + {clock.MICROS_PER_HOUR}) // {day} <> (t.resolved_us + {clock.MICROS_PER_HOUR}) // {day}
         ), open_at_end AS (
             SELECT t.supplier, t.priority, t.limit_us, t.clock, t.calendar_id, t.opened_us, m.month, m.end_us
             FROM t JOIN (SELECT DISTINCT month, end_us FROM sla_month_ends) m
