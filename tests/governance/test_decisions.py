@@ -148,7 +148,7 @@ class TestDemoDecision:
         from pegasus.core.calendar import LONDON
         from pegasus.governance.demo import decisions_demo_load
 
-        assert decisions_demo_load() == {"decisions": 1}
+        assert decisions_demo_load() == {"decisions": 3}
         decision = Decision.objects.get(reference="PCD 579")
         assert (decision.status, decision.approver_office, decision.approver_clause) == ("approved", DMPC, "4.8")
         assert decision.decided_at.astimezone(LONDON).date() == date(2019, 6, 10)
@@ -156,7 +156,11 @@ class TestDemoDecision:
         assert "£181,302" in decision.legal
         assert decision.declarations.filter(confirmed=True).count() == 7
         assert decisions_demo_load() == {"decisions": 0}
-        assert Decision.objects.count() == 1
+        assert dict(Decision.objects.values_list("reference", "status")) == {
+            "PCD 579": "approved",
+            "PCD 598": "submitted",
+            "PCD 612": "draft",
+        }
 
 
 class TestRevise:

@@ -91,17 +91,87 @@ DECLARATIONS = {
 }
 
 
+# Two illustrative papers that follow PCD 579 (the references and content are invented): the procurement strategy
+# the programme drafts before going to market in September 2019, and an extension awaiting the DMPC's decision.
+STRATEGY_DRAFT = {
+    "reference": "PCD 612",
+    "title": "Pegasus Programme – procurement strategy for the ICT towers (illustrative draft)",
+    "decision_type": "procurement-strategy",
+    "value": Decimal("480000000.00"),
+    "required_by": date(2019, 6, 14),
+    "executive_summary": "Approval of the procurement strategy, including evaluation criteria and methodology, for "
+    "the re-competition of the MPS ICT towers, going to market in September 2019. (Illustrative.)",
+    "introduction": "PCD 579 mobilised the Pegasus Programme. This paper sets out how the towers will be lotted and "
+    "competed. (Illustrative.)",
+    "part2": "Illustrative Part 2: the lot structure options and the market's indicative prices.",
+}
+EXTENSION_SUBMITTED = {
+    "reference": "PCD 598",
+    "title": "Extension of the networks contract while the towers are re-competed (illustrative)",
+    "decision_type": "contract-extension",
+    "value": Decimal("14000000.00"),
+    "required_by": date(2019, 6, 28),
+    "executive_summary": "Exercise the twelve-month extension option of the networks contract so that service "
+    "continues until the new lots start. (Illustrative.)",
+    "part2": "Illustrative Part 2: the incumbent's extension price.",
+}
+
+
+def _illustrative_papers(officer, commercial) -> int:
+    """PCD 612 in draft with some declarations made, and PCD 598 submitted to the DMPC."""
+    made = 0
+    if commercial is not None and not Decision.objects.filter(reference=STRATEGY_DRAFT["reference"]).exists():
+        draft = services.decision_create(
+            by=commercial,
+            recommendations=[
+                RecommendationSpec(
+                    "approve",
+                    "The procurement strategy for the ICT towers, including the evaluation criteria and methodology.",
+                    Decimal("480000000.00"),
+                ),
+                RecommendationSpec("note", "The market engagement carried out since PCD 579."),
+            ],
+            exemptions=[ExemptionSpec("s43", "Commercial interests", date(2021, 3, 31))],
+            route=[("MOPAC Investment Advisory & Monitoring", date(2019, 6, 13)), (DMPC, None)],
+            **STRATEGY_DRAFT,
+        )
+        for kind in ("financial", "legal", "commercial"):
+            services.declaration_confirm(decision=draft, kind=kind, statement=DECLARATIONS[kind], by=commercial)
+        made += 1
+    if not Decision.objects.filter(reference=EXTENSION_SUBMITTED["reference"]).exists():
+        extension = services.decision_create(
+            by=officer,
+            recommendations=[
+                RecommendationSpec(
+                    "approve",
+                    "Exercise the extension option of the networks contract for twelve months.",
+                    Decimal("14000000.00"),
+                ),
+            ],
+            exemptions=[ExemptionSpec("s43", "Commercial interests", date(2020, 12, 31))],
+            route=[(DMPC, None)],
+            **EXTENSION_SUBMITTED,
+        )
+        for kind, statement in DECLARATIONS.items():
+            services.declaration_confirm(decision=extension, kind=kind, statement=statement, by=officer)
+        services.decision_submit(decision=extension, by=officer)
+        made += 1
+    return made
+
+
 @transaction.atomic
 def decisions_demo_load() -> dict[str, int]:
-    """PCD 579, drafted by the programme director, submitted and approved by the DMPC on 10 June 2019."""
+    """PCD 579, drafted by the programme director, submitted and approved by the DMPC on 10 June 2019; with two
+    illustrative papers after it, one in draft and one awaiting decision."""
     User = get_user_model()
     approver = User.objects.filter(username="approver").first()
     officer = User.objects.filter(username="director").first()
     if approver is None or officer is None:
         return {"decisions": 0}
     Appointment.objects.get_or_create(user=approver, office=DMPC)
+    made = _illustrative_papers(officer, User.objects.filter(username="commercial").first())
     if Decision.objects.filter(reference=PCD_579["reference"]).exists():
-        return {"decisions": 0}
+        return {"decisions": made}
     decision = services.decision_create(
         by=officer,
         recommendations=RECOMMENDATIONS,
@@ -118,4 +188,4 @@ def decisions_demo_load() -> dict[str, int]:
         interests="None recorded.",
         signed_at=datetime(2019, 6, 10, 12, 0, tzinfo=LONDON),
     )
-    return {"decisions": 1}
+    return {"decisions": made + 1}

@@ -9,7 +9,7 @@ from pegasus.governance.models import Decision, Recommendation
 from pegasus.governance.services import ExemptionSpec, RecommendationSpec
 from pegasus.web.forms import NamedErrorsMixin
 
-MAX_RECOMMENDATIONS = 8
+MAX_RECOMMENDATIONS = 6
 MAX_ROUTE_STEPS = 4
 MAX_EXEMPTIONS = 3
 
