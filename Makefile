@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export PEGASUS_AS_AT ?= 2019-05-23
 
-.PHONY: run test install static lint test-sqlite test-postgres browser-deps migrate demo bench clean
+.PHONY: run test install static lint test-sqlite test-postgres browser-deps doc-deps migrate demo bench clean
 
 $(UV):
 	python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
@@ -26,7 +26,12 @@ node_modules/.installed: package.json package-lock.json
 build/frontend/BUILT: node_modules/.installed frontend/build.mjs frontend/pegasus.scss
 	node frontend/build.mjs
 
-install: .venv/.synced build/frontend/BUILT
+# WeasyPrint draws decision PDFs with Pango and HarfBuzz from the system, in the fonts fontconfig finds.
+doc-deps:
+	@ldconfig -p | grep -q libpango-1.0.so.0 && ldconfig -p | grep -q libharfbuzz-subset.so.0 && fc-list | grep -qi dejavu || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fontconfig >/dev/null)
+
+install: .venv/.synced build/frontend/BUILT doc-deps
 
 static: build/frontend/BUILT
 
