@@ -50,6 +50,7 @@ from pegasus.core.exceptions import RuleViolation
 DECIMAL_PLACES = 6
 DEFAULT_TIME_LIMIT = 60.0
 DEFAULT_WORKERS = 2
+LARGE_MODEL = 15_000  # (unit, supplier, slot) choices above which presolve is kept light and slots are not ordered
 _MAX_SCALED = 2**53  # keeps every sum the model forms well inside int64
 
 REQUIRED_KEYS = ("services", "suppliers", "interfaces", "lot_fixed_cost", "min_bidders_per_lot")
@@ -781,7 +782,7 @@ class _Model:
     offset: int  # constant part of the objective (interfaces cut in every solution)
 
 
-def _build(c: _Compiled, hint: list[tuple[list[int], int]] | None) -> _Model:
+def _build(c: _Compiled, hint: list[tuple[list[int], int]] | None, *, order_slots: bool = True) -> _Model:
     model = cp_model.CpModel()
     supplier_units = c.supplier_units()
     slots = {s: c.slots(s, len(units)) for s, units in enumerate(supplier_units)}
@@ -822,7 +823,7 @@ def _build(c: _Compiled, hint: list[tuple[list[int], int]] | None) -> _Model:
             model.add_implication(var, used[s, k - 1])
 
     # symmetry: a unit may open slot k > 0 of supplier s only after some earlier unit of s is in slot k - 1
-    for s, units in enumerate(supplier_units):
+    for s, units in enumerate(supplier_units if order_slots else []):
         for k in range(1, slots[s]):
             seen = None  # "some unit of s up to here is in slot k - 1"
             seen_value = 0
@@ -865,16 +866,30 @@ def _build(c: _Compiled, hint: list[tuple[list[int], int]] | None) -> _Model:
             if short <= 0:
                 continue
             for k in range(slots[s]):
+                slot_units = [u for u in units if (u, s, k) in assign]
+                in_lot = {u for u in slot_units if hint_of((u, s, k))}
+                size = None
                 terms = []
                 for covered, count in coverage.items():
                     bid = model.new_bool_var(f"bid_{s}_{k}")
-                    outside = [assign[u, s, k].Not() for u in units if u not in covered and (u, s, k) in assign]
-                    if outside:
-                        model.add_bool_and(outside).only_enforce_if(bid)
+                    inside = [u for u in slot_units if u in covered]
+                    outside = [u for u in slot_units if u not in covered]
+                    if len(inside) + 1 < len(outside):
+                        # few covered units (a specialist beside a generalist): "the lot is no bigger than the part
+                        # of it t covers" takes |inside| + 1 terms instead of |outside| literals
+                        if size is None:
+                            size = model.new_int_var(0, len(slot_units), f"size_{s}_{k}")
+                            model.add(size == cp_model.LinearExpr.sum([assign[u, s, k] for u in slot_units]))
+                            if hint is not None:
+                                model.add_hint(size, len(in_lot))
+                        model.add(cp_model.LinearExpr.sum([assign[u, s, k] for u in inside]) >= size).only_enforce_if(
+                            bid
+                        )
+                    elif outside:
+                        model.add_bool_and([assign[u, s, k].Not() for u in outside]).only_enforce_if(bid)
                     terms.append((bid, count))
                     if hint is not None:
-                        in_lot = [u for u in units if hint_of((u, s, k))]
-                        model.add_hint(bid, int(all(u in covered for u in in_lot)))
+                        model.add_hint(bid, int(in_lot <= covered))
                 model.add(sum(count * bid for bid, count in terms) >= short * used[s, k])
 
     # kept apart
@@ -961,12 +976,23 @@ def solve_model(
     scale: int,
     on_improvement: Callable[[Decimal, float], None] | None = None,
     log: bool = False,
+    large: bool = False,
 ) -> tuple[cp_model.CpSolver, cp_model.CpSolverStatus, float | None]:
-    """Solve in the time left of `time_limit` since `started`; returns the solver, its status, first-solution time."""
+    """Solve in the time left of `time_limit` since `started`; returns the solver, its status, first-solution time.
+
+    The full-problem worker is `max_lp`, which puts the clauses linking lots, bidders and interfaces into the LP;
+    the default worker leaves them out and its bound stays far below the optimum. On large models presolve is kept
+    light so that the search starts (from the warm start) within seconds.
+    """
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.05, time_limit - (time.perf_counter() - started))
     solver.parameters.num_workers = workers
     solver.parameters.log_search_progress = log
+    solver.parameters.subsolvers.append("max_lp")
+    if large:
+        solver.parameters.cp_model_probing_level = 0
+        solver.parameters.symmetry_level = 0
+        solver.parameters.max_presolve_iterations = 1
     progress = _Progress(started, scale, on_improvement)
     status = solver.solve(model, progress)
     return solver, status, progress.first
@@ -1000,7 +1026,13 @@ def lot_structure_optimise(
             SolveStatus.INFEASIBLE, None, None, (), None, time.perf_counter() - started, tuple(c.reasons)
         )
     greedy = _greedy(c) if warm_start else None
-    built = _build(c, greedy)
+    greedy_seconds = time.perf_counter() - started if greedy is not None else None
+    if greedy is not None and on_improvement is not None:
+        lots = _lots(c, greedy)
+        cost = lot_structure_cost(problem, [(lot.services, lot.supplier) for lot in lots])
+        on_improvement(cost.total, time.perf_counter() - started)
+    large = sum(len(prices) for prices in c.unit_price) * (c.max_per_supplier or 1) > LARGE_MODEL
+    built = _build(c, greedy, order_slots=not large)
     model_seconds = time.perf_counter() - started
     solver, status, first = solve_model(
         built.model,
@@ -1010,7 +1042,10 @@ def lot_structure_optimise(
         scale=c.scale,
         on_improvement=on_improvement,
         log=log,
+        large=large,
     )
+    if greedy_seconds is not None:
+        first = greedy_seconds  # the warm start is the first solution the call holds
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         awards: dict[tuple[int, int], list[int]] = {}
         for (u, s, k), var in built.assign.items():
