@@ -1,0 +1,68 @@
+"""`pegasus evaluate FILE.json [--json]`: score, rank and test the sensitivity of a tender's bids."""
+
+import json
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+from pegasus.core.management.commands._base import BadInput, PegasusCommand, to_json
+from pegasus.evaluation import scoring
+
+
+class Command(PegasusCommand):
+    help = "Score a tender: quality and price criteria, pass marks, rank order and sensitivity of the winner."
+    requires_system_checks: list[str] = []
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="the tender as JSON (see the user guide); - reads standard input")
+        parser.add_argument("--json", action="store_true")
+
+    def handle(self, *args, **options):
+        data = self.read(options["file"])
+        try:
+            tender = scoring.tender_from_json(data)
+        except scoring.EvaluationInputError as exc:
+            raise BadInput(str(exc)) from None
+        result = scoring.evaluation_to_json(scoring.tender_evaluate(tender))
+        self.stdout.write(to_json(result) if options["json"] else self.text(result))
+
+    def read(self, name: str):
+        try:
+            text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise BadInput(f"{name}: {exc.strerror or exc}") from None
+        except UnicodeDecodeError:
+            raise BadInput(f"{name}: not UTF-8 text") from None
+        try:
+            # Decimal keeps prices, weights and scores exactly as written
+            return json.loads(text, parse_float=Decimal)
+        except json.JSONDecodeError as exc:
+            raise BadInput(f"{name}: not JSON: line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+
+    def text(self, result: dict) -> str:
+        lines = [f"{'rank':>4}  {'bidder':<20} {'quality':>8} {'price':>8} {'total':>8}"]
+        for bid in result["bids"]:
+            if bid["passed"]:
+                lines.append(
+                    f"{bid['rank']:>4}  {bid['bidder']:<20} {bid['quality']:>8} {bid['price_score']:>8}"
+                    f" {bid['total']:>8}"
+                )
+        for failed in result["failed"]:
+            lines.append(
+                f"failed: {failed['bidder']} scored {failed['score']} on {failed['criterion']}"
+                f" (pass mark {failed['pass_mark']})"
+            )
+        sensitivity = result["sensitivity"]
+        if sensitivity and sensitivity["smallest_change"]:
+            change = sensitivity["smallest_change"]
+            weights = ", ".join(f"{k} {v}" for k, v in change["weights"].items())
+            lines.append(
+                f"sensitivity: moving {change['weight_moved']} points of weight ({weights})"
+                f" puts {change['challenger']} ahead of {sensitivity['winner']}"
+            )
+        elif sensitivity:
+            lines.append(f"sensitivity: no change of weights puts another bid ahead of {sensitivity['winner']}")
+        for gone in sensitivity["if_withdrawn"] if sensitivity else []:
+            lines.append(f"if {gone['withdrawn']} withdrew, {gone['winner']} would win")
+        lines.extend(f"warning: {w}" for w in result["warnings"])
+        return "\n".join(lines)
