@@ -133,3 +133,50 @@ def sla_reference(tickets: list[dict], agreements: list[Agreement]) -> dict:
         )
     unmatched = sorted({t["supplier"] for t in tickets} - set(by_supplier))
     return {"results": results, "credits": credits, "unmatched_suppliers": unmatched}
+
+
+def read_assignments(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return [
+            {"ticket_id": r["ticket_id"], "assigned": parse_instant(r["assigned_at"]), "supplier": r["supplier"]}
+            for r in csv.DictReader(handle)
+        ]
+
+
+def handoffs_reference(tickets_path: Path, assignments: list[dict]) -> dict:
+    """Passes between suppliers, and the median hours each supplier held the resolved tickets it had."""
+    with tickets_path.open(encoding="utf-8", newline="") as handle:
+        tickets = {r["ticket_id"]: r for r in csv.DictReader(handle)}
+    by_ticket: dict[str, list[dict]] = {}
+    for row in assignments:
+        by_ticket.setdefault(row["ticket_id"], []).append(row)
+    pairs: dict[tuple[str, str], list[str]] = {}
+    held: dict[tuple[str, str], int] = {}
+    for ticket_id, rows in by_ticket.items():
+        rows.sort(key=lambda r: r["assigned"])
+        for previous, current in zip(rows, rows[1:], strict=False):
+            if previous["supplier"] != current["supplier"]:
+                pairs.setdefault((previous["supplier"], current["supplier"]), []).append(ticket_id)
+        ticket = tickets[ticket_id]
+        opened, resolved = parse_instant(ticket["opened_at"]), parse_instant(ticket["resolved_at"])
+        if resolved is None:
+            continue
+        for index, row in enumerate(rows):
+            end = rows[index + 1]["assigned"] if index + 1 < len(rows) else resolved
+            start = max(row["assigned"], opened)
+            micros = max(0, clock.to_micros(min(end, resolved)) - clock.to_micros(start))
+            key = (ticket_id, row["supplier"])
+            held[key] = held.get(key, 0) + micros
+    per_supplier: dict[str, list[float]] = {}
+    for (_ticket_id, supplier), micros in held.items():
+        per_supplier.setdefault(supplier, []).append(micros / clock.MICROS_PER_HOUR)
+    return {
+        "pairs": [
+            {"from": a, "to": b, "tickets": len(set(ids)), "handoffs": len(ids)}
+            for (a, b), ids in sorted(pairs.items())
+        ],
+        "holding": [
+            {"supplier": s, "tickets": len(hours), "median_hours": float(numpy.percentile(hours, 50))}
+            for s, hours in sorted(per_supplier.items())
+        ],
+    }

@@ -153,6 +153,11 @@ class TestIngest:
         expected = json.loads(from_csv)
         del expected["assignment_rows_read"], expected["assignment_rows_rejected"]
         assert json.loads(from_store) == expected
+        parquet = Path(stored["directory"]) / "tickets.parquet"
+        _code, from_file, _err = run(
+            capsys, "sla", "--tickets", str(parquet), "--sla", str(files / "sla.yaml"), "--json"
+        )
+        assert json.loads(from_file) == expected
 
     def test_a_rejected_ingest_leaves_the_stored_dataset_as_it_was(self, capsys, files, var_dir):
         run(capsys, "ingest", "--tickets", str(files / "tickets.csv"), "--name", "live")

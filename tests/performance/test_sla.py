@@ -1,5 +1,7 @@
 """SLA attainment, percentiles, open breaches and credits: hand-computed cases and a slow reference."""
 
+import csv
+import io
 import random
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -10,7 +12,7 @@ import pytest
 import yaml
 
 from pegasus.performance import sla, tickets
-from tests.performance.reference import read_tickets, sla_reference
+from tests.performance.reference import handoffs_reference, read_assignments, read_tickets, sla_reference
 
 LONDON = ZoneInfo("Europe/London")
 OFFICE_HOURS = {
@@ -222,6 +224,41 @@ class TestAgainstTheReference:
         actual = report_for(path)
         assert actual["rows_read"] == 400
         assert_same(actual, expected)
+
+
+def generated_assignments(ticket_text: str, seed: int) -> str:
+    """Up to four holders a ticket, at times around its opening and resolution (some before it opened)."""
+    rng = random.Random(seed)
+    lines = ["ticket_id,assigned_at,supplier"]
+    for row in list(csv.DictReader(io.StringIO(ticket_text))):
+        if rng.random() < 0.3:
+            continue
+        opened = datetime.fromisoformat(row["opened_at"].replace("Z", "+00:00"))
+        if opened.tzinfo is None:
+            opened = opened.replace(tzinfo=LONDON)
+        moments = sorted({rng.randint(-60, 10 * 1440) for _ in range(rng.randint(1, 4))})
+        for minutes in moments:
+            at = (opened + timedelta(minutes=minutes)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            lines.append(f"{row['ticket_id']},{at},{rng.choice(['Desk', 'Network', 'Hosting'])}")
+    return "\n".join(lines) + "\n"
+
+
+class TestHandoffsAgainstTheReference:
+    def test_pairs_and_holding_match_a_python_loop(self, tmp_path):
+        ticket_text = generated_tickets(3, 300)
+        ticket_file = write(tmp_path, "tickets.csv", ticket_text)
+        assignment_file = write(tmp_path, "assignments.csv", generated_assignments(ticket_text, 3))
+        con = tickets.connect()
+        tickets.load_tickets(con, ticket_file)
+        tickets.load_assignments(con, assignment_file)
+        actual = sla.sla_report(con, sla.parse_agreements(AGREEMENTS), assignments="assignments")["handoffs"]
+        expected = handoffs_reference(ticket_file, read_assignments(assignment_file))
+        assert actual["pairs"] == expected["pairs"]
+        assert [(h["supplier"], h["tickets"]) for h in actual["holding"]] == [
+            (h["supplier"], h["tickets"]) for h in expected["holding"]
+        ]
+        for got, want in zip(actual["holding"], expected["holding"], strict=True):
+            assert got["median_hours"] == pytest.approx(want["median_hours"], rel=1e-12)
 
 
 class TestPercentiles:

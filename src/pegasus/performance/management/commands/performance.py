@@ -33,7 +33,7 @@ class Command(PegasusCommand):
 
         sla = sub.add_parser("sla", help="SLA attainment, percentiles, open breaches and service credits")
         source = sla.add_mutually_exclusive_group(required=True)
-        source.add_argument("--tickets", help="canonical tickets CSV, or a stored dataset's directory")
+        source.add_argument("--tickets", help="canonical tickets CSV, or a stored dataset (its directory or Parquet)")
         source.add_argument("--dataset", help="name of a dataset stored by `performance ingest`")
         sla.add_argument("--sla", required=True, help="SLA file (YAML or JSON)")
         sla.add_argument("--assignments", help="assignments CSV (ticket_id, assigned_at, supplier)")
@@ -79,8 +79,13 @@ class Command(PegasusCommand):
         con = t.connect()
         rejected: dict[str, t.LoadReport] = {}
         loaded_assignments = None
-        if options["dataset"] or Path(options["tickets"]).is_dir():
-            directory = dataset_dir(options["dataset"]) if options["dataset"] else Path(options["tickets"])
+        given = Path(options["tickets"]) if options["tickets"] else None
+        if options["dataset"] or (given and (given.is_dir() or given.suffix.lower() == ".parquet")):
+            if options["dataset"]:
+                directory = dataset_dir(options["dataset"])
+            else:
+                assert given is not None
+                directory = given if given.is_dir() else given.parent
             if not directory.is_dir():
                 raise BadInput(f"--dataset: no dataset {options['dataset']!r}; ingest it first")
             loaded_assignments = t.open_dataset(con, directory)
