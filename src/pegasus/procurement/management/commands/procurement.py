@@ -1,0 +1,69 @@
+"""`pegasus procurement schedule --replaces-end D --route R --regime {PCR2015,PA2023} [--start S] [--json]`."""
+
+from pegasus.core.calendar import london_today
+from pegasus.core.management.commands._base import BadInput, PegasusCommand, parse_date, to_json
+from pegasus.governance.rules import Regime
+from pegasus.procurement import schedule as s
+
+
+def _durations(items: list[str]) -> dict[str, int]:
+    durations = {}
+    for item in items:
+        key, sep, days = item.partition("=")
+        if not sep or not key:
+            raise BadInput(f"--duration: {item!r} is not STAGE=DAYS")
+        try:
+            durations[key] = int(days)
+        except ValueError:
+            raise BadInput(f"--duration: {key}: {days!r} is not a whole number of days") from None
+    return durations
+
+
+class Command(PegasusCommand):
+    help = "Procurements: the latest start of each stage so the new contract starts when the old one ends."
+    requires_system_checks: list[str] = []
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        schedule = sub.add_parser("schedule", help="schedule a procurement backwards from a contract's end")
+        schedule.add_argument("--replaces-end", required=True, help="last day of the contract being replaced")
+        schedule.add_argument("--route", required=True, choices=[r.value for r in s.Route])
+        schedule.add_argument("--regime", required=True, choices=[g.value for g in Regime])
+        schedule.add_argument("--start", help="planned start of the first stage (default: today, for slack only)")
+        schedule.add_argument(
+            "--duration", action="append", default=[], metavar="STAGE=DAYS", help="change a stage's duration"
+        )
+        schedule.add_argument("--json", action="store_true")
+
+    def handle(self, *args, **options):
+        replaces_end = parse_date(options["replaces_end"], "--replaces-end")
+        start = parse_date(options["start"], "--start") if options["start"] else None
+        try:
+            result = s.procurement_schedule(
+                replaces_end=replaces_end,
+                route=s.Route(options["route"]),
+                regime=Regime(options["regime"]),
+                as_at=london_today(),
+                start=start,
+                durations=_durations(options["duration"]),
+            )
+        except s.ScheduleInputError as exc:
+            raise BadInput(str(exc)) from None
+        out = s.schedule_to_json(result)
+        self.stdout.write(to_json(out) if options["json"] else self.text(out))
+
+    def text(self, out: dict) -> str:
+        planned = out["start"] is not None
+        lines = [
+            f"{out['regime']} {out['route']}: contract starts {out['contract_start']}; "
+            f"latest start {out['latest_start']}; slack {out['slack_days']} days"
+            + ("  AT RISK" if out["at_risk"] else "")
+        ]
+        for st in out["stages"]:
+            line = f"  {st['name']:<32} latest {st['latest_start']} .. {st['latest_end']}"
+            if planned:
+                line += f"  planned {st['planned_start']} .. {st['planned_end']}"
+            line += f"  slack {st['slack_days']:>5}" + ("  AT RISK" if st["at_risk"] else "")
+            lines.append(line)
+        lines.extend(f"warning: {w}" for w in out["warnings"])
+        return "\n".join(lines)
