@@ -22,7 +22,8 @@ services at a small premium, specialists price most of one or two towers at a di
 service has at least three prices. Interfaces form a sparse graph: each service touches one or two others in its
 tower (heavier) and, about one in two, one elsewhere (lighter). Policy: two bidders per lot, a lot costs about a
 fifth of an average service, at most 3 lots a supplier, a share cap a little above an even split, SIAM kept apart
-from two big towers, and a few bundles (networks with telephony...).
+from two big towers, and two bundles (networks with telephony,
+data centres with hosting: the first pair of services two suppliers price together).
 """
 
 from __future__ import annotations
@@ -102,8 +103,12 @@ def generate(n_services: int, n_suppliers: int, seed: int) -> dict:
     must_separate = [[siam[0], by_tower[t][0]] for t in ("euc", "dc") if t in by_tower and siam]
     must_bundle = []
     for a, b in (("net", "tel"), ("dc", "host")):
-        if by_tower.get(a) and by_tower.get(b):
-            must_bundle.append([by_tower[a][0], by_tower[b][0]])
+        # the first pair of the two towers that at least two suppliers price together (two bidders per lot)
+        for x in by_tower.get(a, []):
+            mates = [y for y in by_tower.get(b, []) if sum(1 for p in suppliers if {x, y} <= p["prices"].keys()) >= 2]
+            if mates:
+                must_bundle.append([x, mates[0]])
+                break
     return {
         "services": services,
         "suppliers": suppliers,
