@@ -2,6 +2,7 @@
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -255,3 +256,74 @@ class TestReleaseReview:
             )
         assert response.status_code == 403
         assert Decision.objects.get(pk=decision.pk).part2_released_at is None
+
+
+class TestPart2Attachments:
+    @pytest.fixture
+    def draft(self, officer_client):
+        client, _ = officer_client
+        client.post("/decisions/new/", draft_post())
+        return Decision.objects.get(reference="PCD 612")
+
+    @staticmethod
+    def upload(name: str, body: bytes = b"%PDF-1.4 price schedule"):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        return SimpleUploadedFile(name, body)
+
+    def test_the_officer_attaches_a_paper_that_only_part2_readers_can_download(self, officer_client, draft, signed_in):
+        client, _ = officer_client
+        response = client.post(
+            f"/decisions/{draft.pk}/attach/", {"title": "Price schedule", "file": self.upload("prices.pdf")}
+        )
+        assert response.status_code == 302
+        attachment = draft.attachments.get()
+        assert (attachment.title, attachment.content_type, attachment.size) == ("Price schedule", "application/pdf", 23)
+        url = f"/decisions/{draft.pk}/attachments/{attachment.pk}/"
+        assert "Price schedule" in client.get(f"/decisions/{draft.pk}/").content.decode()
+        download = client.get(url)
+        assert b"".join(download.streaming_content) == b"%PDF-1.4 price schedule"
+        assert download["Cache-Control"] == "private, no-store"
+        assert AuditEvent.objects.filter(action="decision.attach").count() == 1
+        assert AuditEvent.objects.filter(action="decision.export", data__attachment=attachment.pk).count() == 1
+        evaluator, _ = signed_in(Role.EVALUATOR, username="eve")
+        assert evaluator.get(url).status_code == 404
+        assert "Price schedule" not in evaluator.get(f"/decisions/{draft.pk}/").content.decode()
+
+    @pytest.mark.parametrize("name", ["run.exe", "page.html", "notes.txt", "noextension"])
+    def test_only_documents_are_accepted(self, officer_client, draft, name):
+        client, _ = officer_client
+        response = client.post(f"/decisions/{draft.pk}/attach/", {"file": self.upload(name)}, follow=True)
+        assert "Attach a PDF, Word (DOCX) or Excel (XLSX) file" in response.content.decode()
+        assert not draft.attachments.exists()
+
+    def test_a_submitted_decision_takes_no_attachment(self, officer_client, draft):
+        client, officer = officer_client
+        for kind in Declaration.Kind.values:
+            services.declaration_confirm(decision=draft, kind=kind, statement="Done.", by=officer)
+        services.decision_submit(decision=draft, by=officer)
+        client.post(f"/decisions/{draft.pk}/attach/", {"file": self.upload("late.pdf")})
+        assert not draft.attachments.exists()
+
+    def test_removing_an_attachment_deletes_its_file(self, officer_client, draft, django_capture_on_commit_callbacks):
+        client, officer = officer_client
+        attachment = services.part2_attachment_add(decision=draft, upload=self.upload("prices.xlsx"), by=officer)
+        path = attachment.file.path
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(f"/decisions/{draft.pk}/detach/", {"attachment": attachment.pk})
+        assert not draft.attachments.exists()
+        assert not Path(path).exists()
+
+    def test_a_correction_keeps_the_attachments(self, make_user):
+        decision = approved_decision(make_user)
+        Part2Attachment = decision.attachments.model
+        Part2Attachment.objects.create(
+            decision=decision,
+            title="Schedule",
+            file="part2/x.pdf",
+            content_type="application/pdf",
+            size=1,
+            uploaded_by=decision.originating_officer,
+        )
+        revision = services.decision_revise(decision=decision, by=decision.originating_officer)
+        assert [(a.title, a.file.name) for a in revision.attachments.all()] == [("Schedule", "part2/x.pdf")]

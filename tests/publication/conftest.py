@@ -28,7 +28,7 @@ def make_decision(people):
     officer, approver = people
     made = [0]
 
-    def make(state: str, *, part2: str = "Withheld.", introduction: str = "Background.", **fields):
+    def make(state: str, *, part2: str = "Withheld.", introduction: str = "Background.", attachment=None, **fields):
         made[0] += 1
         decision = services.decision_create(
             by=officer,
@@ -44,6 +44,8 @@ def make_decision(people):
             route=[(DMPC, None)],
             **fields,
         )
+        if attachment is not None:
+            services.part2_attachment_add(decision=decision, upload=attachment, by=officer)
         if state == "draft":
             return decision
         for kind in Declaration.Kind.values:

@@ -65,13 +65,20 @@ def text_of(response) -> str:
 
 
 def seeds(decision_pks: list[int]) -> list[str]:
+    from pegasus.governance.models import Part2Attachment
+
+    attachments = list(Part2Attachment.objects.values_list("decision_id", "pk"))
     urls = []
     for route in routes():
-        params = PARAM.findall(route)
+        params = [name for _, name in PARAM.findall(route)]
         if not params:
             urls.append("/" + route)
-        elif "decisions" in route and all(name == "pk" for _, name in params):
+        elif "decisions" in route and params == ["pk"]:
             urls += ["/" + PARAM.sub(str(pk), route) for pk in decision_pks]
+        elif params == ["pk", "attachment_pk"]:
+            for decision_pk, attachment_pk in attachments:
+                filled = route.replace("<int:pk>", str(decision_pk)).replace("<int:attachment_pk>", str(attachment_pk))
+                urls.append("/" + filled)
     return urls
 
 
@@ -90,6 +97,18 @@ def crawl(client, start: list[str], *, follow: bool = True) -> dict[str, str]:
     return seen
 
 
+def marked_paper():
+    """A Word paper whose text carries the marker, to attach to a Part 2."""
+    import docx
+    from django.core.files.base import ContentFile
+
+    document = docx.Document()
+    document.add_paragraph(f"Attached price schedule {MARKER}")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return ContentFile(buffer.getvalue(), name="prices.docx")
+
+
 @pytest.fixture
 def decisions(demo, make_decision):
     from pegasus.governance.demo import decisions_demo_load
@@ -98,7 +117,7 @@ def decisions(demo, make_decision):
     decisions_demo_load()
     Decision.objects.filter(reference="PCD 579").update(part2=f"PCD 579 Part 2 {MARKER}")
     for state in ("draft", "submitted", "approved", "rejected", "withdrawn"):
-        make_decision(state, part2=f"{state} Part 2 {MARKER}")
+        make_decision(state, part2=f"{state} Part 2 {MARKER}", attachment=marked_paper())
     make_decision(
         "approved",
         introduction=f"Deferred Part 1 {DEFERRED}",
@@ -160,7 +179,11 @@ def test_staff_who_may_read_part2_do_see_the_marker(client, make_user, decisions
     """The crawl above could not find the marker only if it is really withheld: a commercial officer finds it."""
     browser = reader(Role.COMMERCIAL_OFFICER, client, make_user)
     pages = crawl(browser, [f"/decisions/{pk}/" for pk in decisions], follow=False)
-    assert sum(MARKER in text for text in pages.values()) >= 6
+    from pegasus.governance.models import Part2Attachment
+
+    attachments = [f"/decisions/{a.decision_id}/attachments/{a.pk}/" for a in Part2Attachment.objects.all()]
+    pages = {**pages, **crawl(browser, attachments, follow=False)}
+    assert sum(MARKER in text for text in pages.values()) >= 6 + 5
 
 
 def test_a_deferred_part1_is_published_on_its_date(client, make_user, decisions):

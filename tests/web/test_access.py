@@ -42,6 +42,7 @@ PAGES = {
     # Only the originating officer may edit, and only a draft: nobody here drafted the approved demo decision.
     "decision-edit": ("/decisions/{decision}/edit/", set(), 403),
     "release-review": ("/decisions/release-review/", COMMERCIAL, 403),
+    "decision-part2-attachment": ("/decisions/{draft}/attachments/{attachment}/", INTERNAL - {Role.EVALUATOR}, 404),
 }
 # Public pages: open to everyone, signed in or not, and identical for all.
 PUBLIC = {
@@ -80,6 +81,7 @@ def estate(demo):
     own = Supplier.objects.get(name=SUPPLIERS[SUPPLIER_USER_WORKS_FOR][0])
     return {
         "decision": Decision.objects.get(reference="PCD 579"),
+        "draft": Decision.objects.get(reference="PCD 612"),
         "own_supplier": own,
         "own": Contract.objects.filter(supplier=own).order_by("pk").first(),
         "other": Contract.objects.exclude(supplier=own).order_by("pk").first(),
@@ -87,7 +89,14 @@ def estate(demo):
 
 
 def fill(template: str, estate) -> str:
-    return template.format(own=estate["own"].pk, own_supplier=estate["own_supplier"].pk, decision=estate["decision"].pk)
+    draft = estate["draft"]
+    return template.format(
+        own=estate["own"].pk,
+        own_supplier=estate["own_supplier"].pk,
+        decision=estate["decision"].pk,
+        draft=draft.pk,
+        attachment=draft.attachments.get().pk,
+    )
 
 
 @pytest.mark.parametrize("name", sorted(PAGES))

@@ -2,9 +2,12 @@
 
 from datetime import date, datetime
 from decimal import Decimal
+from io import BytesIO
 
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.db import transaction
+from openpyxl import Workbook
 
 from pegasus.core.calendar import LONDON
 from pegasus.governance import services
@@ -117,6 +120,27 @@ EXTENSION_SUBMITTED = {
 }
 
 
+def _price_schedule() -> ContentFile:
+    """An illustrative Part 2 paper: indicative annual prices by tower from market engagement, as a spreadsheet."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Indicative prices"
+    sheet.append(["OFFICIAL-SENSITIVE [COMMERCIAL] – illustrative figures"])
+    sheet.append(["Tower", "Low (£m a year)", "High (£m a year)"])
+    for tower, low, high in [
+        ("Service integration and management", 6.5, 9.0),
+        ("Networks", 14.0, 19.5),
+        ("Telephony", 4.0, 6.0),
+        ("Data centres and hosting", 11.0, 15.5),
+        ("End user computing", 18.0, 24.0),
+        ("Applications management", 22.0, 30.0),
+    ]:
+        sheet.append([tower, low, high])
+    buffer = BytesIO()
+    book.save(buffer)
+    return ContentFile(buffer.getvalue(), name="indicative-prices-by-tower.xlsx")
+
+
 def _illustrative_papers(officer, commercial) -> int:
     """PCD 612 in draft with some declarations made, and PCD 598 submitted to the DMPC."""
     made = 0
@@ -134,6 +158,9 @@ def _illustrative_papers(officer, commercial) -> int:
             exemptions=[ExemptionSpec("s43", "Commercial interests", date(2021, 3, 31))],
             route=[("MOPAC Investment Advisory & Monitoring", date(2019, 6, 13)), (DMPC, None)],
             **STRATEGY_DRAFT,
+        )
+        services.part2_attachment_add(
+            decision=draft, upload=_price_schedule(), title="Indicative prices by tower (illustrative)", by=commercial
         )
         for kind in ("financial", "legal", "commercial"):
             services.declaration_confirm(decision=draft, kind=kind, statement=DECLARATIONS[kind], by=commercial)

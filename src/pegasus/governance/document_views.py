@@ -8,12 +8,12 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 
 from pegasus.core.access import require_perm
 from pegasus.core.audit import audit_record
 from pegasus.governance import documents, selectors
-from pegasus.governance.models import Decision
+from pegasus.governance.models import Decision, Part2Attachment
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",
@@ -81,3 +81,25 @@ def decision_part2_pdf(request, pk: int):
 @require_part2_reader
 def decision_part2_docx(request, pk: int):
     return _download(request, pk, 2, "docx")
+
+
+@require_part2_reader
+def part2_attachment(request, pk: int, attachment_pk: int):
+    """One Part 2 attachment, for those who may read Part 2; audited like the documents."""
+    try:
+        attachment = Part2Attachment.objects.select_related("decision").get(pk=attachment_pk, decision_id=pk)
+    except Part2Attachment.DoesNotExist:
+        raise Http404("No such attachment") from None
+    filename = attachment.file.name.rsplit("/", 1)[-1]
+    audit_record(
+        action="decision.export",
+        by=request.user,
+        obj=attachment.decision,
+        summary=f"Downloaded {attachment.title} from Part 2 of {attachment.decision.reference}",
+        data={"part": 2, "attachment": attachment.pk, "filename": filename, "marking": MARKINGS[2]},
+    )
+    response = FileResponse(
+        attachment.file.open("rb"), as_attachment=True, filename=filename, content_type=attachment.content_type
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

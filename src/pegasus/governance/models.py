@@ -170,3 +170,30 @@ class MeetingStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.body} {self.meets_on or ''}".strip()
+
+
+def _attachment_path(instance: "Part2Attachment", filename: str) -> str:
+    return f"part2/{instance.decision.reference.replace(' ', '-')}/{filename}"
+
+
+class Part2Attachment(models.Model):
+    """A paper attached to Part 2 (a price schedule, an options appraisal): OFFICIAL-SENSITIVE [COMMERCIAL].
+
+    Stored outside the static and media URLs; the only way to read one is the download view, which checks that the
+    reader may read Part 2.
+    """
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="attachments")
+    title = models.CharField(max_length=200)
+    file = models.FileField(upload_to=_attachment_path, max_length=300)
+    content_type = models.CharField(max_length=120)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["decision", "id"]
+
+    def __str__(self) -> str:
+        return self.title

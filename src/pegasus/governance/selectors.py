@@ -14,7 +14,7 @@ def decision_list() -> QuerySet[Decision]:
 def decision_detail(pk: int) -> Decision:
     return (
         Decision.objects.select_related("originating_officer", "decided_by")
-        .prefetch_related("recommendations", "declarations", "exemptions", "route")
+        .prefetch_related("recommendations", "declarations", "exemptions", "route", "attachments")
         .get(pk=pk)
     )
 

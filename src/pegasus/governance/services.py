@@ -19,6 +19,7 @@ from pegasus.governance.models import (
     Declaration,
     FoiExemption,
     MeetingStep,
+    Part2Attachment,
     Recommendation,
 )
 
@@ -28,6 +29,9 @@ NOT_THE_APPROVER = "Only the {office} can decide {reference} (scheme clause {cla
 APPROVED_IS_IMMUTABLE = "{reference} v{version} is approved and cannot change: make a new version."
 STATEMENT_NEEDED = "Enter the statement that confirms the {kind} declaration."
 REFERENCE_IS_FIXED = "{reference} v{version} corrects an approved decision: its reference cannot change."
+ATTACHMENT_TYPE_REFUSED = "Attach a PDF, Word (DOCX) or Excel (XLSX) file; {name} is not one."
+ATTACHMENT_TOO_LARGE = "{name} is larger than 20 MB."
+ATTACHMENT_EMPTY = "{name} is empty."
 NO_RECOMMENDATIONS = "Add at least one recommendation before submission."
 NOTHING_TO_RELEASE = "{reference} has no Part 2 to release."
 ALREADY_RELEASED = "{reference} Part 2 was released on {day}."
@@ -289,6 +293,15 @@ def decision_revise(*, decision: Decision, by) -> Decision:
         route=[(s.body, s.meets_on) for s in decision.route.all()],
         **fields,
     )
+    for attachment in decision.attachments.all():
+        Part2Attachment.objects.create(
+            decision=revision,
+            title=attachment.title,
+            file=attachment.file.name,
+            content_type=attachment.content_type,
+            size=attachment.size,
+            uploaded_by=attachment.uploaded_by,
+        )
     audit_record(
         action="decision.revise",
         by=by,
@@ -348,3 +361,60 @@ def exemption_extend(*, exemption: FoiExemption, ceases_on: date, reason: str, b
         data={"from": str(previous) if previous else None, "to": str(ceases_on), "reason": reason.strip()},
     )
     return exemption
+
+
+# What Part 2 papers may be: documents that open in the programs commercial teams use, and nothing executable.
+ATTACHMENT_TYPES = {
+    ".pdf": "application/pdf",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+
+
+@transaction.atomic
+def part2_attachment_add(*, decision: Decision, upload, title: str = "", by) -> Part2Attachment:
+    """Attach a paper to a draft's Part 2 (PDF, DOCX or XLSX, up to 20 MB). Raises RuleViolation for any other file
+    and InvalidTransition once the decision is submitted."""
+    decision = _locked(decision)
+    _require(decision, {DecisionStatus.DRAFT}, "given attachments")
+    name = str(upload.name).rsplit("/", 1)[-1]
+    extension = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
+    if extension not in ATTACHMENT_TYPES:
+        raise RuleViolation(ATTACHMENT_TYPE_REFUSED.format(name=name))
+    if upload.size > MAX_ATTACHMENT_BYTES:
+        raise RuleViolation(ATTACHMENT_TOO_LARGE.format(name=name))
+    if upload.size == 0:
+        raise RuleViolation(ATTACHMENT_EMPTY.format(name=name))
+    attachment = Part2Attachment(
+        decision=decision,
+        title=title.strip() or name,
+        content_type=ATTACHMENT_TYPES[extension],
+        size=upload.size,
+        uploaded_by=by,
+    )
+    attachment.file.save(name, upload, save=False)
+    attachment.save()
+    audit_record(
+        action="decision.attach",
+        by=by,
+        obj=decision,
+        summary=f"Attached {attachment.title} to Part 2 of {decision.reference}",
+        data={"attachment": attachment.pk, "size": attachment.size},
+    )
+    return attachment
+
+
+@transaction.atomic
+def part2_attachment_remove(*, attachment: Part2Attachment, by) -> None:
+    """Remove an attachment from a draft. The file goes once no version of the decision refers to it."""
+    decision = _locked(attachment.decision)
+    _require(decision, {DecisionStatus.DRAFT}, "changed")
+    name, storage = attachment.file.name or "", attachment.file.storage
+    title = attachment.title
+    attachment.delete()
+    if name and not Part2Attachment.objects.filter(file=name).exists():
+        transaction.on_commit(lambda: storage.delete(name))
+    audit_record(
+        action="decision.detach", by=by, obj=decision, summary=f"Removed {title} from Part 2 of {decision.reference}"
+    )

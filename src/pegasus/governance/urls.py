@@ -8,6 +8,11 @@ urlpatterns = [
     path("decisions/release-review/", views.release_review, name="release-review"),
     path("decisions/<int:pk>/edit/", views.decision_edit, name="decision-edit"),
     path("decisions/<int:pk>/", views.decision_detail, name="decision-detail"),
+    path(
+        "decisions/<int:pk>/attachments/<int:attachment_pk>/",
+        document_views.part2_attachment,
+        name="decision-part2-attachment",
+    ),
     path("decisions/<int:pk>/<str:action>/", views.decision_act, name="decision-act"),
 ]
 

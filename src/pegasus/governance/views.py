@@ -139,7 +139,7 @@ def decision_detail(request, pk: int):
     )
 
 
-OFFICER_ACTIONS = {"declare", "submit", "withdraw"}
+OFFICER_ACTIONS = {"declare", "submit", "withdraw", "attach", "detach"}
 APPROVER_ACTIONS = {"approve", "reject"}
 
 
@@ -162,6 +162,19 @@ def decision_act(request, pk: int, action: str):
                 statement=request.POST.get("statement", "").strip(),
                 by=request.user,
             )
+        elif action == "attach":
+            upload = request.FILES.get("file")
+            if upload is None:
+                messages.error(request, "Choose a file to attach to Part 2")
+                return redirect("decision-detail", pk=decision.pk)
+            services.part2_attachment_add(
+                decision=decision, upload=upload, title=request.POST.get("title", ""), by=request.user
+            )
+        elif action == "detach":
+            attachment = decision.attachments.filter(pk=request.POST.get("attachment") or 0).first()
+            if attachment is None:
+                raise Http404("No such attachment")
+            services.part2_attachment_remove(attachment=attachment, by=request.user)
         elif action == "submit":
             services.decision_submit(decision=decision, by=request.user)
         elif action == "withdraw":
