@@ -12,7 +12,7 @@ from pydantic import Field, WithJsonSchema
 
 from pegasus.api.schemas import Money, MoneyIn
 from pegasus.core.money import VatBasis
-from pegasus.governance.models import Decision, DecisionStatus, Declaration, Recommendation
+from pegasus.governance.models import PART1_SECTIONS, Decision, DecisionStatus, Declaration, Recommendation
 from pegasus.governance.rules import DecisionType
 
 # Inline enums: two models' `Kind`s (and the towers') would otherwise meet under one name in the OpenAPI document.
@@ -20,19 +20,6 @@ DeclarationKind = Annotated[Declaration.Kind, WithJsonSchema({"type": "string", 
 RecommendationKind = Annotated[
     Recommendation.Kind, WithJsonSchema({"type": "string", "enum": list(Recommendation.Kind.values)})
 ]
-
-PART1_SECTIONS = (
-    "introduction",
-    "issues",
-    "financial",
-    "legal",
-    "commercial",
-    "privacy",
-    "equality",
-    "real_estate",
-    "environmental",
-    "background_papers",
-)
 
 
 class UserRef(Schema):

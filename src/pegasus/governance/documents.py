@@ -38,6 +38,7 @@ from pegasus.core.calendar import LONDON, london_today
 from pegasus.core.classification import Classification, Descriptor, marking
 from pegasus.core.money import format_pounds
 from pegasus.governance import rules
+from pegasus.governance.models import PART1_SECTIONS as SECTION_FIELDS
 from pegasus.governance.models import Decision, DecisionStatus, Declaration
 
 PART1_MARKING = marking(Classification.OFFICIAL)
@@ -69,18 +70,7 @@ FOI_ADVICE = "For advice, please contact the FOIA team."
 NONE_RECORDED = "None."
 
 # The Part 1 sections in the order of the form, numbered from 1.
-PART1_SECTIONS = (
-    ("introduction", "Introduction and background"),
-    ("issues", "Issues for consideration"),
-    ("financial", "Financial comments"),
-    ("legal", "Legal comments"),
-    ("commercial", "Commercial issues"),
-    ("privacy", "GDPR and data privacy"),
-    ("equality", "Equality comments"),
-    ("real_estate", "Real estate implications"),
-    ("environmental", "Environmental implications"),
-    ("background_papers", "Background papers"),
-)
+PART1_SECTIONS = tuple((name, str(Decision._meta.get_field(name).verbose_name)) for name in SECTION_FIELDS)
 DECLARATION_ORDER = {kind: i for i, kind in enumerate(Declaration.Kind.values)}
 
 

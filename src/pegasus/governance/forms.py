@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django import forms
 
-from pegasus.governance.models import Decision, Recommendation
+from pegasus.governance.models import PAPER_FIELDS, PART1_SECTIONS, Decision, Recommendation
 from pegasus.governance.services import ExemptionSpec, RecommendationSpec
 from pegasus.web.forms import NamedErrorsMixin
 
@@ -13,29 +13,7 @@ MAX_RECOMMENDATIONS = 6
 MAX_ROUTE_STEPS = 4
 MAX_EXEMPTIONS = 3
 
-DECISION_FIELDS = (
-    "reference",
-    "title",
-    "decision_type",
-    "executive_summary",
-    "value",
-    "required_by",
-    "introduction",
-    "issues",
-    "financial",
-    "legal",
-    "commercial",
-    "privacy",
-    "equality",
-    "real_estate",
-    "environmental",
-    "background_papers",
-    "part1_deferred_until",
-    "part1_deferral_reason",
-    "part2",
-    "ceo_statement",
-)
-PART1_SECTIONS = DECISION_FIELDS[6:16]
+DECISION_FIELDS = PAPER_FIELDS
 
 
 class DateInput(forms.DateInput):

@@ -22,6 +22,34 @@ class DecisionStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
+# The Part 1 sections of the decision form, in its order.
+PART1_SECTIONS = (
+    "introduction",
+    "issues",
+    "financial",
+    "legal",
+    "commercial",
+    "privacy",
+    "equality",
+    "real_estate",
+    "environmental",
+    "background_papers",
+)
+# What the author writes on the paper: edited on the form, carried over to a correction.
+PAPER_FIELDS = (
+    "reference",
+    "title",
+    "decision_type",
+    "executive_summary",
+    "value",
+    "required_by",
+    *PART1_SECTIONS,
+    "part1_deferred_until",
+    "part1_deferral_reason",
+    "part2",
+    "ceo_statement",
+)
+
 DecisionTypeChoice = models.TextChoices("DecisionTypeChoice", [(d.name, d.value) for d in r.DecisionType])
 
 
@@ -95,6 +123,10 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} v{self.version} {self.title}"
+
+    def part1_sections(self) -> list[tuple[str, str]]:
+        """(heading, text) for each Part 1 section, in the form's order."""
+        return [(str(self._meta.get_field(name).verbose_name), getattr(self, name)) for name in PART1_SECTIONS]
 
 
 class Recommendation(models.Model):

@@ -13,6 +13,7 @@ from pegasus.core.exceptions import InvalidTransition, RuleViolation
 from pegasus.core.roles import Role, has_role
 from pegasus.governance import rules as r
 from pegasus.governance.models import (
+    PAPER_FIELDS,
     Appointment,
     Decision,
     DecisionStatus,
@@ -254,37 +255,13 @@ def decision_update(
     return decision
 
 
-COPIED_FIELDS = (
-    "reference",
-    "title",
-    "decision_type",
-    "executive_summary",
-    "value",
-    "required_by",
-    "introduction",
-    "issues",
-    "financial",
-    "legal",
-    "commercial",
-    "privacy",
-    "equality",
-    "real_estate",
-    "environmental",
-    "background_papers",
-    "part1_deferred_until",
-    "part1_deferral_reason",
-    "part2",
-    "ceo_statement",
-)
-
-
 @transaction.atomic
 def decision_revise(*, decision: Decision, by) -> Decision:
     """Start a correction of an approved decision: a new draft version with the same reference and content, whose
     declarations must be confirmed again. The approved version stays as it was."""
     _require(decision, {DecisionStatus.APPROVED}, "revised")
     latest = Decision.objects.filter(reference=decision.reference).order_by("-version").first()
-    fields = {name: getattr(decision, name) for name in COPIED_FIELDS}
+    fields = {name: getattr(decision, name) for name in PAPER_FIELDS}
     revision = decision_create(
         by=by,
         version=(latest.version if latest else decision.version) + 1,

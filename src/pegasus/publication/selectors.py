@@ -7,7 +7,7 @@ from datetime import date, datetime
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from pegasus.governance.models import Decision
+from pegasus.governance.models import PART1_SECTIONS, Decision
 
 # The only fields a public page, feed or document may read from a decision. Part 2 is read only when released.
 PUBLIC_FIELDS = (
@@ -18,16 +18,7 @@ PUBLIC_FIELDS = (
     "decision_type",
     "executive_summary",
     "value",
-    "introduction",
-    "issues",
-    "financial",
-    "legal",
-    "commercial",
-    "privacy",
-    "equality",
-    "real_estate",
-    "environmental",
-    "background_papers",
+    *PART1_SECTIONS,
     "ceo_statement",
     "approver_office",
     "decided_at",
