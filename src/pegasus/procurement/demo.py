@@ -1,0 +1,96 @@
+"""The Pegasus programme's timeline from PCD 579 as procurements of the demonstration estate.
+
+The seed: "develop the requirements, carry out further market engagement ... go to market in September 2019 ...
+return in the first quarter of 2020 with a Full Business Case for approval to award new contracts. Additionally, a
+Full Business Case will be submitted in May 2021 ... covering applications management services."
+
+So two procurements under PCR 2015: the service towers (SIAM, networks and telephony, data centres, hosting, end-user
+computing) starting after the decision of June 2019, going to market in September 2019 with the Full Business Case
+(the governance approval stage) in the first quarter of 2020; and applications management with its Full Business
+Case in May 2021. Stage durations are chosen to land on those dates; values and terms are illustrative.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from pegasus.estate.models import Contract, ExtensionOption
+from pegasus.procurement import services
+from pegasus.procurement.models import Procurement
+from pegasus.procurement.schedule import Route
+
+
+@dataclass(frozen=True)
+class DemoProcurement:
+    reference: str
+    title: str
+    description: str
+    replaces: tuple[str, ...]
+    end_option: tuple[str, int] | None  # (contract reference, option sequence) scheduled to, or the current end
+    starts_on: date
+    route: Route
+    annual_value: str
+    term_months: int
+    extension_months: int
+    durations: tuple[tuple[str, int], ...]
+
+
+PROCUREMENTS = [
+    DemoProcurement(
+        "PEG-2019-01",
+        "Pegasus service towers re-procurement",
+        "SIAM, networks and telephony, data centres, hosting and end-user computing: go to market September 2019,"
+        " Full Business Case in the first quarter of 2020 (PCD 579).",
+        ("MPS-DP-T1-001", "MPS-DP-T1-002", "MPS-DP-T1-003", "MPS-DP-T1-004", "MPS-DP-T1-005"),
+        ("MPS-DP-T1-001", 1),
+        date(2019, 6, 10),
+        Route.COMPETITIVE_WITH_NEGOTIATION,
+        "70000000.00",
+        60,
+        24,
+        (("requirements", 56), ("market-engagement", 28), ("governance-approval", 45)),
+    ),
+    DemoProcurement(
+        "PEG-2020-02",
+        "Applications management re-procurement",
+        "Applications management services, with a further Full Business Case in May 2021 (PCD 579).",
+        ("MPS-DP-T1-006",),
+        ("MPS-DP-T1-006", 1),
+        date(2020, 8, 24),
+        Route.RESTRICTED,
+        "19500000.00",
+        60,
+        12,
+        (("requirements", 90), ("market-engagement", 60), ("governance-approval", 31)),
+    ),
+]
+
+
+def procurements_demo_load() -> dict[str, int]:
+    """Load the demo procurements of the programme; loading twice changes nothing."""
+    created = 0
+    for spec in PROCUREMENTS:
+        if Procurement.objects.filter(reference=spec.reference).exists():
+            continue
+        contracts = list(Contract.objects.filter(reference__in=spec.replaces).order_by("reference"))
+        option = None
+        if spec.end_option is not None:
+            option = ExtensionOption.objects.get(contract__reference=spec.end_option[0], sequence=spec.end_option[1])
+        procurement = services.procurement_create(
+            contracts=contracts,
+            replaces_end_option=option,
+            by=None,
+            reference=spec.reference,
+            title=spec.title,
+            description=spec.description,
+            starts_on=spec.starts_on,
+            route=spec.route.value,
+            annual_value=Decimal(spec.annual_value),
+            value_vat_basis="net",
+            term_months=spec.term_months,
+            extension_months=spec.extension_months,
+        )
+        for kind, days in spec.durations:
+            services.stage_duration_set(stage=procurement.stages.get(kind=kind), days=days, by=None)
+        created += 1
+    return {"procurements": created}

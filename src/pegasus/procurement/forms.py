@@ -1,0 +1,95 @@
+"""Forms for the procurement pages. Validation of the procurement as a whole stays in the model and services."""
+
+from django import forms
+
+from pegasus.procurement.models import Procurement, RouteChoice
+from pegasus.procurement.selectors import contract_choices, option_choices
+from pegasus.web.forms import NamedErrorsMixin
+
+CURRENT_END = ""
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class ProcurementForm(NamedErrorsMixin, forms.ModelForm):
+    """A procurement's facts, the contracts it replaces and the end it is scheduled back from."""
+
+    replaces = forms.ModelMultipleChoiceField(
+        label="Contracts it replaces",
+        queryset=contract_choices(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The new contract must start the day after the first of these ends.",
+    )
+    replaces_end_option = forms.ModelChoiceField(
+        label="End to schedule back from",
+        queryset=option_choices(),
+        required=False,
+        empty_label="The current end of each contract",
+        help_text=(
+            "Or the end of one contract with an extension option (and any available options before it) exercised."
+        ),
+    )
+
+    class Meta:
+        model = Procurement
+        fields = [
+            "reference",
+            "title",
+            "description",
+            "starts_on",
+            "route",
+            "direct_award_justification",
+            "annual_value",
+            "value_vat_basis",
+            "term_months",
+            "extension_months",
+            "authority_kind",
+            "contract_type",
+        ]
+        widgets = {
+            "starts_on": DateInput,
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "direct_award_justification": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "route": "PCR 2015 (started before 24 February 2025): open, restricted, competitive dialogue, competitive"
+            " procedure with negotiation or a framework call-off. Procurement Act 2023: open, competitive flexible,"
+            " a framework call-off or a direct award.",
+            "annual_value": "In pounds, for a year of the new contract.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["route"].choices = [("", "Choose a route"), *RouteChoice.choices]
+        self.fields["replaces"].error_messages["required"] = "Select at least one contract the procurement replaces"
+        self.fields["replaces"].label_from_instance = lambda c: f"{c.reference} {c.title} ({c.supplier.name})"
+        self.fields["replaces_end_option"].label_from_instance = lambda o: (
+            f"{o.contract.reference} with option {o.sequence} ({o.length_months} months, {o.state})"
+        )
+        if self.instance.pk:
+            self.fields["replaces"].initial = list(self.instance.replaces.values_list("pk", flat=True))
+            self.fields["replaces_end_option"].initial = self.instance.replaces_end_option_id
+
+    def procurement_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class StageDurationForm(NamedErrorsMixin, forms.Form):
+    days = forms.IntegerField(label="Duration (days)", min_value=1, max_value=3650)
+
+    def __init__(self, *args, stage_label: str, counting: str, minimum: int | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["days"]
+        field.label = f"{stage_label} duration (days)"
+        hint = {
+            "calendar": "Calendar days, the start day included.",
+            "working": "Working days in England and Wales, the start day included.",
+            "time-limit": "Days from the notice to the deadline; a deadline on a weekend or bank holiday moves to the"
+            " next working day.",
+        }.get(counting, "")
+        if minimum is not None:
+            hint += f" The statutory minimum is {minimum} days."
+        field.help_text = hint.strip()
+        field.widget.attrs["class"] = "govuk-input--width-5"

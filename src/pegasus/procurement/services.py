@@ -1,0 +1,135 @@
+"""Every change to a procurement: atomic, validated, attributed and audited. `<entity>_<verb>(*, ..., by=user)`."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from pegasus.core.audit import audit_record
+from pegasus.estate.models import Contract, ExtensionOption
+from pegasus.procurement import schedule as s
+from pegasus.procurement.models import Procurement, Stage
+
+PROCUREMENT_NEEDS_A_CONTRACT = "Select at least one contract the procurement replaces"
+OPTION_NOT_OF_A_REPLACED_CONTRACT = "The extension option must belong to a contract the procurement replaces"
+OPTION_LAPSED = "That extension option has lapsed: choose another, or the current end"
+STAGE_PERIOD_SET_BY_LAW = "The standstill period is set by law ({basis}) and cannot be changed"
+STAGE_UNDER_MINIMUM = "The {stage} must be at least {minimum} days, the statutory minimum ({basis})"
+STAGE_AT_LEAST_A_DAY = "The {stage} must last at least 1 day"
+
+PROCUREMENT_FIELDS = (
+    "reference",
+    "title",
+    "description",
+    "starts_on",
+    "route",
+    "direct_award_justification",
+    "annual_value",
+    "value_vat_basis",
+    "term_months",
+    "extension_months",
+    "authority_kind",
+    "contract_type",
+)
+
+
+def _validate_replaces(contracts: list[Contract], option: ExtensionOption | None) -> None:
+    if not contracts:
+        raise ValidationError({"replaces": PROCUREMENT_NEEDS_A_CONTRACT})
+    if option is not None:
+        if option.contract_id not in {c.pk for c in contracts}:
+            raise ValidationError({"replaces_end_option": OPTION_NOT_OF_A_REPLACED_CONTRACT})
+        if option.state == "lapsed":
+            raise ValidationError({"replaces_end_option": OPTION_LAPSED})
+
+
+def _stages_reset(procurement: Procurement, kept: dict[str, int | None]) -> None:
+    """Give the procurement the default stages of its route, keeping the durations of stages it already had."""
+    procurement.stages.all().delete()
+    templates = s.route_stages(procurement.regime, s.Route(procurement.route))
+    Stage.objects.bulk_create(
+        Stage(
+            procurement=procurement,
+            kind=t.key,
+            position=n,
+            days=None if t.counting is s.Counting.STANDSTILL else kept.get(t.key) or t.days,
+        )
+        for n, t in enumerate(templates, start=1)
+    )
+
+
+@transaction.atomic
+def procurement_create(
+    *, contracts: list[Contract], replaces_end_option: ExtensionOption | None = None, by, **fields
+) -> Procurement:
+    """Create a procurement replacing `contracts`, with the default stages of its route."""
+    procurement = Procurement(replaces_end_option=replaces_end_option, **fields)
+    procurement.full_clean()
+    _validate_replaces(contracts, replaces_end_option)
+    procurement.save()
+    procurement.replaces.set(contracts)
+    _stages_reset(procurement, {})
+    audit_record(
+        action="procurement.create",
+        by=by,
+        obj=procurement,
+        summary=f"Created procurement {procurement.reference} ({procurement.route_label})",
+        data={"replaces": sorted(c.reference for c in contracts), "route": procurement.route},
+    )
+    return procurement
+
+
+@transaction.atomic
+def procurement_update(
+    *,
+    procurement: Procurement,
+    contracts: list[Contract],
+    replaces_end_option: ExtensionOption | None = None,
+    by,
+    **fields,
+) -> Procurement:
+    """Change a procurement; a new regime or route resets its stages, keeping the durations of shared stages."""
+    before = (procurement.regime, procurement.route)
+    for name, value in fields.items():
+        setattr(procurement, name, value)
+    procurement.replaces_end_option = replaces_end_option
+    procurement.full_clean()
+    _validate_replaces(contracts, replaces_end_option)
+    procurement.save()
+    procurement.replaces.set(contracts)
+    if (procurement.regime, procurement.route) != before:
+        _stages_reset(procurement, {st.kind: st.days for st in procurement.stages.all()})
+    audit_record(
+        action="procurement.update",
+        by=by,
+        obj=procurement,
+        summary=f"Changed procurement {procurement.reference}",
+        data={"fields": sorted(fields), "replaces": sorted(c.reference for c in contracts)},
+    )
+    return procurement
+
+
+@transaction.atomic
+def stage_duration_set(*, stage: Stage, days: int, by) -> Stage:
+    """Change how long a stage takes; never below its statutory minimum, and never for the standstill."""
+    procurement = stage.procurement
+    template = next(t for t in s.route_stages(procurement.regime, s.Route(procurement.route)) if t.key == stage.kind)
+    label = stage.get_kind_display().lower()
+    if template.counting is s.Counting.STANDSTILL:
+        raise ValidationError({"days": STAGE_PERIOD_SET_BY_LAW.format(basis=template.basis)})
+    if days < 1:
+        raise ValidationError({"days": STAGE_AT_LEAST_A_DAY.format(stage=label)})
+    if template.minimum is not None and days < template.minimum:
+        raise ValidationError(
+            {"days": STAGE_UNDER_MINIMUM.format(stage=label, minimum=template.minimum, basis=template.basis)}
+        )
+    before = stage.days
+    stage.days = days
+    stage.full_clean()
+    stage.save(update_fields=["days"])
+    audit_record(
+        action="procurement.stage-duration",
+        by=by,
+        obj=procurement,
+        summary=f"{procurement.reference}: {label} from {before} to {days} days",
+        data={"stage": stage.kind, "from": before, "to": days},
+    )
+    return stage

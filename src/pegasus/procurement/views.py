@@ -1,0 +1,133 @@
+"""Procurement pages: thin views that parse input, call one selector or service, and render."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+
+from pegasus.core.access import check_object_perm, require_perm
+from pegasus.estate.selectors import as_at_from
+from pegasus.procurement import schedule as s
+from pegasus.procurement import selectors, services
+from pegasus.procurement.charts import pipeline_gantt
+from pegasus.procurement.forms import ProcurementForm, StageDurationForm
+from pegasus.procurement.models import Procurement
+
+
+def _as_at(request):
+    return as_at_from(request.GET.get("as_at"))
+
+
+def _procurement(request, pk: int) -> Procurement:
+    try:
+        return selectors.procurement_get(user=request.user, pk=pk)
+    except Procurement.DoesNotExist:
+        raise Http404("No such procurement") from None
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    for field, errors in exc.message_dict.items():
+        target = field if field in form.fields else None
+        for error in errors:
+            form.add_error(target, error)
+
+
+@require_perm("procurement.view_procurement")
+def procurement_list(request):
+    as_at, as_at_error = _as_at(request)
+    rows = selectors.procurement_list(user=request.user, as_at=as_at)
+    return render(
+        request,
+        "procurement/procurement_list.html",
+        {
+            "rows": rows,
+            "as_at": as_at,
+            "as_at_error": as_at_error,
+            "near_days": selectors.NEAR_DAYS,
+            "chart": pipeline_gantt("pipeline-gantt", rows, as_at) if any(r.schedule for r in rows) else None,
+            "can_add": request.user.has_perm("procurement.add_procurement"),
+        },
+    )
+
+
+@require_perm("procurement.view_procurement")
+def procurement_detail(request, pk: int):
+    procurement = _procurement(request, pk)
+    as_at, as_at_error = _as_at(request)
+    return render(
+        request,
+        "procurement/procurement_detail.html",
+        {
+            "procurement": procurement,
+            "row": selectors.procurement_row(procurement, as_at),
+            "as_at": as_at,
+            "as_at_error": as_at_error,
+            "can_change": request.user.has_perm("procurement.change_procurement", procurement),
+        },
+    )
+
+
+def _procurement_form_page(request, procurement: Procurement | None):
+    form = ProcurementForm(request.POST if request.method == "POST" else None, instance=procurement)
+    if request.method == "POST" and form.is_valid():
+        common = {
+            "contracts": list(form.cleaned_data["replaces"]),
+            "replaces_end_option": form.cleaned_data["replaces_end_option"],
+            "by": request.user,
+            **form.procurement_fields(),
+        }
+        try:
+            if procurement is None:
+                saved = services.procurement_create(**common)
+            else:
+                saved = services.procurement_update(procurement=procurement, **common)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, f"Procurement {saved.reference} saved.")
+            return redirect("procurement-detail", saved.pk)
+    return render(request, "procurement/procurement_form.html", {"form": form, "procurement": procurement})
+
+
+@require_perm("procurement.add_procurement")
+def procurement_create(request):
+    return _procurement_form_page(request, None)
+
+
+@require_perm("procurement.view_procurement")
+def procurement_edit(request, pk: int):
+    procurement = _procurement(request, pk)
+    check_object_perm(request.user, "procurement.change_procurement", procurement)
+    return _procurement_form_page(request, procurement)
+
+
+@require_perm("procurement.view_procurement")
+def stage_edit(request, pk: int, stage_pk: int):
+    procurement = _procurement(request, pk)
+    check_object_perm(request.user, "procurement.change_procurement", procurement)
+    stage = next((st for st in procurement.stages.all() if st.pk == stage_pk), None)
+    if stage is None:
+        raise Http404("No such stage")
+    template = next(t for t in s.route_stages(procurement.regime, s.Route(procurement.route)) if t.key == stage.kind)
+    if template.counting is s.Counting.STANDSTILL:
+        raise Http404("The standstill period is set by law")
+    form = StageDurationForm(
+        request.POST if request.method == "POST" else None,
+        initial={"days": stage.days},
+        stage_label=stage.get_kind_display(),
+        counting=template.counting.value,
+        minimum=template.minimum,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.stage_duration_set(stage=stage, days=form.cleaned_data["days"], by=request.user)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, f"{stage.get_kind_display()} now takes {stage.days} days.")
+            return redirect("procurement-detail", procurement.pk)
+    return render(
+        request,
+        "procurement/stage_form.html",
+        {"form": form, "procurement": procurement, "stage": stage, "template": template},
+    )
