@@ -952,11 +952,18 @@ def _build(c: _Compiled, hint: list[tuple[list[int], int]] | None, *, order_slot
 
 
 class _Progress(cp_model.CpSolverSolutionCallback):
-    def __init__(self, started: float, scale: int, on_improvement: Callable[[Decimal, float], None] | None):
+    def __init__(
+        self,
+        started: float,
+        scale: int,
+        on_improvement: Callable[[Decimal, float], None] | None,
+        on_assignment: Callable[[Callable[[cp_model.IntVar], bool]], None] | None = None,
+    ):
         super().__init__()
         self.started = started
         self.scale = scale
         self.on_improvement = on_improvement
+        self.on_assignment = on_assignment
         self.first: float | None = None
 
     def on_solution_callback(self) -> None:
@@ -965,6 +972,8 @@ class _Progress(cp_model.CpSolverSolutionCallback):
             self.first = elapsed
         if self.on_improvement is not None:
             self.on_improvement(Decimal(round(self.objective_value)) / self.scale, elapsed)
+        if self.on_assignment is not None:
+            self.on_assignment(self.boolean_value)
 
 
 def solve_model(
@@ -977,6 +986,7 @@ def solve_model(
     on_improvement: Callable[[Decimal, float], None] | None = None,
     log: bool = False,
     large: bool = False,
+    on_assignment: Callable[[Callable[[cp_model.IntVar], bool]], None] | None = None,
 ) -> tuple[cp_model.CpSolver, cp_model.CpSolverStatus, float | None]:
     """Solve in the time left of `time_limit` since `started`; returns the solver, its status, first-solution time.
 
@@ -993,7 +1003,7 @@ def solve_model(
         solver.parameters.cp_model_probing_level = 0
         solver.parameters.symmetry_level = 0
         solver.parameters.max_presolve_iterations = 1
-    progress = _Progress(started, scale, on_improvement)
+    progress = _Progress(started, scale, on_improvement, on_assignment)
     status = solver.solve(model, progress)
     return solver, status, progress.first
 
@@ -1011,6 +1021,7 @@ def lot_structure_optimise(
     warm_start: bool = True,
     diagnose: bool = True,
     on_improvement: Callable[[Decimal, float], None] | None = None,
+    on_solution: Callable[[tuple[Lot, ...], Decimal], None] | None = None,
     log: bool = False,
 ) -> LotStructureResult:
     """The cheapest lot structure that meets every constraint, proven optimal where the time limit allows.
@@ -1018,6 +1029,10 @@ def lot_structure_optimise(
     `time_limit` covers everything (model building included). Infeasible inputs return INFEASIBLE with reasons:
     those found before solving are proofs; otherwise, when the solver proves infeasibility, the constraints whose
     relaxation alone would restore a solution (each tried within the time left).
+
+    `on_improvement(objective, seconds)` is called for the warm start and every better solution the solver finds;
+    `on_solution(lots, objective)` likewise with the lots themselves, so that a caller can show the best lot
+    structure so far. Both are called from the solver's threads: keep them quick and do not touch a database there.
     """
     started = time.perf_counter()
     c = _compile(problem)
@@ -1027,13 +1042,29 @@ def lot_structure_optimise(
         )
     greedy = _greedy(c) if warm_start else None
     greedy_seconds = time.perf_counter() - started if greedy is not None else None
-    if greedy is not None and on_improvement is not None:
+    if greedy is not None and (on_improvement is not None or on_solution is not None):
         lots = _lots(c, greedy)
         cost = lot_structure_cost(problem, [(lot.services, lot.supplier) for lot in lots])
-        on_improvement(cost.total, time.perf_counter() - started)
+        if on_improvement is not None:
+            on_improvement(cost.total, time.perf_counter() - started)
+        if on_solution is not None:
+            on_solution(lots, cost.total)
     large = sum(len(prices) for prices in c.unit_price) * (c.max_per_supplier or 1) > LARGE_MODEL
     built = _build(c, greedy, order_slots=not large)
     model_seconds = time.perf_counter() - started
+
+    on_assignment = None
+    if on_solution is not None:
+        report = on_solution
+
+        def on_assignment(value: Callable[[cp_model.IntVar], bool]) -> None:
+            awards: dict[tuple[int, int], list[int]] = {}
+            for (u, s, k), var in built.assign.items():
+                if value(var):
+                    awards.setdefault((s, k), []).append(u)
+            found = _lots(c, [(units, s) for (s, _), units in awards.items()])
+            report(found, lot_structure_cost(problem, [(lot.services, lot.supplier) for lot in found]).total)
+
     solver, status, first = solve_model(
         built.model,
         time_limit=time_limit,
@@ -1043,6 +1074,7 @@ def lot_structure_optimise(
         on_improvement=on_improvement,
         log=log,
         large=large,
+        on_assignment=on_assignment,
     )
     if greedy_seconds is not None:
         first = greedy_seconds  # the warm start is the first solution the call holds

@@ -1,0 +1,147 @@
+"""Scenarios in the application: services, the market-price import, the background run, figures and pages."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from pegasus.core.exceptions import ImportRejected, InvalidTransition, RowError
+from pegasus.core.models import AuditEvent
+from pegasus.core.roles import Role
+from pegasus.sourcing import services
+from pegasus.sourcing.comparison import scenario_figures
+from pegasus.sourcing.demo import BASELINE, SIAM_PLUS_TOWERS, sourcing_demo_load
+from pegasus.sourcing.engine import problem_from_json
+from pegasus.sourcing.imports import UNKNOWN_SUPPLIER, market_prices_import
+from pegasus.sourcing.models import MarketPrice, OptimisationRun, Scenario
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def scenarios(demo):
+    sourcing_demo_load(optimise=False)
+    return {s.name: s for s in Scenario.objects.all()}
+
+
+class TestFigures:
+    def test_a_small_scenario_is_figured_as_worked_by_hand(self):
+        """Two suppliers, three services; the figures match a hand calculation."""
+        # given
+        problem = problem_from_json(
+            {
+                "services": [{"id": "a", "name": "A"}, {"id": "b", "name": "B"}, {"id": "c", "name": "C"}],
+                "suppliers": [
+                    {"id": "x", "name": "X", "prices": {"a": 10, "b": 20, "c": 30}},
+                    {"id": "y", "name": "Y", "prices": {"a": 12, "c": 25}},
+                ],
+                "interfaces": [{"a": "a", "b": "b", "weight": 3}, {"a": "b", "b": "c", "weight": 4}],
+                "lot_fixed_cost": 5,
+                "min_bidders_per_lot": 1,
+                "max_lots_per_supplier": 1,
+            }
+        )
+        # when: X wins {a, b}, Y wins {c}
+        figures = scenario_figures(problem, [(["a", "b"], "x"), (["c"], "y")])
+        # then: 2 lots x 5 + (10 + 20 + 25) + interface b-c (4) cut
+        assert figures.total == Decimal(69)
+        assert figures.handoff == Decimal(4)
+        assert (figures.lots, figures.suppliers, figures.fewest_bidders) == (2, 2, 1)
+        # shares 30/55 and 25/55: 54.545..^2 + 45.454..^2 = 5041.3
+        assert figures.hhi == 5041
+        assert [b.key for b in figures.binding] == ["max_lots_per_supplier"]
+
+
+class TestServices:
+    def test_demo_has_baseline_and_siam_plus_towers_with_figures(self, scenarios):
+        baseline = scenarios[BASELINE]
+        assert baseline.kind == Scenario.Kind.BASELINE
+        assert baseline.lots.count() == 9  # one lot per live contract
+        assert scenarios[SIAM_PLUS_TOWERS].lots.count() == 6
+
+    def test_choose_makes_one_scenario_chosen_and_is_audited(self, scenarios, make_user):
+        user = make_user(Role.COMMERCIAL_OFFICER)
+        services.scenario_choose(scenario=scenarios[BASELINE], by=user)
+        services.scenario_choose(scenario=scenarios[SIAM_PLUS_TOWERS], by=user)
+        assert list(Scenario.objects.filter(chosen=True).values_list("name", flat=True)) == [SIAM_PLUS_TOWERS]
+        assert AuditEvent.objects.filter(action="sourcing.scenario-choose").count() == 2
+
+    def test_choosing_the_chosen_scenario_is_refused(self, scenarios):
+        services.scenario_choose(scenario=scenarios[BASELINE], by=None)
+        with pytest.raises(InvalidTransition):
+            services.scenario_choose(scenario=scenarios[BASELINE], by=None)
+
+    def test_a_lot_its_supplier_has_not_priced_is_refused_and_nothing_saved(self, scenarios):
+        before = Scenario.objects.count()
+        lots = [(["siam", "networks"], scenarios[BASELINE].lots.first().supplier_id)]
+        with pytest.raises(Exception, match="has not priced"):
+            services.scenario_create(name="Bad", lots=lots, by=None)
+        assert Scenario.objects.count() == before
+
+
+class TestOptimisationTask:
+    def test_an_optimised_scenario_runs_end_to_end(self, scenarios, make_user, django_capture_on_commit_callbacks):
+        """The task runs on the immediate backend once the transaction commits, and saves a valid structure."""
+        # when
+        with django_capture_on_commit_callbacks(execute=True):
+            scenario = services.scenario_optimise(
+                name="Optimised in a test", time_limit=5, by=make_user(Role.PROGRAMME_DIRECTOR), min_bidders_per_lot=2
+            )
+        # then
+        scenario.refresh_from_db()
+        run = OptimisationRun.objects.get(scenario=scenario)
+        assert run.status == OptimisationRun.Status.FINISHED
+        assert run.solver_status in {"OPTIMAL", "FEASIBLE"}
+        assert scenario.status == Scenario.Status.READY
+        assert run.best_objective is not None and run.improvements >= 1
+        assert scenario.tradeoff
+        lots = [lot.towers.count() for lot in scenario.lots.all()]
+        assert sum(lots) == 11
+
+
+class TestImport:
+    def test_bad_rows_are_named_and_nothing_is_saved(self, scenarios):
+        before = MarketPrice.objects.count()
+        data = (
+            b"supplier,tower,annual_price\n"
+            b"Nobody Ltd,networks,100\n"
+            b"Thamesmead Networks plc (illustrative),nowhere,100\n"
+            b"Thamesmead Networks plc (illustrative),euc,-5\n"
+            b"Thamesmead Networks plc (illustrative),euc,5\n"
+        )
+        with pytest.raises(ImportRejected) as rejected:
+            market_prices_import(filename="prices.csv", data=data, by=None)
+        assert rejected.value.errors[0] == RowError(2, "supplier", UNKNOWN_SUPPLIER.format(value="'Nobody Ltd'"))
+        assert [(e.line, e.column) for e in rejected.value.errors] == [
+            (2, "supplier"),
+            (3, "tower"),
+            (4, "annual_price"),
+        ]
+        assert MarketPrice.objects.count() == before
+
+    def test_a_good_file_updates_and_twice_changes_nothing(self, scenarios):
+        data = b"supplier,tower,annual_price\nThamesmead Networks plc (illustrative),euc,25000000\n"
+        first = market_prices_import(filename="prices.csv", data=data, by=None)
+        second = market_prices_import(filename="prices.csv", data=data, by=None)
+        assert (first.created, second.unchanged) == (1, 1)
+
+
+class TestPages:
+    def test_list_page_query_count_does_not_grow_with_scenarios(self, scenarios, signed_in):
+        client, _ = signed_in(Role.COMMERCIAL_OFFICER)
+        with CaptureQueriesContext(connection) as few:
+            client.get("/scenarios/")
+        services.scenario_baseline_create(name="Another baseline", by=None)
+        with CaptureQueriesContext(connection) as more:
+            response = client.get("/scenarios/")
+        assert response.status_code == 200
+        assert len(more) == len(few)
+
+    def test_pages_carry_the_commercial_marking(self, scenarios, signed_in):
+        client, _ = signed_in(Role.FINANCE)
+        assert b"OFFICIAL-SENSITIVE [COMMERCIAL]" in client.get("/scenarios/compare/").content
+
+    def test_supplier_users_never_see_scenarios(self, scenarios, signed_in):
+        client, _ = signed_in(Role.SUPPLIER_USER)
+        assert client.get(f"/scenarios/{scenarios[BASELINE].pk}/export.json").status_code == 403
