@@ -1,0 +1,93 @@
+"""Forms of the performance pages: an SLA with a row per priority, rating rules, and a tickets upload."""
+
+from decimal import Decimal
+
+from django import forms
+
+from pegasus.performance.clock import DAY_NAMES
+from pegasus.performance.models import Clock
+from pegasus.web.forms import NamedErrorsMixin
+
+PRIORITIES = (1, 2, 3, 4)
+TARGET_INCOMPLETE = "Enter every figure of the P{priority} target, or none to leave P{priority} without a target"
+
+
+class SlaForm(NamedErrorsMixin, forms.Form):
+    monthly_charge = forms.DecimalField(label="Monthly charge (£, ex VAT)", min_value=0, decimal_places=2)
+    credit_cap_percent = forms.DecimalField(
+        label="Service credit cap (% of the monthly charge)", min_value=0, max_value=100, decimal_places=2
+    )
+    ticket_service = forms.CharField(
+        label="Ticket service",
+        required=False,
+        help_text="The tickets' service value for this contract; leave blank to use all the supplier's tickets",
+    )
+    service_days = forms.MultipleChoiceField(
+        label="Service days",
+        choices=[(d, d.capitalize()) for d in DAY_NAMES],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    service_start = forms.TimeField(label="Service hours start (HH:MM)")
+    service_end = forms.TimeField(label="Service hours end (HH:MM)", help_text="00:00 means midnight at the end")
+    exclude_bank_holidays = forms.BooleanField(
+        label="Stop the service clock on England and Wales bank holidays", required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for p in PRIORITIES:
+            self.fields[f"p{p}_hours"] = forms.DecimalField(
+                label=f"P{p} resolve within (hours)", required=False, min_value=Decimal("0.01"), decimal_places=2
+            )
+            self.fields[f"p{p}_clock"] = forms.ChoiceField(label=f"P{p} clock", choices=Clock.choices, required=False)
+            self.fields[f"p{p}_target"] = forms.DecimalField(
+                label=f"P{p} attainment target (%)", required=False, min_value=0, max_value=100, decimal_places=2
+            )
+            self.fields[f"p{p}_credit"] = forms.DecimalField(
+                label=f"P{p} credit (% of the monthly charge)",
+                required=False,
+                min_value=0,
+                max_value=100,
+                decimal_places=2,
+            )
+        for field in self.fields.values():
+            label = str(field.label or "").lower()
+            if isinstance(field, forms.DecimalField):
+                field.error_messages["invalid"] = f"The {label} must be a number"
+
+    def priority_rows(self):
+        return [
+            (p, self[f"p{p}_hours"], self[f"p{p}_clock"], self[f"p{p}_target"], self[f"p{p}_credit"])
+            for p in PRIORITIES
+        ]
+
+    def clean(self):
+        data = super().clean()
+        for p in PRIORITIES:
+            figures = [data.get(f"p{p}_hours"), data.get(f"p{p}_target"), data.get(f"p{p}_credit")]
+            if any(f is not None for f in figures) and not all(f is not None for f in figures):
+                self.add_error(f"p{p}_hours", TARGET_INCOMPLETE.format(priority=p))
+        return data
+
+
+class RatingRulesForm(NamedErrorsMixin, forms.Form):
+    approaching_points = forms.DecimalField(
+        label="Approaching target: up to how many points below target",
+        min_value=0,
+        max_value=100,
+        decimal_places=2,
+    )
+    improvement_points = forms.DecimalField(
+        label="Requires improvement: up to how many points below target",
+        min_value=0,
+        max_value=100,
+        decimal_places=2,
+        help_text="Further below target is Inadequate",
+    )
+
+
+class TicketUploadForm(NamedErrorsMixin, forms.Form):
+    file = forms.FileField(
+        label="Tickets file (CSV)",
+        help_text="Columns ticket_id, supplier, priority, opened_at, resolved_at; optionally service and others",
+    )

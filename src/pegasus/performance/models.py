@@ -1,0 +1,187 @@
+"""Service levels held against contracts, ticket uploads, and the rules that turn attainment into KPI ratings.
+
+An SLA mirrors one entry of the SLA file the engine reads (`sla.parse_agreements`); `ServiceLevelAgreement.agreement`
+converts it, so the application and `pegasus performance sla` compute with the same code.
+"""
+
+from datetime import time
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from pegasus.performance import clock
+from pegasus.performance import sla as engine
+
+PERCENT = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
+WEEKDAYS = "mon,tue,wed,thu,fri"
+
+
+class Clock(models.TextChoices):
+    ALL_HOURS = "24x7", "24x7 (every hour of every day)"
+    SERVICE_HOURS = "service-hours", "Service hours"
+
+
+class ServiceLevelAgreement(models.Model):
+    """The service levels of one contract: charge, service hours, credit cap and a target per priority."""
+
+    contract = models.OneToOneField("estate.Contract", on_delete=models.CASCADE, related_name="sla")
+    ticket_service = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="The tickets' service value that marks this contract's tickets; blank for all the supplier's.",
+    )
+    monthly_charge = models.DecimalField(
+        max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal(0))], help_text="£ a month, ex VAT"
+    )
+    credit_cap_percent = models.DecimalField(max_digits=5, decimal_places=2, validators=PERCENT)
+    service_days = models.CharField(max_length=40, default=WEEKDAYS, help_text="mon,tue,... (Europe/London)")
+    service_start = models.TimeField(default=time(8, 0))
+    service_end = models.TimeField(default=time(18, 0))
+    exclude_bank_holidays = models.BooleanField(default=True, help_text="England and Wales bank holidays")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "service level agreement"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(credit_cap_percent__gte=0, credit_cap_percent__lte=100),
+                name="performance_sla_cap_is_a_percent",
+            ),
+            models.CheckConstraint(condition=models.Q(monthly_charge__gte=0), name="performance_sla_charge_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"SLA of {self.contract}"
+
+    def service_hours_spec(self) -> dict:
+        return {
+            "days": [d.strip() for d in self.service_days.split(",") if d.strip()],
+            "start": self.service_start.strftime("%H:%M"),
+            "end": "24:00" if self.service_end == time(0, 0) else self.service_end.strftime("%H:%M"),
+            "timezone": clock.LONDON,
+            "exclude_bank_holidays": "england-and-wales" if self.exclude_bank_holidays else None,
+        }
+
+    def as_entry(self, key: str) -> dict:
+        """This SLA as one entry of the engine's SLA file, for supplier (or contract) `key`."""
+        return {
+            "supplier": key,
+            "monthly_charge": str(self.monthly_charge),
+            "credit_cap_percent": str(self.credit_cap_percent),
+            "service_hours": self.service_hours_spec(),
+            "targets": [
+                {
+                    "priority": t.priority,
+                    "resolve_within_hours": str(t.resolve_within_hours),
+                    "clock": t.clock,
+                    "attainment_target": str(t.attainment_target),
+                    "credit_percent": str(t.credit_percent),
+                }
+                for t in sorted(self.targets.all(), key=lambda t: t.priority)
+            ],
+        }
+
+    def agreement(self, key: str) -> engine.Agreement:
+        """The engine's structure for this SLA, checked by the same parser as an SLA file."""
+        return engine.parse_agreements([self.as_entry(key)])[0]
+
+
+class SlaTarget(models.Model):
+    """One priority's target: resolve within so many hours on a clock, attained by a share of tickets a month."""
+
+    sla = models.ForeignKey(ServiceLevelAgreement, on_delete=models.CASCADE, related_name="targets")
+    priority = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(4)])
+    resolve_within_hours = models.DecimalField(
+        max_digits=8, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    clock = models.CharField(max_length=16, choices=Clock.choices, default=Clock.ALL_HOURS)
+    attainment_target = models.DecimalField(max_digits=5, decimal_places=2, validators=PERCENT)
+    credit_percent = models.DecimalField(max_digits=5, decimal_places=2, validators=PERCENT)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["priority"]
+        constraints = [
+            models.UniqueConstraint(fields=["sla", "priority"], name="performance_one_target_per_priority"),
+            models.CheckConstraint(
+                condition=models.Q(priority__gte=1, priority__lte=4), name="performance_target_priority_1_to_4"
+            ),
+            models.CheckConstraint(condition=models.Q(resolve_within_hours__gt=0), name="performance_target_hours"),
+        ]
+
+    def __str__(self) -> str:
+        return f"P{self.priority} within {self.resolve_within_hours} h ({self.clock})"
+
+
+class UploadStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Checking"
+    SUCCEEDED = "succeeded", "Stored"
+    REJECTED = "rejected", "Rejected"
+    FAILED = "failed", "Failed"
+
+
+class TicketUpload(models.Model):
+    """A tickets file uploaded for ingestion; once stored it is the dataset the performance pages read."""
+
+    file = models.FileField(upload_to="performance/uploads/", blank=True)
+    original_name = models.CharField(max_length=255)
+    dataset = models.CharField(max_length=100, blank=True, help_text="Name of the stored Parquet dataset")
+    status = models.CharField(max_length=16, choices=UploadStatus.choices, default=UploadStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(100)])
+    stage = models.CharField(max_length=120, blank=True)
+    rows_read = models.PositiveIntegerField(default=0)
+    rows_rejected = models.PositiveIntegerField(default=0)
+    bad_lines = models.JSONField(default=list, blank=True, help_text="The first bad lines: [{line, reason}]")
+    error = models.TextField(blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-uploaded_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(progress__lte=100), name="performance_upload_progress_percent")
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (UploadStatus.SUCCEEDED, UploadStatus.REJECTED, UploadStatus.FAILED)
+
+
+class RatingRules(models.Model):
+    """How far below its target a KPI may fall for each Procurement Act 2023 rating, for one authority.
+
+    Good: attainment at or above target. Approaching target: below it by at most `approaching_points`.
+    Requires improvement: below it by at most `improvement_points`. Inadequate: further below.
+    """
+
+    authority = models.OneToOneField("estate.Organisation", on_delete=models.CASCADE, related_name="rating_rules")
+    approaching_points = models.DecimalField(
+        max_digits=5, decimal_places=2, default=Decimal("2.00"), validators=PERCENT
+    )
+    improvement_points = models.DecimalField(
+        max_digits=5, decimal_places=2, default=Decimal("5.00"), validators=PERCENT
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "rating rules"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(improvement_points__gte=models.F("approaching_points")),
+                name="performance_rating_bands_in_order",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Rating rules of {self.authority}"

@@ -1,0 +1,250 @@
+"""Every read that the performance pages and exports need, scoped to what the user may see.
+
+Reports are computed by the SLA engine over the current dataset (the latest stored upload) with the SLAs held on
+contracts, so a page and `pegasus performance sla` give the same figures for the same tickets and SLA.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from django.db.models import QuerySet
+
+from pegasus.estate.models import Contract, Supplier
+from pegasus.estate.selectors import contracts_visible_to, suppliers_visible_to
+from pegasus.performance import rating, reports
+from pegasus.performance.models import RatingRules, ServiceLevelAgreement, TicketUpload, UploadStatus
+from pegasus.performance.services import datasets_dir
+
+SCORECARD_MONTHS = 12  # PA 2023 s71: performance against KPIs is assessed at least every twelve months
+
+
+def current_upload() -> TicketUpload | None:
+    """The dataset the pages read: the most recently stored upload."""
+    return (
+        TicketUpload.objects.filter(status=UploadStatus.SUCCEEDED)
+        .exclude(dataset="")
+        .order_by("-finished_at", "-pk")
+        .first()
+    )
+
+
+def dataset_path(upload: TicketUpload) -> Path:
+    return datasets_dir() / upload.dataset
+
+
+def upload_list(*, limit: int = 20) -> QuerySet[TicketUpload]:
+    return TicketUpload.objects.select_related("uploaded_by").order_by("-uploaded_at", "-pk")[:limit]
+
+
+def upload_detail(*, pk: int) -> TicketUpload:
+    return TicketUpload.objects.select_related("uploaded_by").get(pk=pk)
+
+
+def slas_visible_to(user) -> QuerySet[ServiceLevelAgreement]:
+    return (
+        ServiceLevelAgreement.objects.filter(contract__in=contracts_visible_to(user))
+        .select_related("contract__supplier", "contract__authority")
+        .prefetch_related("targets")
+        .order_by("contract__reference")
+    )
+
+
+def thresholds_for(authority_id: int | None, cache: dict | None = None) -> rating.Thresholds:
+    """The authority's rating rules, or the documented defaults when it has set none."""
+    if cache is not None and authority_id in cache:
+        return cache[authority_id]
+    rules = RatingRules.objects.filter(authority_id=authority_id).first() if authority_id else None
+    found = (
+        rating.Thresholds(rules.approaching_points, rules.improvement_points) if rules else rating.DEFAULT_THRESHOLDS
+    )
+    if cache is not None:
+        cache[authority_id] = found
+    return found
+
+
+@dataclass
+class Kpi:
+    """One priority's resolution target over the assessment period, rated."""
+
+    priority: int
+    resolve_within_hours: Decimal
+    clock: str
+    target: Decimal
+    resolved: int
+    met: int
+    attainment: float | None
+    rating: rating.Rating | None
+    months_below: int
+    months: int
+    trend: str
+    trend_points: float | None
+    open_breached: int
+
+
+@dataclass
+class ContractPerformance:
+    contract: Contract
+    sla: ServiceLevelAgreement
+    results: list[dict] = field(default_factory=list)  # the engine's rows, month by month and priority
+    credits: list[dict] = field(default_factory=list)  # month credits (capped)
+    kpis: list[Kpi] = field(default_factory=list)
+    months: list[str] = field(default_factory=list)
+
+    @property
+    def overall(self) -> rating.Rating | None:
+        return rating.overall_rating([k.rating for k in self.kpis])
+
+    @property
+    def credits_total(self) -> Decimal:
+        return sum((Decimal(c["credit"]) for c in self.credits), Decimal(0))
+
+    @property
+    def open_breached(self) -> int:
+        return sum(k.open_breached for k in self.kpis)
+
+    @property
+    def period(self) -> str:
+        return f"{self.months[0]} to {self.months[-1]}" if self.months else ""
+
+
+def _contract_performance(sla: ServiceLevelAgreement, report: dict, thresholds: rating.Thresholds):
+    key = sla.contract.reference
+    results = [r for r in report["results"] if r["supplier"] == key]
+    months = sorted({r["month"] for r in results})[-SCORECARD_MONTHS:]
+    results = [r for r in results if r["month"] in months]
+    found = ContractPerformance(
+        contract=sla.contract,
+        sla=sla,
+        results=results,
+        credits=[c for c in report["credits"] if c["supplier"] == key and c["month"] in months],
+        months=months,
+    )
+    by_priority: dict[int, list[dict]] = defaultdict(list)
+    for row in results:
+        by_priority[row["priority"]].append(row)
+    for target in sla.targets.all():
+        rows = by_priority.get(target.priority, [])
+        resolved = sum(r["resolved"] for r in rows)
+        met = sum(r["met"] for r in rows)
+        label, change = reports.trend([r["attainment"] for r in rows])
+        latest = rows[-1] if rows and rows[-1]["month"] == months[-1] else None
+        found.kpis.append(
+            Kpi(
+                priority=target.priority,
+                resolve_within_hours=target.resolve_within_hours,
+                clock=target.clock,
+                target=target.attainment_target,
+                resolved=resolved,
+                met=met,
+                attainment=None if resolved == 0 else 100 * met / resolved,
+                rating=rating.kpi_rating(met, resolved, target.attainment_target, thresholds),
+                months_below=sum(1 for r in rows if r["resolved"] and r["attainment"] < r["target"]),
+                months=sum(1 for r in rows if r["resolved"]),
+                trend=label,
+                trend_points=change,
+                open_breached=latest["open_breached"] if latest else 0,
+            )
+        )
+    return found
+
+
+def performance_of(slas: list[ServiceLevelAgreement], *, with_handoffs: bool = False):
+    """Each SLA's contract performance over the current dataset, and the hand-offs when asked."""
+    upload = current_upload()
+    if upload is None or not slas:
+        return upload, [ContractPerformance(contract=s.contract, sla=s) for s in slas], None
+    contract_slas = [
+        reports.ContractSla(
+            key=s.contract.reference,
+            supplier=s.contract.supplier.name,
+            service=s.ticket_service,
+            agreement=s.agreement(s.contract.reference),
+        )
+        for s in slas
+    ]
+    report = reports.contract_report(dataset_path(upload), contract_slas, with_handoffs=with_handoffs)
+    cache: dict = {}
+    found = [_contract_performance(s, report, thresholds_for(s.contract.authority_id, cache)) for s in slas]
+    return upload, found, report.get("handoffs")
+
+
+@dataclass
+class SupplierRow:
+    supplier: Supplier
+    contracts: list[ContractPerformance]
+
+    @property
+    def credits_total(self) -> Decimal:
+        return sum((c.credits_total for c in self.contracts), Decimal(0))
+
+    @property
+    def overall(self) -> rating.Rating | None:
+        return rating.overall_rating([c.overall for c in self.contracts])
+
+    @property
+    def open_breached(self) -> int:
+        return sum(c.open_breached for c in self.contracts)
+
+
+def performance_overview(*, user) -> tuple[TicketUpload | None, list[SupplierRow]]:
+    """Every supplier the user may see that has an SLA, with its contracts' ratings and credits."""
+    upload, found, _ = performance_of(list(slas_visible_to(user)))
+    rows: dict[int, SupplierRow] = {}
+    for item in found:
+        supplier = item.contract.supplier
+        rows.setdefault(supplier.pk, SupplierRow(supplier, [])).contracts.append(item)
+    return upload, sorted(rows.values(), key=lambda r: r.supplier.name)
+
+
+def supplier_performance(*, user, pk: int) -> tuple[Supplier, TicketUpload | None, list[ContractPerformance]]:
+    """One supplier the user may see (Supplier.DoesNotExist otherwise) and its contracts' performance."""
+    supplier = suppliers_visible_to(user).get(pk=pk)
+    upload, found, _ = performance_of(list(slas_visible_to(user).filter(contract__supplier=supplier)))
+    return supplier, upload, found
+
+
+def contract_scorecard(*, user, pk: int) -> tuple[Contract, TicketUpload | None, ContractPerformance | None]:
+    """One contract the user may see (Contract.DoesNotExist otherwise), and its scorecard when it has an SLA."""
+    contract = contracts_visible_to(user).select_related("supplier", "authority").get(pk=pk)
+    sla = slas_visible_to(user).filter(contract=contract).first()
+    if sla is None:
+        return contract, current_upload(), None
+    upload, found, _ = performance_of([sla])
+    return contract, upload, found[0]
+
+
+def sla_of(contract: Contract) -> ServiceLevelAgreement | None:
+    return ServiceLevelAgreement.objects.filter(contract=contract).prefetch_related("targets").first()
+
+
+def handoffs_view(*, user) -> tuple[TicketUpload | None, dict]:
+    """Tickets passed between suppliers and how long each held them; a supplier user sees only its own part."""
+    upload = current_upload()
+    empty: dict = {"pairs": [], "holding": []}
+    if upload is None:
+        return upload, empty
+    found = reports.contract_report(dataset_path(upload), [], with_handoffs=True)["handoffs"]
+    visible = set(suppliers_visible_to(user).values_list("name", flat=True))
+    return upload, {
+        "pairs": [p for p in found["pairs"] if p["from"] in visible or p["to"] in visible],
+        "holding": [h for h in found["holding"] if h["supplier"] in visible],
+    }
+
+
+def authorities_with_rules() -> list[tuple]:
+    """Each contracting authority with its rating rules (the defaults where it has set none)."""
+    from pegasus.estate.models import Organisation
+
+    authorities = Organisation.objects.filter(kind=Organisation.Kind.CONTRACTING_AUTHORITY).order_by("name")
+    rules = {r.authority_id: r for r in RatingRules.objects.all()}
+    return [
+        (
+            a,
+            rating.Thresholds(rules[a.pk].approaching_points, rules[a.pk].improvement_points)
+            if a.pk in rules
+            else rating.DEFAULT_THRESHOLDS,
+        )
+        for a in authorities
+    ]

@@ -1,0 +1,209 @@
+"""Every change to supplier performance: atomic, validated, attributed and audited. `<entity>_<verb>(*, ..., by)`."""
+
+import shutil
+from dataclasses import dataclass
+from datetime import time
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from pegasus.core.audit import audit_record
+from pegasus.core.exceptions import InvalidTransition, RuleViolation
+from pegasus.estate.models import Contract, Organisation
+from pegasus.performance import sla as engine
+from pegasus.performance import tickets as t
+from pegasus.performance.models import RatingRules, ServiceLevelAgreement, SlaTarget, TicketUpload, UploadStatus
+
+SLA_NEEDS_A_TARGET = "An SLA needs a target for at least one priority."
+UPLOAD_NOT_QUEUED = "Upload {pk} is {status}: only a queued upload can be ingested."
+RATING_BANDS_OUT_OF_ORDER = "Requires improvement must reach at least as far below target as Approaching target."
+NOT_A_CSV = "Upload a tickets file as CSV (.csv)."
+
+
+def datasets_dir() -> Path:
+    """Where stored ticket datasets live (the same folder `pegasus performance ingest` writes to)."""
+    return Path(settings.VAR_DIR) / "performance" / "datasets"
+
+
+@dataclass(frozen=True)
+class TargetSpec:
+    priority: int
+    resolve_within_hours: Decimal
+    clock: str
+    attainment_target: Decimal
+    credit_percent: Decimal
+
+
+@transaction.atomic
+def sla_save(
+    *,
+    contract: Contract,
+    monthly_charge: Decimal,
+    credit_cap_percent: Decimal,
+    targets: list[TargetSpec],
+    ticket_service: str = "",
+    service_days: str = "mon,tue,wed,thu,fri",
+    service_start: time = time(8, 0),
+    service_end: time = time(18, 0),
+    exclude_bank_holidays: bool = True,
+    by,
+) -> ServiceLevelAgreement:
+    """Define or replace a contract's SLA; checked by the engine's own SLA parser before it is kept.
+
+    Raises RuleViolation when there is no target or the engine would refuse the SLA.
+    """
+    if not targets:
+        raise RuleViolation(SLA_NEEDS_A_TARGET)
+    agreement, created = ServiceLevelAgreement.objects.select_for_update().get_or_create(
+        contract=contract,
+        defaults={"monthly_charge": monthly_charge, "credit_cap_percent": credit_cap_percent},
+    )
+    agreement.ticket_service = ticket_service.strip()
+    agreement.monthly_charge = monthly_charge
+    agreement.credit_cap_percent = credit_cap_percent
+    agreement.service_days = service_days
+    agreement.service_start = service_start
+    agreement.service_end = service_end
+    agreement.exclude_bank_holidays = exclude_bank_holidays
+    agreement.full_clean()
+    agreement.save()
+    agreement.targets.all().delete()
+    for spec in targets:
+        target = SlaTarget(sla=agreement, **spec.__dict__)
+        target.full_clean()
+        target.save()
+    try:
+        agreement.agreement(contract.reference)
+    except (engine.SlaFileError, ValueError) as exc:
+        raise RuleViolation(str(exc).removeprefix("entry 1 ")) from None
+    audit_record(
+        action="sla.define" if created else "sla.change",
+        by=by,
+        obj=agreement,
+        summary=f"{'Defined' if created else 'Changed'} the SLA of {contract.reference}",
+        data=agreement.as_entry(contract.reference),
+    )
+    return agreement
+
+
+@transaction.atomic
+def rating_rules_save(
+    *, authority: Organisation, approaching_points: Decimal, improvement_points: Decimal, by
+) -> RatingRules:
+    """Set how far below target each KPI rating reaches for one authority."""
+    if improvement_points < approaching_points:
+        raise RuleViolation(RATING_BANDS_OUT_OF_ORDER)
+    rules, _ = RatingRules.objects.get_or_create(authority=authority)
+    rules.approaching_points = approaching_points
+    rules.improvement_points = improvement_points
+    rules.full_clean()
+    rules.save()
+    audit_record(
+        action="rating-rules.change",
+        by=by,
+        obj=rules,
+        summary=f"Rating rules of {authority.short_name or authority.name}: approaching within {approaching_points} "
+        f"points, requires improvement within {improvement_points}",
+        data={"approaching_points": str(approaching_points), "improvement_points": str(improvement_points)},
+    )
+    return rules
+
+
+@transaction.atomic
+def ticket_upload_create(*, file: UploadedFile, by) -> TicketUpload:
+    """Keep an uploaded tickets file and queue its ingestion once the upload is committed."""
+    from pegasus.performance.tasks import ingest_ticket_upload
+
+    name = Path(file.name or "tickets.csv").name
+    if not name.lower().endswith(".csv"):
+        raise RuleViolation(NOT_A_CSV)
+    upload = TicketUpload(original_name=name[:255], uploaded_by=by if by and by.is_authenticated else None)
+    upload.file.save(f"tickets-{timezone.now():%Y%m%d%H%M%S}.csv", file, save=False)
+    upload.save()
+    audit_record(action="ticket-upload.create", by=by, obj=upload, summary=f"Uploaded tickets file {name}")
+    transaction.on_commit(lambda: ingest_ticket_upload.enqueue(upload.pk))
+    return upload
+
+
+def _progress(upload: TicketUpload, percent: int, stage: str, **fields) -> None:
+    upload.progress = percent
+    upload.stage = stage
+    for key, value in fields.items():
+        setattr(upload, key, value)
+    upload.save()
+
+
+def ticket_upload_ingest(*, upload_id: int) -> TicketUpload:
+    """Check an uploaded tickets file whole and store it as the dataset the performance pages read.
+
+    Preconditions: the upload is queued. Each stage is saved (committed) as it starts so the page can show progress.
+    A file with any bad row is rejected whole: the first bad lines are kept with their reasons, the file is deleted
+    and no dataset is written. Raises InvalidTransition when the upload is not queued.
+    """
+    with transaction.atomic():
+        upload = TicketUpload.objects.select_for_update().get(pk=upload_id)
+        if upload.status != UploadStatus.QUEUED:
+            raise InvalidTransition(UPLOAD_NOT_QUEUED.format(pk=upload.pk, status=upload.get_status_display()))
+        _progress(upload, 5, "Reading the file", status=UploadStatus.RUNNING)
+    con = t.connect()
+    try:
+        _progress(upload, 20, "Checking every row")
+        report = t.load_tickets(con, Path(upload.file.path))
+        _progress(upload, 70, "Storing the tickets", rows_read=report.rows_read)
+        name = f"upload-{upload.pk}"
+        t.store_dataset(con, datasets_dir() / name)
+    except t.TicketFileError as exc:
+        return _reject(upload, exc)
+    except Exception as exc:
+        _finish(upload, UploadStatus.FAILED, error=f"The file could not be stored: {exc}")
+        raise
+    finally:
+        con.close()
+    with transaction.atomic():
+        _finish(upload, UploadStatus.SUCCEEDED, dataset=name, rows_read=report.rows_read)
+        audit_record(
+            action="ticket-upload.store",
+            by=upload.uploaded_by,
+            obj=upload,
+            summary=f"Stored {report.rows_read} tickets from {upload.original_name} as dataset {name}",
+            data={"rows_read": report.rows_read, "dataset": name},
+        )
+    return upload
+
+
+def _finish(upload: TicketUpload, status: str, **fields) -> None:
+    _progress(upload, 100, "", status=status, finished_at=timezone.now(), **fields)
+
+
+def _reject(upload: TicketUpload, exc: t.TicketFileError) -> TicketUpload:
+    with transaction.atomic():
+        if upload.file:
+            upload.file.delete(save=False)
+        _finish(
+            upload,
+            UploadStatus.REJECTED,
+            rows_rejected=exc.bad_count,
+            bad_lines=[{"line": b.line, "reason": b.reason} for b in exc.bad_lines],
+            error=(
+                f"{exc.bad_count} bad line(s): the file was rejected whole and nothing was stored."
+                if exc.bad_lines
+                else f"{str(exc).split(': ', 1)[-1]}: the file was rejected and nothing was stored."
+            ),
+        )
+        audit_record(
+            action="ticket-upload.reject",
+            by=upload.uploaded_by,
+            obj=upload,
+            summary=f"Rejected tickets file {upload.original_name}: {exc.bad_count} bad line(s)",
+            data={"bad_lines": upload.bad_lines},
+        )
+    return upload
+
+
+def dataset_remove(name: str) -> None:
+    """Remove a stored dataset's folder (used when the demo replaces its own)."""
+    shutil.rmtree(datasets_dir() / name, ignore_errors=True)

@@ -1,0 +1,250 @@
+"""Performance pages: thin views that parse input, call one selector or service, and render."""
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+
+from pegasus.core.access import require_perm
+from pegasus.core.audit import audit_record
+from pegasus.core.classification import highest, marking
+from pegasus.core.exceptions import PegasusError
+from pegasus.estate.models import Contract, Organisation, Supplier
+from pegasus.estate.selectors import contracts_visible_to
+from pegasus.performance import charts, exports, selectors, services
+from pegasus.performance.forms import PRIORITIES, RatingRulesForm, SlaForm, TicketUploadForm
+from pegasus.performance.models import TicketUpload
+from pegasus.performance.rating import Rating
+
+
+def _marking(contracts) -> str:
+    return marking(*highest([(c.classification, c.classification_descriptor) for c in contracts]))
+
+
+@require_perm("performance.view_performance")
+def overview(request):
+    upload, rows = selectors.performance_overview(user=request.user)
+    return render(
+        request,
+        "performance/overview.html",
+        {
+            "upload": upload,
+            "rows": rows,
+            "ratings": list(Rating),
+            "page_marking": _marking([c.contract for r in rows for c in r.contracts]),
+            "can_upload": request.user.has_perm("performance.upload_tickets"),
+            "can_change_rules": request.user.has_perm("performance.change_rating_rules"),
+            "authorities": selectors.authorities_with_rules(),
+        },
+    )
+
+
+def _supplier(request, pk: int):
+    try:
+        return selectors.supplier_performance(user=request.user, pk=pk)
+    except Supplier.DoesNotExist:
+        # Another supplier is answered exactly like a missing one: its existence is not disclosed.
+        raise Http404("No such supplier") from None
+
+
+@require_perm("performance.view_performance")
+def supplier_page(request, pk: int):
+    supplier, upload, performances = _supplier(request, pk)
+    sections = [
+        {
+            "performance": p,
+            "attainment": charts.attainment_chart(
+                f"attainment-{p.contract.pk}", f"{p.contract.reference}: monthly attainment against target", p.results
+            ),
+            "credits": charts.credits_chart(
+                f"credits-{p.contract.pk}", f"{p.contract.reference}: service credits due by month", p.credits
+            ),
+        }
+        for p in performances
+    ]
+    return render(
+        request,
+        "performance/supplier.html",
+        {
+            "supplier": supplier,
+            "upload": upload,
+            "sections": sections,
+            "credits_total": sum((p.credits_total for p in performances), Decimal(0)),
+            "page_marking": _marking([p.contract for p in performances]),
+        },
+    )
+
+
+@require_perm("performance.view_performance")
+def supplier_export(request, pk: int, fmt: str):
+    if fmt not in {"csv", "xlsx"}:
+        raise Http404
+    supplier, upload, performances = _supplier(request, pk)
+    page_marking = _marking([p.contract for p in performances])
+    audit_record(
+        action="performance.export",
+        by=request.user,
+        obj=supplier,
+        summary=f"Exported the performance of {supplier.name} as {fmt.upper()}",
+        data={"dataset": upload.dataset if upload else None},
+    )
+    filename = f"pegasus-performance-{supplier.pk}"
+    if fmt == "csv":
+        return exports.performance_csv(performances, filename=filename, marking=page_marking)
+    heading = f"Performance of {supplier.name}" + (f", dataset {upload.dataset}" if upload else "")
+    return exports.performance_xlsx(performances, filename=filename, heading=heading, marking=page_marking)
+
+
+@require_perm("performance.view_performance")
+def scorecard(request, pk: int):
+    try:
+        contract, upload, performance = selectors.contract_scorecard(user=request.user, pk=pk)
+    except Contract.DoesNotExist:
+        raise Http404("No such contract") from None
+    thresholds = selectors.thresholds_for(contract.authority_id)
+    return render(
+        request,
+        "performance/scorecard.html",
+        {
+            "contract": contract,
+            "upload": upload,
+            "performance": performance,
+            "thresholds": thresholds,
+            "page_marking": contract.marking,
+            "can_change_sla": request.user.has_perm("performance.change_sla"),
+        },
+    )
+
+
+def _initial(sla) -> dict:
+    if sla is None:
+        return {"service_days": ["mon", "tue", "wed", "thu", "fri"], "service_start": "08:00", "service_end": "18:00"}
+    initial = {
+        "monthly_charge": sla.monthly_charge,
+        "credit_cap_percent": sla.credit_cap_percent,
+        "ticket_service": sla.ticket_service,
+        "service_days": sla.service_days.split(","),
+        "service_start": sla.service_start.strftime("%H:%M"),
+        "service_end": sla.service_end.strftime("%H:%M"),
+        "exclude_bank_holidays": sla.exclude_bank_holidays,
+    }
+    for target in sla.targets.all():
+        p = target.priority
+        initial |= {
+            f"p{p}_hours": target.resolve_within_hours,
+            f"p{p}_clock": target.clock,
+            f"p{p}_target": target.attainment_target,
+            f"p{p}_credit": target.credit_percent,
+        }
+    return initial
+
+
+@require_perm("performance.change_sla")
+def sla_edit(request, pk: int):
+    contract = get_object_or_404(contracts_visible_to(request.user).select_related("supplier"), pk=pk)
+    sla = selectors.sla_of(contract)
+    form = SlaForm(request.POST or None, initial=_initial(sla))
+    extra_errors = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        targets = [
+            services.TargetSpec(
+                priority=p,
+                resolve_within_hours=data[f"p{p}_hours"],
+                clock=data[f"p{p}_clock"] or "24x7",
+                attainment_target=data[f"p{p}_target"],
+                credit_percent=data[f"p{p}_credit"],
+            )
+            for p in PRIORITIES
+            if data.get(f"p{p}_hours") is not None
+        ]
+        try:
+            services.sla_save(
+                contract=contract,
+                monthly_charge=data["monthly_charge"],
+                credit_cap_percent=data["credit_cap_percent"],
+                ticket_service=data["ticket_service"],
+                service_days=",".join(data["service_days"]),
+                service_start=data["service_start"],
+                service_end=data["service_end"],
+                exclude_bank_holidays=data["exclude_bank_holidays"],
+                targets=targets,
+                by=request.user,
+            )
+        except PegasusError as exc:
+            extra_errors.append({"message": str(exc), "anchor": "id_p1_hours"})
+        else:
+            messages.success(request, f"SLA of {contract.reference} saved")
+            return redirect("performance-scorecard", pk=contract.pk)
+    return render(
+        request,
+        "performance/sla_form.html",
+        {"contract": contract, "form": form, "sla": sla, "extra_errors": extra_errors},
+    )
+
+
+@require_perm("performance.view_performance")
+def handoffs(request):
+    upload, found = selectors.handoffs_view(user=request.user)
+    return render(request, "performance/handoffs.html", {"upload": upload, "handoffs": found})
+
+
+@require_perm("performance.upload_tickets")
+def upload_page(request):
+    form = TicketUploadForm(request.POST or None, request.FILES or None)
+    extra_errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            upload = services.ticket_upload_create(file=form.cleaned_data["file"], by=request.user)
+        except PegasusError as exc:
+            extra_errors.append({"message": str(exc), "anchor": "id_file"})
+        else:
+            return redirect("performance-upload-detail", pk=upload.pk)
+    return render(
+        request,
+        "performance/upload.html",
+        {"form": form, "uploads": selectors.upload_list(), "extra_errors": extra_errors},
+    )
+
+
+def _upload(pk: int) -> TicketUpload:
+    try:
+        return selectors.upload_detail(pk=pk)
+    except TicketUpload.DoesNotExist:
+        raise Http404("No such upload") from None
+
+
+@require_perm("performance.upload_tickets")
+def upload_detail(request, pk: int):
+    return render(request, "performance/upload_detail.html", {"upload": _upload(pk)})
+
+
+@require_perm("performance.upload_tickets")
+def upload_progress(request, pk: int):
+    """The progress fragment that htmx polls every second until the upload is finished."""
+    return render(request, "performance/includes/upload_progress.html", {"upload": _upload(pk)})
+
+
+@require_perm("performance.change_rating_rules")
+def rating_rules(request, pk: int):
+    authority = get_object_or_404(Organisation, pk=pk, kind=Organisation.Kind.CONTRACTING_AUTHORITY)
+    current = selectors.thresholds_for(authority.pk)
+    form = RatingRulesForm(
+        request.POST or None,
+        initial={"approaching_points": current.approaching_points, "improvement_points": current.improvement_points},
+    )
+    extra_errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.rating_rules_save(authority=authority, by=request.user, **form.cleaned_data)
+        except PegasusError as exc:
+            extra_errors.append({"message": str(exc), "anchor": "id_improvement_points"})
+        else:
+            messages.success(request, f"Rating rules of {authority.short_name or authority.name} saved")
+            return redirect("performance-overview")
+    return render(
+        request,
+        "performance/rating_rules.html",
+        {"authority": authority, "form": form, "extra_errors": extra_errors},
+    )
