@@ -20,7 +20,7 @@ from pegasus.evaluation import services
 from pegasus.evaluation.models import Tender
 from pegasus.evaluation.services import CriterionSpec
 
-TENDER_REFERENCE = "PEG-2019-01"
+TENDER_REFERENCE = "PEG-ITT-2019-01"
 SECOND_EVALUATOR = ("evaluator2", "Erin Evaluator")
 
 CRITERIA = [

@@ -217,7 +217,7 @@ def lot_scoring(request, pk: int):
     return render(
         request,
         "evaluation/scoring.html",
-        {"lot": lot, "declaration": declaration, "sections": sections, "page_marking": SENSITIVE},
+        {"lot": lot, "declaration": declaration, "sections": sections, "error": error, "page_marking": SENSITIVE},
     )
 
 
