@@ -145,3 +145,54 @@ class TestPages:
     def test_supplier_users_never_see_scenarios(self, scenarios, signed_in):
         client, _ = signed_in(Role.SUPPLIER_USER)
         assert client.get(f"/scenarios/{scenarios[BASELINE].pk}/export.json").status_code == 403
+
+
+class TestJourneys:
+    def test_a_queued_scenario_shows_progress_that_polls_until_settled(self, scenarios, signed_in):
+        """Without the commit hook the run stays queued: the fragment polls; once settled it asks for a full page."""
+        client, user = signed_in(Role.COMMERCIAL_OFFICER)
+        scenario = services.scenario_optimise(name="Waiting", time_limit=5, by=user)
+        fragment = client.get(f"/scenarios/{scenario.pk}/progress/", headers={"HX-Request": "true"})
+        assert b"hx-trigger" in fragment.content and "HX-Refresh" not in fragment
+        assert b"Refresh to see progress" in client.get(f"/scenarios/{scenario.pk}/").content
+        services.optimisation_run_execute(run_id=scenario.runs.get().pk, sweep=False)
+        settled = client.get(f"/scenarios/{scenario.pk}/progress/", headers={"HX-Request": "true"})
+        assert settled["HX-Refresh"] == "true"
+        assert b"hx-trigger" not in settled.content
+
+    def test_a_hand_made_scenario_is_saved_from_the_form(self, scenarios, signed_in):
+        client, _ = signed_in(Role.PROGRAMME_DIRECTOR)
+        form = client.get("/scenarios/new/").context["form"]
+        data = {"name": "All separate", "lot_fixed_cost": "750000", "handoff_cost_per_ticket": "100"}
+        data["min_bidders_per_lot"] = "2"
+        suppliers = {c: Scenario.objects.get(name=BASELINE).lots.get(towers__code=c).supplier_id for c in form.codes}
+        for n, code in enumerate(form.codes, start=1):
+            data[f"lot_{code}"] = str(n)
+            data[f"supplier_{n}"] = str(suppliers[code])
+        # every incumbent has quoted for the towers it runs today, so one lot per tower is priced
+        response = client.post("/scenarios/new/", data)
+        assert response.status_code == 302
+        saved = Scenario.objects.get(name="All separate")
+        assert (saved.kind, saved.lots.count()) == (Scenario.Kind.MANUAL, len(form.codes))
+
+    def test_choosing_from_the_page_is_confirmed_then_recorded(self, scenarios, signed_in):
+        client, _ = signed_in(Role.COMMERCIAL_OFFICER)
+        scenario = scenarios[SIAM_PLUS_TOWERS]
+        assert b"Choose SIAM plus towers?" in client.get(f"/scenarios/{scenario.pk}/choose/").content
+        assert client.post(f"/scenarios/{scenario.pk}/choose/").status_code == 302
+        assert Scenario.objects.get(chosen=True) == scenario
+        assert client.post(f"/scenarios/{scenario.pk}/choose/").status_code == 409
+
+    def test_exports_carry_the_marking_and_the_optimiser_input(self, scenarios, signed_in):
+        import io
+        import json
+
+        from openpyxl import load_workbook
+
+        client, _ = signed_in(Role.FINANCE)
+        scenario = scenarios[SIAM_PLUS_TOWERS]
+        book = load_workbook(io.BytesIO(client.get(f"/scenarios/{scenario.pk}/export.xlsx").content))
+        assert book.active["A1"].value == "OFFICIAL-SENSITIVE [COMMERCIAL]"
+        data = json.loads(client.get(f"/scenarios/{scenario.pk}/export.json").content)
+        assert problem_from_json({k: v for k, v in data.items() if k != "lots"}).min_bidders_per_lot == 2
+        assert [lot["services"] for lot in data["lots"]][0] == ["siam"]

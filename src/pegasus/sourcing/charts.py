@@ -4,14 +4,14 @@ from decimal import Decimal
 
 import altair as alt
 
-from pegasus.core.money import format_millions
+from pegasus.core.money import format_millions, format_pounds
 from pegasus.web.charts import Chart, _spec
 
 LABELS = {"lot_fixed_cost": "Cost of running a lot", "min_bidders_per_lot": "Fewest bidders per lot"}
 
 
 def _setting(key: str, value: str) -> str:
-    return format_millions(Decimal(value)) if key == "lot_fixed_cost" else value
+    return format_pounds(Decimal(value), pennies=False) if key == "lot_fixed_cost" else value
 
 
 def tradeoff_chart(chart_id: str, points: list[dict]) -> Chart:
@@ -30,7 +30,7 @@ def tradeoff_chart(chart_id: str, points: list[dict]) -> Chart:
         alt.Chart(alt.Data(values=data))
         .mark_line(point=alt.OverlayMarkDef(size=90, filled=True))
         .encode(
-            x=alt.X("lots:Q", title="Number of lots", axis=alt.Axis(tickMinStep=1)),
+            x=alt.X("lots:Q", title="Number of lots", axis=alt.Axis(tickMinStep=1, format="d")),
             y=alt.Y("millions:Q", title="Prices and hand-offs, £m a year", scale=alt.Scale(zero=False)),
             color=alt.Color(
                 "varied:N",

@@ -155,3 +155,44 @@ def _binding(problem, lots, bidders, won, spend, total_spend, names) -> list[Bin
             )
         )
     return out
+
+
+def _millions(amount: Decimal) -> str:
+    return f"£{(amount / 1_000_000).quantize(Decimal('0.1'))}m"
+
+
+def plain_summary(named: Sequence[tuple[str, ScenarioFigures]]) -> list[str]:
+    """A few sentences reading the comparison for someone who has not seen an optimiser: the first is the reference."""
+    if len(named) < 2:
+        return []
+    (first_name, first), rest = named[0], named[1:]
+    cheapest_name, cheapest = min(named, key=lambda pair: pair[1].total)
+    out = []
+    if cheapest is not first:
+        saving = first.total - cheapest.total
+        out.append(
+            f"{cheapest_name} costs least: {_millions(cheapest.total)} a year, {_millions(saving)} a year less than "
+            f"{first_name}."
+        )
+    else:
+        out.append(f"{first_name} already costs least, at {_millions(first.total)} a year.")
+    for name, figures in rest:
+        lots = first.lots - figures.lots
+        change = (
+            f"{lots} fewer contract{'s' if lots != 1 else ''} to run"
+            if lots > 0
+            else (f"{-lots} more contract{'s' if lots != -1 else ''}" if lots < 0 else "as many contracts")
+        )
+        handoff = first.handoff - figures.handoff
+        out.append(
+            f"{name} has {figures.lots} lots won by {figures.suppliers} suppliers: {change} than {first_name}, and "
+            + (
+                f"{_millions(handoff)} a year less lost in hand-offs between suppliers."
+                if handoff > 0
+                else "no saving on hand-offs between suppliers."
+            )
+            + f" Every lot still has at least {figures.fewest_bidders} possible bidder"
+            + ("s" if figures.fewest_bidders != 1 else "")
+            + f"; the largest supplier would take {figures.largest_percent}% of the spend."
+        )
+    return out

@@ -28,6 +28,12 @@ class PolicyForm(forms.ModelForm):
         model = Scenario
         fields = ["name", "description", *POLICY]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        error_messages = {
+            "name": {
+                "required": "Enter a name for the scenario",
+                "unique": "A scenario with this name already exists: choose another name",
+            }
+        }
 
     def __init__(self, *args, codes: list[str], **kwargs):
         super().__init__(*args, **kwargs)

@@ -143,7 +143,7 @@ def scenario_baseline_create(*, by, name: str = "Baseline: today's contracts", *
     value times the tower's share) stands in, so that every scenario is priced on the same basis.
     """
     contracts = selectors.current_contract_lots()
-    current = {}
+    current: dict[int, dict[str, Decimal]] = {}
     for contract, towers in contracts:
         for code, cost in towers:
             current.setdefault(contract.supplier_id, {})[code] = cost

@@ -15,6 +15,7 @@ from pegasus.estate.import_views import XLSX_TYPE, ImportForm, _rejected
 from pegasus.estate.models import Supplier
 from pegasus.sourcing import exports, selectors, services
 from pegasus.sourcing.charts import tradeoff_chart
+from pegasus.sourcing.comparison import plain_summary
 from pegasus.sourcing.forms import ManualForm, OptimiseForm, PolicyForm
 from pegasus.sourcing.imports import MARKET_PRICES, PRICE_COLUMNS, market_prices_import, template_xlsx
 from pegasus.sourcing.models import SCENARIO_MARKING, Scenario
@@ -57,11 +58,10 @@ def scenario_detail(request, pk: int):
 @require_perm("sourcing.view_scenario")
 def scenario_progress(request, pk: int):
     scenario = get_object_or_404(Scenario, pk=pk)
-    return _render(
-        request,
-        "sourcing/progress.html",
-        {"scenario": scenario, "run": selectors.latest_run(scenario), "fragment": True},
-    )
+    response = _render(request, "sourcing/progress.html", {"scenario": scenario, "run": selectors.latest_run(scenario)})
+    if scenario.is_settled and request.headers.get("HX-Request"):
+        response["HX-Refresh"] = "true"  # the lots and figures are there now: show the whole page
+    return response
 
 
 @require_perm("sourcing.add_scenario")
@@ -152,13 +152,24 @@ def scenario_compare(request):
     everything = list(scenarios)
     picked = [s for s in everything if s.pk in wanted] if wanted else everything
     views = [v for v in selectors.scenario_views(picked[:MAX_COMPARED]) if v.figures is not None]
+    summary = plain_summary([(v.scenario.name, v.figures) for v in views if v.figures is not None])
     cheapest = min((v.figures.total for v in views), default=None)
-    sweep = next((v.scenario for v in reversed(views) if v.scenario.tradeoff), None)
+    # The trade-off is drawn around the cheapest scenario that has one (optimised scenarios do).
+    swept = [v for v in views if v.scenario.tradeoff and v.figures is not None]
+    sweep = min(swept, key=lambda v: v.figures.total).scenario if swept else None
     chart = tradeoff_chart("tradeoff", sweep.tradeoff) if sweep else None
     return _render(
         request,
         "sourcing/scenario_compare.html",
-        {"views": views, "all": everything, "wanted": wanted, "cheapest": cheapest, "chart": chart, "sweep": sweep},
+        {
+            "views": views,
+            "summary": summary,
+            "all": everything,
+            "wanted": wanted or [v.scenario.pk for v in views],
+            "cheapest": cheapest,
+            "chart": chart,
+            "sweep": sweep,
+        },
     )
 
 
