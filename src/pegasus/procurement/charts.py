@@ -1,7 +1,7 @@
 """The pipeline's Gantt chart: every procurement's stages as planned, each against its latest window, and the day
 the replaced contract ends. A Vega-Lite spec built with Altair, with the same figures as table rows."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import altair as alt
 
@@ -12,6 +12,7 @@ PLANNED = "#1d70b8"
 AT_RISK = "#d4351c"
 LATEST = "#b1b4b6"
 DEADLINE = "#0b0c0c"
+ONE_DAY = timedelta(days=1)
 
 
 def _label(row: ProcurementRow, text: str) -> str:
@@ -35,9 +36,12 @@ def pipeline_gantt(chart_id: str, rows: list[ProcurementRow], as_at: date) -> Ch
                     "row": label,
                     "stage": s.template.name,
                     "planned_start": s.planned_start.isoformat(),
-                    "planned_end": s.planned_end.isoformat(),
+                    # Ends are inclusive: a bar runs to the start of the day after, so a one-day stage shows.
+                    "planned_end": (s.planned_end + ONE_DAY).isoformat(),
                     "latest_start": s.latest_start.isoformat(),
-                    "latest_end": s.latest_end.isoformat(),
+                    "latest_end": (s.latest_end + ONE_DAY).isoformat(),
+                    "planned_last": s.planned_end.isoformat(),
+                    "latest_last": s.latest_end.isoformat(),
                     "slack": s.slack_days,
                     "status": status,
                 }
@@ -73,12 +77,12 @@ def pipeline_gantt(chart_id: str, rows: list[ProcurementRow], as_at: date) -> Ch
     base = alt.Chart(alt.Data(values=bars))
     latest = base.mark_bar(color=LATEST, opacity=0.6, size=8).encode(
         y=y,
-        x=alt.X("latest_start:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0)),
+        x=alt.X("latest_start:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0), scale=alt.Scale(padding=12)),
         x2="latest_end:T",
         tooltip=[
             alt.Tooltip("stage:N"),
             alt.Tooltip("latest_start:T", title="Latest start"),
-            alt.Tooltip("latest_end:T", title="Latest end"),
+            alt.Tooltip("latest_last:T", title="Latest end"),
         ],
     )
     planned = base.mark_bar(size=14).encode(
@@ -93,7 +97,7 @@ def pipeline_gantt(chart_id: str, rows: list[ProcurementRow], as_at: date) -> Ch
         tooltip=[
             alt.Tooltip("stage:N"),
             alt.Tooltip("planned_start:T", title="Planned start"),
-            alt.Tooltip("planned_end:T", title="Planned end"),
+            alt.Tooltip("planned_last:T", title="Planned end"),
             alt.Tooltip("slack:Q", title="Slack (days)"),
         ],
     )
