@@ -1,0 +1,90 @@
+"""Supplier performance in a real browser, with the demo's SLAs and tickets: every page under axe-core (WCAG 2.1 A
+and AA) with a full-page screenshot, an upload followed to the end, and the pages without JavaScript."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from pegasus.estate.models import Contract, Supplier
+from tests.web.conftest import browser, context, demo_estate, no_js_page, page, sign_in  # noqa: F401 (fixtures)
+from tests.web.test_browser import axe_violations, describe, screenshot, wait_for_charts
+
+pytestmark = pytest.mark.browser
+
+KESTREL = "Kestrel Digital Services Ltd (illustrative)"
+
+
+@pytest.fixture
+def performance_data(demo_estate):  # noqa: F811
+    from pegasus.performance.demo import performance_demo_load
+
+    performance_demo_load()
+
+
+def kestrel_pk() -> int:
+    return Supplier.objects.get(name=KESTREL).pk
+
+
+def contract_pk(reference: str) -> int:
+    return Contract.objects.get(reference=reference).pk
+
+
+PAGES = [
+    ("overview", "commercial", lambda: "/performance/"),
+    ("supplier", "commercial", lambda: f"/performance/suppliers/{kestrel_pk()}/"),
+    ("scorecard", "commercial", lambda: f"/performance/contracts/{contract_pk('MPS-DP-T1-005')}/"),
+    ("sla-edit", "commercial", lambda: f"/performance/contracts/{contract_pk('MPS-DP-T1-002')}/sla/"),
+    ("handoffs", "commercial", lambda: "/performance/handoffs/"),
+    ("uploads", "commercial", lambda: "/performance/uploads/"),
+    ("supplier", "supplier", lambda: f"/performance/suppliers/{kestrel_pk()}/"),
+    ("handoffs", "supplier", lambda: "/performance/handoffs/"),
+]
+
+
+@pytest.mark.parametrize(("name", "role", "path"), PAGES, ids=[f"{r}-{n}" for n, r, _ in PAGES])
+def test_page_passes_axe(page, sign_in, performance_data, name, role, path):  # noqa: F811
+    """The page, with its charts drawn and every details element opened, has no WCAG 2.1 A or AA violations."""
+    # given
+    sign_in(page, role)
+    response = page.goto(path())
+    assert response.status == 200
+    wait_for_charts(page)
+    screenshot(page, f"{role}-performance-{name}")
+    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+
+    # when
+    violations = axe_violations(page)
+
+    # then
+    assert not violations, f"axe found on {path()} as {role}:\n{describe(violations)}"
+
+
+def test_a_bad_upload_shows_its_bad_lines(page, sign_in, performance_data, tmp_path):  # noqa: F811
+    """Upload a file with a bad priority: the progress page ends in a rejection listing the line and reason."""
+    # given
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "ticket_id,supplier,priority,opened_at,resolved_at\nT1,Someone,P7,2019-03-04T09:00,2019-03-04T10:00\n"
+    )
+    sign_in(page, "commercial")
+    page.goto("/performance/uploads/")
+
+    # when
+    page.get_by_label("Tickets file (CSV)").set_input_files(str(bad))
+    page.get_by_role("button", name="Upload and check").click()
+
+    # then
+    expect(page).to_have_url(re.compile(r"/performance/uploads/\d+/$"))
+    expect(page.get_by_test_id("upload-status")).to_have_text("Rejected")
+    expect(page.get_by_test_id("bad-lines")).to_contain_text("Line 2: priority 'P7' is not 1-4 or P1-P4")
+    screenshot(page, "commercial-performance-upload-rejected")
+    assert not axe_violations(page)
+
+
+def test_supplier_page_works_without_javascript(no_js_page, sign_in, performance_data):  # noqa: F811
+    """Without JavaScript the charts' figures are still there as tables."""
+    sign_in(no_js_page, "commercial")
+    no_js_page.goto(f"/performance/suppliers/{kestrel_pk()}/")
+    no_js_page.get_by_text("MPS-DP-T1-005: monthly attainment against target as a table").click()
+    expect(no_js_page.get_by_role("table", name="MPS-DP-T1-005: monthly attainment against target")).to_be_visible()
