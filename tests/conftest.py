@@ -13,8 +13,9 @@ SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 
 @pytest.fixture(autouse=True)
 def media_in_tmp(settings, tmp_path):
-    """Uploaded files (Part 2 attachments) go to a folder of each test's own."""
+    """Uploaded files (Part 2 attachments, ticket files) and stored datasets go to a folder of each test's own."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.VAR_DIR = tmp_path / "var"
 
 
 @pytest.fixture

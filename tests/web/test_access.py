@@ -13,6 +13,7 @@ ALL = set(Role)
 INTERNAL = ALL - {Role.SUPPLIER_USER}
 COMMERCIAL = {Role.COMMERCIAL_OFFICER}
 SPEND_IMPORTERS = {Role.COMMERCIAL_OFFICER, Role.FINANCE}
+SCENARIO_SHAPERS = {Role.COMMERCIAL_OFFICER, Role.PROGRAMME_DIRECTOR}
 ORIGINATORS = {Role.COMMERCIAL_OFFICER, Role.PROGRAMME_DIRECTOR, Role.FINANCE, Role.LEGAL}
 
 # url name -> (path template, roles allowed, status for the others when signed in)
@@ -43,6 +44,49 @@ PAGES = {
     "decision-edit": ("/decisions/{decision}/edit/", set(), 403),
     "release-review": ("/decisions/release-review/", COMMERCIAL, 403),
     "decision-part2-attachment": ("/decisions/{draft}/attachments/{attachment}/", INTERNAL - {Role.EVALUATOR}, 404),
+    "performance-overview": ("/performance/", ALL, 403),
+    "performance-supplier": ("/performance/suppliers/{own_supplier}/", ALL, 403),
+    "performance-export": ("/performance/suppliers/{own_supplier}/export.xlsx", ALL, 403),
+    "performance-scorecard": ("/performance/contracts/{own}/", ALL, 403),
+    "performance-sla-edit": ("/performance/contracts/{own}/sla/", COMMERCIAL, 403),
+    "performance-handoffs": ("/performance/handoffs/", ALL, 403),
+    "performance-upload": ("/performance/uploads/", COMMERCIAL, 403),
+    "performance-upload-detail": ("/performance/uploads/{upload}/", COMMERCIAL, 403),
+    "performance-upload-progress": ("/performance/uploads/{upload}/progress/", COMMERCIAL, 403),
+    "performance-rating-rules": ("/performance/rating-rules/{authority}/", COMMERCIAL, 403),
+    # Scenarios set competitors' market prices side by side: supplier users never see them.
+    "scenario-list": ("/scenarios/", INTERNAL, 403),
+    "scenario-compare": ("/scenarios/compare/", INTERNAL, 403),
+    "scenario-create": ("/scenarios/new/", SCENARIO_SHAPERS, 403),
+    "scenario-optimise": ("/scenarios/optimise/", SCENARIO_SHAPERS, 403),
+    "scenario-baseline": ("/scenarios/baseline/", SCENARIO_SHAPERS, 403),
+    "scenario-detail": ("/scenarios/{scenario}/", INTERNAL, 403),
+    "scenario-progress": ("/scenarios/{scenario}/progress/", INTERNAL, 403),
+    "scenario-choose": ("/scenarios/{scenario}/choose/", SCENARIO_SHAPERS, 403),
+    "scenario-export": ("/scenarios/{scenario}/export.xlsx", INTERNAL, 403),
+    "market-prices": ("/scenarios/prices/", INTERNAL, 403),
+    "market-price-template": ("/scenarios/prices/template.xlsx", SCENARIO_SHAPERS, 403),
+    # Bids are commercial-in-confidence: supplier users reach no evaluation page; evaluators only their own pages.
+    "tender-list": ("/tenders/", INTERNAL, 403),
+    "tender-create": ("/tenders/new/", COMMERCIAL, 403),
+    "tender-detail": ("/tenders/{tender}/", INTERNAL, 403),
+    "tender-declaration": ("/tenders/{tender}/declaration/", {Role.EVALUATOR}, 403),
+    "lot-setup": ("/tenders/lots/{lot}/setup/", COMMERCIAL, 403),
+    "lot-scoring": ("/tenders/lots/{lot}/scoring/", {Role.EVALUATOR}, 403),
+    "lot-moderation": ("/tenders/lots/{lot}/moderation/", COMMERCIAL, 403),
+    "lot-results": ("/tenders/lots/{lot}/results/", INTERNAL - {Role.EVALUATOR}, 403),
+    "lot-report-xlsx": ("/tenders/lots/{lot}/report.xlsx", COMMERCIAL, 403),
+    "lot-award": ("/tenders/lots/{lot}/award/", COMMERCIAL, 403),
+    # Supplier users never see procurements: one may be competing their own contract.
+    "procurement-list": ("/procurements/", INTERNAL, 403),
+    "procurement-create": ("/procurements/new/", {Role.COMMERCIAL_OFFICER, Role.PROGRAMME_DIRECTOR}, 403),
+    "procurement-detail": ("/procurements/{procurement}/", INTERNAL, 403),
+    "procurement-edit": ("/procurements/{procurement}/edit/", {Role.COMMERCIAL_OFFICER, Role.PROGRAMME_DIRECTOR}, 403),
+    "procurement-stage-edit": (
+        "/procurements/{procurement}/stages/{stage}/",
+        {Role.COMMERCIAL_OFFICER, Role.PROGRAMME_DIRECTOR},
+        403,
+    ),
 }
 # Public pages: open to everyone, signed in or not, and identical for all.
 PUBLIC = {
@@ -78,13 +122,35 @@ def estate(demo):
     from pegasus.governance.models import Decision
 
     decisions_demo_load()
+    from pegasus.evaluation.demo import evaluation_demo_load
+    from pegasus.evaluation.models import Lot
+
+    evaluation_demo_load()
+    lot = Lot.objects.order_by("pk").first()
+    from pegasus.procurement.demo import procurements_demo_load
+    from pegasus.procurement.models import Procurement
+
+    procurements_demo_load()
+    procurement = Procurement.objects.order_by("pk").first()
+    from pegasus.sourcing.demo import SIAM_PLUS_TOWERS, sourcing_demo_load
+    from pegasus.sourcing.models import Scenario
+
+    sourcing_demo_load(optimise=False)
     own = Supplier.objects.get(name=SUPPLIERS[SUPPLIER_USER_WORKS_FOR][0])
+    from pegasus.performance.models import TicketUpload
+
+    upload = TicketUpload.objects.create(original_name="tickets.csv", status="rejected", progress=100)
     return {
         "decision": Decision.objects.get(reference="PCD 579"),
         "draft": Decision.objects.get(reference="PCD 612"),
         "own_supplier": own,
+        "scenario": Scenario.objects.get(name=SIAM_PLUS_TOWERS),
+        "lot": lot,
+        "procurement": procurement,
+        "stage": procurement.stages.get(kind="requirements"),
         "own": Contract.objects.filter(supplier=own).order_by("pk").first(),
         "other": Contract.objects.exclude(supplier=own).order_by("pk").first(),
+        "upload": upload,
     }
 
 
@@ -96,6 +162,13 @@ def fill(template: str, estate) -> str:
         decision=estate["decision"].pk,
         draft=draft.pk,
         attachment=draft.attachments.get().pk,
+        scenario=estate["scenario"].pk,
+        tender=estate["lot"].tender_id,
+        lot=estate["lot"].pk,
+        procurement=estate["procurement"].pk,
+        stage=estate["stage"].pk,
+        upload=estate["upload"].pk,
+        authority=estate["own"].authority_id,
     )
 
 

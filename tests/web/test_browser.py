@@ -235,6 +235,56 @@ def wrong_password(page):
     page.locator(".govuk-error-summary").wait_for()
 
 
+def demo_scenarios(page):
+    """The scenario pages need the sourcing demo: market prices and the three scenarios, the optimised one solved."""
+    from pegasus.sourcing.demo import sourcing_demo_load
+
+    sourcing_demo_load()
+    page.reload()
+
+
+def scenario_pk(name: str) -> int:
+    from pegasus.sourcing.demo import sourcing_demo_load
+    from pegasus.sourcing.models import Scenario
+
+    sourcing_demo_load()
+    return Scenario.objects.get(name=name).pk
+
+
+def demo_procurements(page):
+    """The browser fixture loads the estate and decisions; the procurement pages need the programme's too."""
+    from pegasus.procurement.demo import procurements_demo_load
+
+    procurements_demo_load()
+    page.reload()
+
+
+def procurement_pk(reference: str) -> int:
+    from pegasus.procurement.demo import procurements_demo_load
+    from pegasus.procurement.models import Procurement
+
+    procurements_demo_load()
+    return Procurement.objects.get(reference=reference).pk
+
+
+def demo_tender(page):
+    """The evaluation pages need the illustrative SIAM tender, part-way through moderation."""
+    from pegasus.evaluation.demo import evaluation_demo_load
+
+    evaluation_demo_load()
+    page.reload()
+
+
+def tender_pk(reference: str, *, lot: bool = False) -> int:
+    from pegasus.evaluation.demo import evaluation_demo_load
+    from pegasus.evaluation.models import Lot, Tender
+
+    evaluation_demo_load()
+    if lot:
+        return Lot.objects.filter(tender__reference=reference).order_by("number").first().pk
+    return Tender.objects.get(reference=reference).pk
+
+
 def filter_by_tower(page):
     page.get_by_label("Tower").select_option(label=EUC)
     page.get_by_label("Tier").select_option(label="Tier 1")
@@ -275,11 +325,36 @@ VISITS = [
     Visit("decision-new-errors", "commercial", "/decisions/new/", (submit_empty,)),
     Visit("decision-submitted", "approver", "/decisions/{PCD 598}/"),
     Visit("release-review", "commercial", "/decisions/release-review/"),
+    Visit("procurements", "director", "/procurements/", (demo_procurements,)),
+    Visit("procurement", "commercial", "/procurements/{PEG-2019-01}/"),
+    Visit("procurement-edit", "commercial", "/procurements/{PEG-2020-02}/edit/"),
+    Visit("procurement-new-errors", "commercial", "/procurements/new/", (submit_empty,)),
+    Visit("scenarios", "commercial", "/scenarios/", (demo_scenarios,)),
+    Visit("scenario-compare", "director", "/scenarios/compare/", (demo_scenarios,)),
+    Visit("scenario-optimised", "commercial", "/scenarios/{scenario:Optimised: cheapest with competition kept}/"),
+    Visit("scenario-new-errors", "commercial", "/scenarios/new/", (demo_scenarios, submit_empty)),
+    Visit("scenario-optimise", "director", "/scenarios/optimise/"),
+    Visit("market-prices", "commercial", "/scenarios/prices/", (demo_scenarios,)),
+    Visit("tenders", "commercial", "/tenders/", (demo_tender,)),
+    Visit("tender", "commercial", "/tenders/{tender:PEG-ITT-2019-01}/"),
+    Visit("tender", "evaluator", "/tenders/{tender:PEG-ITT-2019-01}/"),
+    Visit("tender-declaration", "evaluator", "/tenders/{tender:PEG-ITT-2019-01}/declaration/"),
+    Visit("lot-setup", "commercial", "/tenders/lots/{lot:PEG-ITT-2019-01}/setup/"),
+    Visit("lot-setup-errors", "commercial", "/tenders/lots/{lot:PEG-ITT-2019-01}/setup/", (submit_empty,)),
+    Visit("lot-scoring", "evaluator", "/tenders/lots/{lot:PEG-ITT-2019-01}/scoring/"),
+    Visit("lot-moderation", "commercial", "/tenders/lots/{lot:PEG-ITT-2019-01}/moderation/"),
+    Visit("lot-results", "director", "/tenders/lots/{lot:PEG-ITT-2019-01}/results/"),
+    Visit("lot-award", "commercial", "/tenders/lots/{lot:PEG-ITT-2019-01}/award/"),
     Visit("register", None, "/public/decisions/"),
     Visit("register-decision", None, "/public/decisions/{PCD 579}/"),
     Visit("contracts", "supplier", "/contracts/"),
     Visit("contract-tier1", "supplier", "/contracts/{MPS-DP-T1-005}/"),
     Visit("supplier", "supplier", "/suppliers/{kestrel}/"),
+    Visit("performance", "commercial", "/performance/"),
+    Visit("performance-scorecard", "commercial", "/performance/contracts/{MPS-DP-T1-005}/"),
+    Visit("performance-handoffs", "commercial", "/performance/handoffs/"),
+    Visit("performance-uploads", "commercial", "/performance/uploads/"),
+    Visit("performance-supplier", "supplier", "/performance/suppliers/{kestrel}/"),
 ]
 
 
@@ -288,6 +363,13 @@ def resolve(path: str) -> str:
         key = match.group(1)
         if key == "kestrel":
             return str(kestrel().pk)
+        if key.startswith(("tender:", "lot:")):
+            kind, reference = key.split(":", 1)
+            return str(tender_pk(reference, lot=kind == "lot"))
+        if key.startswith("PEG-"):
+            return str(procurement_pk(key))
+        if key.startswith("scenario:"):
+            return str(scenario_pk(key.removeprefix("scenario:")))
         if key.startswith("PCD"):
             from pegasus.governance.models import Decision
 
@@ -410,3 +492,36 @@ def test_page_reads_without_javascript(no_js_page, sign_in, role, path):
         expect(chart).to_be_hidden()  # nothing draws it, so it takes no space
         assert chart.locator("xpath=..").locator("details table tbody tr").count() > 0
     screenshot(page, f"no-js-{role}-{path.strip('/').replace('/', '-').replace('{', '').replace('}', '')}")
+
+
+class TestProcurementPipelineJourney:
+    def test_reads_the_gantt_and_lengthens_a_stage(self, page, sign_in):
+        """Open the pipeline from the menu, see the programme's procurements charted, open one, lengthen its
+        evaluation and find its dates moved."""
+        # given the programme's procurements
+        procurement_pk("PEG-2019-01")
+        sign_in(page, "commercial")
+
+        # when the pipeline is opened from the menu
+        page.get_by_role("navigation", name="Menu").get_by_role("link", name="Procurements").click()
+        wait_for_charts(page)
+        # then both procurements are listed and charted
+        table = page.get_by_test_id("pipeline")
+        expect(table).to_contain_text("PEG-2019-01")
+        expect(table).to_contain_text("PEG-2020-02")
+        expect(page.locator("#pipeline-gantt svg").first).to_be_attached()
+        screenshot(page, "procurement-pipeline-gantt")
+
+        # when one is opened and its evaluation lengthened by 10 days
+        page.get_by_role("link", name="PEG-2019-01").click()
+        stages = page.get_by_test_id("stages")
+        before = stages.get_by_role("row").filter(has_text="Governance approval").inner_text()
+        page.get_by_role("link", name="Change evaluation and moderation duration").click()
+        page.get_by_label("Evaluation duration (days)").fill("40")
+        page.get_by_role("button", name="Save duration").click()
+
+        # then the stages after it are planned later
+        evaluation = page.get_by_test_id("stages").get_by_role("row").filter(has_text="Evaluation and moderation")
+        expect(evaluation.get_by_role("cell").first).to_have_text(re.compile(r"^\s*40\s*calendar\s*$"))
+        after = page.get_by_test_id("stages").get_by_role("row").filter(has_text="Governance approval").inner_text()
+        assert after != before

@@ -10,6 +10,10 @@ NAV = [
     ("Towers", "tower-list", "estate.view_estate", "/towers"),
     ("Import", "import", "estate.import_spend", "/import"),
     ("Decisions", "decision-list", "governance.view_decision", "/decisions"),
+    ("Scenarios", "scenario-list", "sourcing.view_scenario", "/scenarios"),
+    ("Performance", "performance-overview", "performance.view_performance", "/performance"),
+    ("Procurements", "procurement-list", "procurement.view_procurement", "/procurements"),
+    ("Tenders", "tender-list", "evaluation.view_tender", "/tenders"),
     ("Audit", "audit-list", "core.view_auditevent", "/audit"),
 ]
 

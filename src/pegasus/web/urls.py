@@ -11,5 +11,9 @@ urlpatterns = [
     path("audit/", views.audit_list, name="audit-list"),
     path("", include("pegasus.estate.urls")),
     path("", include("pegasus.governance.urls")),
+    path("", include("pegasus.sourcing.urls")),
+    path("", include("pegasus.evaluation.urls")),
+    path("", include("pegasus.procurement.urls")),
     path("", include("pegasus.publication.urls")),
+    path("", include("pegasus.performance.urls")),
 ]

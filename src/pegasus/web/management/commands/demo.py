@@ -1,6 +1,10 @@
 from pegasus.core.management.commands._base import PegasusCommand, to_json
 from pegasus.estate.demo import DEMO_PASSWORD, DEMO_USERS, demo_load
+from pegasus.evaluation.demo import evaluation_demo_load
 from pegasus.governance.demo import decisions_demo_load
+from pegasus.performance.demo import performance_demo_load
+from pegasus.procurement.demo import procurements_demo_load
+from pegasus.sourcing.demo import sourcing_demo_load
 
 
 class Command(PegasusCommand):
@@ -18,6 +22,10 @@ class Command(PegasusCommand):
         else:
             created = demo_load()
             created |= decisions_demo_load()
+            created |= sourcing_demo_load()
+            created |= performance_demo_load()
+            created |= evaluation_demo_load()
+            created |= procurements_demo_load()
         if options["json"]:
             self.stdout.write(to_json({"created": created}))
             return
