@@ -3,6 +3,7 @@
 The groups are created by a data migration; `has_role` is the one check every rule uses.
 """
 
+import rules
 from django.db import models
 
 
@@ -34,3 +35,14 @@ def roles_of(user) -> frozenset[str]:
 
 def has_role(user, *roles: str) -> bool:
     return bool(roles_of(user) & set(roles))
+
+
+# The two predicates every app's permission rules start from.
+@rules.predicate
+def is_internal(user) -> bool:
+    return has_role(user, *INTERNAL_ROLES)
+
+
+@rules.predicate
+def is_commercial(user) -> bool:
+    return has_role(user, Role.COMMERCIAL_OFFICER)

@@ -7,17 +7,7 @@ including the audit trail, and change nothing.
 
 import rules
 
-from pegasus.core.roles import INTERNAL_ROLES, Role, has_role
-
-
-@rules.predicate
-def is_internal(user) -> bool:
-    return has_role(user, *INTERNAL_ROLES)
-
-
-@rules.predicate
-def is_commercial(user) -> bool:
-    return has_role(user, Role.COMMERCIAL_OFFICER)
+from pegasus.core.roles import Role, has_role, is_commercial, is_internal
 
 
 @rules.predicate

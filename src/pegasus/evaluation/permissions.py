@@ -7,19 +7,9 @@ the authority read the results once moderation is complete; supplier users reach
 
 import rules
 
-from pegasus.core.roles import INTERNAL_ROLES, Role, has_role
+from pegasus.core.roles import INTERNAL_ROLES, Role, has_role, is_commercial, is_internal
 
 RESULTS_READERS = frozenset(INTERNAL_ROLES) - {Role.EVALUATOR}
-
-
-@rules.predicate
-def is_internal(user) -> bool:
-    return has_role(user, *INTERNAL_ROLES)
-
-
-@rules.predicate
-def is_commercial(user) -> bool:
-    return has_role(user, Role.COMMERCIAL_OFFICER)
 
 
 @rules.predicate

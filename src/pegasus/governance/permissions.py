@@ -3,14 +3,9 @@ need it to advise or decide read it; evaluators, supplier users and the public n
 
 import rules
 
-from pegasus.core.roles import INTERNAL_ROLES, Role, has_role
+from pegasus.core.roles import INTERNAL_ROLES, Role, has_role, is_commercial, is_internal
 
 PART2_READERS = frozenset(INTERNAL_ROLES) - {Role.EVALUATOR}
-
-
-@rules.predicate
-def is_internal(user) -> bool:
-    return has_role(user, *INTERNAL_ROLES)
 
 
 @rules.predicate
@@ -43,11 +38,6 @@ ORIGINATORS = frozenset({Role.COMMERCIAL_OFFICER, Role.PROGRAMME_DIRECTOR, Role.
 @rules.predicate
 def originates(user) -> bool:
     return has_role(user, *ORIGINATORS)
-
-
-@rules.predicate
-def is_commercial(user) -> bool:
-    return has_role(user, Role.COMMERCIAL_OFFICER)
 
 
 rules.add_perm("governance.add_decision", originates)

@@ -3,12 +3,7 @@ change them; supplier users never see them (a procurement may be competing their
 
 import rules
 
-from pegasus.core.roles import INTERNAL_ROLES, Role, has_role
-
-
-@rules.predicate
-def is_internal(user) -> bool:
-    return has_role(user, *INTERNAL_ROLES)
+from pegasus.core.roles import Role, has_role, is_internal
 
 
 @rules.predicate
