@@ -8,6 +8,8 @@ from django.contrib.auth.models import Group
 
 os.environ.setdefault("PEGASUS_ENV", "test")
 
+pytest_plugins = ["tests.browser"]
+
 SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 
 

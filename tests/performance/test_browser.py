@@ -7,8 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from pegasus.estate.models import Contract, Supplier
-from tests.web.conftest import browser, context, demo_estate, no_js_page, page, sign_in  # noqa: F401 (fixtures)
-from tests.web.test_browser import axe_violations, describe, screenshot, wait_for_charts
+from tests.browser import axe_violations, describe, screenshot, wait_for_charts
 
 pytestmark = pytest.mark.browser
 
@@ -16,7 +15,7 @@ KESTREL = "Kestrel Digital Services Ltd (illustrative)"
 
 
 @pytest.fixture
-def performance_data(demo_estate):  # noqa: F811
+def performance_data(demo_estate):
     from pegasus.performance.demo import performance_demo_load
 
     performance_demo_load()
@@ -43,7 +42,7 @@ PAGES = [
 
 
 @pytest.mark.parametrize(("name", "role", "path"), PAGES, ids=[f"{r}-{n}" for n, r, _ in PAGES])
-def test_page_passes_axe(page, sign_in, performance_data, name, role, path):  # noqa: F811
+def test_page_passes_axe(page, sign_in, performance_data, name, role, path):
     """The page, with its charts drawn and every details element opened, has no WCAG 2.1 A or AA violations."""
     # given
     sign_in(page, role)
@@ -60,7 +59,7 @@ def test_page_passes_axe(page, sign_in, performance_data, name, role, path):  # 
     assert not violations, f"axe found on {path()} as {role}:\n{describe(violations)}"
 
 
-def test_a_bad_upload_shows_its_bad_lines(page, sign_in, performance_data, tmp_path):  # noqa: F811
+def test_a_bad_upload_shows_its_bad_lines(page, sign_in, performance_data, tmp_path):
     """Upload a file with a bad priority: the progress page ends in a rejection listing the line and reason."""
     # given
     bad = tmp_path / "bad.csv"
@@ -82,7 +81,7 @@ def test_a_bad_upload_shows_its_bad_lines(page, sign_in, performance_data, tmp_p
     assert not axe_violations(page)
 
 
-def test_supplier_page_works_without_javascript(no_js_page, sign_in, performance_data):  # noqa: F811
+def test_supplier_page_works_without_javascript(no_js_page, sign_in, performance_data):
     """Without JavaScript the charts' figures are still there as tables."""
     sign_in(no_js_page, "commercial")
     no_js_page.goto(f"/performance/suppliers/{kestrel_pk()}/")

@@ -3,22 +3,18 @@ a full-page screenshot of each, and the contract list used with JavaScript turne
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from pegasus.estate import terms
 from pegasus.estate.demo import DEMO_AS_AT, SUPPLIER_USER_WORKS_FOR, SUPPLIERS
 from pegasus.estate.models import Contract, Supplier
+from tests.browser import axe_violations, describe, screenshot, wait_for_charts
 
 pytestmark = pytest.mark.browser
 
-AXE_JS = Path(settings.BASE_DIR) / "build" / "frontend" / "js" / "axe.min.js"
-SCREENSHOTS = Path(settings.BASE_DIR) / "test-results" / "screenshots"
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 SENSITIVE = "OFFICIAL-SENSITIVE [COMMERCIAL]"
 EUC = "End User Computing"
 
@@ -32,39 +28,6 @@ def listed_references(page) -> list[str]:
 
 def result_count(page) -> int:
     return int(page.get_by_test_id("result-count").locator("strong").inner_text())
-
-
-def wait_for_charts(page) -> None:
-    """vega-embed draws each chart as an SVG once its scripts have loaded."""
-    charts = page.locator(".pegasus-chart")
-    for n in range(charts.count()):
-        charts.nth(n).locator("svg").first.wait_for(state="attached")
-
-
-def axe_violations(page) -> list[dict]:
-    """axe-core's violations of WCAG 2.1 A and AA on the page as it now is."""
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE_JS))
-    return page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}}).then(result => result.violations)",
-        WCAG_TAGS,
-    )
-
-
-def describe(violations: list[dict], nodes_shown: int = 3) -> str:
-    lines = []
-    for violation in violations:
-        nodes = violation["nodes"]
-        lines.append(f"{violation['id']} ({violation['impact']}, {len(nodes)} element(s)): {violation['help']}")
-        for node in nodes[:nodes_shown]:
-            lines.append(f"    at {' '.join(map(str, node['target']))}")
-            lines.append(f"       {node['html'][:240]}")
-    return "\n".join(lines)
-
-
-def screenshot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 def contract_pk(reference: str) -> int:

@@ -1,10 +1,12 @@
-"""Browser fixtures: Debian's headless Chromium driven by Playwright against the live server, the demo estate read
-as at May 2019, and signing in through the form."""
+"""Browser fixtures, loaded for the whole suite from tests/conftest.py so that every browser test shares one Chromium:
+Debian's headless Chromium driven by Playwright against the live server, the demo estate read as at May 2019, signing
+in through the form; and the helpers the browser tests share (axe-core, screenshots, charts)."""
 
 import os
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from pegasus.estate.demo import DEMO_AS_AT, DEMO_PASSWORD
 
@@ -20,6 +22,9 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 VIEWPORT = {"width": 1280, "height": 900}
+AXE_JS = Path(settings.BASE_DIR) / "build" / "frontend" / "js" / "axe.min.js"
+SCREENSHOTS = Path(settings.BASE_DIR) / "test-results" / "screenshots"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 @pytest.fixture(scope="session")
@@ -109,3 +114,36 @@ def sign_in():
         return page
 
     return sign_in_as
+
+
+def wait_for_charts(page) -> None:
+    """vega-embed draws each chart as an SVG once its scripts have loaded."""
+    charts = page.locator(".pegasus-chart")
+    for n in range(charts.count()):
+        charts.nth(n).locator("svg").first.wait_for(state="attached")
+
+
+def axe_violations(page) -> list[dict]:
+    """axe-core's violations of WCAG 2.1 A and AA on the page as it now is."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE_JS))
+    return page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}}).then(result => result.violations)",
+        WCAG_TAGS,
+    )
+
+
+def describe(violations: list[dict], nodes_shown: int = 3) -> str:
+    lines = []
+    for violation in violations:
+        nodes = violation["nodes"]
+        lines.append(f"{violation['id']} ({violation['impact']}, {len(nodes)} element(s)): {violation['help']}")
+        for node in nodes[:nodes_shown]:
+            lines.append(f"    at {' '.join(map(str, node['target']))}")
+            lines.append(f"       {node['html'][:240]}")
+    return "\n".join(lines)
+
+
+def screenshot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
