@@ -2,6 +2,9 @@
 
 import itertools
 import json
+import random
+import threading
+import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -178,6 +181,109 @@ class TestAgainstEnumeration:
 
 
 # ---------------------------------------------------------------------------------------------------------------
+
+
+def estate(n_services: int, n_suppliers: int, seed: int) -> dict:
+    """A seeded estate with every optional constraint: specialists by tower, a few generalists, interfaces mostly
+    inside towers; big enough for the optimiser to search neighbourhoods beside the whole-problem solver."""
+    rng = random.Random(seed)
+    towers = 5
+    services = [f"t{i % towers}-{i:02d}" for i in range(n_services)]
+    base = {s: rng.randint(20, 80) / 4 for s in services}
+    suppliers = []
+    for k in range(n_suppliers):
+        home = k % towers
+        prices = {}
+        for s in services:
+            own = s.startswith(f"t{home}-")
+            if (own and rng.random() < 0.85) or (k >= n_suppliers - 2 and rng.random() < 0.6):
+                prices[s] = base[s] * (rng.randint(85, 110) if own else rng.randint(100, 125)) / 100
+        suppliers.append({"id": f"p{k}", "prices": prices})
+    for s in services:  # at least two prices each
+        for sup in rng.sample(suppliers, len(suppliers)):
+            if sum(s in other["prices"] for other in suppliers) >= 2:
+                break
+            sup["prices"].setdefault(s, base[s] * 1.2)
+    interfaces = {}
+    for s in services:
+        mates = [t for t in services if t != s and t[:2] == s[:2]]
+        t = rng.choice(mates)
+        interfaces[min(s, t), max(s, t)] = rng.randint(1, 6) / 2
+    return {
+        "services": [{"id": s, "name": s} for s in services],
+        "suppliers": suppliers,
+        "interfaces": [{"a": a, "b": b, "weight": w} for (a, b), w in sorted(interfaces.items())],
+        "lot_fixed_cost": 1.5,
+        "min_bidders_per_lot": 2,
+        "max_lots": n_services // 2,
+        "max_lots_per_supplier": 3,
+        "max_supplier_share": 0.4,
+        "must_separate": [[services[0], services[1]]],
+        "must_bundle": [],
+    }
+
+
+class TestNeighbourhoodSearch:
+    """Lots re-solved a few at a time with the rest fixed: each part keeps every constraint of the whole."""
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(data=instances(max_services=8, max_suppliers=5), picks=st.lists(st.booleans(), min_size=8, max_size=8))
+    def test_a_part_re_solved_keeps_every_constraint_and_the_whole_re_solved_is_optimal(self, data, picks):
+        problem = e.problem_from_json(data)
+        c = e._compile(problem)
+        greedy = e._greedy(c)
+        if greedy is None:
+            return
+        greedy_value = e._awards_value(c, greedy)
+        destroy = {n for n in range(len(greedy)) if picks[n % len(picks)]} or {0}
+
+        # when a part is re-solved with the others fixed
+        found, optimal = e._resolve(c, greedy, destroy, seconds=10, winners_per_unit=len(data["suppliers"]))
+
+        # then the whole still meets every constraint, and is no worse
+        assert optimal and found is not None
+        lots = e._lots(c, found)
+        assert e.lot_structure_violations(problem, [(lot.services, lot.supplier) for lot in lots]) == []
+        assert e._awards_value(c, found) <= greedy_value
+
+        # when every lot is re-solved, the part is the whole problem: its optimum is the enumeration's
+        everything, optimal = e._resolve(
+            c, greedy, set(range(len(greedy))), 10, winners_per_unit=len(c.problem.suppliers)
+        )
+        assert optimal and everything is not None
+        assert Decimal(e._awards_value(c, everything)) / c.scale == brute_force(data)
+
+    def test_the_search_improves_on_greedy_and_keeps_every_constraint(self):
+        data = estate(60, 10, seed=3)
+        problem = e.problem_from_json(data)
+        c = e._compile(problem)
+        greedy = e._greedy(c)
+        assert greedy is not None
+        incumbent = e._Incumbent(c, greedy, None)
+
+        # when
+        e._search(c, incumbent, time.perf_counter() + 5, threading.Event())
+
+        # then
+        assert incumbent.value < e._awards_value(c, greedy)
+        lots = e._lots(c, incumbent.awards)
+        assert e.lot_structure_violations(problem, [(lot.services, lot.supplier) for lot in lots]) == []
+
+    def test_with_the_whole_problem_solver_the_best_of_both_is_returned(self):
+        data = estate(60, 10, seed=4)
+        problem = e.problem_from_json(data)
+        seen: list[Decimal] = []
+
+        # when
+        result = e.lot_structure_optimise(problem, time_limit=8, on_improvement=lambda cost, _: seen.append(cost))
+
+        # then
+        assert result.status in (e.SolveStatus.OPTIMAL, e.SolveStatus.FEASIBLE)
+        assert e.lot_structure_violations(problem, pairs(result)) == []
+        assert result.objective == independent_cost(data, pairs(result)) == seen[-1]
+        assert seen == sorted(seen, reverse=True) and len(set(seen)) == len(seen)
+        assert result.objective < e.lot_structure_greedy(problem).objective
+        assert result.best_bound is not None and result.best_bound <= result.objective
 
 
 class TestTheIssueExample:

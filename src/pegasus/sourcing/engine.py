@@ -35,9 +35,11 @@ decimals). Objective, bound, prices and hand-off cost are reported as Decimals i
 from __future__ import annotations
 
 import math
+import random
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from enum import StrEnum
 from fractions import Fraction
@@ -52,6 +54,12 @@ DEFAULT_TIME_LIMIT = 60.0
 DEFAULT_WORKERS = 2
 LARGE_MODEL = 15_000  # (unit, supplier, slot) choices above which presolve is kept light and slots are not ordered
 _MAX_SCALED = 2**53  # keeps every sum the model forms well inside int64
+# large-neighbourhood search beside the whole-problem solver, for problems of at least this many units
+LNS_MIN_UNITS = 40
+_LNS_START_UNITS = 30  # units re-solved at once, to start with
+_LNS_STEP = 5
+_LNS_SECONDS = 1.0  # per neighbourhood
+_LNS_WINNERS_PER_UNIT = 3  # besides the lots' own winners, the cheapest suppliers of each unit may win a part
 
 REQUIRED_KEYS = ("services", "suppliers", "interfaces", "lot_fixed_cost", "min_bidders_per_lot")
 OPTIONAL_KEYS = ("max_lots", "max_lots_per_supplier", "max_supplier_share", "must_separate", "must_bundle")
@@ -410,6 +418,10 @@ class _Compiled:
     max_per_supplier: int | None
     share: Fraction | None
     reasons: list[str] = field(default_factory=list)
+    # a part of a larger problem whose other lots are fixed: the slots they leave each supplier, their spend
+    slot_cap: dict[int, int] | None = None
+    spend_offset: dict[int, int] = field(default_factory=dict)
+    total_offset: int = 0
 
     @property
     def n_suppliers(self) -> int:
@@ -433,6 +445,8 @@ class _Compiled:
         for cap in (self.max_per_supplier, self.max_lots):
             if cap is not None:
                 limit = min(limit, cap)
+        if self.slot_cap is not None:
+            limit = min(limit, self.slot_cap.get(s, limit))
         return limit
 
 
@@ -774,6 +788,170 @@ def _lots(c: _Compiled, awards: Sequence[tuple[Sequence[int], int]]) -> tuple[Lo
 # The CP-SAT model
 
 
+# --------------------------------------------------------------------------------------------------------------
+# Large-neighbourhood search: re-solve a few lots at a time, the rest fixed
+
+
+Awards = list[tuple[list[int], int]]
+
+
+def _awards_value(c: _Compiled, awards: Awards) -> int:
+    """The scaled objective of a complete solution: lots, winning prices, interfaces cut."""
+    lot_of: dict[int, int] = {}
+    total = c.fixed_handoff + c.lot_cost * len(awards)
+    for n, (units, s) in enumerate(awards):
+        for u in units:
+            lot_of[u] = n
+            total += c.unit_price[u][s]
+    return total + sum(w for (u, v), w in c.edges.items() if lot_of[u] != lot_of[v])
+
+
+def _part(
+    c: _Compiled, awards: Awards, destroy: set[int], winners_per_unit: int = _LNS_WINNERS_PER_UNIT
+) -> tuple[_Compiled, list[int], Awards, Awards]:
+    """The sub-problem of the lots in `destroy` with every other lot fixed: their units, the slots and share the
+    fixed lots leave each supplier, and the lots' own interfaces. Winners are the destroyed lots' own and the
+    cheapest few for each unit; every supplier still counts as a bidder. Returns it with the units it holds (its
+    unit n is `free[n]`), the destroyed lots as its hint, and the fixed lots."""
+    free = sorted(u for n in destroy for u in awards[n][0])
+    index = {u: n for n, u in enumerate(free)}
+    kept = [award for n, award in enumerate(awards) if n not in destroy]
+    won: dict[int, int] = {}
+    spend: dict[int, int] = {}
+    for units, s in kept:
+        won[s] = won.get(s, 0) + 1
+        spend[s] = spend.get(s, 0) + sum(c.unit_price[u][s] for u in units)
+    winners = {awards[n][1] for n in destroy}
+    for u in free:
+        winners.update(sorted(c.unit_price[u], key=c.unit_price[u].__getitem__)[:winners_per_unit])
+    per_supplier = c.max_per_supplier if c.max_per_supplier is not None else len(free)
+    part = replace(
+        c,
+        units=[c.units[u] for u in free],
+        unit_price=[c.unit_price[u] for u in free],
+        edges={(index[u], index[v]): w for (u, v), w in c.edges.items() if u in index and v in index},
+        fixed_handoff=0,
+        separate={(index[u], index[v]) for u, v in c.separate if u in index and v in index},
+        max_lots=None if c.max_lots is None else c.max_lots - len(kept),
+        slot_cap={s: per_supplier - won.get(s, 0) if s in winners else 0 for s in range(c.n_suppliers)},
+        spend_offset=spend,
+        total_offset=sum(spend.values()),
+        reasons=[],
+    )
+    hint = [([index[u] for u in awards[n][0]], awards[n][1]) for n in destroy]
+    return part, free, hint, kept
+
+
+class _Incumbent:
+    """The best complete solution so far, offered by the search and by the whole-problem solver's thread."""
+
+    def __init__(self, c: _Compiled, awards: Awards | None, on_better: Callable[[Awards, int], None] | None):
+        self.c = c
+        self.awards = awards or []
+        self.value = _awards_value(c, awards) if awards is not None else math.inf
+        self.on_better = on_better
+        self.lock = threading.Lock()
+
+    def offer(self, awards: Awards) -> bool:
+        value = _awards_value(self.c, awards)
+        with self.lock:
+            if value >= self.value:
+                return False
+            self.awards, self.value = awards, value
+        if self.on_better is not None:
+            self.on_better(awards, value)
+        return True
+
+
+def _neighbourhood(
+    c: _Compiled, awards: Awards, adjacent: list[dict[int, int]], rng: random.Random, size: int
+) -> set[int]:
+    """About `size` units' worth of lots that could trade units: from a random lot (or the two ends of a random cut
+    interface), lots joined to them by interfaces, every lot of their winners (which frees those winners' slots),
+    and, at random, the lots of other suppliers that could win them."""
+    lot_of = {u: n for n, (units, _) in enumerate(awards) for u in units}
+    lots_of: dict[int, list[int]] = {}
+    for n, (_, s) in enumerate(awards):
+        lots_of.setdefault(s, []).append(n)
+    cut = [(u, v) for u, v in c.edges if lot_of[u] != lot_of[v]]
+    if cut and rng.random() < 0.5:
+        u, v = rng.choice(cut)
+        frontier = [lot_of[u], lot_of[v]]
+    else:
+        frontier = [rng.randrange(len(awards))]
+    destroy: set[int] = set()
+    held = 0
+    while held < size and len(destroy) < len(awards):
+        if not frontier:
+            frontier.append(rng.choice([n for n in range(len(awards)) if n not in destroy]))
+        n = frontier.pop(rng.randrange(len(frontier)))
+        if n in destroy:
+            continue
+        for m in lots_of[awards[n][1]]:
+            if m in destroy:
+                continue
+            destroy.add(m)
+            units = awards[m][0]
+            held += len(units)
+            frontier.extend(lot_of[v] for u in units for v in adjacent[u] if lot_of[v] not in destroy)
+            rivals = set.intersection(*(set(c.unit_price[u]) for u in units)) - {awards[m][1]}
+            for t in sorted(rivals):
+                if t in lots_of and rng.random() < 0.5:
+                    frontier.extend(lots_of[t])
+    return destroy
+
+
+def _search(c: _Compiled, incumbent: _Incumbent, deadline: float, done: threading.Event, seed: int = 0) -> None:
+    """Improve the incumbent by re-solving neighbourhoods exactly (one solver thread) until the deadline or `done`.
+
+    Each neighbourhood's sub-problem is small enough for CP-SAT to prove its optimum or improve on it within a
+    second or two; the size grows while they are proven and shrinks while they are not."""
+    rng = random.Random(seed)
+    adjacent: list[dict[int, int]] = [{} for _ in c.units]
+    for (u, v), w in c.edges.items():
+        adjacent[u][v] = w
+        adjacent[v][u] = w
+    size = _LNS_START_UNITS
+    while not done.is_set():
+        left = deadline - time.perf_counter()
+        if left < 0.1:
+            return
+        with incumbent.lock:
+            awards = incumbent.awards
+        found, optimal = _resolve(
+            c, awards, _neighbourhood(c, awards, adjacent, rng, size), left, rng.randrange(1 << 30)
+        )
+        if found is not None:
+            incumbent.offer(found)
+        size = min(size + _LNS_STEP, len(c.units)) if optimal else max(_LNS_STEP, size - _LNS_STEP)
+
+
+def _resolve(
+    c: _Compiled,
+    awards: Awards,
+    destroy: set[int],
+    seconds: float,
+    seed: int = 0,
+    winners_per_unit: int = _LNS_WINNERS_PER_UNIT,
+) -> tuple[Awards | None, bool]:
+    """The solution with the lots in `destroy` re-solved (at most `seconds`), and whether that part is optimal."""
+    part, free, hint, kept = _part(c, awards, destroy, winners_per_unit)
+    built = _build(part, hint)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = min(_LNS_SECONDS, seconds)
+    solver.parameters.num_workers = 1
+    solver.parameters.linearization_level = 2
+    solver.parameters.random_seed = seed
+    status = solver.solve(built.model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None, False
+    slots: dict[tuple[int, int], list[int]] = {}
+    for (u, s, k), var in built.assign.items():
+        if solver.boolean_value(var):
+            slots.setdefault((s, k), []).append(free[u])
+    return kept + [(sorted(units), s) for (s, _), units in slots.items()], status == cp_model.OPTIMAL
+
+
 @dataclass
 class _Model:
     model: cp_model.CpModel
@@ -907,16 +1085,18 @@ def _build(c: _Compiled, hint: list[tuple[list[int], int]] | None, *, order_slot
     total = model.new_int_var(0, total_upper, "total_price")
     model.add(total == cp_model.LinearExpr.weighted_sum(price_vars, price_coefs))
     if c.share is not None and c.share < 1:
-        cheapest_total = sum(min(prices.values()) for prices in c.unit_price)
+        cheapest_total = sum(min(prices.values()) for prices in c.unit_price) + c.total_offset
         for s, units in enumerate(supplier_units):
-            most = sum(c.unit_price[u][s] for u in units)
+            most = sum(c.unit_price[u][s] for u in units) + c.spend_offset.get(s, 0)
             if most <= c.share * cheapest_total:
                 continue  # can never exceed its share
             spend = cp_model.LinearExpr.weighted_sum(
                 [assign[u, s, k] for u in units for k in range(slots[s]) if (u, s, k) in assign],
                 [c.unit_price[u][s] for u in units for k in range(slots[s]) if (u, s, k) in assign],
             )
-            model.add(c.share.denominator * spend <= c.share.numerator * total)
+            model.add(
+                c.share.denominator * (spend + c.spend_offset.get(s, 0)) <= c.share.numerator * (total + c.total_offset)
+            )
 
     objective_vars: list[cp_model.IntVar] = list(used.values())
     objective_coefs: list[int] = [c.lot_cost] * len(used)
@@ -999,6 +1179,8 @@ def solve_model(
     solver.parameters.num_workers = workers
     solver.parameters.log_search_progress = log
     solver.parameters.subsolvers.append("max_lp")
+    if workers == 1:  # a single worker runs the base parameters, not the subsolvers: ask for max_lp's relaxation
+        solver.parameters.linearization_level = 2
     if large:
         solver.parameters.cp_model_probing_level = 0
         solver.parameters.symmetry_level = 0
@@ -1050,46 +1232,72 @@ def lot_structure_optimise(
         if on_solution is not None:
             on_solution(lots, cost.total)
     large = sum(len(prices) for prices in c.unit_price) * (c.max_per_supplier or 1) > LARGE_MODEL
-    built = _build(c, greedy, order_slots=not large)
-    model_seconds = time.perf_counter() - started
+    # With a warm start on a problem of some size, one thread searches neighbourhoods of the incumbent while the
+    # whole-problem solver proves bounds (and finds what it finds) on the other.
+    neighbourhoods = greedy is not None and len(c.units) >= LNS_MIN_UNITS and workers >= 2
 
-    on_assignment = None
-    if on_solution is not None:
-        report = on_solution
+    def better(awards: Awards, value: int) -> None:
+        if on_improvement is not None:
+            on_improvement(Decimal(value) / c.scale, time.perf_counter() - started)
+        if on_solution is not None:
+            on_solution(_lots(c, awards), Decimal(value) / c.scale)
 
-        def on_assignment(value: Callable[[cp_model.IntVar], bool]) -> None:
-            awards: dict[tuple[int, int], list[int]] = {}
-            for (u, s, k), var in built.assign.items():
-                if value(var):
-                    awards.setdefault((s, k), []).append(u)
-            found = _lots(c, [(units, s) for (s, _), units in awards.items()])
-            report(found, lot_structure_cost(problem, [(lot.services, lot.supplier) for lot in found]).total)
+    incumbent = _Incumbent(c, greedy, better)
+    built: _Model | None = None
 
-    solver, status, first = solve_model(
-        built.model,
-        time_limit=time_limit,
-        workers=workers,
-        started=started,
-        scale=c.scale,
-        on_improvement=on_improvement,
-        log=log,
-        large=large,
-        on_assignment=on_assignment,
-    )
+    def on_assignment(value: Callable[[cp_model.IntVar], bool]) -> None:
+        assert built is not None
+        slots: dict[tuple[int, int], list[int]] = {}
+        for (u, s, k), var in built.assign.items():
+            if value(var):
+                slots.setdefault((s, k), []).append(u)
+        incumbent.offer([(units, s) for (s, _), units in slots.items()])
+
+    outcome: dict[str, Any] = {}
+    done = threading.Event()
+
+    def whole() -> None:
+        nonlocal built
+        try:
+            built = _build(c, greedy, order_slots=not large)
+            outcome["model_seconds"] = time.perf_counter() - started
+            outcome["solved"] = solve_model(
+                built.model,
+                time_limit=time_limit,
+                workers=workers - 1 if neighbourhoods else workers,
+                started=started,
+                scale=c.scale,
+                log=log,
+                large=large,
+                on_assignment=on_assignment,
+            )
+        finally:
+            done.set()
+
+    if neighbourhoods:
+        thread = threading.Thread(target=whole, name="lot-structure-cp-sat", daemon=True)
+        thread.start()
+        _search(c, incumbent, started + time_limit, done)
+        thread.join()
+    else:
+        whole()
+    solver, status, first = outcome["solved"]
+    model_seconds = outcome["model_seconds"]
+    assert built is not None
     if greedy_seconds is not None:
         first = greedy_seconds  # the warm start is the first solution the call holds
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        awards: dict[tuple[int, int], list[int]] = {}
-        for (u, s, k), var in built.assign.items():
-            if solver.boolean_value(var):
-                awards.setdefault((s, k), []).append(u)
-        lots = _lots(c, [(units, s) for (s, _), units in awards.items()])
+        on_assignment(solver.boolean_value)  # the solver's last word, should its callback not have seen it
+    if incumbent.awards and status in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.UNKNOWN):
+        # every solution the solver found was offered to the incumbent, so the incumbent is the best of all
+        lots = _lots(c, incumbent.awards)
         cost = lot_structure_cost(problem, [(lot.services, lot.supplier) for lot in lots])
         optimal = status == cp_model.OPTIMAL
+        bound = _bound(solver, c.scale, cost.total) if status != cp_model.UNKNOWN else None
         return LotStructureResult(
             SolveStatus.OPTIMAL if optimal else SolveStatus.FEASIBLE,
             cost.total,
-            cost.total if optimal else _bound(solver, c.scale, cost.total),
+            cost.total if optimal else bound,
             lots,
             cost.handoff,
             time.perf_counter() - started,
@@ -1112,20 +1320,6 @@ def lot_structure_optimise(
         )
     if status == cp_model.MODEL_INVALID:
         raise RuntimeError(f"the lot-structure model is invalid: {built.model.validate()}")
-    if greedy is not None:  # the solver ran out of time before it could even confirm the warm start
-        lots = _lots(c, greedy)
-        cost = lot_structure_cost(problem, [(lot.services, lot.supplier) for lot in lots])
-        return LotStructureResult(
-            SolveStatus.FEASIBLE,
-            cost.total,
-            None,
-            lots,
-            cost.handoff,
-            time.perf_counter() - started,
-            (),
-            model_seconds,
-            model_seconds,
-        )
     return LotStructureResult(
         SolveStatus.UNKNOWN,
         None,
@@ -1150,8 +1344,6 @@ _RELAXATIONS: tuple[tuple[str, dict[str, Any]], ...] = (
 
 
 def _relaxation_reasons(problem: LotProblem, time_limit: float, started: float, workers: int) -> list[str]:
-    from dataclasses import replace
-
     active = [
         (name, change)
         for name, change in _RELAXATIONS
