@@ -58,7 +58,7 @@ _MAX_SCALED = 2**53  # keeps every sum the model forms well inside int64
 LNS_MIN_UNITS = 40
 _LNS_START_UNITS = 30  # units re-solved at once, to start with
 _LNS_STEP = 5
-_LNS_SECONDS = 1.0  # per neighbourhood
+_LNS_SECONDS = 2.0  # per neighbourhood
 _LNS_WINNERS_PER_UNIT = 3  # besides the lots' own winners, the cheapest suppliers of each unit may win a part
 
 REQUIRED_KEYS = ("services", "suppliers", "interfaces", "lot_fixed_cost", "min_bidders_per_lot")
