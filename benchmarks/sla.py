@@ -1,6 +1,6 @@
 """Supplier performance at scale: ingest and SLA report over a generated canonical tickets file.
 
-    uv run python benchmarks/performance.py [--rows 1000000] [--sample 100000] [--seed 5] [--keep DIR]
+    uv run python benchmarks/sla.py [--rows 1000000] [--sample 100000] [--seed 5] [--keep DIR]
 
 Steps, in one run:
 
