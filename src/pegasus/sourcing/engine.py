@@ -26,6 +26,10 @@ How the model is built (the reasons are in docs/benchmarks.md, "Lot-structure op
   can never share a lot (kept apart, or too few common bidders) is a constant in the objective.
 - A greedy solution (cheapest supplier, first-fit packing, merges that pay, then repairs for the limits) is given
   to CP-SAT as a complete hint, and is the answer of last resort if the solver finds nothing in time.
+- On problems of 40 units or more, one thread runs a large-neighbourhood search from the greedy solution: the lots
+  of a few related suppliers (joined by interfaces, or able to win each other's lots) are re-solved exactly with
+  every other lot fixed, the slots, spend and lot count of the fixed lots carried into the part as offsets. The
+  whole-problem solver runs on the other thread for the bound (and its own solutions); the best of both is returned.
 
 Amounts are exact: every price, weight and the lot cost is taken to 6 decimal places (half-even), and the model
 works in integer multiples of the smallest power of ten that represents them all (pennies for amounts with two

@@ -1,11 +1,6 @@
 """`pegasus evaluate FILE.json [--json]`: score, rank and test the sensitivity of a tender's bids."""
 
-import json
-import sys
-from decimal import Decimal
-from pathlib import Path
-
-from pegasus.core.management.commands._base import BadInput, PegasusCommand, to_json
+from pegasus.core.management.commands._base import BadInput, PegasusCommand, read_json, to_json
 from pegasus.evaluation import scoring
 
 
@@ -18,26 +13,13 @@ class Command(PegasusCommand):
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, **options):
-        data = self.read(options["file"])
+        data = read_json(options["file"])
         try:
             tender = scoring.tender_from_json(data)
         except scoring.EvaluationInputError as exc:
             raise BadInput(str(exc)) from None
         result = scoring.evaluation_to_json(scoring.tender_evaluate(tender))
         self.stdout.write(to_json(result) if options["json"] else self.text(result))
-
-    def read(self, name: str):
-        try:
-            text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise BadInput(f"{name}: {exc.strerror or exc}") from None
-        except UnicodeDecodeError:
-            raise BadInput(f"{name}: not UTF-8 text") from None
-        try:
-            # Decimal keeps prices, weights and scores exactly as written
-            return json.loads(text, parse_float=Decimal)
-        except json.JSONDecodeError as exc:
-            raise BadInput(f"{name}: not JSON: line {exc.lineno} column {exc.colno}: {exc.msg}") from None
 
     def text(self, result: dict) -> str:
         lines = [f"{'rank':>4}  {'bidder':<20} {'quality':>8} {'price':>8} {'total':>8}"]

@@ -1,11 +1,6 @@
 """`pegasus sourcing optimise FILE.json [--time-limit SECONDS] [--workers N] --json`: the optimal lot structure."""
 
-import json
-import sys
-from decimal import Decimal
-from pathlib import Path
-
-from pegasus.core.management.commands._base import BadInput, PegasusCommand, to_json
+from pegasus.core.management.commands._base import BadInput, PegasusCommand, read_json, to_json
 from pegasus.sourcing import engine
 
 
@@ -31,7 +26,7 @@ class Command(PegasusCommand):
         optimise.add_argument("--json", action="store_true")
 
     def handle(self, *args, **options):
-        data = self.read(options["file"])
+        data = read_json(options["file"])
         time_limit = _positive(options["time_limit"], "--time-limit")
         if options["workers"] < 1:
             raise BadInput("--workers: must be at least 1")
@@ -44,19 +39,6 @@ class Command(PegasusCommand):
             self.stdout.write(to_json(engine.result_to_json(result)))
         else:
             self.stdout.write(self.text(result))
-
-    def read(self, name: str):
-        try:
-            text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise BadInput(f"{name}: {exc.strerror or exc}") from None
-        except UnicodeDecodeError:
-            raise BadInput(f"{name}: not UTF-8 text") from None
-        try:
-            # Decimal keeps the amounts exactly as written: 0.1 stays 0.1
-            return json.loads(text, parse_float=Decimal)
-        except json.JSONDecodeError as exc:
-            raise BadInput(f"{name}: not JSON: line {exc.lineno} column {exc.colno}: {exc.msg}") from None
 
     def text(self, result: engine.LotStructureResult) -> str:
         lines = [f"status: {result.status.value}"]
