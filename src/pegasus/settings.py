@@ -5,6 +5,7 @@ PEGASUS_SECRET_KEY and PEGASUS_ALLOWED_HOSTS, and turns on every protection `man
 """
 
 import os
+import re
 from datetime import date
 from pathlib import Path
 
@@ -56,6 +57,16 @@ try:
     PEGASUS_AS_AT = date.fromisoformat(_as_at) if _as_at else None
 except ValueError as exc:
     raise ImproperlyConfigured(f"PEGASUS_AS_AT must be a date YYYY-MM-DD, not {_as_at!r}") from exc
+
+# Open contracting: the OCID prefix registered for the publisher (ocds- and six characters) and its name.
+PEGASUS_OCID_PREFIX = os.environ.get("PEGASUS_OCID_PREFIX", "ocds-pgss01")
+if not re.fullmatch(r"ocds-[a-z0-9]{6}", PEGASUS_OCID_PREFIX):
+    raise ImproperlyConfigured(
+        f"PEGASUS_OCID_PREFIX must be ocds- and six lower-case letters or digits, not {PEGASUS_OCID_PREFIX!r}"
+    )
+# Where the public pages are served from, for links in documents made away from a request (OCDS packages).
+PEGASUS_PUBLIC_URL = os.environ.get("PEGASUS_PUBLIC_URL", "http://127.0.0.1:8000")
+PEGASUS_OCDS_PUBLISHER = os.environ.get("PEGASUS_OCDS_PUBLISHER", "Mayor's Office for Policing and Crime")
 
 # --- Applications ------------------------------------------------------------------------------------------
 INSTALLED_APPS = [

@@ -95,6 +95,7 @@ PUBLIC = {
     "public-decision-pdf": "/public/decisions/{decision}/part1.pdf",
     "public-feed-atom": "/public/decisions/feed.atom",
     "public-feed-json": "/public/decisions/feed.json",
+    "public-ocds-releases": "/public/ocds/releases.json",
 }
 # Routes walked by their own tests: sign-in/out, home (a redirect), POST-only actions, the admin and the API.
 WALKED_ELSEWHERE = {"login", "logout", "home", "contract-option-decide", "decision-act"}

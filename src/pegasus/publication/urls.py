@@ -8,4 +8,5 @@ urlpatterns = [
     path("public/decisions/feed.json", views.json_feed, name="public-feed-json"),
     path("public/decisions/<int:pk>/", views.decision, name="public-decision"),
     path("public/decisions/<int:pk>/part1.pdf", views.decision_pdf, name="public-decision-pdf"),
+    path("public/ocds/releases.json", views.ocds_releases, name="public-ocds-releases"),
 ]

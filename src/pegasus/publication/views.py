@@ -8,9 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 
+from pegasus.estate.selectors import default_as_at
 from pegasus.governance.documents import decision_public_pdf, document_filename
 from pegasus.governance.models import Decision
-from pegasus.publication import selectors
+from pegasus.publication import ocds, selectors
 
 PAGE_SIZE = 20
 PUBLISHER = "Mayor's Office for Policing and Crime"
@@ -108,3 +109,9 @@ def json_feed(request):
         "items": items,
     }
     return JsonResponse(feed, content_type="application/feed+json", json_dumps_params={"ensure_ascii": False})
+
+
+def ocds_releases(request):
+    """Every publishable contract and procurement as an OCDS 1.1.5 release package (no sign-in)."""
+    package = ocds.release_package(default_as_at(), timezone.now().replace(microsecond=0), request.build_absolute_uri())
+    return JsonResponse(package, json_dumps_params={"ensure_ascii": False, "indent": 2})
