@@ -8,6 +8,7 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
+import hypothesis
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -226,8 +227,23 @@ def estate(n_services: int, n_suppliers: int, seed: int) -> dict:
 class TestNeighbourhoodSearch:
     """Lots re-solved a few at a time with the rest fixed: each part keeps every constraint of the whole."""
 
-    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(data=instances(max_services=8, max_suppliers=5), picks=st.lists(st.booleans(), min_size=8, max_size=8))
+    @hypothesis.example(  # unlimited lots a supplier: a winner with a kept lot may still win the part's
+        data={
+            "services": [{"id": f"s{i}", "name": f"S{i}"} for i in range(3)],
+            "suppliers": [
+                {"id": "p0", "prices": {"s0": 0.0}},
+                {"id": "p1", "prices": {"s0": 0.0, "s2": 0.25}},
+                {"id": "p2", "prices": {"s1": 0.0, "s2": 0.0}},
+                {"id": "p3", "prices": {"s1": 0.0}},
+            ],
+            "interfaces": [],
+            "lot_fixed_cost": 0.0,
+            "min_bidders_per_lot": 2,
+        },
+        picks=[False, False, True, False, False, False, False, False],
+    )
     def test_a_part_re_solved_keeps_every_constraint_and_the_whole_re_solved_is_optimal(self, data, picks):
         problem = e.problem_from_json(data)
         c = e._compile(problem)

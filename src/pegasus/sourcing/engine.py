@@ -828,7 +828,10 @@ def _part(
     winners = {awards[n][1] for n in destroy}
     for u in free:
         winners.update(sorted(c.unit_price[u], key=c.unit_price[u].__getitem__)[:winners_per_unit])
-    per_supplier = c.max_per_supplier if c.max_per_supplier is not None else len(free)
+
+    def room(s: int) -> int:  # the slots a winner has left in the part (any number when lots are not limited)
+        return len(free) if c.max_per_supplier is None else c.max_per_supplier - won.get(s, 0)
+
     part = replace(
         c,
         units=[c.units[u] for u in free],
@@ -837,7 +840,7 @@ def _part(
         fixed_handoff=0,
         separate={(index[u], index[v]) for u, v in c.separate if u in index and v in index},
         max_lots=None if c.max_lots is None else c.max_lots - len(kept),
-        slot_cap={s: per_supplier - won.get(s, 0) if s in winners else 0 for s in range(c.n_suppliers)},
+        slot_cap={s: room(s) if s in winners else 0 for s in range(c.n_suppliers)},
         spend_offset=spend,
         total_offset=sum(spend.values()),
         reasons=[],
