@@ -133,6 +133,21 @@ class TestResultsAndAward:
         assert workbook["Original scores"].max_row == 2 + 6
         assert [r[1] for r in workbook["Ranking"].iter_rows(min_row=3, max_row=4, values_only=True)] == list(BIDDERS)
 
+    def test_the_pdf_report_is_marked_on_every_page_and_holds_originals_and_ranking(self, client, moderated):
+        from pypdf import PdfReader
+
+        response = as_user(client, moderated.officer).get(f"/tenders/lots/{moderated.lot.pk}/report.pdf")
+        assert response["Content-Type"] == "application/pdf"
+        assert response["Content-Disposition"].endswith('.pdf"')
+        pages = [page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages]
+        assert all("OFFICIAL-SENSITIVE [COMMERCIAL]" in page for page in pages)
+        text = "\n".join(pages)
+        assert text.index("Ranking") < text.index("Alpha Ltd") < text.index("Beta plc")
+        assert "Alpha Ltd leads Beta plc by 33.00 points." in text
+        originals = Score.objects.filter(bid__lot=moderated.lot)
+        assert originals.count() == 6
+        assert all(score.rationale in text for score in originals if score.rationale)
+
     def test_the_award_page_drafts_the_decision(self, client, moderated):
         as_user(client, moderated.officer)
         page = client.get(f"/tenders/lots/{moderated.lot.pk}/award/").content.decode()
@@ -159,6 +174,7 @@ class TestSupplierUsers:
             f"/tenders/lots/{t.lot.pk}/results/",
             f"/tenders/lots/{t.lot.pk}/moderation/",
             f"/tenders/lots/{t.lot.pk}/report.xlsx",
+            f"/tenders/lots/{t.lot.pk}/report.pdf",
         ):
             response = client.get(path)
             assert response.status_code == 403, path

@@ -76,6 +76,7 @@ PAGES = {
     "lot-moderation": ("/tenders/lots/{lot}/moderation/", COMMERCIAL, 403),
     "lot-results": ("/tenders/lots/{lot}/results/", INTERNAL - {Role.EVALUATOR}, 403),
     "lot-report-xlsx": ("/tenders/lots/{lot}/report.xlsx", COMMERCIAL, 403),
+    "lot-report-pdf": ("/tenders/lots/{lot}/report.pdf", COMMERCIAL, 403),
     "lot-award": ("/tenders/lots/{lot}/award/", COMMERCIAL, 403),
     # Supplier users never see procurements: one may be competing their own contract.
     "procurement-list": ("/procurements/", INTERNAL, 403),

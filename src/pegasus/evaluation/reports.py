@@ -1,8 +1,9 @@
-"""The evaluation report as a workbook, OFFICIAL-SENSITIVE [COMMERCIAL]: criteria, every original score, the
-moderated scores, the ranking and the sensitivity, for the commercial team's file."""
+"""The evaluation report, OFFICIAL-SENSITIVE [COMMERCIAL], as a workbook and as a PDF: criteria, the ranking and
+the sensitivity, the moderated scores and every original score, for the commercial team's file."""
 
 import io
 import math
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.http import HttpResponse
@@ -12,6 +13,7 @@ from openpyxl.styles import Font, PatternFill
 
 from pegasus.evaluation import selectors
 from pegasus.evaluation.models import Lot, Moderation, Score
+from pegasus.governance.documents import render_pdf
 
 ENVELOPE_STEP = Decimal(100_000)
 
@@ -40,19 +42,36 @@ def _sheet(workbook, title: str, marking: str, headers: list[str], first: bool =
     return sheet
 
 
+def _criteria(lot: Lot) -> list[list]:
+    return [
+        [c.code, c.title, c.get_kind_display(), c.weight, c.price_method, c.pass_mark]
+        for c in lot.criteria.order_by("position")
+    ]
+
+
+def _originals(lot: Lot) -> list[list]:
+    scores = Score.objects.filter(bid__lot=lot).select_related("bid__supplier", "criterion", "evaluator")
+    return [[s.bid.bidder, s.criterion.title, s.evaluator.get_username(), s.score, s.rationale] for s in scores]
+
+
+def _moderated(lot: Lot) -> list[list]:
+    moderations = Moderation.objects.filter(bid__lot=lot).select_related("bid__supplier", "criterion", "moderated_by")
+    return [[m.bid.bidder, m.criterion.title, m.score, m.rationale, m.moderated_by.get_username()] for m in moderations]
+
+
 def evaluation_workbook(lot: Lot, *, marking: str) -> Workbook:
     workbook = Workbook()
     criteria = _sheet(
         workbook, "Criteria", marking, ["Id", "Criterion", "Kind", "Weight (%)", "Price method", "Pass mark"], True
     )
-    for c in lot.criteria.order_by("position"):
-        criteria.append([c.code, c.title, c.get_kind_display(), c.weight, c.price_method, c.pass_mark])
+    for row in _criteria(lot):
+        criteria.append(row)
     scores = _sheet(workbook, "Original scores", marking, ["Bidder", "Criterion", "Evaluator", "Score", "Rationale"])
-    for s in Score.objects.filter(bid__lot=lot).select_related("bid__supplier", "criterion", "evaluator"):
-        scores.append([s.bid.bidder, s.criterion.title, s.evaluator.get_username(), s.score, s.rationale])
+    for row in _originals(lot):
+        scores.append(row)
     moderated = _sheet(workbook, "Moderated scores", marking, ["Bidder", "Criterion", "Consensus", "Rationale", "By"])
-    for m in Moderation.objects.filter(bid__lot=lot).select_related("bid__supplier", "criterion", "moderated_by"):
-        moderated.append([m.bid.bidder, m.criterion.title, m.score, m.rationale, m.moderated_by.get_username()])
+    for row in _moderated(lot):
+        moderated.append(row)
     result = selectors.lot_result(lot)
     ranking = _sheet(
         workbook, "Ranking", marking, ["Rank", "Bidder", "Price (£, excl. VAT)", "Quality", "Price score", "Total"]
@@ -70,12 +89,54 @@ def evaluation_workbook(lot: Lot, *, marking: str) -> Workbook:
     return workbook
 
 
+def _download(body: bytes, content_type: str, lot: Lot, extension: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
+    name = f"evaluation-{lot.tender.reference}-lot-{lot.number}-{timezone.localdate().isoformat()}.{extension}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
 def evaluation_xlsx(lot: Lot, *, marking: str) -> HttpResponse:
     buffer = io.BytesIO()
     evaluation_workbook(lot, marking=marking).save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return _download(
+        buffer.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", lot, "xlsx"
     )
-    name = f"evaluation-{lot.tender.reference}-lot-{lot.number}-{timezone.localdate().isoformat()}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+
+
+@dataclass(frozen=True)
+class ReportHeader:
+    heading: str
+    title: str
+    marking: str
+    running: str
+
+
+@dataclass(frozen=True)
+class EvaluationReport:
+    header: ReportHeader
+    result: selectors.LotResult
+    criteria: list[list]
+    moderated: list[list]
+    originals: list[list]
+    produced: str
+
+
+def evaluation_pdf(lot: Lot, *, marking: str) -> HttpResponse:
+    """The report as a PDF for the file and the approver's pack, marked on every page."""
+    tender = lot.tender
+    produced = timezone.localtime().strftime("%d %B %Y %H:%M")
+    report = EvaluationReport(
+        header=ReportHeader(
+            heading="Tender evaluation report",
+            title=f"{tender.reference} {tender.title}: lot {lot.number}, {lot.title}",
+            marking=marking,
+            running=f"{tender.reference} lot {lot.number} evaluation report, produced {produced}",
+        ),
+        result=selectors.lot_result(lot),
+        criteria=_criteria(lot),
+        moderated=_moderated(lot),
+        originals=_originals(lot),
+        produced=produced,
+    )
+    return _download(render_pdf("evaluation/documents/report.html", report), "application/pdf", lot, "pdf")

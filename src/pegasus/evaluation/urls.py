@@ -12,5 +12,6 @@ urlpatterns = [
     path("tenders/lots/<int:pk>/moderation/", views.lot_moderation, name="lot-moderation"),
     path("tenders/lots/<int:pk>/results/", views.lot_results, name="lot-results"),
     path("tenders/lots/<int:pk>/report.xlsx", views.lot_report_xlsx, name="lot-report-xlsx"),
+    path("tenders/lots/<int:pk>/report.pdf", views.lot_report_pdf, name="lot-report-pdf"),
     path("tenders/lots/<int:pk>/award/", views.lot_award, name="lot-award"),
 ]

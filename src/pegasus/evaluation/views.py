@@ -287,6 +287,12 @@ def lot_report_xlsx(request, pk: int):
 
 
 @require_perm("evaluation.manage_tender")
+def lot_report_pdf(request, pk: int):
+    lot = _lot(pk)
+    return reports.evaluation_pdf(lot, marking=SENSITIVE)
+
+
+@require_perm("evaluation.manage_tender")
 def lot_award(request, pk: int):
     """The award recommendation: drafts the contract-award decision whose Part 2 alone names bidders and prices."""
     lot = _lot(pk)

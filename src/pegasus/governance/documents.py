@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -333,14 +334,15 @@ def _no_fetch() -> URLFetcher:
     return URLFetcher(allowed_protocols={"data"}, allow_redirects=False, timeout=1)
 
 
-def _pdf(template: str, content: Part1 | Part2) -> bytes:
+def render_pdf(template: str, content: Any) -> bytes:
+    """A self-contained PDF of `template` rendered with `doc`; the document base template marks every page."""
     html = render_to_string(template, {"doc": content})
     return HTML(string=html, base_url=None, url_fetcher=_no_fetch()).write_pdf()
 
 
 def decision_part1_pdf(decision: Decision) -> bytes:
     """Part 1 of the decision form as a PDF, marked OFFICIAL on every page."""
-    return _pdf("governance/documents/part1.html", part1_content(decision))
+    return render_pdf("governance/documents/part1.html", part1_content(decision))
 
 
 def decision_public_pdf(decision: Decision) -> bytes:
@@ -350,7 +352,7 @@ def decision_public_pdf(decision: Decision) -> bytes:
 
 def decision_part2_pdf(decision: Decision) -> bytes:
     """Part 2 as a separate PDF, marked OFFICIAL-SENSITIVE [COMMERCIAL] on every page."""
-    return _pdf("governance/documents/part2.html", part2_content(decision))
+    return render_pdf("governance/documents/part2.html", part2_content(decision))
 
 
 # --- DOCX --------------------------------------------------------------------------------------------------
