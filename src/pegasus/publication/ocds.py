@@ -201,15 +201,11 @@ def releases(as_at: date) -> list[dict[str, Any]]:
         .prefetch_related("options")
         .order_by("reference")
     ]
+    authority = Organisation.objects.filter(kind=Organisation.Kind.CONTRACTING_AUTHORITY).first()
     procurements = Procurement.objects.order_by("reference").select_related("replaces_end_option")
     for procurement in procurements.prefetch_related("replaces__authority", "replaces__options", "stages"):
         contracts = list(procurement.replaces.all())
-        buyer = (
-            contracts[0].authority
-            if contracts
-            else Organisation.objects.filter(kind=Organisation.Kind.CONTRACTING_AUTHORITY).first()
-        )
-        out.append(procurement_release(procurement, as_at, buyer))
+        out.append(procurement_release(procurement, as_at, contracts[0].authority if contracts else authority))
     return out
 
 
