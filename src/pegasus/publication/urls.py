@@ -9,4 +9,6 @@ urlpatterns = [
     path("public/decisions/<int:pk>/", views.decision, name="public-decision"),
     path("public/decisions/<int:pk>/part1.pdf", views.decision_pdf, name="public-decision-pdf"),
     path("public/ocds/releases.json", views.ocds_releases, name="public-ocds-releases"),
+    path("market/", views.market, name="market"),
+    path("market/import/", views.market_import, name="market-import"),
 ]

@@ -1,17 +1,22 @@
-"""The public register of decisions: no sign-in, Part 1 only (and a Part 2 only once released)."""
+"""The public register of decisions: no sign-in, Part 1 only (and a Part 2 only once released); and, for staff,
+the market view of what other public bodies bought."""
 
+from django.contrib import messages
 from django.contrib.syndication.views import Feed
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 
+from pegasus.core.access import require_perm
 from pegasus.estate.selectors import default_as_at
 from pegasus.governance.documents import decision_public_pdf, document_filename
 from pegasus.governance.models import Decision
-from pegasus.publication import ocds, selectors
+from pegasus.publication import ocds, selectors, services
+from pegasus.publication.forms import MarketFilterForm, MarketImportForm
+from pegasus.publication.market import read_upload
 
 PAGE_SIZE = 20
 PUBLISHER = "Mayor's Office for Policing and Crime"
@@ -115,3 +120,55 @@ def ocds_releases(request):
     """Every publishable contract and procurement as an OCDS 1.1.5 release package (no sign-in)."""
     package = ocds.release_package(default_as_at(), timezone.now().replace(microsecond=0), request.build_absolute_uri())
     return JsonResponse(package, json_dumps_params={"ensure_ascii": False, "indent": 2})
+
+
+# --- The market view ---------------------------------------------------------------------------------------------
+
+MARKET_PAGE_SIZE = 50
+
+
+@require_perm("publication.view_market")
+def market(request):
+    form = MarketFilterForm(request.GET or None)
+    filters = form.filters()
+    today = timezone.localdate()
+    processes = selectors.market_processes(filters, today)
+    page = Paginator(processes.prefetch_related(None), MARKET_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "publication/market.html",
+        {
+            "form": form,
+            "filters": filters,
+            "page": page,
+            "summary": selectors.market_summary(processes),
+            "last_import": selectors.market_last_import(),
+            "today": today,
+            "can_import": request.user.has_perm("publication.import_market"),
+        },
+    )
+
+
+@require_perm("publication.import_market")
+def market_import(request):
+    form = MarketImportForm(request.POST or None, request.FILES or None)
+    rejected: list[dict] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        files = read_upload(upload.name, upload.read())
+        try:
+            record = services.market_import(
+                files, by=request.user, source=upload.name, skip_invalid=form.cleaned_data["skip_invalid"]
+            )
+        except services.ImportRejected as exc:
+            rejected = exc.rejected
+            form.add_error("file", f"{exc}: the first fault is in {rejected[0]['file']}: {rejected[0]['reason']}")
+        else:
+            messages.success(
+                request,
+                f"Imported {upload.name}: {record.releases_new} new releases, "
+                f"{record.releases_unchanged} already held, {record.processes} contracting processes updated, "
+                f"{len(record.rejected)} files set aside.",
+            )
+            return redirect("market")
+    return render(request, "publication/market_import.html", {"form": form, "rejected": rejected})

@@ -14,6 +14,7 @@ NAV = [
     ("Performance", "performance-overview", "performance.view_performance", "/performance"),
     ("Procurements", "procurement-list", "procurement.view_procurement", "/procurements"),
     ("Tenders", "tender-list", "evaluation.view_tender", "/tenders"),
+    ("Market", "market", "publication.view_market", "/market"),
     ("Audit", "audit-list", "core.view_auditevent", "/audit"),
 ]
 

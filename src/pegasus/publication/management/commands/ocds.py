@@ -1,4 +1,9 @@
-"""`pegasus ocds export --out FILE.json [--records] [--as-at D]`: everything publishable as OCDS 1.1.5."""
+"""`pegasus ocds export --out FILE.json [--records] [--as-at D]`: everything publishable as OCDS 1.1.5.
+
+`pegasus ocds import PATH... [--skip-invalid] [--json]`: other public bodies' OCDS releases into the market view.
+A folder stands for every `.json` file beneath it. A rejected file stops the import (exit 2, nothing stored) unless
+`--skip-invalid` is given; then it is set aside, counted and named with its reason.
+"""
 
 import json
 from pathlib import Path
@@ -6,9 +11,12 @@ from pathlib import Path
 from django.utils import timezone
 
 from pegasus.core.audit import audit_record
-from pegasus.core.management.commands._base import BadInput, PegasusCommand, parse_date
+from pegasus.core.management.commands._base import BadInput, PegasusCommand, parse_date, to_json
 from pegasus.estate.selectors import default_as_at
-from pegasus.publication import ocds
+from pegasus.publication import market, ocds, services
+
+# Rejected files listed when an import stops; the rest are counted.
+SHOWN = 20
 
 
 class Command(PegasusCommand):
@@ -20,8 +28,14 @@ class Command(PegasusCommand):
         export.add_argument("--out", required=True, help="the JSON file to write; - writes standard output")
         export.add_argument("--records", action="store_true", help="compiled records instead of releases")
         export.add_argument("--as-at", help="the date contracts' current ends are read at (YYYY-MM-DD)")
+        load = sub.add_parser("import", help="read release packages, record packages or releases into the market view")
+        load.add_argument("paths", nargs="+", metavar="PATH", help="a JSON file, or a folder of them")
+        load.add_argument("--skip-invalid", action="store_true", help="import the good files, set the bad ones aside")
+        load.add_argument("--json", action="store_true", help="print the result as JSON")
 
     def handle(self, *args, **options):
+        if options["action"] == "import":
+            return self.load(options)
         as_at = parse_date(options["as_at"], "--as-at") if options["as_at"] else default_as_at()
         published = timezone.now().replace(microsecond=0)
         name = options["out"]
@@ -46,3 +60,43 @@ class Command(PegasusCommand):
             summary=f"OCDS {'record' if options['records'] else 'release'} package exported as at {as_at}",
             data={"as_at": as_at.isoformat(), "out": name},
         )
+
+    def load(self, options):
+        paths = [Path(name) for name in options["paths"]]
+        for path in paths:
+            if not path.exists():
+                raise BadInput(f"{path}: no such file or folder")
+        files = market.files_under(paths)
+        if not files:
+            raise BadInput(f"{', '.join(options['paths'])}: no .json files")
+        results = []
+        for path in files:
+            try:
+                results.append(market.read_document(str(path), path.read_bytes()))
+            except OSError as exc:
+                raise BadInput(f"{path}: {exc.strerror or exc}") from None
+        source = " ".join(options["paths"])
+        try:
+            record = services.market_import(results, by=None, source=source, skip_invalid=options["skip_invalid"])
+        except services.ImportRejected as exc:
+            lines = [f"{row['file']}: {row['reason']}" for row in exc.rejected[:SHOWN]]
+            more = len(exc.rejected) - SHOWN
+            lines += [f"... and {more} more"] if more > 0 else []
+            raise BadInput(f"{exc}:\n" + "\n".join(lines) + "\n(--skip-invalid imports the good files)") from None
+        result = {
+            "files": record.files,
+            "releases_new": record.releases_new,
+            "releases_unchanged": record.releases_unchanged,
+            "processes": record.processes,
+            "files_rejected": len(record.rejected),
+            "rejected": record.rejected,
+        }
+        if options["json"]:
+            self.stdout.write(to_json(result))
+            return
+        self.stdout.write(
+            f"{record.files} files: {record.releases_new} new releases, {record.releases_unchanged} already held, "
+            f"{record.processes} processes updated, {len(record.rejected)} files rejected"
+        )
+        for row in record.rejected:
+            self.stdout.write(f"rejected {row['file']}: {row['reason']}")

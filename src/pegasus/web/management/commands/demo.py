@@ -4,6 +4,7 @@ from pegasus.evaluation.demo import evaluation_demo_load
 from pegasus.governance.demo import decisions_demo_load
 from pegasus.performance.demo import performance_demo_load
 from pegasus.procurement.demo import procurements_demo_load
+from pegasus.publication.demo import market_demo_load
 from pegasus.sourcing.demo import sourcing_demo_load
 
 
@@ -26,6 +27,7 @@ class Command(PegasusCommand):
             created |= performance_demo_load()
             created |= evaluation_demo_load()
             created |= procurements_demo_load()
+            created |= market_demo_load()
         if options["json"]:
             self.stdout.write(to_json({"created": created}))
             return

@@ -1,0 +1,83 @@
+"""The market view: other public bodies' contracting processes as their published OCDS releases tell them.
+
+Releases are kept exactly as published and never changed (OCDS release ids name one release only); a process's row
+is compiled from its releases and rebuilt whenever one arrives. Each import is recorded with what it took and what it
+rejected, and why.
+"""
+
+from django.conf import settings
+from django.db import models
+
+
+class MarketImport(models.Model):
+    at = models.DateTimeField(auto_now_add=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    source = models.TextField(help_text="the files or folders imported")
+    files = models.PositiveIntegerField(default=0)
+    releases_new = models.PositiveIntegerField(default=0)
+    releases_unchanged = models.PositiveIntegerField(default=0)
+    processes = models.PositiveIntegerField(default=0, help_text="contracting processes new or changed")
+    rejected = models.JSONField(default=list, blank=True, help_text="[{file, reason}] of the files not taken")
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"OCDS import {self.at:%Y-%m-%d %H:%M}: {self.releases_new} new releases"
+
+
+class MarketRelease(models.Model):
+    ocid = models.CharField(max_length=200, db_index=True)
+    release_id = models.CharField(max_length=300)
+    date = models.DateTimeField()
+    source = models.TextField(help_text="the file, and the release's place in it, it was first read from")
+    data = models.JSONField()
+    imported = models.ForeignKey(MarketImport, on_delete=models.PROTECT, related_name="releases")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["ocid", "release_id"], name="market_release_unique")]
+
+    def __str__(self):
+        return f"{self.ocid} {self.release_id}"
+
+
+class MarketProcess(models.Model):
+    """One contracting process compiled from its releases: the newest release that says a thing is believed."""
+
+    ocid = models.CharField(max_length=200, unique=True)
+    title = models.TextField(blank=True)
+    buyer = models.TextField(blank=True, db_index=True)
+    cpv = models.JSONField(default=list, blank=True, help_text="CPV codes, eight digits, the main one first")
+    division = models.CharField(max_length=2, blank=True, db_index=True, help_text="ICT CPV division, or blank")
+    suppliers = models.TextField(blank=True, help_text="the suppliers awarded, one per line")
+    supplier_count = models.PositiveIntegerField(default=0)
+    value = models.DecimalField(max_digits=20, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    value_kind = models.CharField(max_length=10, blank=True, help_text="awarded or estimated")
+    start = models.DateField(null=True, blank=True)
+    end = models.DateField(null=True, blank=True, db_index=True)
+    stage = models.CharField(max_length=20, blank=True)
+    last_release = models.DateTimeField()
+
+    class Meta:
+        ordering = ["end", "ocid"]
+
+    def __str__(self):
+        return f"{self.ocid}: {self.title}"
+
+    @property
+    def supplier_names(self) -> list[str]:
+        return [name for name in self.suppliers.splitlines() if name]
+
+
+class MarketAward(models.Model):
+    """A supplier awarded a process: one row per supplier, so the market can be read by supplier."""
+
+    process = models.ForeignKey(MarketProcess, on_delete=models.CASCADE, related_name="awards")
+    supplier = models.TextField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["process", "supplier"], name="market_award_unique")]
+
+    def __str__(self):
+        return f"{self.supplier}: {self.process.ocid}"
