@@ -78,6 +78,9 @@ PAGES = {
     "lot-report-xlsx": ("/tenders/lots/{lot}/report.xlsx", COMMERCIAL, 403),
     "lot-report-pdf": ("/tenders/lots/{lot}/report.pdf", COMMERCIAL, 403),
     "lot-award": ("/tenders/lots/{lot}/award/", COMMERCIAL, 403),
+    # What the authority watches in the market is its own business: supplier users do not see it.
+    "market": ("/market/", INTERNAL, 403),
+    "market-import": ("/market/import/", COMMERCIAL, 403),
     # Supplier users never see procurements: one may be competing their own contract.
     "procurement-list": ("/procurements/", INTERNAL, 403),
     "procurement-create": ("/procurements/new/", {Role.COMMERCIAL_OFFICER, Role.PROGRAMME_DIRECTOR}, 403),

@@ -248,6 +248,14 @@ def tender_pk(reference: str, *, lot: bool = False) -> int:
     return Tender.objects.get(reference=reference).pk
 
 
+def demo_market(page):
+    """The market view reads the published Contracts Finder data where the machine holds it (else it is empty)."""
+    from pegasus.publication.demo import market_demo_load
+
+    market_demo_load()
+    page.reload()
+
+
 def filter_by_tower(page):
     page.get_by_label("Tower").select_option(label=EUC)
     page.get_by_label("Tier").select_option(label="Tier 1")
@@ -308,6 +316,10 @@ VISITS = [
     Visit("lot-moderation", "commercial", "/tenders/lots/{lot:PEG-ITT-2019-01}/moderation/"),
     Visit("lot-results", "director", "/tenders/lots/{lot:PEG-ITT-2019-01}/results/"),
     Visit("lot-award", "commercial", "/tenders/lots/{lot:PEG-ITT-2019-01}/award/"),
+    Visit("market", "commercial", "/market/", (demo_market,)),
+    Visit("market-filtered", "finance", "/market/?ends=ended&sort=value&division=72", (demo_market,)),
+    Visit("market-import", "commercial", "/market/import/"),
+    Visit("market-import-errors", "commercial", "/market/import/", (submit_empty,)),
     Visit("register", None, "/public/decisions/"),
     Visit("register-decision", None, "/public/decisions/{PCD 579}/"),
     Visit("contracts", "supplier", "/contracts/"),
@@ -373,6 +385,7 @@ NARROW_VISITS = [
     Visit("suppliers", "commercial", "/suppliers/"),
     Visit("towers", "commercial", "/towers/"),
     Visit("audit", "auditor", "/audit/"),
+    Visit("market", "commercial", "/market/", (demo_market,)),
 ]
 
 

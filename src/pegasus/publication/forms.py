@@ -60,6 +60,10 @@ class MarketImportForm(NamedErrorsMixin, forms.Form):
         help_text="For a ZIP: otherwise one faulty file in it stops the whole import",
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].error_messages["required"] = "Select an OCDS file (JSON, or a ZIP of JSON files)"
+
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_UPLOAD_BYTES:

@@ -151,7 +151,7 @@ def market(request):
 
 @require_perm("publication.import_market")
 def market_import(request):
-    form = MarketImportForm(request.POST or None, request.FILES or None)
+    form = MarketImportForm(request.POST, request.FILES) if request.method == "POST" else MarketImportForm()
     rejected: list[dict] = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
