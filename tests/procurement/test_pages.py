@@ -212,3 +212,23 @@ class TestPermissions:
         staff.logout()
         supplier, _ = signed_in(Role.SUPPLIER_USER, username="s")
         assert b'href="/procurements/"' not in supplier.get("/towers/").content
+
+
+class TestDashboard:
+    def test_the_dashboard_lists_procurements_needing_attention(self, signed_in, make_procurement):
+        make_procurement(starts_on=date(2020, 6, 1))
+        make_procurement(reference="PROC-2", title="On track", starts_on=date(2019, 9, 2))
+        client, _ = signed_in(Role.PROGRAMME_DIRECTOR)
+        response = client.get("/dashboard/?as_at=2020-05-01")
+        flagged = response.context["procurements"]["flagged"]
+        assert [row.procurement.reference for row in flagged] == ["PROC-1"]
+        assert response.context["procurements"]["total"] == 2
+        html = response.content.decode()
+        assert "Procurements needing attention" in html
+        assert "Latest start passed" in html
+
+    def test_the_dashboard_says_when_every_procurement_is_on_track(self, signed_in, make_procurement):
+        make_procurement()
+        response = signed_in(Role.FINANCE)[0].get("/dashboard/?as_at=2019-05-23")
+        assert response.context["procurements"]["flagged"] == []
+        assert "All 1 procurement on track" in response.content.decode()

@@ -8,6 +8,7 @@ from pegasus.core.models import AuditEvent
 from pegasus.core.money import format_millions
 from pegasus.estate.selectors import as_at_from, estate_summary
 from pegasus.governance.selectors import decisions_due
+from pegasus.procurement.selectors import procurement_list
 from pegasus.web.charts import bar_chart, expiry_timeline
 
 
@@ -43,12 +44,22 @@ def dashboard(request):
                 ),
             ],
             "papers_due": list(decisions_due(as_at)) if request.user.has_perm("governance.view_decision") else None,
+            "procurements": _procurements_flagged(request.user, as_at),
             "timeline": expiry_timeline("expiry-timeline", summary.rows, as_at),
             "page_marking": "OFFICIAL-SENSITIVE [COMMERCIAL]"
             if any(r.contract.classification == "OFFICIAL-SENSITIVE" for r in summary.rows)
             else "OFFICIAL",
         },
     )
+
+
+def _procurements_flagged(user, as_at):
+    """(flagged rows, all procurements) for a user who may see procurements; None for one who may not."""
+    if not user.has_perm("procurement.view_procurement"):
+        return None
+    rows = procurement_list(user=user, as_at=as_at)
+    flagged = [row for row in rows if row.flag or row.problems or (row.schedule and row.schedule.at_risk)]
+    return {"flagged": flagged, "total": len(rows)}
 
 
 @require_perm("core.view_auditevent")
