@@ -1,5 +1,8 @@
 """An illustrative tender: the SIAM lot of the next generation, evaluated part-way. Loading twice changes nothing.
 
+It is the competition of the service towers' procurement (PEG-2019-01) when the procurements' demo is loaded, first
+or later: a tender loaded before it is linked to it on the next load.
+
 The criteria are those PCD 579 names for selecting future suppliers: equality and diversity (paragraph 7.1), the
 Mayor's London Environment Strategy (paragraph 25) and the estate strategy (paragraph 24), beside the quality of
 the service integration approach and price. The bidders are the demonstration's fictional suppliers; the prices,
@@ -19,8 +22,10 @@ from pegasus.estate.models import Supplier
 from pegasus.evaluation import services
 from pegasus.evaluation.models import Tender
 from pegasus.evaluation.services import CriterionSpec
+from pegasus.procurement.models import Procurement
 
 TENDER_REFERENCE = "PEG-ITT-2019-01"
+PROCUREMENT_REFERENCE = "PEG-2019-01"
 SECOND_EVALUATOR = ("evaluator2", "Erin Evaluator")
 
 CRITERIA = [
@@ -60,7 +65,11 @@ def evaluation_demo_load() -> dict[str, int]:
     User = get_user_model()
     officer = User.objects.filter(username="commercial").first()
     evaluator = User.objects.filter(username="evaluator").first()
-    if officer is None or evaluator is None or Tender.objects.filter(reference=TENDER_REFERENCE).exists():
+    procurement = Procurement.objects.filter(reference=PROCUREMENT_REFERENCE).first()
+    existing = Tender.objects.filter(reference=TENDER_REFERENCE).first()
+    if existing is not None and existing.procurement_id is None and procurement is not None:
+        services.tender_procurement_set(tender=existing, procurement=procurement, by=officer)
+    if officer is None or evaluator is None or existing is not None:
         return {"tenders": 0}
     second, new = User.objects.get_or_create(
         username=SECOND_EVALUATOR[0],
@@ -78,6 +87,7 @@ def evaluation_demo_load() -> dict[str, int]:
         reference=TENDER_REFERENCE,
         title="Next generation ICT services (illustrative)",
         lots=["Service Integration & Management (SIAM)"],
+        procurement=procurement,
         by=officer,
     )
     lot = tender.lots.get()

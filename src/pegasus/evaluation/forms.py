@@ -8,7 +8,9 @@ from django.contrib.auth import get_user_model
 from pegasus.core.roles import Role
 from pegasus.estate.models import Supplier
 from pegasus.evaluation.models import KindChoice, PriceMethodChoice
+from pegasus.evaluation.selectors import procurement_choices
 from pegasus.evaluation.services import CriterionSpec
+from pegasus.procurement.models import Procurement
 from pegasus.web.forms import NamedErrorsMixin
 
 MAX_CRITERIA = 8
@@ -18,9 +20,17 @@ class TenderForm(NamedErrorsMixin, forms.Form):
     reference = forms.CharField(max_length=40, help_text="For example PEG-2019-02.")
     title = forms.CharField(max_length=300)
     lots = forms.CharField(label="Lots", widget=forms.Textarea(attrs={"rows": 4}), help_text="One lot on each line.")
-    procurement_id = forms.IntegerField(
-        label="Procurement number", required=False, min_value=1, help_text="Optional: the procurement it belongs to."
+    procurement = forms.ModelChoiceField(
+        label="Procurement",
+        queryset=Procurement.objects.none(),
+        required=False,
+        empty_label="None",
+        help_text="Optional: the procurement of the pipeline it belongs to.",
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["procurement"].queryset = procurement_choices()
 
 
 class CriteriaForm(NamedErrorsMixin, forms.Form):

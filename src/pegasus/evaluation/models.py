@@ -47,8 +47,15 @@ class Tender(models.Model):
 
     reference = models.CharField(max_length=40, unique=True, help_text="For example PEG-2019-SIAM.")
     title = models.CharField(max_length=300)
-    # A loose hook to the procurement pipeline (pegasus.procurement), kept as a plain id on purpose.
-    procurement_id = models.PositiveIntegerField(null=True, blank=True)
+    # The award notice of a procurement (publication.ocds) is drawn from the approved awards of its tenders.
+    procurement = models.ForeignKey(
+        "procurement.Procurement",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tenders",
+        help_text="The procurement of the pipeline this competition runs.",
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()

@@ -26,14 +26,24 @@ from pegasus.evaluation.models import (
     Score,
     Tender,
 )
+from pegasus.procurement.models import Procurement
 
 
 def tender_list() -> QuerySet[Tender]:
     return Tender.objects.annotate(lot_count=Count("lots", distinct=True)).order_by("reference")
 
 
+def procurement_choices() -> QuerySet[Procurement]:
+    """The procurements a tender may be opened for."""
+    return Procurement.objects.order_by("reference")
+
+
 def tender_detail(pk: int) -> Tender:
-    return Tender.objects.prefetch_related("lots__criteria", "lots__bids__supplier", "lots__award__decision").get(pk=pk)
+    return (
+        Tender.objects.select_related("procurement")
+        .prefetch_related("lots__criteria", "lots__bids__supplier", "lots__award__decision")
+        .get(pk=pk)
+    )
 
 
 def lot_detail(pk: int) -> Lot:

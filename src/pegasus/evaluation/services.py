@@ -33,6 +33,7 @@ from pegasus.evaluation.models import (
     default_scale,
 )
 from pegasus.evaluation.scoring import HUNDRED, CriterionKind, PriceMethod
+from pegasus.procurement.models import Procurement
 
 NO_CRITERIA = "Add at least one criterion."
 WEIGHTS_NOT_100 = "The weights add up to {total}, not 100."
@@ -77,16 +78,29 @@ class CriterionSpec:
 
 
 @transaction.atomic
-def tender_create(*, reference: str, title: str, lots: Sequence[str], by, procurement_id: int | None = None) -> Tender:
-    """Open a tender with its lots, numbered in the order given."""
+def tender_create(
+    *, reference: str, title: str, lots: Sequence[str], by, procurement: Procurement | None = None
+) -> Tender:
+    """Open a tender with its lots, numbered in the order given, for a procurement of the pipeline if given."""
     if not [t for t in lots if t.strip()]:
         raise RuleViolation("Name at least one lot.")
-    tender = Tender(reference=reference, title=title, procurement_id=procurement_id, created_by=by)
+    tender = Tender(reference=reference, title=title, procurement=procurement, created_by=by)
     tender.full_clean()
     tender.save()
     for number, lot_title in enumerate((t.strip() for t in lots if t.strip()), start=1):
         Lot.objects.create(tender=tender, number=number, title=lot_title)
     audit_record(action="tender.create", by=by, obj=tender, summary=f"Opened tender {tender.reference}")
+    return tender
+
+
+@transaction.atomic
+def tender_procurement_set(*, tender: Tender, procurement: Procurement | None, by) -> Tender:
+    """Link a tender to the procurement it runs the competition of, or unlink it (None)."""
+    tender.procurement = procurement
+    tender.full_clean()
+    tender.save(update_fields=["procurement"])
+    linked = procurement.reference if procurement is not None else "no procurement"
+    audit_record(action="tender.procurement-set", by=by, obj=tender, summary=f"{tender.reference} is for {linked}")
     return tender
 
 

@@ -58,7 +58,7 @@ def tender_create(request):
                 reference=data["reference"],
                 title=data["title"],
                 lots=data["lots"].splitlines(),
-                procurement_id=data["procurement_id"],
+                procurement=data["procurement"],
                 by=request.user,
             )
             messages.success(request, f"{tender.reference} opened")

@@ -162,7 +162,7 @@ def procurement_list(*, user, as_at: date) -> list[ProcurementRow]:
 
 def procurement_get(*, user, pk: int) -> Procurement:
     """One procurement with its relations; raises Procurement.DoesNotExist when the user may not see it."""
-    return _with_relations(procurements_visible_to(user)).get(pk=pk)
+    return _with_relations(procurements_visible_to(user)).prefetch_related("tenders").get(pk=pk)
 
 
 def contract_choices() -> QuerySet[Contract]:

@@ -25,8 +25,8 @@ class Command(PegasusCommand):
             created |= decisions_demo_load()
             created |= sourcing_demo_load()
             created |= performance_demo_load()
-            created |= evaluation_demo_load()
             created |= procurements_demo_load()
+            created |= evaluation_demo_load()  # after the procurements: the tender is for one of them
             created |= market_demo_load()
         if options["json"]:
             self.stdout.write(to_json({"created": created}))
