@@ -1,10 +1,11 @@
-"""Open contracting: the demo's contracts and procurements as OCDS 1.1.5, valid by libcoveocds offline and by the
-record package schema, with nothing confidential in them."""
+"""Open contracting: the demo's contracts and procurements as OCDS 1.1.5 with the UK extension, valid by libcoveocds
+offline, by the record package schema and by the release schema with the UK extension merged in, with nothing
+confidential in them; a tender's award appears only once its decision is published, and then only the winner."""
 
 import json
 import subprocess
 import sys
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,7 +15,9 @@ from jsonschema import Draft4Validator
 from referencing import Registry, Resource
 
 from pegasus.core.classification import Classification
-from pegasus.estate.models import Contract
+from pegasus.core.roles import Role
+from pegasus.estate.models import Contract, Supplier
+from pegasus.publication.ocds import UK_EXTENSION
 
 pytestmark = pytest.mark.django_db
 
@@ -69,9 +72,100 @@ def test_the_release_package_passes_libcoveocds_offline(everything, tmp_path, sh
     assert run.returncode == 0, run.stderr[-2000:]
     report = json.loads(run.stdout)
     assert report["validation_errors"] == []
-    assert report["additional_fields"] == []
     assert report["additional_closed_codelist_values"] == {}
+    # Offline, libcoveocds cannot fetch the UK extension: the fields it would have added are reported as additional,
+    # and must be exactly fields the extension defines (test_the_release_package_is_valid_with_the_uk_extension).
+    assert report["extensions"]["invalid_extension"] == {UK_EXTENSION: "fetching failed"}
+    uk = _uk_fields(shared_data)
+    assert [(f["path"], f["field"]) for f in report["additional_fields"] if (f["path"], f["field"]) not in uk] == []
     assert report["count"] == len(package["releases"]) == Contract.objects.count() + 2
+
+
+def _uk_fields(shared_data: Path) -> set[tuple[str, str]]:
+    """(path, field) of the fields the UK extension adds where a release package's releases hold them."""
+    patch = json.loads((shared_data / "ocds-uk-extension" / "release-schema.json").read_text(encoding="utf-8"))
+    places = {"Tender": "/releases/tender", "Award": "/releases/awards", "Organization": "/releases/parties"}
+    fields = set()
+    for name, path in places.items():
+        for field, spec in patch["definitions"][name]["properties"].items():
+            fields.add((path, field))
+            fields |= {(f"{path}/{field}", sub) for sub in spec.get("properties", {})}
+    for field in patch["definitions"]["Period"]["properties"]:
+        fields |= {("/releases/tender/contractPeriod", field), ("/releases/awards/contractPeriod", field)}
+    return fields
+
+
+def merge_patch(target, patch):
+    """JSON Merge Patch (RFC 7396): objects merge key by key, null deletes, anything else replaces."""
+    if not isinstance(patch, dict):
+        return patch
+    out = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            out.pop(key, None)
+        else:
+            out[key] = merge_patch(out.get(key), value)
+    return out
+
+
+@pytest.fixture
+def uk_release_schema(shared_data) -> dict:
+    """The 1.1.5 release schema with the UK extension's patch merged in, and closed: a field neither defines is an
+    error. Its $refs are all local (#/definitions/...)."""
+    core = json.loads((shared_data / "ocds-schema-1.1.5" / "release-schema.json").read_text(encoding="utf-8"))
+    patch = json.loads((shared_data / "ocds-uk-extension" / "release-schema.json").read_text(encoding="utf-8"))
+    return _closed(merge_patch(core, patch))
+
+
+def uk_errors(schema: dict, releases: list[dict]) -> list[str]:
+    validator = Draft4Validator(schema)
+    return [f"{r['ocid']} {list(e.absolute_path)}: {e.message}" for r in releases for e in validator.iter_errors(r)]
+
+
+def test_the_release_package_is_valid_with_the_uk_extension(everything, tmp_path, shared_data, uk_release_schema):
+    # given the release package schema reading the release schema with the UK extension
+    registry = Registry().with_resource(SCHEMA_URL + "release-schema.json", Resource.from_contents(uk_release_schema))
+    schema = json.loads((shared_data / "ocds-schema-1.1.5" / "release-package-schema.json").read_text(encoding="utf-8"))
+
+    # when
+    package = export(tmp_path)
+
+    # then
+    assert package["extensions"] == [UK_EXTENSION]
+    errors = [
+        f"{list(e.absolute_path)}: {e.message}" for e in Draft4Validator(schema, registry=registry).iter_errors(package)
+    ]
+    assert errors + uk_errors(uk_release_schema, package["releases"]) == []
+    towers = next(r for r in package["releases"] if r["ocid"].endswith("PEG-2019-01"))
+    assert towers["tender"]["aboveThreshold"] is True
+    assert towers["tender"]["contractPeriod"]["durationInMonths"] == 60 + 24
+    assert towers["tender"]["procurementMethodDetails"].endswith("(Public Contracts Regulations 2015)")
+    assert "specialRegime" not in towers["tender"]
+
+
+def test_a_light_touch_procurement_is_under_the_light_touch_regime(demo, tmp_path):
+    from pegasus.procurement.demo import procurements_demo_load
+    from pegasus.procurement.models import Procurement
+
+    procurements_demo_load()
+    Procurement.objects.filter(reference="PEG-2020-02").update(contract_type="light-touch")
+
+    releases = {release["ocid"]: release for release in export(tmp_path)["releases"]}
+
+    assert releases["ocds-pgss01-PEG-2020-02"]["tender"]["specialRegime"] == ["lightTouch"]
+    assert "specialRegime" not in releases["ocds-pgss01-PEG-2019-01"]["tender"]
+
+
+def _closed(schema: dict) -> dict:
+    """The schema with no property left undeclared: what the UK extension does not define is an error here."""
+    if isinstance(schema, dict):
+        closed = {key: _closed(value) for key, value in schema.items()}
+        if "properties" in schema:
+            closed["additionalProperties"] = False
+        return closed
+    if isinstance(schema, list):
+        return [_closed(item) for item in schema]
+    return schema
 
 
 def test_the_record_package_is_valid_against_the_schema(everything, tmp_path, shared_data):
@@ -179,3 +273,126 @@ def test_a_bad_as_at_date_exits_2_naming_the_option(tmp_path, capsys, db):
     assert exit_.value.code == 2
     assert "--as-at" in capsys.readouterr().err
     assert not (tmp_path / "x.json").exists()
+
+
+class TestAwards:
+    """A tender's award is published with its procurement once its decision is approved and its Part 1 public."""
+
+    WINNER_PRICE = Decimal("21345678.00")
+    LOSER_PRICE = Decimal("23456789.00")
+
+    @pytest.fixture
+    def approved_award(self, demo, make_user):
+        """An award for PEG-2019-01 approved on 1 October 2019, its Part 1 deferred until 1 November 2019."""
+        from pegasus.evaluation import services
+        from pegasus.evaluation.services import CriterionSpec
+        from pegasus.governance import services as governance
+        from pegasus.governance.models import Appointment, Declaration
+        from pegasus.procurement.demo import procurements_demo_load
+        from pegasus.procurement.models import Procurement
+
+        procurements_demo_load()
+        officer = make_user(Role.COMMERCIAL_OFFICER, username="ocds-officer")
+        evaluator = make_user(Role.EVALUATOR, username="ocds-evaluator")
+        tender = services.tender_create(
+            reference="PEG-ITT-2019-09",
+            title="Service integration",
+            lots=["Service integration and management"],
+            procurement=Procurement.objects.get(reference="PEG-2019-01"),
+            by=officer,
+        )
+        lot = tender.lots.get()
+        services.lot_criteria_set(
+            lot=lot,
+            criteria=[
+                CriterionSpec("tech", "Approach", "quality", Decimal(60)),
+                CriterionSpec("price", "Price", "price", Decimal(40), price_method="lowest-price-ratio"),
+            ],
+            by=officer,
+        )
+        tech = lot.criteria.get(code="tech")
+        services.evaluator_assign(criterion=tech, evaluator=evaluator, by=officer)
+        winner = Supplier.objects.create(name="Zephyr Integration Ltd", companies_house_number="12345678", is_sme=True)
+        bids = [
+            services.bid_add(lot=lot, supplier=winner, price=self.WINNER_PRICE, by=officer),
+            services.bid_add(lot=lot, bidder_name="Quasar Networks plc", price=self.LOSER_PRICE, by=officer),
+        ]
+        services.conflict_declare(tender=tender, has_conflict=False, by=evaluator)
+        for bid, points in zip(bids, (75, 50), strict=True):
+            services.score_record(
+                bid=bid, criterion=tech, score=Decimal(points), rationale="SECRET-RATIONALE", by=evaluator
+            )
+            services.moderation_record(
+                bid=bid, criterion=tech, score=Decimal(points), rationale="SECRET-MODERATION", by=officer
+            )
+        award = services.award_recommend(
+            lot=lot, reference="PCD 650", value=Decimal("22000000"), rationale="Best value", by=officer
+        )
+        decision = governance.decision_update(
+            decision=award.decision,
+            by=officer,
+            part1_deferred_until=date(2019, 11, 1),
+            part1_deferral_reason="Until the standstill period ends",
+        )
+        for kind in Declaration.Kind.values:
+            governance.declaration_confirm(decision=decision, kind=kind, statement="Done.", by=officer)
+        decision = governance.decision_submit(decision=decision, by=officer)
+        approver = make_user(Role.APPROVER, username="ocds-approver")
+        Appointment.objects.create(user=approver, office=decision.approver_office)
+        governance.decision_approve(decision=decision, by=approver, signed_at=datetime(2019, 10, 1, 10, 30, tzinfo=UTC))
+        return award
+
+    def _export(self, tmp_path: Path, as_at: date) -> tuple[str, dict]:
+        out = tmp_path / f"package-{as_at}.json"
+        call_command("ocds", "export", "--out", str(out), "--as-at", as_at.isoformat())
+        text = out.read_text(encoding="utf-8")
+        releases = {r["ocid"]: r for r in json.loads(text)["releases"]}
+        return text, releases["ocds-pgss01-PEG-2019-01"]
+
+    def test_an_approved_award_is_not_exported_before_its_part1_is_published(self, approved_award, tmp_path):
+        # when
+        text, towers = self._export(tmp_path, date(2019, 10, 31))
+
+        # then
+        assert towers["tag"] == ["planning", "tender"]
+        assert "awards" not in towers
+        for secret in ("Zephyr", "Quasar", "21345678", "23456789", "SECRET-"):
+            assert secret not in text, secret
+
+    def test_once_published_only_the_winner_and_its_price_are_exported(self, approved_award, tmp_path):
+        from pegasus.governance.models import Decision
+
+        # when
+        text, towers = self._export(tmp_path, date(2019, 11, 1))
+
+        # then
+        assert towers["tag"] == ["planning", "tender", "award"]
+        assert towers["id"] == "ocds-pgss01-PEG-2019-01-award-2019-10-01"
+        [award] = towers["awards"]
+        assert award["id"] == "PEG-ITT-2019-09-lot-1"
+        assert award["title"] == "Service integration and management"
+        assert (award["status"], award["date"]) == ("active", "2019-10-01T10:30:00Z")
+        assert award["suppliers"] == [{"id": "GB-COH-12345678", "name": "Zephyr Integration Ltd"}]
+        assert Decimal(str(award["value"]["amount"])) == self.WINNER_PRICE
+        assert award["contractPeriod"]["startDate"] == towers["tender"]["contractPeriod"]["startDate"]
+        supplier = next(p for p in towers["parties"] if p["id"] == "GB-COH-12345678")
+        assert supplier["roles"] == ["supplier"]
+        assert supplier["identifier"] == {"scheme": "GB-COH", "id": "12345678", "legalName": "Zephyr Integration Ltd"}
+        part2 = Decision.objects.get(reference="PCD 650").part2
+        for secret in ("Quasar", "23456789", "SECRET-", part2[:60], "22000000"):
+            assert secret not in text, secret
+        assert text.count("Zephyr Integration Ltd") == 3  # the award's supplier, the party and its legal name
+
+    def test_the_award_release_is_valid_with_the_uk_extension(self, approved_award, tmp_path, uk_release_schema):
+        _, towers = self._export(tmp_path, date(2019, 11, 1))
+        assert towers["awards"][0]["mainProcurementCategory"] == "services"
+        assert uk_errors(uk_release_schema, [towers]) == []
+
+    def test_an_award_whose_decision_is_not_approved_is_never_exported(self, approved_award, tmp_path):
+        from pegasus.governance.models import Decision
+
+        Decision.objects.filter(pk=approved_award.decision_id).update(status=Decision.Status.REJECTED)
+
+        text, towers = self._export(tmp_path, date(2019, 11, 1))
+
+        assert "awards" not in towers and "Zephyr" not in text

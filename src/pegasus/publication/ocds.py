@@ -1,36 +1,58 @@
 """Open contracting: the estate's contracts and the procurements that replace them as OCDS 1.1.5 releases and records.
 
 Only what may be published goes in: titles, descriptions, parties, dates, routes and the estimated values a
-procurement's notices publish. A contract marked OFFICIAL-SENSITIVE keeps its value out (commercial information);
-nothing of a bid, a market price, a scenario or a decision's Part 2 is read at all.
+procurement's notices publish. A contract marked OFFICIAL-SENSITIVE keeps its value out (commercial information).
+Of the evaluation, only a published award is read: the winning bid's supplier and price, once the contract-award
+decision is approved and its Part 1 public (`publication.selectors`), as an award notice publishes them. No other
+bid, no score, no market price, no scenario and no decision's Part 2 is read at all.
 
 Each contract is one contracting process (`{prefix}-{reference}`) with one release, tagged `contract`; each
-procurement another, tagged `planning` and `tender`, with its tender period and contract period as scheduled, and
-links (`relatedProcesses`) to the contracts it replaces. Release ids and dates come from the data, so an export of
-the same estate is the same document but for the package's own date.
+procurement another, tagged `planning` and `tender` (and `award` once an award of one of its tenders is published),
+with its tender period and contract period as scheduled, and links (`relatedProcesses`) to the contracts it replaces.
+Release ids and dates come from the data, so an export of the same estate is the same document but for the
+package's own date.
+
+The UK extension (Cabinet Office, `UK_EXTENSION`) is declared, and only the fields of it that Pegasus holds are
+written:
+- `tender.aboveThreshold`: whether the estimated value reaches the threshold of the regime in force, as the
+  procurement rules count it (`procurement.rules.estimated_value`);
+- `tender.contractPeriod.durationInMonths`: the maximum term, the initial term plus every option and extension;
+- `tender.specialRegime` `["lightTouch"]` for a light-touch contract, the one special regime Pegasus records;
+- `awards[].mainProcurementCategory`: the procurement's category.
+The regime itself (PCR 2015 or the Procurement Act 2023) has no field in core OCDS or the UK extension (it is
+`tender.legalBasis` of another extension), so it is said in `tender.procurementMethodDetails`. A supplier's SME
+status is held but has no field in either (it is `details.scale` in OCDS 1.2); VCSE status and the rest of the
+extension (standstill, notices, exclusions, KPIs) are not held, so they are not written.
 """
 
 from __future__ import annotations
 
 import copy
-from datetime import date, datetime, time
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
-from pegasus.core.calendar import term_end
+from pegasus.core.calendar import london_today, term_end
 from pegasus.core.classification import Classification
 from pegasus.estate import terms as t
 from pegasus.estate.models import Contract, ContractStatus, Organisation, Supplier
+from pegasus.evaluation.models import AwardRecommendation, Bid
+from pegasus.governance.models import Decision
+from pegasus.governance.rules import ContractType
 from pegasus.procurement import schedule as s
 from pegasus.procurement.models import Procurement
 from pegasus.procurement.selectors import procurement_row
+from pegasus.publication.selectors import published_decisions, published_on
 
 VERSION = "1.1"
 LICENSE = "http://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
 CURRENCY = "GBP"
+UK_EXTENSION = "https://raw.githubusercontent.com/cabinetoffice/ocds_uk_extension/main/extension.json"
 
 # OCDS procurementMethod (open, selective, limited, direct) for each route to market
 METHODS = {
@@ -59,6 +81,10 @@ def _stamp(day: date) -> str:
     return datetime.combine(day, time(0, 0)).isoformat() + "Z"
 
 
+def _instant(when: datetime) -> str:
+    return when.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
 def _amount(value: Decimal) -> dict[str, Any]:
     return {"amount": float(value), "currency": CURRENCY}
 
@@ -71,6 +97,13 @@ def _supplier(supplier: Supplier) -> dict[str, Any]:
     if supplier.companies_house_number:
         return {"id": f"GB-COH-{supplier.companies_house_number}", "name": supplier.name}
     return {"id": f"pegasus-supplier-{supplier.pk}", "name": supplier.name}
+
+
+def _bidder(bid: Bid) -> dict[str, Any]:
+    """The organisation reference of a winning bidder: an estate supplier, or a bidder named in free text."""
+    if bid.supplier is not None:
+        return _supplier(bid.supplier)
+    return {"id": f"pegasus-bidder-{bid.pk}", "name": bid.bidder_name}
 
 
 def _party(summary: dict[str, Any], roles: list[str], supplier: Supplier | None = None) -> dict[str, Any]:
@@ -130,8 +163,54 @@ def contract_release(contract: Contract, as_at: date) -> dict[str, Any]:
     }
 
 
-def procurement_release(procurement: Procurement, as_at: date, buyer: Organisation | None) -> dict[str, Any]:
-    """The release of a procurement: its planning (estimated value) and tender (route, periods, value)."""
+def published_awards(as_at: date) -> dict[int, list[tuple[AwardRecommendation, Decision]]]:
+    """The awards of tenders for procurements whose contract-award decision is approved and whose Part 1 is public
+    by `as_at` (and by today: nothing is published early), by procurement id, in tender and lot order.
+
+    The decision is read through `published_decisions`, so its Part 2 never is; of the bids, only the winner is.
+    """
+    day = min(as_at, london_today())
+    awards = AwardRecommendation.objects.filter(lot__tender__procurement__isnull=False)
+    decisions = {
+        decision.pk: decision
+        for decision in published_decisions(day).filter(pk__in=awards.values("decision"))
+        if timezone.localdate(published_on(decision)) <= day
+    }
+    out: dict[int, list[tuple[AwardRecommendation, Decision]]] = {}
+    for award in (
+        awards.filter(decision__in=list(decisions))
+        .select_related("lot__tender", "bid__supplier")
+        .order_by("lot__tender__reference", "lot__number")
+    ):
+        out.setdefault(award.lot.tender.procurement_id, []).append((award, decisions[award.decision_id]))
+    return out
+
+
+def _award(award: AwardRecommendation, decision: Decision, tender: dict[str, Any]) -> dict[str, Any]:
+    """The award notice of a lot: the winning bidder and the price it won at, on the day the decision was taken."""
+    assert decision.decided_at is not None
+    out: dict[str, Any] = {
+        "id": f"{award.lot.tender.reference}-lot-{award.lot.number}",
+        "title": award.lot.title,
+        "status": "active",
+        "date": _instant(decision.decided_at),
+        "value": _amount(award.bid.price),
+        "suppliers": [_bidder(award.bid)],
+        "mainProcurementCategory": tender["mainProcurementCategory"],
+    }
+    if "startDate" in tender["contractPeriod"]:
+        out["contractPeriod"] = dict(tender["contractPeriod"])
+    return out
+
+
+def procurement_release(
+    procurement: Procurement,
+    as_at: date,
+    buyer: Organisation | None,
+    awards: Sequence[tuple[AwardRecommendation, Decision]] = (),
+) -> dict[str, Any]:
+    """The release of a procurement: its planning (estimated value), tender (route, periods, value) and any
+    published awards of its tenders."""
     ocid = f"{ocid_prefix()}-{procurement.reference}"
     row = procurement_row(procurement, as_at)
     route = s.Route(procurement.route)
@@ -140,9 +219,12 @@ def procurement_release(procurement: Procurement, as_at: date, buyer: Organisati
         "title": procurement.title,
         "status": "planning" if procurement.starts_on > as_at else "active",
         "procurementMethod": METHODS[route],
-        "procurementMethodDetails": procurement.route_label,
+        "procurementMethodDetails": f"{procurement.route_label} ({procurement.regime_label})",
         "mainProcurementCategory": CATEGORIES[procurement.contract_type],
+        "contractPeriod": {"durationInMonths": procurement.term_months + procurement.extension_months},
     }
+    if procurement.contract_type == ContractType.LIGHT_TOUCH.value:
+        tender["specialRegime"] = ["lightTouch"]
     if procurement.description:
         tender["description"] = procurement.description
     if route is s.Route.DIRECT_AWARD and procurement.direct_award_justification:
@@ -150,6 +232,7 @@ def procurement_release(procurement: Procurement, as_at: date, buyer: Organisati
     planning: dict[str, Any] = {}
     if row.value is not None:
         tender["value"] = _amount(row.value.amount)
+        tender["aboveThreshold"] = row.value.above_threshold
         planning["budget"] = {"description": "Estimated value", "amount": _amount(row.value.amount)}
     if procurement.description:
         planning["rationale"] = procurement.description
@@ -160,7 +243,7 @@ def procurement_release(procurement: Procurement, as_at: date, buyer: Organisati
                     "startDate": _stamp(stage.planned_start),
                     "endDate": _stamp(stage.planned_end),
                 }
-        tender["contractPeriod"] = {"startDate": _stamp(row.schedule.planned_contract_start)}
+        tender["contractPeriod"]["startDate"] = _stamp(row.schedule.planned_contract_start)
         if row.replaces_end is not None:
             tender["contractPeriod"]["endDate"] = _stamp(
                 term_end(row.schedule.planned_contract_start, procurement.term_months)
@@ -175,9 +258,21 @@ def procurement_release(procurement: Procurement, as_at: date, buyer: Organisati
         "planning": planning,
         "tender": tender,
     }
+    parties: dict[str, dict[str, Any]] = {}
     if buyer is not None:
         release["buyer"] = _organisation(buyer)
-        release["parties"] = [_party(_organisation(buyer), ["buyer", "procuringEntity"])]
+        parties[release["buyer"]["id"]] = _party(release["buyer"], ["buyer", "procuringEntity"])
+    if awards:
+        release["awards"] = [_award(award, decision, tender) for award, decision in awards]
+        # A release is a new one once an award is published: it is dated and named by the latest award.
+        release["date"] = max(award["date"] for award in release["awards"])
+        release["id"] = f"{ocid}-award-{release['date'][:10]}"
+        release["tag"].append("award")
+        for award, _ in awards:
+            winner = _bidder(award.bid)
+            parties.setdefault(winner["id"], _party(winner, ["supplier"], award.bid.supplier))
+    if parties:
+        release["parties"] = list(parties.values())
     related = [
         {
             "id": f"replaces-{contract.reference}",
@@ -202,10 +297,12 @@ def releases(as_at: date) -> list[dict[str, Any]]:
         .order_by("reference")
     ]
     authority = Organisation.objects.filter(kind=Organisation.Kind.CONTRACTING_AUTHORITY).first()
+    awards = published_awards(as_at)
     procurements = Procurement.objects.order_by("reference").select_related("replaces_end_option")
     for procurement in procurements.prefetch_related("replaces__authority", "replaces__options", "stages"):
         contracts = list(procurement.replaces.all())
-        out.append(procurement_release(procurement, as_at, contracts[0].authority if contracts else authority))
+        buyer = contracts[0].authority if contracts else authority
+        out.append(procurement_release(procurement, as_at, buyer, awards.get(procurement.pk, [])))
     return out
 
 
@@ -216,6 +313,7 @@ def _package_meta(published: datetime, uri: str) -> dict[str, Any]:
         "publishedDate": published.isoformat().replace("+00:00", "Z"),
         "publisher": {"name": settings.PEGASUS_OCDS_PUBLISHER},
         "license": LICENSE,
+        "extensions": [UK_EXTENSION],
     }
 
 
