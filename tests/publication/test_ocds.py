@@ -1,6 +1,7 @@
 """Open contracting: the demo's contracts and procurements as OCDS 1.1.5 with the UK extension, valid by libcoveocds
 offline, by the record package schema and by the release schema with the UK extension merged in, with nothing
-confidential in them; a tender's award appears only once its decision is published, and then only the winner."""
+confidential in them; a tender's award appears only once its decision is published, and then only the winner; a
+contract's spend up to the export's date is published as its transactions, unless the contract is OFFICIAL-SENSITIVE."""
 
 import json
 import subprocess
@@ -11,13 +12,16 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from jsonschema import Draft4Validator
 from referencing import Registry, Resource
 
 from pegasus.core.classification import Classification
 from pegasus.core.roles import Role
-from pegasus.estate.models import Contract, Supplier
-from pegasus.publication.ocds import UK_EXTENSION
+from pegasus.estate.models import Contract, Spend, Supplier
+from pegasus.publication.ocds import UK_EXTENSION, releases
+from tests.factories import ContractFactory, OrganisationFactory, SpendFactory, SupplierFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -79,6 +83,7 @@ def test_the_release_package_passes_libcoveocds_offline(everything, tmp_path, sh
     uk = _uk_fields(shared_data)
     assert [(f["path"], f["field"]) for f in report["additional_fields"] if (f["path"], f["field"]) not in uk] == []
     assert report["count"] == len(package["releases"]) == Contract.objects.count() + 2
+    assert any("implementation" in release["tag"] for release in package["releases"])
 
 
 def _uk_fields(shared_data: Path) -> set[tuple[str, str]]:
@@ -92,6 +97,8 @@ def _uk_fields(shared_data: Path) -> set[tuple[str, str]]:
             fields |= {(f"{path}/{field}", sub) for sub in spec.get("properties", {})}
     for field in patch["definitions"]["Period"]["properties"]:
         fields |= {("/releases/tender/contractPeriod", field), ("/releases/awards/contractPeriod", field)}
+    for field in patch["definitions"]["Value"]["properties"]:
+        fields.add(("/releases/contracts/implementation/transactions/value", field))
     return fields
 
 
@@ -228,6 +235,7 @@ def test_nothing_of_a_bid_a_market_price_or_a_part_2_is_published(everything, tm
     secrets += [str(price.annual_price) for price in MarketPrice.objects.all()]
     secrets += [decision.part2[:60] for decision in Decision.objects.exclude(part2="")]
     secrets += [str(c.total_value) for c in Contract.objects.filter(classification="OFFICIAL-SENSITIVE")]
+    secrets += [str(s.amount) for s in Spend.objects.filter(contract__classification="OFFICIAL-SENSITIVE")]
     assert len(secrets) > 10
 
     # when the package is read as a file and from the public register
@@ -396,3 +404,145 @@ class TestAwards:
         text, towers = self._export(tmp_path, date(2019, 11, 1))
 
         assert "awards" not in towers and "Zephyr" not in text
+
+
+class TestImplementation:
+    """A contract's monthly spend up to the export's date is published as transactions from the buyer to the
+    supplier; an OFFICIAL-SENSITIVE contract's spend never is."""
+
+    SENSITIVE_SPEND = Decimal("98765.43")
+
+    @pytest.fixture
+    def contract(self, db):
+        """A contract with spend in March, April and June 2019, the last after the export's date (23 May 2019)."""
+        contract = ContractFactory(
+            reference="MPS-X-001",
+            authority=OrganisationFactory(),
+            supplier=SupplierFactory(name="Acme Managed Services Ltd", companies_house_number="01234567"),
+        )
+        for month, amount in (
+            (date(2019, 3, 1), Decimal("100250.10")),
+            (date(2019, 4, 1), Decimal("99500.00")),
+            (date(2019, 6, 1), Decimal("101000.00")),
+        ):
+            SpendFactory(contract=contract, month=month, amount=amount)
+        return contract
+
+    def test_spend_up_to_the_as_at_date_is_published_month_by_month(self, contract, tmp_path):
+        # when
+        [release] = export(tmp_path)["releases"]
+
+        # then
+        buyer = {"id": f"pegasus-org-{contract.authority.pk}", "name": contract.authority.name}
+        supplier = {"id": "GB-COH-01234567", "name": "Acme Managed Services Ltd"}
+        assert release["contracts"][0]["implementation"]["transactions"] == [
+            {
+                "id": "MPS-X-001-2019-03",
+                "date": "2019-03-01T00:00:00Z",
+                "value": {"amount": 100250.10, "currency": "GBP"},
+                "payer": buyer,
+                "payee": supplier,
+            },
+            {
+                "id": "MPS-X-001-2019-04",
+                "date": "2019-04-01T00:00:00Z",
+                "value": {"amount": 99500.00, "currency": "GBP"},
+                "payer": buyer,
+                "payee": supplier,
+            },
+        ]
+        assert release["tag"] == ["contract", "implementation"]
+        assert release["id"] == "ocds-pgss01-MPS-X-001-implementation-2019-04"
+        assert release["date"] == "2019-04-01T00:00:00Z"
+        assert release["buyer"] == buyer
+        roles = {party["id"]: party["roles"] for party in release["parties"]}
+        assert roles == {buyer["id"]: ["buyer", "procuringEntity", "payer"], supplier["id"]: ["supplier", "payee"]}
+
+    def test_the_june_spend_is_published_once_the_export_is_as_at_june(self, contract, tmp_path):
+        # when
+        out = tmp_path / "june.json"
+        call_command("ocds", "export", "--out", str(out), "--as-at", "2019-06-01")
+        [release] = json.loads(out.read_text(encoding="utf-8"))["releases"]
+
+        # then
+        transactions = release["contracts"][0]["implementation"]["transactions"]
+        assert [t["id"] for t in transactions] == ["MPS-X-001-2019-03", "MPS-X-001-2019-04", "MPS-X-001-2019-06"]
+        assert release["id"] == "ocds-pgss01-MPS-X-001-implementation-2019-06"
+
+    def test_an_official_sensitive_contract_publishes_no_spend(self, contract, tmp_path):
+        # given
+        Contract.objects.filter(pk=contract.pk).update(classification=Classification.OFFICIAL_SENSITIVE.value)
+        SpendFactory(contract=contract, month=date(2019, 5, 1), amount=self.SENSITIVE_SPEND)
+
+        # when
+        [release] = export(tmp_path)["releases"]
+        text = (tmp_path / "package.json").read_text(encoding="utf-8")
+
+        # then
+        assert release["tag"] == ["contract"]
+        assert "implementation" not in release["contracts"][0]
+        assert release["id"] == "ocds-pgss01-MPS-X-001-contract-2016-04-01"
+        for secret in ("98765", "100250", "99500", "101000"):
+            assert secret not in text, secret
+
+    def test_a_contract_with_no_spend_by_the_as_at_date_is_not_tagged_implementation(self, contract, tmp_path):
+        # given only the June spend, after the export's date
+        Spend.objects.filter(contract=contract, month__lt=date(2019, 6, 1)).delete()
+
+        # when
+        [release] = export(tmp_path)["releases"]
+
+        # then
+        assert release["tag"] == ["contract"]
+        assert "implementation" not in release["contracts"][0]
+        assert [party["roles"] for party in release["parties"]] == [["buyer", "procuringEntity"], ["supplier"]]
+
+    def test_the_implementation_tag_marks_exactly_the_releases_with_transactions(self, everything, tmp_path):
+        # when
+        package = export(tmp_path)
+
+        # then
+        tagged = {r["ocid"] for r in package["releases"] if "implementation" in r["tag"]}
+        paid = {
+            r["ocid"]
+            for r in package["releases"]
+            if any(c.get("implementation", {}).get("transactions") for c in r.get("contracts", []))
+        }
+        assert tagged == paid
+        assert tagged == {
+            f"ocds-pgss01-{c.reference}"
+            for c in Contract.objects.exclude(classification=Classification.OFFICIAL_SENSITIVE.value)
+            if c.spend.filter(month__lte=AS_AT).exists()
+        }
+        assert 0 < len(tagged) < Contract.objects.count()
+
+    def test_gross_spend_is_published_as_the_gross_amount_of_the_uk_extension(
+        self, contract, tmp_path, uk_release_schema
+    ):
+        # given
+        Spend.objects.filter(contract=contract, month=date(2019, 4, 1)).update(vat_basis="gross")
+
+        # when
+        [release] = export(tmp_path)["releases"]
+
+        # then
+        values = [t["value"] for t in release["contracts"][0]["implementation"]["transactions"]]
+        assert values == [
+            {"amount": 100250.10, "currency": "GBP"},
+            {"amountGross": 99500.00, "currency": "GBP"},
+        ]
+        assert uk_errors(uk_release_schema, [release]) == []
+
+    def test_the_number_of_queries_does_not_grow_with_the_number_of_contracts(self, contract):
+        # given
+        with CaptureQueriesContext(connection) as one:
+            releases(AS_AT)
+        for _ in range(3):
+            SpendFactory(contract=ContractFactory(authority=contract.authority), month=date(2019, 2, 1))
+
+        # when
+        with CaptureQueriesContext(connection) as four:
+            assert len(releases(AS_AT)) == 4
+
+        # then
+        assert len(four) == len(one)

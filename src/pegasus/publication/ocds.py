@@ -12,13 +12,23 @@ with its tender period and contract period as scheduled, and links (`relatedProc
 Release ids and dates come from the data, so an export of the same estate is the same document but for the
 package's own date.
 
+What was paid against a contract is published as public bodies publish their spend: one transaction
+(`contracts[].implementation.transactions`) per month of spend up to the export's date (a month after it is not yet
+known then), from the buyer to the supplier (parties with the roles `payer` and `payee` too), dated the first of the
+month, and the release is then also tagged `implementation`, dated and named by its latest month. A contract marked
+OFFICIAL-SENSITIVE has no transactions at all: its spend would give its value away. OCDS values carry no VAT basis;
+Pegasus writes net spend as the `amount` and gross spend as the UK extension's `amountGross` ("the amount including
+all taxes") with no `amount`, since the net figure of a gross payment is not held and is not worked out at an
+assumed VAT rate.
+
 The UK extension (Cabinet Office, `UK_EXTENSION`) is declared, and only the fields of it that Pegasus holds are
 written:
 - `tender.aboveThreshold`: whether the estimated value reaches the threshold of the regime in force, as the
   procurement rules count it (`procurement.rules.estimated_value`);
 - `tender.contractPeriod.durationInMonths`: the maximum term, the initial term plus every option and extension;
 - `tender.specialRegime` `["lightTouch"]` for a light-touch contract, the one special regime Pegasus records;
-- `awards[].mainProcurementCategory`: the procurement's category.
+- `awards[].mainProcurementCategory`: the procurement's category;
+- `value.amountGross` of a transaction whose spend is held gross.
 The regime itself (PCR 2015 or the Procurement Act 2023) has no field in core OCDS or the UK extension (it is
 `tender.legalBasis` of another extension), so it is said in `tender.procurementMethodDetails`. A supplier's SME
 status is held but has no field in either (it is `details.scale` in OCDS 1.2); VCSE status and the rest of the
@@ -39,8 +49,9 @@ from django.utils import timezone
 
 from pegasus.core.calendar import london_today, term_end
 from pegasus.core.classification import Classification
+from pegasus.core.money import VatBasis
 from pegasus.estate import terms as t
-from pegasus.estate.models import Contract, ContractStatus, Organisation, Supplier
+from pegasus.estate.models import Contract, ContractStatus, Organisation, Spend, Supplier
 from pegasus.evaluation.models import AwardRecommendation, Bid
 from pegasus.governance.models import Decision
 from pegasus.governance.rules import ContractType
@@ -118,8 +129,24 @@ def publishable_value(contract: Contract) -> bool:
     return contract.classification != Classification.OFFICIAL_SENSITIVE.value
 
 
+def _transaction(reference: str, spend: Spend, payer: dict[str, Any], payee: dict[str, Any]) -> dict[str, Any]:
+    """A month's spend as a payment from the buyer to the supplier, its VAT basis kept (see the module docstring)."""
+    if spend.vat_basis == VatBasis.GROSS.value:
+        value: dict[str, Any] = {"amountGross": float(spend.amount), "currency": CURRENCY}
+    else:
+        value = _amount(spend.amount)
+    return {
+        "id": f"{reference}-{spend.month:%Y-%m}",
+        "date": _stamp(spend.month),
+        "value": value,
+        "payer": dict(payer),
+        "payee": dict(payee),
+    }
+
+
 def contract_release(contract: Contract, as_at: date) -> dict[str, Any]:
-    """The release of an estate contract: buyer, supplier, award and contract with its current period."""
+    """The release of an estate contract: buyer, supplier, award, contract with its current period and, unless the
+    contract is OFFICIAL-SENSITIVE, what was paid against it month by month up to `as_at`."""
     ocid = f"{ocid_prefix()}-{contract.reference}"
     buyer = _organisation(contract.authority)
     supplier = _supplier(contract.supplier)
@@ -143,9 +170,11 @@ def contract_release(contract: Contract, as_at: date) -> dict[str, Any]:
     }
     if contract.description:
         agreement["description"] = contract.description
+    spend: list[Spend] = []
     if publishable_value(contract):
         award["value"] = agreement["value"] = _amount(contract.total_value)
-    return {
+        spend = sorted((s for s in contract.spend.all() if s.month <= as_at), key=lambda s: s.month)
+    release: dict[str, Any] = {
         "ocid": ocid,
         "id": f"{ocid}-contract-{contract.start_date.isoformat()}",
         "date": _stamp(contract.start_date),
@@ -161,6 +190,18 @@ def contract_release(contract: Contract, as_at: date) -> dict[str, Any]:
         "awards": [award],
         "contracts": [agreement],
     }
+    if spend:
+        agreement["implementation"] = {
+            "transactions": [_transaction(contract.reference, s, buyer, supplier) for s in spend]
+        }
+        # As with an award, a release is a new one once spend is published: named and dated by its latest month.
+        latest = spend[-1].month
+        release["id"] = f"{ocid}-implementation-{latest:%Y-%m}"
+        release["date"] = max(release["date"], _stamp(latest))
+        release["tag"].append("implementation")
+        release["parties"][0]["roles"].append("payer")
+        release["parties"][1]["roles"].append("payee")
+    return release
 
 
 def published_awards(as_at: date) -> dict[int, list[tuple[AwardRecommendation, Decision]]]:
@@ -293,7 +334,7 @@ def releases(as_at: date) -> list[dict[str, Any]]:
     out = [
         contract_release(contract, as_at)
         for contract in Contract.objects.select_related("authority", "supplier")
-        .prefetch_related("options")
+        .prefetch_related("options", "spend")
         .order_by("reference")
     ]
     authority = Organisation.objects.filter(kind=Organisation.Kind.CONTRACTING_AUTHORITY).first()
