@@ -18,6 +18,9 @@ from pegasus.estate.models import Contract, ExtensionOption
 from pegasus.procurement import services
 from pegasus.procurement.models import Procurement
 from pegasus.procurement.schedule import Route
+from pegasus.sourcing.demo import SIAM_PLUS_TOWERS
+from pegasus.sourcing.models import Lot, Scenario
+from pegasus.sourcing.services import scenario_choose
 
 
 @dataclass(frozen=True)
@@ -66,9 +69,37 @@ PROCUREMENTS = [
 ]
 
 
+# The programme's lot structure is "SIAM plus towers" (PCD 579: a service integrator and towers); applications
+# management, procured on its own, buys that scenario's applications lot.
+CHOSEN_SCENARIO = SIAM_PLUS_TOWERS
+BUYS_LOT = {"PEG-2020-02": {"applications"}}
+
+
+def _choose_demo_scenario() -> None:
+    """Choose the programme's scenario if the sourcing demo is loaded and no scenario is chosen yet."""
+    scenario = Scenario.objects.filter(name=CHOSEN_SCENARIO).first()
+    if scenario is not None and scenario.is_settled and not Scenario.objects.filter(chosen=True).exists():
+        scenario_choose(scenario=scenario, by=None)
+
+
+def _demo_lot(reference: str) -> Lot | None:
+    towers = BUYS_LOT.get(reference)
+    if not towers:
+        return None
+    lots = Lot.objects.filter(scenario__chosen=True, scenario__name=CHOSEN_SCENARIO).prefetch_related("towers")
+    return next((lot for lot in lots if {t.code for t in lot.towers.all()} == towers), None)
+
+
 def procurements_demo_load() -> dict[str, int]:
     """Load the demo procurements of the programme; loading twice changes nothing."""
     created = 0
+    _choose_demo_scenario()
+    for procurement in Procurement.objects.filter(reference__in=BUYS_LOT, replaces_lot=None):
+        # loaded before the scenarios: the lot is linked on the next load
+        lot = _demo_lot(procurement.reference)
+        if lot is not None:
+            procurement.replaces_lot = lot
+            procurement.save(update_fields=["replaces_lot"])
     for spec in PROCUREMENTS:
         if Procurement.objects.filter(reference=spec.reference).exists():
             continue
@@ -89,6 +120,7 @@ def procurements_demo_load() -> dict[str, int]:
             value_vat_basis="net",
             term_months=spec.term_months,
             extension_months=spec.extension_months,
+            replaces_lot=_demo_lot(spec.reference),
         )
         for kind, days in spec.durations:
             services.stage_duration_set(stage=procurement.stages.get(kind=kind), days=days, by=None)

@@ -3,7 +3,7 @@
 from django import forms
 
 from pegasus.procurement.models import Procurement, RouteChoice
-from pegasus.procurement.selectors import contract_choices, option_choices
+from pegasus.procurement.selectors import contract_choices, lot_choices, lot_label, option_choices
 from pegasus.web.forms import NamedErrorsMixin
 
 CURRENT_END = ""
@@ -47,6 +47,7 @@ class ProcurementForm(NamedErrorsMixin, forms.ModelForm):
             "extension_months",
             "authority_kind",
             "contract_type",
+            "replaces_lot",
         ]
         widgets = {
             "starts_on": DateInput,
@@ -68,6 +69,9 @@ class ProcurementForm(NamedErrorsMixin, forms.ModelForm):
         self.fields["replaces_end_option"].label_from_instance = lambda o: (
             f"{o.contract.reference} with option {o.sequence} ({o.length_months} months, {o.state})"
         )
+        self.fields["replaces_lot"].queryset = lot_choices(self.instance.replaces_lot_id)
+        self.fields["replaces_lot"].empty_label = "No lot of a sourcing scenario"
+        self.fields["replaces_lot"].label_from_instance = lot_label
         if self.instance.pk:
             self.fields["replaces"].initial = list(self.instance.replaces.values_list("pk", flat=True))
             self.fields["replaces_end_option"].initial = self.instance.replaces_end_option_id

@@ -62,8 +62,15 @@ class Procurement(models.Model):
     replaces = models.ManyToManyField(
         "estate.Contract", blank=True, related_name="replacing_procurements", help_text="The contracts it replaces."
     )
-    # A lot of a chosen sourcing scenario that this procurement buys; becomes a foreign key once scenarios land.
-    replaces_lot_id = models.PositiveIntegerField(null=True, blank=True)
+    replaces_lot = models.ForeignKey(
+        "sourcing.Lot",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="procurements",
+        verbose_name="Lot it buys",
+        help_text="A lot of the chosen sourcing scenario that this procurement buys.",
+    )
     replaces_end_option = models.ForeignKey(
         "estate.ExtensionOption",
         null=True,

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from pegasus.core.money import VatBasis
 from pegasus.core.roles import INTERNAL_ROLES, has_role
@@ -13,6 +13,7 @@ from pegasus.governance.rules import Authority, ContractType, RuleInputError
 from pegasus.procurement import rules
 from pegasus.procurement import schedule as s
 from pegasus.procurement.models import Procurement, Stage
+from pegasus.sourcing.models import Lot
 
 # A stage whose latest start falls within this many days of the as-at date is flagged as near.
 NEAR_DAYS = 30
@@ -162,11 +163,33 @@ def procurement_list(*, user, as_at: date) -> list[ProcurementRow]:
 
 def procurement_get(*, user, pk: int) -> Procurement:
     """One procurement with its relations; raises Procurement.DoesNotExist when the user may not see it."""
-    return _with_relations(procurements_visible_to(user)).prefetch_related("tenders").get(pk=pk)
+    return (
+        _with_relations(procurements_visible_to(user))
+        .select_related("replaces_lot__scenario")
+        .prefetch_related("tenders", "replaces_lot__towers")
+        .get(pk=pk)
+    )
 
 
 def contract_choices() -> QuerySet[Contract]:
     return Contract.objects.select_related("supplier").order_by("reference")
+
+
+def lot_choices(current: int | None = None) -> QuerySet[Lot]:
+    """Lots of the chosen sourcing scenario, and the lot a procurement already buys (if its scenario is no longer
+    the chosen one), with their towers."""
+    chosen = Q(scenario__chosen=True) | Q(pk=current) if current else Q(scenario__chosen=True)
+    return (
+        Lot.objects.filter(chosen)
+        .select_related("scenario")
+        .prefetch_related("towers")
+        .order_by("-scenario__chosen", "scenario__name", "position")
+    )
+
+
+def lot_label(lot: Lot) -> str:
+    towers = ", ".join(sorted(t.name for t in lot.towers.all()))
+    return f"Lot {lot.position} of {lot.scenario.name}: {towers}"
 
 
 def option_choices() -> QuerySet[ExtensionOption]:

@@ -11,6 +11,7 @@ from pegasus.procurement.models import Procurement, Stage
 PROCUREMENT_NEEDS_A_CONTRACT = "Select at least one contract the procurement replaces"
 OPTION_NOT_OF_A_REPLACED_CONTRACT = "The extension option must belong to a contract the procurement replaces"
 OPTION_LAPSED = "That extension option has lapsed: choose another, or the current end"
+LOT_NOT_CHOSEN = "Lot {position} of {name} is not of the chosen scenario: choose a lot of the chosen scenario"
 STAGE_PERIOD_SET_BY_LAW = "The standstill period is set by law ({basis}) and cannot be changed"
 STAGE_UNDER_MINIMUM = "The {stage} must be at least {minimum} days, the statutory minimum ({basis})"
 STAGE_AT_LEAST_A_DAY = "The {stage} must last at least 1 day"
@@ -41,6 +42,13 @@ def _validate_replaces(contracts: list[Contract], option: ExtensionOption | None
             raise ValidationError({"replaces_end_option": OPTION_LAPSED})
 
 
+def _validate_lot(procurement: Procurement, before: int | None) -> None:
+    """A procurement newly buying a lot buys one of the chosen scenario; a lot already bought stays."""
+    lot = procurement.replaces_lot
+    if lot is not None and lot.pk != before and not lot.scenario.chosen:
+        raise ValidationError({"replaces_lot": LOT_NOT_CHOSEN.format(position=lot.position, name=lot.scenario.name)})
+
+
 def _stages_reset(procurement: Procurement, kept: dict[str, int | None]) -> None:
     """Give the procurement the default stages of its route, keeping the durations of stages it already had."""
     procurement.stages.all().delete()
@@ -64,6 +72,7 @@ def procurement_create(
     procurement = Procurement(replaces_end_option=replaces_end_option, **fields)
     procurement.full_clean()
     _validate_replaces(contracts, replaces_end_option)
+    _validate_lot(procurement, None)
     procurement.save()
     procurement.replaces.set(contracts)
     _stages_reset(procurement, {})
@@ -88,11 +97,13 @@ def procurement_update(
 ) -> Procurement:
     """Change a procurement; a new regime or route resets its stages, keeping the durations of shared stages."""
     before = (procurement.regime, procurement.route)
+    lot_before = procurement.replaces_lot_id
     for name, value in fields.items():
         setattr(procurement, name, value)
     procurement.replaces_end_option = replaces_end_option
     procurement.full_clean()
     _validate_replaces(contracts, replaces_end_option)
+    _validate_lot(procurement, lot_before)
     procurement.save()
     procurement.replaces.set(contracts)
     if (procurement.regime, procurement.route) != before:
