@@ -533,6 +533,18 @@ class TestImplementation:
         ]
         assert uk_errors(uk_release_schema, [release]) == []
 
+    def test_a_contract_value_held_gross_is_published_as_the_gross_amount(self, contract, tmp_path, uk_release_schema):
+        # given
+        Contract.objects.filter(pk=contract.pk).update(vat_basis="gross")
+
+        # when
+        [release] = export(tmp_path)["releases"]
+
+        # then
+        gross = {"amountGross": float(contract.total_value), "currency": "GBP"}
+        assert release["contracts"][0]["value"] == release["awards"][0]["value"] == gross
+        assert uk_errors(uk_release_schema, [release]) == []
+
     def test_the_number_of_queries_does_not_grow_with_the_number_of_contracts(self, contract):
         # given
         with CaptureQueriesContext(connection) as one:

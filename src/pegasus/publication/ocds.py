@@ -28,7 +28,7 @@ written:
 - `tender.contractPeriod.durationInMonths`: the maximum term, the initial term plus every option and extension;
 - `tender.specialRegime` `["lightTouch"]` for a light-touch contract, the one special regime Pegasus records;
 - `awards[].mainProcurementCategory`: the procurement's category;
-- `value.amountGross` of a transaction whose spend is held gross.
+- `value.amountGross` of a transaction whose spend is held gross, and of a contract and its award whose value is.
 The regime itself (PCR 2015 or the Procurement Act 2023) has no field in core OCDS or the UK extension (it is
 `tender.legalBasis` of another extension), so it is said in `tender.procurementMethodDetails`. A supplier's SME
 status is held but has no field in either (it is `details.scale` in OCDS 1.2); VCSE status and the rest of the
@@ -129,12 +129,16 @@ def publishable_value(contract: Contract) -> bool:
     return contract.classification != Classification.OFFICIAL_SENSITIVE.value
 
 
+def _held_amount(amount: Decimal, vat_basis: str) -> dict[str, Any]:
+    """An amount on the VAT basis it is held on: net as `amount`, gross as the UK extension's `amountGross`."""
+    if vat_basis == VatBasis.GROSS.value:
+        return {"amountGross": float(amount), "currency": CURRENCY}
+    return _amount(amount)
+
+
 def _transaction(reference: str, spend: Spend, payer: dict[str, Any], payee: dict[str, Any]) -> dict[str, Any]:
     """A month's spend as a payment from the buyer to the supplier, its VAT basis kept (see the module docstring)."""
-    if spend.vat_basis == VatBasis.GROSS.value:
-        value: dict[str, Any] = {"amountGross": float(spend.amount), "currency": CURRENCY}
-    else:
-        value = _amount(spend.amount)
+    value = _held_amount(spend.amount, spend.vat_basis)
     return {
         "id": f"{reference}-{spend.month:%Y-%m}",
         "date": _stamp(spend.month),
@@ -172,7 +176,7 @@ def contract_release(contract: Contract, as_at: date) -> dict[str, Any]:
         agreement["description"] = contract.description
     spend: list[Spend] = []
     if publishable_value(contract):
-        award["value"] = agreement["value"] = _amount(contract.total_value)
+        award["value"] = agreement["value"] = _held_amount(contract.total_value, contract.vat_basis)
         spend = sorted((s for s in contract.spend.all() if s.month <= as_at), key=lambda s: s.month)
     release: dict[str, Any] = {
         "ocid": ocid,
