@@ -248,6 +248,15 @@ class TestImport:
         assert process.title == "Service desk"  # the later release did not say it; the earlier one is kept
         assert list(MarketAward.objects.values_list("supplier", flat=True)) == ["Second Ltd"]
 
+    def test_imports_larger_than_a_query_chunk_read_and_rebuild_every_process(self, monkeypatch):
+        monkeypatch.setattr(services, "CHUNK", 2)
+        releases = [ict_tender(f"ocds-abc123-{i}", awards=[award(f"S{i}")]) for i in range(5)]
+        services.market_import([read(package(*releases))], by=None, source="t")
+        later = [release(f"ocds-abc123-{i}", "r2", "2024-06-01T00:00:00Z", awards=[award(f"T{i}")]) for i in range(5)]
+        again = services.market_import([read(package(*releases)), read(package(*later))], by=None, source="t")
+        assert (again.releases_new, again.releases_unchanged, again.processes) == (5, 5, 5)
+        assert sorted(MarketAward.objects.values_list("supplier", flat=True)) == [f"T{i}" for i in range(5)]
+
     def test_a_release_already_held_with_different_content_is_rejected(self):
         services.market_import([read(package(ict_tender()))], by=None, source="t")
         changed = read(package(ict_tender(title="Rewritten")), "changed.json")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -14,6 +14,15 @@ from pegasus.publication import market as m
 from pegasus.publication.models import MarketAward, MarketImport, MarketProcess, MarketRelease
 
 PENNY = Decimal("0.01")
+# ocids looked up per query: well inside SQLite's limit on bound variables, however large the import.
+CHUNK = 5000
+
+
+def _of_ocids(queryset, ocids) -> Iterator:
+    """The rows of `queryset` whose ocid is one of `ocids`, fetched a chunk of ocids at a time."""
+    ordered = sorted(ocids)
+    for start in range(0, len(ordered), CHUNK):
+        yield from queryset.filter(ocid__in=ordered[start : start + CHUNK])
 
 
 class ImportRejected(Exception):
@@ -30,9 +39,7 @@ def _conflicts(files: Sequence[m.FileResult]) -> None:
     ocids = {ocid for ocid, _ in keys}
     held = {
         (ocid, release_id): data
-        for ocid, release_id, data in MarketRelease.objects.filter(ocid__in=ocids).values_list(
-            "ocid", "release_id", "data"
-        )
+        for ocid, release_id, data in _of_ocids(MarketRelease.objects.values_list("ocid", "release_id", "data"), ocids)
         if (ocid, release_id) in keys
     }
     for result in files:
@@ -57,7 +64,7 @@ def market_import(files: Sequence[m.FileResult], *, by, source: str, skip_invali
         if rejected and not skip_invalid:
             raise ImportRejected(rejected)
         taken = [release for f in files if not f.error for release in f.releases]
-        held = set(MarketRelease.objects.filter(ocid__in={r.ocid for r in taken}).values_list("ocid", "release_id"))
+        held = set(_of_ocids(MarketRelease.objects.values_list("ocid", "release_id"), {r.ocid for r in taken}))
         new = {(r.ocid, r.id): r for r in taken if (r.ocid, r.id) not in held}
         record = MarketImport.objects.create(
             by=by if getattr(by, "is_authenticated", False) else None,
@@ -90,10 +97,10 @@ def _compile(ocids: set[str]) -> int:
     """Rebuild the processes whose releases changed; the number rebuilt."""
     releases: dict[str, list[dict]] = defaultdict(list)
     latest: dict[str, datetime] = {}
-    for ocid, data, date in MarketRelease.objects.filter(ocid__in=ocids).values_list("ocid", "data", "date"):
+    for ocid, data, date in _of_ocids(MarketRelease.objects.values_list("ocid", "data", "date"), ocids):
         releases[ocid].append(data)
         latest[ocid] = max(date, latest.get(ocid, date))
-    existing = {p.ocid: p for p in MarketProcess.objects.filter(ocid__in=ocids)}
+    existing = {p.ocid: p for p in _of_ocids(MarketProcess.objects.all(), ocids)}
     processes = []
     for ocid, data in releases.items():
         summary = m.compile_process(data)
@@ -114,8 +121,10 @@ def _compile(ocids: set[str]) -> int:
     MarketProcess.objects.bulk_create([p for p in processes if p.pk is None])
     fields = [f.name for f in MarketProcess._meta.concrete_fields if f.name not in {"id", "ocid"}]
     MarketProcess.objects.bulk_update([p for p in processes if p.ocid in existing], fields)
-    saved = {p.ocid: p.pk for p in MarketProcess.objects.filter(ocid__in=ocids)}
-    MarketAward.objects.filter(process_id__in=saved.values()).delete()
+    saved = dict(_of_ocids(MarketProcess.objects.values_list("ocid", "pk"), ocids))
+    pks = sorted(saved.values())
+    for start in range(0, len(pks), CHUNK):
+        MarketAward.objects.filter(process_id__in=pks[start : start + CHUNK]).delete()
     MarketAward.objects.bulk_create(
         MarketAward(process_id=saved[p.ocid], supplier=name) for p in processes for name in p.supplier_names
     )
