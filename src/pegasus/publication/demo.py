@@ -29,7 +29,7 @@ def market_demo_load() -> dict[str, int]:
     folders = [folder for folder in folders if folder.is_dir()]
     if not folders or MarketRelease.objects.exists():
         return {"market releases": 0}
-    files = [market.read_document(str(path), path.read_bytes()) for path in market.files_under(folders)]
+    files = market.read_files(folders)
     source = ", ".join(str(folder.relative_to(shared_data())) for folder in folders)
     record = services.market_import(files, by=None, source=source, skip_invalid=True)
     return {"market releases": record.releases_new}

@@ -1,9 +1,9 @@
 """The market view's reader: what other public bodies bought, from whom, for how much and until when, read from
 OCDS release packages, record packages or single releases such as Contracts Finder publishes.
 
-Pure Python: `read_documents` turns files into checked releases, each file accepted or rejected whole with the
-reason and the JSON path of the first fault; `compile_process` folds a contracting process's releases, oldest first,
-into one summary row. Nothing here touches the database.
+Pure Python: `read_files`, `read_document` and `read_upload` turn files into checked releases, each file accepted or
+rejected whole with the reason and the JSON path of the first fault; `compile_process` folds a contracting process's
+releases, oldest first, into one summary row. Nothing here touches the database.
 
 Checks are those of the OCDS 1.1 schema that the market view relies on: a package's `uri`, `publisher` and
 `publishedDate`; a release's `ocid`, `id`, `date`, `tag` and `initiationType`; and every date read as an RFC 3339
@@ -214,6 +214,11 @@ def files_under(paths: Iterable[Path]) -> list[Path]:
         else:
             found.append(path)
     return found
+
+
+def read_files(paths: Iterable[Path]) -> list[FileResult]:
+    """Every JSON file named or beneath a named folder, read and checked; OSError if one cannot be read."""
+    return [read_document(str(path), path.read_bytes()) for path in files_under(paths)]
 
 
 # --- What a release says about the market ---------------------------------------------------------------------

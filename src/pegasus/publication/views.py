@@ -133,7 +133,7 @@ def market(request):
     filters = form.filters()
     today = timezone.localdate()
     processes = selectors.market_processes(filters, today)
-    page = Paginator(processes.prefetch_related(None), MARKET_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(processes, MARKET_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "publication/market.html",

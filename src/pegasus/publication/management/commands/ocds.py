@@ -66,15 +66,12 @@ class Command(PegasusCommand):
         for path in paths:
             if not path.exists():
                 raise BadInput(f"{path}: no such file or folder")
-        files = market.files_under(paths)
-        if not files:
+        try:
+            results = market.read_files(paths)
+        except OSError as exc:
+            raise BadInput(f"{exc.filename}: {exc.strerror or exc}") from None
+        if not results:
             raise BadInput(f"{', '.join(options['paths'])}: no .json files")
-        results = []
-        for path in files:
-            try:
-                results.append(market.read_document(str(path), path.read_bytes()))
-            except OSError as exc:
-                raise BadInput(f"{path}: {exc.strerror or exc}") from None
         source = " ".join(options["paths"])
         try:
             record = services.market_import(results, by=None, source=source, skip_invalid=options["skip_invalid"])
