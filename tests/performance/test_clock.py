@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pegasus.performance import clock
+from pegasus.performance import clock, tickets
 
 HOUR = clock.MICROS_PER_HOUR
 OFFICE = clock.ServiceHours(days=frozenset(range(5)), start=8 * 3600, end=18 * 3600)
@@ -15,6 +15,29 @@ ALWAYS = clock.ServiceHours(days=frozenset(range(7)), start=0, end=86400, exclud
 
 def local(text: str) -> int:
     return clock.local_to_micros(datetime.fromisoformat(text))
+
+
+def sql_instants(naive: list[datetime]) -> list[int]:
+    """Epoch micros of London wall-clock times, as the ticket loader's SQL computes them."""
+    con = tickets.connect()
+    walls = [clock.to_micros(n.replace(tzinfo=UTC)) for n in naive]
+    sql = tickets._instant_sql("w")
+    rows = con.execute(
+        f"SELECT {sql} FROM (SELECT unnest($1::BIGINT[]) AS w_naive, NULL::BIGINT AS w_offset, "
+        "generate_subscripts($1::BIGINT[], 1) AS n) ORDER BY n",
+        [walls],
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def sql_walls(instants: list[int]) -> list[int]:
+    con = tickets.connect()
+    rows = con.execute(
+        "SELECT london_wall(u) FROM (SELECT unnest($1::BIGINT[]) AS u, generate_subscripts($1::BIGINT[], 1) AS n) "
+        "ORDER BY n",
+        [instants],
+    ).fetchall()
+    return [row[0] for row in rows]
 
 
 def both_clocks(hours: clock.ServiceHours, start: str, end: str) -> tuple[int, int]:
@@ -156,32 +179,40 @@ class TestClockProperties:
         assert 0 <= table.between(a, c) <= c - a
         assert table.between(a, c) == clock.service_micros_reference(hours, a, c)
 
-    @settings(max_examples=40, deadline=None)
-    @given(moment=st.datetimes(min_value=datetime(1972, 1, 1), max_value=datetime(2099, 12, 31)))
-    def test_offset_tables_read_wall_clock_time_like_zoneinfo(self, moment):
-        """The per-day offset tables (used in SQL) turn local times to instants and back as zoneinfo does."""
-        naive = moment.replace(microsecond=0)
-        micros_naive = clock.to_micros(naive.replace(tzinfo=UTC))
-        day, before, cutoff, after, change = clock.local_offset_table()[clock.day_of(micros_naive)]
-        assert day == clock.day_of(micros_naive)
-        if cutoff is not None and micros_naive >= cutoff:
-            instant = micros_naive - after
-        else:
-            instant = micros_naive - before if change is None else min(micros_naive - before, change)
-        assert instant == clock.local_to_micros(naive)
-        _day, before, change, after = clock.utc_offset_table()[clock.day_of(instant)]
-        shown = instant + (after if change is not None and instant >= change else before)
-        assert clock.from_micros(shown).replace(tzinfo=None) == clock.local_of(instant)
+    @settings(max_examples=60, deadline=None)
+    @given(moment=st.datetimes(min_value=datetime(1970, 1, 2), max_value=datetime(2099, 12, 30)))
+    def test_sql_reads_wall_clock_time_like_zoneinfo(self, moment):
+        """The engine's SQL (DuckDB's ICU time zones, corrected near the changes) reads local times as the clock
+        module does, and shows instants as local times as zoneinfo does."""
+        naive = moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+        instant = clock.local_to_micros(naive)
+        assert sql_instants([naive]) == [instant]
+        assert sql_walls([instant]) == [clock.to_micros(clock.local_of(instant).replace(tzinfo=UTC))]
 
-    @pytest.mark.parametrize("minute", range(0, 180, 7))
-    def test_offset_tables_around_the_changes(self, minute):
-        """Every few minutes from midnight to 03:00 on both 2019 change days, table and zoneinfo agree."""
-        for day in ("2019-03-31", "2019-10-27"):
-            naive = datetime.fromisoformat(f"{day}T00:00") + timedelta(minutes=minute)
-            micros_naive = clock.to_micros(naive.replace(tzinfo=UTC))
-            _day, before, cutoff, after, change = clock.local_offset_table()[clock.day_of(micros_naive)]
-            instant = micros_naive - after if micros_naive >= cutoff else min(micros_naive - before, change)
-            assert instant == clock.local_to_micros(naive)
+    def test_every_change_of_the_clocks_is_where_the_sql_looks_for_it(self):
+        """The SQL corrects ICU only on Sundays before 04:00 local time, on changes that fall on whole hours: every
+        change in London from 1970 to 2099 is such a one."""
+        changes = [row for row in clock.utc_offset_table() if row[2] is not None]
+        assert len(changes) > 250
+        for _day, before, change, after in changes:
+            assert change % HOUR == 0
+            for offset in (before, after):
+                wall = clock.from_micros(change + offset)
+                assert wall.weekday() == 6 and wall.hour < 4, wall
+
+    def test_sql_agrees_with_zoneinfo_through_every_change_day(self):
+        """Every five minutes from 00:00 to 04:00 local on every change day 1970-2099 (and each minute's last
+        second), the SQL instant is `local_to_micros`'s: first of a repeated time, the change for a skipped one."""
+        days = {
+            clock.from_micros(change).date() for _day, _before, change, _after in clock.utc_offset_table() if change
+        }
+        naive = [
+            datetime.combine(day, datetime.min.time()) + timedelta(minutes=m, seconds=s)
+            for day in sorted(days)
+            for m in range(0, 240, 5)
+            for s in (0, 59)
+        ]
+        assert sql_instants(naive) == [clock.local_to_micros(n) for n in naive]
 
     def test_a_long_table_is_built_quickly_enough_to_cover_years(self):
         """Ten years of office hours give one row per UTC day."""

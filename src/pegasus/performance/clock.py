@@ -318,35 +318,6 @@ def utc_offset_table(zone: str = LONDON) -> tuple[tuple[int, int, int | None, in
     return tuple(rows)
 
 
-@lru_cache(maxsize=8)
-def local_offset_table(zone: str = LONDON) -> tuple[tuple[int, int, int | None, int, int | None], ...]:
-    """Per local day 1970-2099: (local_day, offset before, wall-clock micros from which the offset after applies or
-    None, offset after, the instant of the change or None), for reading wall-clock times as `local_to_micros` does.
-
-    A change at instant T from offset o0 to o1: wall-clock times from T + max(o0, o1) take o1. Earlier ones take o0,
-    except that the result is never later than T: the missing hour of a spring change is moved to T, and the
-    repeated hour of an autumn change is read as its first occurrence. In SQL:
-    `CASE WHEN wall >= cutoff THEN wall - after ELSE least(wall - before, change) END`.
-    """
-    rows: dict[int, tuple[int, int, int | None, int, int | None]] = {}
-    for _day, before, change, after in utc_offset_table(zone):
-        if change is None:
-            continue
-        cutoff = change + max(before, after)
-        local_day = cutoff // MICROS_PER_DAY
-        rows[local_day] = (local_day, before, cutoff, after, change)
-    table: list[tuple[int, int, int | None, int, int | None]] = []
-    utc_rows = utc_offset_table(zone)
-    current = utc_rows[0][1]
-    for day, *_ in utc_rows:
-        if day in rows:
-            table.append(rows[day])
-            current = rows[day][3]
-        else:
-            table.append((day, current, None, current, None))
-    return tuple(table)
-
-
 def day_of(micros: int) -> int:
     return micros // MICROS_PER_DAY
 

@@ -342,13 +342,10 @@ def sla_report(
             WHERE t.resolved_us IS NOT NULL
         ), timed AS (
             SELECT t.supplier, t.priority, t.limit_us,
-                strftime(date_trunc('month', make_timestamp(t.resolved_us + CASE
-                    WHEN u.change_us IS NOT NULL AND t.resolved_us >= u.change_us THEN u.after_us
-                    ELSE u.before_us END)), '%Y-%m') AS month,
+                strftime(timezone('{clock.LONDON}', make_timestamptz(t.resolved_us)), '%Y-%m') AS month,
                 CASE WHEN t.clock = '24x7' THEN t.resolved_us - t.opened_us
                      ELSE {resolved_service} - {opened_service} END AS duration_us
             FROM t
-            JOIN london_utc_offsets u ON u.day = t.resolved_us // {day}
             LEFT JOIN sla_clock_days co ON co.calendar_id = t.calendar_id AND co.day = t.opened_us // {day}
             LEFT JOIN sla_clock_days cr ON cr.calendar_id = t.calendar_id AND cr.day = t.resolved_us // {day}
         )

@@ -78,28 +78,15 @@ class LoadReport:
 
 
 def connect(*, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB with the Europe/London offset tables loaded; spills to a temporary directory."""
+    """An in-memory DuckDB that spills to a temporary directory, with the module's macros."""
     con = duckdb.connect(":memory:")
     con.execute("SET preserve_insertion_order = true")
+    con.execute("SET enable_progress_bar = false")
     con.execute(f"SET temp_directory = '{_quote(tempfile.gettempdir())}/pegasus-duckdb'")
     if memory_limit:
         con.execute(f"SET memory_limit = '{_quote(memory_limit)}'")
-    _load_offset_tables(con)
+    _macros(con)
     return con
-
-
-def _load_offset_tables(con: duckdb.DuckDBPyConnection) -> None:
-    for name, rows in (
-        ("london_utc_offsets", clock.utc_offset_table(clock.LONDON)),
-        ("london_local_offsets", clock.local_offset_table(clock.LONDON)),
-    ):
-        columns = list(zip(*rows, strict=True))
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT unnest($1::BIGINT[]) AS day, unnest($2::BIGINT[]) AS "
-            "before_us, unnest($3::BIGINT[]) AS change_us, unnest($4::BIGINT[]) AS after_us"
-            + (", unnest($5::BIGINT[]) AS instant_us" if len(columns) == 5 else ""),
-            [list(c) for c in columns],
-        )
 
 
 def _quote(text: str) -> str:
@@ -178,15 +165,23 @@ def _timestamp_sql(text: str, alias: str) -> tuple[list[str], list[str]]:
     return first, second
 
 
-def _instant_sql(alias: str, offsets: str) -> str:
-    """Epoch micros from `{alias}_naive`/`{alias}_offset` and a joined row `offsets` of london_local_offsets."""
+def _instant_sql(alias: str) -> str:
+    """Epoch micros from `{alias}_naive`/`{alias}_offset`: the offset when one was written, else London time.
+
+    London time is read with DuckDB's built-in ICU time zones (`london_utc`), which agree with `clock.local_to_micros`
+    except within the hour around a change of the clocks, where ICU reads a repeated time as its second occurrence
+    and a skipped time with the offset before the change. Every change in London from 1970 to 2099 happens on a
+    Sunday before 04:00 local time, so only wall-clock times then (a few in a hundred) go through `london_exact`,
+    which takes the first occurrence, or the moment of the change (London's changes fall on whole hours).
+    Out-of-range times are left as they are, to be refused by the range check.
+    """
+    naive = f"{alias}_naive"
     return (
-        f"CASE WHEN {alias}_offset IS NOT NULL THEN {alias}_naive - {alias}_offset "
-        f"WHEN {offsets}.day IS NULL THEN NULL "
-        f"WHEN {offsets}.change_us IS NOT NULL AND {alias}_naive >= {offsets}.change_us "
-        f"THEN {alias}_naive - {offsets}.after_us "
-        f"WHEN {offsets}.change_us IS NOT NULL THEN least({alias}_naive - {offsets}.before_us, {offsets}.instant_us) "
-        f"ELSE {alias}_naive - {offsets}.before_us END"
+        f"CASE WHEN {alias}_offset IS NOT NULL THEN {naive} - {alias}_offset "
+        f"WHEN {naive} IS NULL OR {naive} < -{clock.MICROS_PER_DAY} OR {naive} > {_LAST_MICROS} THEN {naive} "
+        f"WHEN ({naive} // {clock.MICROS_PER_DAY} + 4) % 7 = 0 AND {naive} % {clock.MICROS_PER_DAY} < "
+        f"{4 * clock.MICROS_PER_HOUR} THEN london_exact({naive}) "
+        f"ELSE london_utc({naive}) END"
     )
 
 
@@ -205,7 +200,18 @@ _LAST_MICROS = (clock.LAST_YEAR + 1 - 1970) * 365 * clock.MICROS_PER_DAY  # a li
 
 
 def _macros(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("CREATE OR REPLACE TEMP MACRO quote_text(t) AS '''' || left(t, 60) || ''''")
+    zone = clock.LONDON
+    hour = clock.MICROS_PER_HOUR
+    for macro in (
+        "quote_text(t) AS '''' || left(t, 60) || ''''",
+        # Wall-clock micros in London to epoch micros (ICU's reading), and back.
+        f"london_utc(w) AS epoch_us(timezone('{zone}', make_timestamp(w)))",
+        f"london_wall(u) AS epoch_us(timezone('{zone}', make_timestamptz(u)))",
+        # Near a change: the first of a repeated time; for a skipped time, the change (on the hour before it).
+        f"london_exact(w) AS CASE WHEN london_wall(london_utc(w) - {hour}) = w THEN london_utc(w) - {hour} "
+        f"WHEN london_wall(london_utc(w)) <> w THEN london_utc(w) // {hour} * {hour} ELSE london_utc(w) END",
+    ):
+        con.execute(f"CREATE OR REPLACE TEMP MACRO {macro}")
 
 
 def load_tickets(
@@ -286,11 +292,9 @@ def load_tickets(
             FROM shaped
         ), timed AS (
             SELECT parsed.*,
-                {_instant_sql("opened", "oo")} AS opened_us,
-                {_instant_sql("resolved", "ro")} AS resolved_us
+                {_instant_sql("opened")} AS opened_us,
+                {_instant_sql("resolved")} AS resolved_us
             FROM parsed
-            LEFT JOIN london_local_offsets oo ON oo.day = opened_naive // {clock.MICROS_PER_DAY}
-            LEFT JOIN london_local_offsets ro ON ro.day = resolved_naive // {clock.MICROS_PER_DAY}
         )
         SELECT rid, ticket_id, supplier, priority, opened_us, resolved_us, service, reassignment_count,
             reopen_count, first_contact_resolution, satisfaction,
@@ -380,8 +384,7 @@ def load_assignments(
         ), parsed AS (
             SELECT shaped.*, {", ".join(assigned_2)} FROM shaped
         ), timed AS (
-            SELECT parsed.*, {_instant_sql("assigned", "ao")} AS assigned_us
-            FROM parsed LEFT JOIN london_local_offsets ao ON ao.day = assigned_naive // {clock.MICROS_PER_DAY}
+            SELECT parsed.*, {_instant_sql("assigned")} AS assigned_us FROM parsed
         )
         SELECT rid, ticket_id, assigned_us, supplier, nullif(concat_ws('; ', {", ".join(reasons)}), '') AS reason
         FROM timed
