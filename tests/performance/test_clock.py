@@ -1,6 +1,7 @@
 """The service-hours clock: hand-computed intervals across weekends, bank holidays and both clock changes."""
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
@@ -9,6 +10,7 @@ from hypothesis import strategies as st
 from pegasus.performance import clock, tickets
 
 HOUR = clock.MICROS_PER_HOUR
+LONDON = ZoneInfo("Europe/London")
 OFFICE = clock.ServiceHours(days=frozenset(range(5)), start=8 * 3600, end=18 * 3600)
 ALWAYS = clock.ServiceHours(days=frozenset(range(7)), start=0, end=86400, exclude_bank_holidays=False)
 
@@ -33,7 +35,7 @@ def sql_instants(naive: list[datetime]) -> list[int]:
 def sql_walls(instants: list[int]) -> list[int]:
     con = tickets.connect()
     rows = con.execute(
-        "SELECT london_wall(u) FROM (SELECT unnest($1::BIGINT[]) AS u, generate_subscripts($1::BIGINT[], 1) AS n) "
+        f"SELECT {tickets.london_wall_sql('u')} FROM (SELECT unnest($1::BIGINT[]) AS u, generate_subscripts($1::BIGINT[], 1) AS n) "
         "ORDER BY n",
         [instants],
     ).fetchall()
@@ -68,10 +70,9 @@ class TestLocalTimes:
         instants = [clock.local_to_micros(start + timedelta(minutes=m)) for m in range(0, 4 * 60)]
         assert instants == sorted(instants)
 
-    def test_offset_tables_agree_with_the_time_zone_database(self):
-        """Every clock change of 2019 in the per-day tables is where zoneinfo puts it."""
-        changes = [row for row in clock.utc_offset_table() if row[2] is not None and 17897 <= row[0] <= 18261]
-        assert [clock.from_micros(row[2]) for row in changes] == [
+    def test_the_changes_of_2019_are_where_the_time_zone_database_puts_them(self):
+        changes = [c for c in clock.changes() if c[0] // clock.MICROS_PER_DAY in range(17897, 18262)]
+        assert [clock.from_micros(c[0]) for c in changes] == [
             datetime(2019, 3, 31, 1, 0, tzinfo=UTC),
             datetime(2019, 10, 27, 1, 0, tzinfo=UTC),
         ]
@@ -182,30 +183,29 @@ class TestClockProperties:
     @settings(max_examples=60, deadline=None)
     @given(moment=st.datetimes(min_value=datetime(1970, 1, 2), max_value=datetime(2099, 12, 30)))
     def test_sql_reads_wall_clock_time_like_zoneinfo(self, moment):
-        """The engine's SQL (DuckDB's ICU time zones, corrected near the changes) reads local times as the clock
-        module does, and shows instants as local times as zoneinfo does."""
+        """The engine's SQL reads local times as the clock module does and shows instants as zoneinfo does."""
         naive = moment.replace(microsecond=moment.microsecond // 1000 * 1000)
         instant = clock.local_to_micros(naive)
         assert sql_instants([naive]) == [instant]
         assert sql_walls([instant]) == [clock.to_micros(clock.local_of(instant).replace(tzinfo=UTC))]
 
-    def test_every_change_of_the_clocks_is_where_the_sql_looks_for_it(self):
-        """The SQL corrects ICU only on Sundays before 04:00 local time, on changes that fall on whole hours: every
-        change in London from 1970 to 2099 is such a one."""
-        changes = [row for row in clock.utc_offset_table() if row[2] is not None]
-        assert len(changes) > 250
-        for _day, before, change, after in changes:
-            assert change % HOUR == 0
-            for offset in (before, after):
-                wall = clock.from_micros(change + offset)
-                assert wall.weekday() == 6 and wall.hour < 4, wall
+    def test_the_changes_are_those_of_the_time_zone_database(self):
+        """257 changes 1970-2099, each where zoneinfo's offsets differ a second apart, and none elsewhere."""
+        changes = clock.changes()
+        assert len(changes) == 257
+        for instant, before, after in changes:
+            assert clock.from_micros(instant - 1).astimezone(LONDON).utcoffset() == timedelta(microseconds=before)
+            assert clock.from_micros(instant).astimezone(LONDON).utcoffset() == timedelta(microseconds=after)
+        # Between consecutive changes the offset holds (checked at their midpoint).
+        for (first, _b, after), (second, before, _a) in zip(changes, changes[1:], strict=False):
+            assert after == before
+            middle = clock.from_micros((first + second) // 2).astimezone(LONDON).utcoffset()
+            assert middle == timedelta(microseconds=after)
 
     def test_sql_agrees_with_zoneinfo_through_every_change_day(self):
         """Every five minutes from 00:00 to 04:00 local on every change day 1970-2099 (and each minute's last
-        second), the SQL instant is `local_to_micros`'s: first of a repeated time, the change for a skipped one."""
-        days = {
-            clock.from_micros(change).date() for _day, _before, change, _after in clock.utc_offset_table() if change
-        }
+        second), the SQL instant is `local_to_micros`'s: the first of a repeated time, the change for a skipped one."""
+        days = {clock.from_micros(instant).date() for instant, _before, _after in clock.changes()}
         naive = [
             datetime.combine(day, datetime.min.time()) + timedelta(minutes=m, seconds=s)
             for day in sorted(days)

@@ -270,52 +270,39 @@ class ClockTable:
 
 
 @lru_cache(maxsize=8)
-def utc_offset_table(zone: str = LONDON) -> tuple[tuple[int, int, int | None, int], ...]:
-    """Per UTC day 1970-2099: (utc_day, offset at its start, instant the offset changes or None, offset after).
+def changes(zone: str = LONDON) -> tuple[tuple[int, int, int], ...]:
+    """Every change of a zone's UTC offset from 1970 to 2099: (instant, offset before, offset after), in micros.
 
-    Offsets are micros to add to an instant to get the wall-clock time. Derived from the tz database, so it holds
-    British Standard Time (1968-71) and the rules before 1996 as well as today's.
+    Found by comparing offsets a week apart and halving the week where they differ (a zone does not change twice
+    in a week; changes fall on whole seconds): a few thousand look-ups, so a command pays milliseconds for it.
     """
     tz = _zone(zone)
-    first = (date(FIRST_YEAR, 1, 1) - EPOCH_DATE).days
-    last = (date(LAST_YEAR, 12, 31) - EPOCH_DATE).days
 
     def offset(micros: int) -> int:
         moment = from_micros(micros).astimezone(tz).utcoffset()
         assert moment is not None
         return (moment.days * 86400 + moment.seconds) * MICROS_PER_SECOND
 
-    rows: list[tuple[int, int, int | None, int]] = []
-    current = offset(first * MICROS_PER_DAY)
-    week_end = first - 1
-    for day in range(first, last + 1):
-        start = day * MICROS_PER_DAY
-        if day > week_end:
-            # Look a week ahead first: most weeks have no change, and a zone never changes twice in one.
-            week_end = min(day + 6, last)
-            if offset((week_end + 1) * MICROS_PER_DAY - 1) == current:
-                rows.extend((d, current, None, current) for d in range(day, week_end + 1))
-                skip_to = week_end
-            else:
-                skip_to = day - 1
-        if day <= skip_to:
-            continue
-        after = offset(start + MICROS_PER_DAY - 1)
+    week = 7 * MICROS_PER_DAY
+    start = (date(FIRST_YEAR, 1, 1) - EPOCH_DATE).days * MICROS_PER_DAY
+    stop = (date(LAST_YEAR + 1, 1, 1) - EPOCH_DATE).days * MICROS_PER_DAY
+    found: list[tuple[int, int, int]] = []
+    current = offset(start)
+    for low in range(start, stop, week):
+        high = min(low + week, stop)
+        after = offset(high)
         if after == current:
-            rows.append((day, current, None, current))
             continue
-        lo, hi = start, start + MICROS_PER_DAY - 1  # offset(lo) == current, offset(hi) == after
+        lo, hi = low, high  # offset(lo) == current, offset(hi) == after
         while hi - lo > MICROS_PER_SECOND:
-            mid = (lo + hi) // 2
-            if offset(mid) == current:
-                lo = mid
+            middle = (lo + hi) // 2
+            if offset(middle) == current:
+                lo = middle
             else:
-                hi = mid
-        # Changes happen on whole seconds and (lo, hi] is at most a second long, so it holds exactly one.
-        change = hi - hi % MICROS_PER_SECOND
-        rows.append((day, current, change, after))
+                hi = middle
+        found.append((hi - hi % MICROS_PER_SECOND, current, after))
         current = after
-    return tuple(rows)
+    return tuple(found)
 
 
 def day_of(micros: int) -> int:
