@@ -1,6 +1,9 @@
 """`pegasus performance sla|ingest|import`: JSON out, exit 2 with one line on stderr, nothing written on rejection."""
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -174,3 +177,33 @@ class TestIngest:
     def test_an_unknown_dataset_is_bad_input(self, capsys, files, var_dir):
         code, _out, err = run(capsys, "sla", "--dataset", "nothing", "--sla", str(files / "sla.yaml"))
         assert (code, err) == (2, "error: --dataset: no dataset 'nothing'; ingest it first\n")
+
+
+class TestConsoleCommand:
+    """`pegasus performance ...` as a user runs it: its own process, without loading the apps."""
+
+    def console(self, *args: str, cwd: Path) -> subprocess.CompletedProcess:
+        env = {**os.environ, "PEGASUS_VAR_DIR": str(cwd / "var")}
+        return subprocess.run(
+            [sys.executable, "-m", "pegasus.cli", "performance", *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=cwd,
+            env=env,
+        )
+
+    def test_the_report_is_the_same_as_through_django(self, capsys, files, var_dir):
+        args = ("sla", "--tickets", str(files / "tickets.csv"), "--sla", str(files / "sla.yaml"), "--json")
+        done = self.console(*args, cwd=files)
+        assert done.returncode == 0, done.stderr
+        _code, out, _err = run(capsys, *args)
+        assert json.loads(done.stdout) == json.loads(out)
+        assert json.loads(done.stdout)["rows_read"] > 0
+
+    def test_bad_input_exits_2_with_one_line(self, files):
+        (files / "bad.csv").write_text("ticket_id,supplier,priority,opened_at,resolved_at\nX,S,P9,2019-01-01T00:00,\n")
+        done = self.console("sla", "--tickets", str(files / "bad.csv"), "--sla", str(files / "sla.yaml"), cwd=files)
+        assert done.returncode == 2
+        assert done.stderr.startswith("error: bad.csv: rejected: 1 bad row: line 2: priority 'P9'")
+        assert done.stdout == ""
