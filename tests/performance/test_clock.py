@@ -35,8 +35,8 @@ def sql_instants(naive: list[datetime]) -> list[int]:
 def sql_walls(instants: list[int]) -> list[int]:
     con = tickets.connect()
     rows = con.execute(
-        f"SELECT {tickets.london_wall_sql('u')} FROM (SELECT unnest($1::BIGINT[]) AS u, generate_subscripts($1::BIGINT[], 1) AS n) "
-        "ORDER BY n",
+        f"SELECT {tickets.london_wall_sql('u')} FROM "
+        "(SELECT unnest($1::BIGINT[]) AS u, generate_subscripts($1::BIGINT[], 1) AS n) ORDER BY n",
         [instants],
     ).fetchall()
     return [row[0] for row in rows]

@@ -343,7 +343,7 @@ def sla_report(
             WHERE t.resolved_us IS NOT NULL
         ), timed AS (
             SELECT t.supplier, t.priority, t.limit_us,
-                strftime(make_timestamp({london_wall_sql('t.resolved_us')}), '%Y-%m') AS month,
+                strftime(make_timestamp({london_wall_sql("t.resolved_us")}), '%Y-%m') AS month,
                 CASE WHEN t.clock = '24x7' THEN t.resolved_us - t.opened_us
                      ELSE {resolved_service} - {opened_service} END AS duration_us
             FROM t
