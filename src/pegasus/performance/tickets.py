@@ -119,22 +119,19 @@ def _check_header(path: Path, names: list[str], required: tuple[str, ...]) -> No
         raise TicketFileError(path, "rejected", [BadLine(1, f"column(s) named twice: {', '.join(duplicated)}")], 1)
 
 
-def _read_raw(con: duckdb.DuckDBPyConnection, path: Path, names: list[str], table: str) -> str:
-    """Load every field as text, trimmed, empty as NULL, into `table` (row order kept: rowid is the record's position
-    among the good ones); rows the CSV reader cannot take go to the returned rejects table with their line numbers.
-    Trimming once here is cheaper than in each check that reads a field."""
+def _csv_sql(con: duckdb.DuckDBPyConnection, path: Path, names: list[str], rejects: str) -> str:
+    """A subquery of every field as text, trimmed, empty as NULL, in the file's order; rows the CSV reader cannot
+    take go to table `rejects` with their line numbers (when the subquery runs)."""
     columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(names)))
     trimmed = ", ".join(f"nullif(trim(c{i}), '') AS c{i}" for i in range(len(names)))
-    rejects = f"{table}_rejects"
     con.execute(f"DROP TABLE IF EXISTS {rejects}")
     con.execute(f"DROP TABLE IF EXISTS {rejects}_scan")
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {trimmed} FROM read_csv('{_quote(str(path))}', header = true, "
+    return (
+        f"SELECT {trimmed} FROM read_csv('{_quote(str(path))}', header = true, "
         f"auto_detect = false, delim = ',', quote = '\"', escape = '\"', columns = {{{columns}}}, "
         f"store_rejects = true, rejects_table = '{rejects}', rejects_scan = '{rejects}_scan', "
         "strict_mode = true, null_padding = false)"
     )
-    return rejects
 
 
 def _timestamp_sql(text: str, alias: str) -> tuple[list[str], list[str]]:
@@ -248,8 +245,8 @@ def load_tickets(
     names = read_header(path)
     _check_header(path, names, TICKET_REQUIRED)
     _macros(con)
-    raw = f"{table}_raw"
-    rejects = _read_raw(con, path, names, raw)
+    rejects = f"{table}_rejects"
+    source = _csv_sql(con, path, names, rejects)
     col = {name: f"c{names.index(name)}" for name in (*TICKET_REQUIRED, *TICKET_OPTIONAL) if name in names}
 
     def text(name: str) -> str:
@@ -287,7 +284,7 @@ def load_tickets(
         f"""
         CREATE OR REPLACE TEMP TABLE {table}_checked AS
         WITH texts AS (
-            SELECT rowid AS rid,
+            SELECT
                 {text("ticket_id")} AS ticket_id,
                 {text("supplier")} AS supplier,
                 {text("priority")} AS priority_raw,
@@ -298,7 +295,7 @@ def load_tickets(
                 {text("reopen_count")} AS reopen_count_raw,
                 {fcr} AS first_contact_resolution_raw,
                 {text("satisfaction")} AS satisfaction_raw
-            FROM {raw}
+            FROM ({source})
         ), shaped AS (
             SELECT texts.*, {", ".join(opened_1)}, {", ".join(resolved_1)} FROM texts
         ), parsed AS (
@@ -318,7 +315,7 @@ def load_tickets(
                 {_instant_sql("resolved")} AS resolved_us
             FROM parsed
         )
-        SELECT rid, ticket_id, supplier, priority, opened_us, resolved_us, service, reassignment_count,
+        SELECT ticket_id, supplier, priority, opened_us, resolved_us, service, reassignment_count,
             reopen_count, first_contact_resolution, satisfaction,
             nullif(concat_ws('; ', {", ".join(reasons)}), '') AS reason
         FROM timed
@@ -329,20 +326,19 @@ def load_tickets(
         f"""
         CREATE OR REPLACE TEMP TABLE {table}_dupes AS
         WITH repeated AS (
-            SELECT ticket_id, min(rid) AS first_rid FROM {table}_checked
+            SELECT ticket_id, min(rowid) AS first_rid FROM {table}_checked
             WHERE ticket_id IS NOT NULL GROUP BY ticket_id HAVING count(*) > 1
         )
-        SELECT c.rid, r.first_rid, c.ticket_id FROM {table}_checked c JOIN repeated r USING (ticket_id)
-        WHERE c.rid > r.first_rid
+        SELECT c.rowid AS rid, r.first_rid, c.ticket_id FROM {table}_checked c JOIN repeated r USING (ticket_id)
+        WHERE c.rowid > r.first_rid
         """
     )
-    report = _finish(con, path, names, table, raw, rejects, skip_invalid, dupes=f"{table}_dupes")
+    report = _finish(con, path, names, table, rejects, skip_invalid, dupes=f"{table}_dupes")
     if not report.rows_rejected:
         # Every row is good: the checked table is the tickets table (two spare columns cost nothing).
         con.execute(f"DROP TABLE IF EXISTS {table}")
         con.execute(f"ALTER TABLE {table}_checked RENAME TO {table}")
         con.execute(f"DROP TABLE {table}_dupes")
-        con.execute(f"DROP TABLE {raw}")
         return report
     keep = ", ".join(
         (
@@ -360,11 +356,10 @@ def load_tickets(
     )
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {keep} FROM {table}_checked "
-        f"WHERE reason IS NULL AND rid NOT IN (SELECT rid FROM {table}_dupes)"
+        f"WHERE reason IS NULL AND rowid NOT IN (SELECT rid FROM {table}_dupes)"
     )
     con.execute(f"DROP TABLE {table}_checked")
     con.execute(f"DROP TABLE {table}_dupes")
-    con.execute(f"DROP TABLE {raw}")
     return report
 
 
@@ -381,8 +376,8 @@ def load_assignments(
     names = read_header(path)
     _check_header(path, names, ASSIGNMENT_REQUIRED)
     _macros(con)
-    raw = f"{table}_raw"
-    rejects = _read_raw(con, path, names, raw)
+    rejects = f"{table}_rejects"
+    source = _csv_sql(con, path, names, rejects)
     col = {name: f"c{names.index(name)}" for name in ASSIGNMENT_REQUIRED}
     reasons = [
         "CASE WHEN ticket_id IS NULL THEN 'ticket_id is empty' "
@@ -396,11 +391,11 @@ def load_assignments(
         f"""
         CREATE OR REPLACE TEMP TABLE {table}_checked AS
         WITH texts AS (
-            SELECT rowid AS rid,
+            SELECT
                 {col["ticket_id"]} AS ticket_id,
                 {col["supplier"]} AS supplier,
                 {col["assigned_at"]} AS assigned_at_raw
-            FROM {raw}
+            FROM ({source})
         ), shaped AS (
             SELECT texts.*, {", ".join(assigned_1)} FROM texts
         ), parsed AS (
@@ -408,7 +403,7 @@ def load_assignments(
         ), timed AS (
             SELECT parsed.*, {_instant_sql("assigned")} AS assigned_us FROM parsed
         )
-        SELECT rid, ticket_id, assigned_us, supplier, nullif(concat_ws('; ', {", ".join(reasons)}), '') AS reason
+        SELECT ticket_id, assigned_us, supplier, nullif(concat_ws('; ', {", ".join(reasons)}), '') AS reason
         FROM timed
         """
     )
@@ -416,11 +411,12 @@ def load_assignments(
         f"""
         CREATE OR REPLACE TEMP TABLE {table}_dupes AS
         WITH repeated AS (
-            SELECT ticket_id, assigned_us, min(rid) AS first_rid FROM {table}_checked
+            SELECT ticket_id, assigned_us, min(rowid) AS first_rid FROM {table}_checked
             WHERE reason IS NULL GROUP BY ALL HAVING count(*) > 1
         )
-        SELECT c.rid, r.first_rid, c.ticket_id FROM {table}_checked c JOIN repeated r USING (ticket_id, assigned_us)
-        WHERE c.rid > r.first_rid AND c.reason IS NULL
+        SELECT c.rowid AS rid, r.first_rid, c.ticket_id FROM {table}_checked c
+        JOIN repeated r USING (ticket_id, assigned_us)
+        WHERE c.rowid > r.first_rid AND c.reason IS NULL
         """
     )
     report = _finish(
@@ -428,7 +424,6 @@ def load_assignments(
         path,
         names,
         table,
-        raw,
         rejects,
         skip_invalid,
         dupes=f"{table}_dupes",
@@ -436,9 +431,9 @@ def load_assignments(
     )
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT ticket_id, assigned_us, supplier FROM {table}_checked "
-        f"WHERE reason IS NULL AND rid NOT IN (SELECT rid FROM {table}_dupes)"
+        f"WHERE reason IS NULL AND rowid NOT IN (SELECT rid FROM {table}_dupes)"
     )
-    for suffix in ("_checked", "_dupes", "_raw"):
+    for suffix in ("_checked", "_dupes"):
         con.execute(f"DROP TABLE {table}{suffix}")
     return report
 
@@ -448,7 +443,6 @@ def _finish(
     path: Path,
     names: list[str],
     table: str,
-    raw: str,
     rejects: str,
     skip_invalid: bool,
     *,
@@ -459,7 +453,7 @@ def _finish(
 
     `dupe_reason` is the reason of a repeated row, before its quoted ticket id and the line of the first.
     """
-    good = _scalar(con, f"SELECT count(*) FROM {raw}")
+    good = _scalar(con, f"SELECT count(*) FROM {table}_checked")
     structural = _scalar(con, f"SELECT count(DISTINCT line) FROM {rejects}")
     report = LoadReport(rows_read=good + structural, columns=names)
     failed = _scalar(con, f"SELECT count(*) FROM {table}_checked WHERE reason IS NOT NULL")
@@ -480,8 +474,8 @@ def _finish(
         ), skips AS (
             SELECT (line - 2) - (row_number() OVER (ORDER BY line) - 1) AS good_before FROM reader
         ), checked AS (
-            SELECT c.rid, d.first_rid, c.reason, c.ticket_id
-            FROM {table}_checked c LEFT JOIN {dupes} d ON d.rid = c.rid
+            SELECT c.rowid AS rid, d.first_rid, c.reason, c.ticket_id
+            FROM {table}_checked c LEFT JOIN {dupes} d ON d.rid = c.rowid
             WHERE c.reason IS NOT NULL OR d.rid IS NOT NULL
         )
         SELECT c.rid + 2 + (SELECT count(*) FROM skips WHERE good_before <= c.rid) AS line,
@@ -511,21 +505,24 @@ def _finish(
         listed = con.execute(
             f"SELECT line, reason FROM {table}_rejected_raw ORDER BY line LIMIT {MAX_LISTED}"
         ).fetchall()
-        for name in (table + "_rejected_raw", table + "_checked", dupes, raw):
+        for name in (table + "_rejected_raw", table + "_checked", dupes):
             con.execute(f"DROP TABLE IF EXISTS {name}")
         bad = report.rows_rejected
         noun = "bad row" if bad == 1 else "bad rows"
         first = f", the first {MAX_LISTED}" if bad > MAX_LISTED else ""
         raise TicketFileError(path, f"rejected: {bad} {noun}{first}", [BadLine(int(n), r) for n, r in listed], bad)
+    # The rows as read, for the rejected file: read again, in the same order, only now that some are bad.
     originals = ", ".join(f'r.c{i} AS "{_quote_ident(name)}"' for i, name in enumerate(names))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table}_raw AS {_csv_sql(con, path, names, rejects + '_again')}")
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE {table}_rejected AS
         SELECT j.line, j.reason, {originals}, j.raw_line
-        FROM {table}_rejected_raw j LEFT JOIN {raw} r ON r.rowid = j.rid ORDER BY j.line
+        FROM {table}_rejected_raw j LEFT JOIN {table}_raw r ON r.rowid = j.rid ORDER BY j.line
         """
     )
-    con.execute(f"DROP TABLE {table}_rejected_raw")
+    for name in (table + "_rejected_raw", table + "_raw", rejects + "_again", rejects + "_again_scan"):
+        con.execute(f"DROP TABLE IF EXISTS {name}")
     report.rejected_table = f"{table}_rejected"
     return report
 
