@@ -139,8 +139,9 @@ def _timestamp_sql(text: str, alias: str) -> tuple[list[str], list[str]]:
     (the offset as written, '' when none); then `{alias}_naive` (wall-clock micros) and `{alias}_offset` (micros to
     subtract, NULL for a Europe/London wall-clock time).
 
-    One regular expression checks the shape. Given that shape, an offset is a final 'Z' or a sign six, five or three
-    characters from the end (±HH:MM, ±HHMM, ±HH): looking there is much cheaper than another pattern.
+    One regular expression checks the shape. Given that shape, a time of 16 characters (to the minute) or of 19
+    with seconds has no offset; otherwise an offset is a final 'Z' or a sign six, five or three characters from the
+    end (±HH:MM, ±HHMM, ±HH): looking there is much cheaper than another pattern.
     """
     size = f"length({text})"
     sign = "IN ('+', '-')"
