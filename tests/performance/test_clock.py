@@ -19,27 +19,28 @@ def local(text: str) -> int:
     return clock.local_to_micros(datetime.fromisoformat(text))
 
 
+def sql_over(expression: str, values: list[int]) -> list[int]:
+    """`expression` of column `v` evaluated by DuckDB over `values`, in order."""
+    rows = (
+        tickets.connect()
+        .execute(
+            f"SELECT {expression} FROM (SELECT unnest($1::BIGINT[]) AS v, generate_subscripts($1::BIGINT[], 1) AS n) "
+            "ORDER BY n",
+            [values],
+        )
+        .fetchall()
+    )
+    return [row[0] for row in rows]
+
+
 def sql_instants(naive: list[datetime]) -> list[int]:
     """Epoch micros of London wall-clock times, as the ticket loader's SQL computes them."""
-    con = tickets.connect()
     walls = [clock.to_micros(n.replace(tzinfo=UTC)) for n in naive]
-    sql = tickets._instant_sql("w")
-    rows = con.execute(
-        f"SELECT {sql} FROM (SELECT unnest($1::BIGINT[]) AS w_naive, NULL::BIGINT AS w_offset, "
-        "generate_subscripts($1::BIGINT[], 1) AS n) ORDER BY n",
-        [walls],
-    ).fetchall()
-    return [row[0] for row in rows]
+    return sql_over(tickets.london_instant_sql("v"), walls)
 
 
 def sql_walls(instants: list[int]) -> list[int]:
-    con = tickets.connect()
-    rows = con.execute(
-        f"SELECT {tickets.london_wall_sql('u')} FROM "
-        "(SELECT unnest($1::BIGINT[]) AS u, generate_subscripts($1::BIGINT[], 1) AS n) ORDER BY n",
-        [instants],
-    ).fetchall()
-    return [row[0] for row in rows]
+    return sql_over(tickets.london_wall_sql("v"), instants)
 
 
 def both_clocks(hours: clock.ServiceHours, start: str, end: str) -> tuple[int, int]:
