@@ -137,6 +137,33 @@ class TestRejection:
         ]
         assert str(error).startswith("tickets.csv: rejected: 7 bad rows: line 3: priority 'P5'")
 
+    def test_bad_optional_fields_and_times_out_of_range_give_their_reasons(self, tmp_path):
+        path = write(
+            tmp_path,
+            "ticket_id,supplier,priority,opened_at,resolved_at,reassignment_count,reopen_count,"
+            "first_contact_resolution,satisfaction\n"
+            "T1,S,1,2019-06-03T09:00,2019-06-03T10:00,0,0,yes,4.5\n"  # line 2: good
+            "T2,S,1,2019-06-03T09:00,,-1,,,\n"  # line 3
+            "T3,S,1,2019-06-03T09:00,,,two,,\n"  # line 4
+            "T4,S,1,2019-06-03T09:00,,,,maybe,\n"  # line 5
+            "T5,S,1,2019-06-03T09:00,,,,,NaN\n"  # line 6
+            "T6,S,1,1969-12-31T23:00Z,,,,,\n"  # line 7
+            "T7,S,1,2019-06-03T09:00,2100-01-01T00:00,,,,\n"  # line 8
+            "T8,S,1,2019-06-03T09:00,3 June 2019,,,,\n"  # line 9
+            "T9,S,1,2019-06-03T09:00,2019-06-31T09:00,,,,\n",  # line 10
+        )
+        error = rejection(path)
+        assert [(b.line, b.reason) for b in error.bad_lines] == [
+            (3, "reassignment_count '-1' is not a whole number of 0 or more"),
+            (4, "reopen_count 'two' is not a whole number of 0 or more"),
+            (5, "first_contact_resolution 'maybe' is not true or false"),
+            (6, "satisfaction 'NaN' is not a number"),
+            (7, "opened_at '1969-12-31T23:00Z' is outside 1970-2099"),
+            (8, "resolved_at '2100-01-01T00:00' is outside 1970-2099"),
+            (9, "resolved_at '3 June 2019' is not an ISO 8601 date and time"),
+            (10, "resolved_at '2019-06-31T09:00' is not a real date and time"),
+        ]
+
     def test_missing_columns_are_named_on_line_1(self, tmp_path):
         error = rejection(write(tmp_path, "ticket_id,supplier,opened_at\nT1,S,2019-06-03T09:00\n"))
         assert [(b.line, b.reason) for b in error.bad_lines] == [(1, "missing column(s): priority, resolved_at")]

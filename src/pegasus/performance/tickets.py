@@ -276,6 +276,16 @@ def load_tickets(
         "CASE WHEN satisfaction_raw IS NOT NULL AND (satisfaction IS NULL OR NOT isfinite(satisfaction)) "
         "THEN 'satisfaction ' || quote_text(satisfaction_raw) || ' is not a number' END"
     )
+    # A row that passes this has no reason (the reasons are only spelt out for the rows that fail it).
+    good = (
+        "ticket_id IS NOT NULL AND supplier IS NOT NULL AND priority IS NOT NULL "
+        f"AND opened_ok AND opened_us >= 0 AND opened_us < {_LAST_MICROS} "
+        f"AND (resolved_at_raw IS NULL OR (resolved_ok AND resolved_us >= opened_us AND resolved_us < {_LAST_MICROS})) "
+        "AND (reassignment_count_raw IS NULL OR reassignment_count >= 0) "
+        "AND (reopen_count_raw IS NULL OR reopen_count >= 0) "
+        "AND (first_contact_resolution_raw IS NULL OR first_contact_resolution IS NOT NULL) "
+        "AND (satisfaction_raw IS NULL OR isfinite(satisfaction))"
+    )
     true_words = ", ".join(f"'{w}'" for w in TRUE_WORDS)
     false_words = ", ".join(f"'{w}'" for w in FALSE_WORDS)
     fcr = text("first_contact_resolution")
@@ -318,7 +328,7 @@ def load_tickets(
         )
         SELECT ticket_id, supplier, priority, opened_us, resolved_us, service, reassignment_count,
             reopen_count, first_contact_resolution, satisfaction,
-            nullif(concat_ws('; ', {", ".join(reasons)}), '') AS reason
+            CASE WHEN {good} THEN NULL ELSE nullif(concat_ws('; ', {", ".join(reasons)}), '') END AS reason
         FROM timed
         """
     )
