@@ -36,7 +36,7 @@ import yaml
 
 from pegasus.core.money import round_pennies
 from pegasus.performance import clock
-from pegasus.performance.tickets import london_wall_sql
+from pegasus.performance.tickets import search_sql
 
 CLOCKS = ("24x7", "service-hours")
 MICROS_PER_HOUR = Decimal(clock.MICROS_PER_HOUR)
@@ -321,7 +321,11 @@ def sla_report(
     first_local = clock.local_of(first_us).date()
     as_at_local = clock.local_of(as_at_us).date()
     month_rows: list[tuple[str, int, int | None, int | None]] = []
+    labels: list[str] = []
+    next_starts: list[int] = []  # the instant each month ends (uncapped), for finding an instant's month in SQL
     for start in clock.month_starts(first_local, as_at_local):
+        labels.append(_month_label(start))
+        next_starts.append(clock.local_to_micros(_midnight(clock.first_of_next_month(start))))
         end = min(clock.local_to_micros(_midnight(clock.first_of_next_month(start))), as_at_us)
         for index, table in tables.items():
             month_rows.append((_month_label(start), end, index, table.at(end)))
@@ -331,6 +335,10 @@ def sla_report(
         "service_at_end BIGINT)"
     )
     con.executemany("INSERT INTO sla_month_ends VALUES (?, ?, ?, ?)", month_rows)
+
+    def month_of(instant: str) -> str:
+        """SQL for the index in `labels` of the month an instant falls in (between the first and the as-at)."""
+        return search_sql(next_starts[:-1], instant, str)
 
     day = clock.MICROS_PER_DAY
     opened_service = service_time_sql("t.opened_us", "co", width)
@@ -343,7 +351,7 @@ def sla_report(
             WHERE t.resolved_us IS NOT NULL
         ), timed AS (
             SELECT t.supplier, t.priority, t.limit_us,
-                strftime(make_timestamp({london_wall_sql("t.resolved_us")}), '%Y-%m') AS month,
+                {month_of("t.resolved_us")} AS month,
                 CASE WHEN t.clock = '24x7' THEN t.resolved_us - t.opened_us
                      ELSE {resolved_service} - {opened_service} END AS duration_us
             FROM t
@@ -360,10 +368,8 @@ def sla_report(
         WITH t AS (
             SELECT t.supplier, t.priority, t.opened_us, t.resolved_us, g.limit_us, g.clock, g.calendar_id
             FROM {tickets} t JOIN sla_targets g ON g.supplier = t.supplier AND g.priority = t.priority
-            -- Only a ticket that spans a midnight can be open at a month end. London's month ends are at 00:00 or
-            -- 23:00 UTC, so a ticket that crosses one crosses a UTC day boundary, or one an hour later.
-            WHERE t.resolved_us IS NULL OR t.opened_us // {day} <> t.resolved_us // {day}
-               OR (t.opened_us + {clock.MICROS_PER_HOUR}) // {day} <> (t.resolved_us + {clock.MICROS_PER_HOUR}) // {day}
+            -- Only a ticket resolved in a later month than it opened (or not resolved) can be open at a month end.
+            WHERE t.resolved_us IS NULL OR {month_of("t.opened_us")} <> {month_of("t.resolved_us")}
         ), open_at_end AS (
             SELECT t.supplier, t.priority, t.limit_us, t.clock, t.calendar_id, t.opened_us, m.month, m.end_us
             FROM t JOIN (SELECT DISTINCT month, end_us FROM sla_month_ends) m
@@ -381,7 +387,7 @@ def sla_report(
 
     cells: dict[tuple[str, str, int], dict] = {}
     for supplier, month, priority, resolved, met, quantiles in resolved_rows:
-        cells[(supplier, month, priority)] = {
+        cells[(supplier, labels[month], priority)] = {
             "resolved": resolved,
             "met": met,
             "median_hours": quantiles[0],

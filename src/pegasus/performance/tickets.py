@@ -25,6 +25,7 @@ import csv
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -171,14 +172,18 @@ def _instant_sql(alias: str) -> str:
     return f"CASE WHEN {alias}_offset IS NOT NULL THEN {naive} - {alias}_offset ELSE {london_instant_sql(naive)} END"
 
 
-def _search(bounds: list[int], value: str, leaf, low: int, high: int) -> str:
-    """A CASE finding, by halving, the segment k in [low, high] with bounds[k - 1] <= value < bounds[k]."""
+def search_sql(bounds: list[int], value: str, leaf: Callable[[int], str], low: int = 0, high: int | None = None) -> str:
+    """A CASE giving `leaf(k)` for the segment k in [low, high] (by default all of them) with
+    bounds[k - 1] <= value < bounds[k], found by halving: `len(bounds)` sorted bounds make `len(bounds) + 1` segments.
+    DuckDB evaluates it a vector at a time, so a row costs a comparison per level."""
+    if high is None:
+        high = len(bounds)
     if low == high:
         return leaf(low)
     middle = (low + high + 1) // 2
     return (
-        f"CASE WHEN {value} < {bounds[middle - 1]} THEN {_search(bounds, value, leaf, low, middle - 1)} "
-        f"ELSE {_search(bounds, value, leaf, middle, high)} END"
+        f"CASE WHEN {value} < {bounds[middle - 1]} THEN {search_sql(bounds, value, leaf, low, middle - 1)} "
+        f"ELSE {search_sql(bounds, value, leaf, middle, high)} END"
     )
 
 
@@ -207,13 +212,13 @@ def london_instant_sql(wall: str) -> str:
         shifted = f"{wall} - ({offsets[k]})"
         return f"least({shifted}, {nexts[k]})" if k < len(nexts) else shifted
 
-    return _search(starts, wall, leaf, 0, len(starts))
+    return search_sql(starts, wall, leaf)
 
 
 def london_wall_sql(instant: str) -> str:
     """SQL for the London wall-clock micros of epoch micros `instant`."""
     starts, offsets, nexts = _london_segments()
-    return _search(nexts, instant, lambda k: f"{instant} + ({offsets[k]})", 0, len(nexts))
+    return search_sql(nexts, instant, lambda k: f"{instant} + ({offsets[k]})")
 
 
 def _timestamp_reason(column: str, alias: str, *, required: bool) -> str:
