@@ -82,6 +82,7 @@ def sla_file(path: Path, *, service_hours: bool) -> None:
 def generate(path: Path, rows: int, seed: int) -> None:
     """Deterministic: every value is a hash of the row number and the seed."""
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     con.execute(
         f"""
         COPY (
