@@ -93,8 +93,8 @@ class ManualForm(PolicyForm):
                 label=f"Supplier for lot {n}", choices=choices, required=False
             )
 
-    def tower_fields(self):
-        return [self[f"lot_{t.code}"] for t in self.towers]
+    def tower_rows(self):
+        return [(t, self[f"lot_{t.code}"]) for t in self.towers]
 
     def supplier_fields(self):
         return [self[f"supplier_{n}"] for n in range(1, len(self.towers) + 1)]
