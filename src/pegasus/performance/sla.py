@@ -324,12 +324,14 @@ def sla_report(
     labels: list[str] = []
     next_starts: list[int] = []  # the instant each month ends (uncapped), for finding an instant's month in SQL
     for start in clock.month_starts(first_local, as_at_local):
-        labels.append(_month_label(start))
-        next_starts.append(clock.local_to_micros(_midnight(clock.first_of_next_month(start))))
-        end = min(clock.local_to_micros(_midnight(clock.first_of_next_month(start))), as_at_us)
+        label = _month_label(start)
+        next_start = clock.local_to_micros(_midnight(clock.first_of_next_month(start)))
+        labels.append(label)
+        next_starts.append(next_start)
+        end = min(next_start, as_at_us)
         for index, table in tables.items():
-            month_rows.append((_month_label(start), end, index, table.at(end)))
-        month_rows.append((_month_label(start), end, None, None))
+            month_rows.append((label, end, index, table.at(end)))
+        month_rows.append((label, end, None, None))
     con.execute(
         "CREATE OR REPLACE TEMP TABLE sla_month_ends (month VARCHAR, end_us BIGINT, calendar_id INTEGER, "
         "service_at_end BIGINT)"
