@@ -164,6 +164,51 @@ class TestRejection:
             (10, "resolved_at '2019-06-31T09:00' is not a real date and time"),
         ]
 
+    def test_look_alikes_of_the_common_shapes_are_read_strictly(self, tmp_path):
+        """Times shaped like the common forms but not ISO 8601 fail as the regular expression fails them, and the
+        common forms with spaces around them are read as without."""
+        path = write(
+            tmp_path,
+            HEADER
+            + "T1,S,1, 2019-06-03T09:00:00 ,2019-06-03 10:00 \n"  # line 2: good
+            + "T2,S,1,2019-06-03T 9:00:00,\n"  # line 3
+            + "T3,S,1,2019-06-03T24:00:00,\n"  # line 4
+            + "T4,S,1,2019-06-03 09:00:60,\n"  # line 5
+            + "T5,S,1,2019-06-03T09:00:0Z,\n"  # line 6
+            + "T6,S,1,+019-06-03T09:00:00,\n"  # line 7
+            + "T7,S,1,2019-06-03T09:0a,\n"  # line 8
+            + "T8,S,1,2019-02-29 09:00,\n",  # line 9
+        )
+        error = rejection(path)
+        assert [(b.line, b.reason) for b in error.bad_lines] == [
+            (3, "opened_at '2019-06-03T 9:00:00' is not an ISO 8601 date and time"),
+            (4, "opened_at '2019-06-03T24:00:00' is not an ISO 8601 date and time"),
+            (5, "opened_at '2019-06-03 09:00:60' is not an ISO 8601 date and time"),
+            (6, "opened_at '2019-06-03T09:00:0Z' is not an ISO 8601 date and time"),
+            (7, "opened_at '+019-06-03T09:00:00' is not an ISO 8601 date and time"),
+            (8, "opened_at '2019-06-03T09:0a' is not an ISO 8601 date and time"),
+            (9, "opened_at '2019-02-29 09:00' is not a real date and time"),
+        ]
+        _con, _report, rows = load(path, skip_invalid=True)
+        assert rows == [("T1", "S", 1, utc(2019, 6, 3, 8, 0), utc(2019, 6, 3, 9, 0))]
+
+    @pytest.mark.parametrize(
+        ("ids", "expected"),
+        [
+            (["A1", "A2", "A3", "A4"], []),  # rising: no hash table needed
+            (["A4", "A2", "A3", "A1"], []),  # not rising, and still no duplicates
+            (["A1", "A2", "A2", "A3"], [(4, "duplicate ticket_id 'A2' (first on line 3)")]),
+            (["A1", "", "A1", "A2"], [(3, "ticket_id is empty"), (4, "duplicate ticket_id 'A1' (first on line 2)")]),
+            (["A3", "A1", "A2", "A1"], [(5, "duplicate ticket_id 'A1' (first on line 3)")]),
+        ],
+    )
+    def test_duplicate_ids_are_found_in_any_order(self, tmp_path, ids, expected):
+        path = write(tmp_path, HEADER + "".join(f"{i},S,1,2019-06-03T09:00,\n" for i in ids))
+        if not expected:
+            assert load(path)[1].rows_read == len(ids)
+            return
+        assert [(b.line, b.reason) for b in rejection(path).bad_lines] == expected
+
     def test_missing_columns_are_named_on_line_1(self, tmp_path):
         error = rejection(write(tmp_path, "ticket_id,supplier,opened_at\nT1,S,2019-06-03T09:00\n"))
         assert [(b.line, b.reason) for b in error.bad_lines] == [(1, "missing column(s): priority, resolved_at")]

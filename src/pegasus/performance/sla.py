@@ -36,7 +36,7 @@ import yaml
 
 from pegasus.core.money import round_pennies
 from pegasus.performance import clock
-from pegasus.performance.tickets import search_sql
+from pegasus.performance.tickets import scalar_row, search_sql
 
 CLOCKS = ("24x7", "service-hours")
 MICROS_PER_HOUR = Decimal(clock.MICROS_PER_HOUR)
@@ -238,12 +238,6 @@ def _month_label(day: date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
 
 
-def _scalar_row(con: duckdb.DuckDBPyConnection, sql: str) -> tuple:
-    row = con.execute(sql).fetchone()
-    assert row is not None
-    return row
-
-
 def _load_targets(con: duckdb.DuckDBPyConnection, agreements: list[Agreement]) -> None:
     rows = [
         (a.supplier, t.priority, t.limit_micros, t.clock, index if t.clock == "service-hours" else None)
@@ -303,7 +297,7 @@ def sla_report(
             [list(by_supplier)],
         ).fetchall()
     ]
-    first_us, as_at_us = _scalar_row(
+    first_us, as_at_us = scalar_row(
         con, f"SELECT min(opened_us), max(greatest(opened_us, coalesce(resolved_us, opened_us))) FROM {tickets}"
     )
     report: dict = {"results": [], "credits": [], "unmatched_suppliers": unmatched}

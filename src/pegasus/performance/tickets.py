@@ -120,11 +120,14 @@ def _check_header(path: Path, names: list[str], required: tuple[str, ...]) -> No
         raise TicketFileError(path, "rejected", [BadLine(1, f"column(s) named twice: {', '.join(duplicated)}")], 1)
 
 
-def _csv_sql(con: duckdb.DuckDBPyConnection, path: Path, names: list[str], rejects: str) -> str:
+def _csv_sql(
+    con: duckdb.DuckDBPyConnection, path: Path, names: list[str], rejects: str, *, keep: tuple[str, ...] = ()
+) -> str:
     """A subquery of every field as text, trimmed, empty as NULL, in the file's order; rows the CSV reader cannot
-    take go to table `rejects` with their line numbers (when the subquery runs)."""
+    take go to table `rejects` with their line numbers (when the subquery runs). The columns named in `keep` are
+    left as read (the reader makes an empty field NULL) for the caller to trim where it must."""
     columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(names)))
-    trimmed = ", ".join(f"nullif(trim(c{i}), '') AS c{i}" for i in range(len(names)))
+    trimmed = ", ".join(f"c{i}" if name in keep else f"{_trimmed(f'c{i}')} AS c{i}" for i, name in enumerate(names))
     con.execute(f"DROP TABLE IF EXISTS {rejects}")
     con.execute(f"DROP TABLE IF EXISTS {rejects}_scan")
     return (
@@ -135,35 +138,62 @@ def _csv_sql(con: duckdb.DuckDBPyConnection, path: Path, names: list[str], rejec
     )
 
 
-def _timestamp_sql(text: str, alias: str) -> tuple[list[str], list[str]]:
-    """Two layers of select-list items parsing trimmed text `text`: first `{alias}_ok` (its shape) and `{alias}_tz`
-    (the offset as written, '' when none); then `{alias}_naive` (wall-clock micros) and `{alias}_offset` (micros to
-    subtract, NULL for a Europe/London wall-clock time).
+# The shapes almost every file uses, as LIKE patterns (cheap) with the strptime formats that then read them strictly.
+FAST_SHAPES = (
+    ("____-__-__T__:__:__", "%Y-%m-%dT%H:%M:%S"),
+    ("____-__-__ __:__:__", "%Y-%m-%d %H:%M:%S"),
+    ("____-__-__T__:__", "%Y-%m-%dT%H:%M"),
+    ("____-__-__ __:__", "%Y-%m-%d %H:%M"),
+)
 
-    One regular expression checks the shape. Given that shape, a time of 16 characters (to the minute) or of 19
-    with seconds has no offset; otherwise an offset is a final 'Z' or a sign six, five or three characters from the
-    end (±HH:MM, ±HHMM, ±HH): looking there is much cheaper than another pattern.
+
+def _trimmed(text: str) -> str:
+    """SQL for `text` without its surrounding spaces, empty as NULL: trimming only the values that need it is
+    several times cheaper than trimming every value."""
+    return f"nullif(CASE WHEN {text} LIKE ' %' OR {text} LIKE '% ' THEN trim({text}) ELSE {text} END, '')"
+
+
+def _timestamp_sql(read: str, text: str, alias: str) -> tuple[str, list[str], list[str]]:
+    """Three layers of select-list items parsing `read`, a field as read: `{alias}_fast` (the wall-clock micros of
+    a time without an offset in one of the `FAST_SHAPES`); then `text` (the field trimmed, empty as NULL),
+    `{alias}_ok` (its shape) and `{alias}_tz` (the offset as written, '' when none); then `{alias}_naive`
+    (wall-clock micros) and `{alias}_offset` (micros to subtract, NULL for a Europe/London wall-clock time).
+
+    Most times take the fast path: a LIKE for the shape, then strptime, which accepts only digits where the
+    format has them and only real dates and times; such a field needs no trimming. The rest are trimmed and
+    checked by one regular expression. Given that
+    shape, a time of 16 characters (to the minute) or of 19 with seconds has no offset; otherwise an offset is a
+    final 'Z' or a sign six, five or three characters from the end (±HH:MM, ±HHMM, ±HH): looking there is much
+    cheaper than another pattern. DuckDB evaluates a CASE branch only for the rows that reach it, so the slow path
+    costs nothing when no row takes it.
     """
-    size = f"length({text})"
+    fast = f"{alias}_fast"
+    shapes = " ".join(
+        f"WHEN {read} LIKE '{shape}' THEN epoch_us(try_strptime({read}, '{form}'))" for shape, form in FAST_SHAPES
+    )
+    zeroth = f"CASE {shapes} END AS {fast}"
+    slow = _trimmed(read)  # in the slow branches only
+    size = f"length({slow})"
     sign = "IN ('+', '-')"
     first = [
-        f"regexp_full_match({text}, '{ISO_PATTERN}') AS {alias}_ok",
-        f"CASE WHEN {size} = 16 OR ({size} = 19 AND substr({text}, 17, 1) = ':') THEN '' "
-        f"WHEN right({text}, 1) = 'Z' THEN 'Z' "
-        f"WHEN substr({text}, {size} - 5, 1) {sign} THEN right({text}, 6) "
-        f"WHEN substr({text}, {size} - 4, 1) {sign} THEN right({text}, 5) "
-        f"WHEN substr({text}, {size} - 2, 1) {sign} THEN right({text}, 3) ELSE '' END AS {alias}_tz",
+        f"CASE WHEN {fast} IS NOT NULL THEN {read} ELSE {slow} END AS {text}",
+        f"CASE WHEN {fast} IS NOT NULL THEN true ELSE regexp_full_match({slow}, '{ISO_PATTERN}') END AS {alias}_ok",
+        f"CASE WHEN {fast} IS NOT NULL OR {size} = 16 OR ({size} = 19 AND substr({slow}, 17, 1) = ':') THEN '' "
+        f"WHEN right({slow}, 1) = 'Z' THEN 'Z' "
+        f"WHEN substr({slow}, {size} - 5, 1) {sign} THEN right({slow}, 6) "
+        f"WHEN substr({slow}, {size} - 4, 1) {sign} THEN right({slow}, 5) "
+        f"WHEN substr({slow}, {size} - 2, 1) {sign} THEN right({slow}, 3) ELSE '' END AS {alias}_tz",
     ]
     tz = f"{alias}_tz"
     second = [
-        f"CASE WHEN {alias}_ok THEN epoch_us(TRY_CAST(left({text}, length({text}) - length({tz})) AS TIMESTAMP)) END "
-        f"AS {alias}_naive",
-        f"CASE WHEN NOT {alias}_ok OR {tz} = '' THEN NULL WHEN {tz} = 'Z' THEN 0 "
+        f"coalesce({fast}, CASE WHEN {alias}_ok "
+        f"THEN epoch_us(TRY_CAST(left({text}, length({text}) - length({tz})) AS TIMESTAMP)) END) AS {alias}_naive",
+        f"CASE WHEN {fast} IS NOT NULL OR NOT {alias}_ok OR {tz} = '' THEN NULL WHEN {tz} = 'Z' THEN 0 "
         f"ELSE (CASE WHEN left({tz}, 1) = '-' THEN -1 ELSE 1 END) * (CAST(substr({tz}, 2, 2) AS BIGINT) * 60 "
         f"+ CASE WHEN length({tz}) > 3 THEN CAST(right({tz}, 2) AS BIGINT) ELSE 0 END) * 60000000 END "
         f"AS {alias}_offset",
     ]
-    return first, second
+    return zeroth, first, second
 
 
 def _instant_sql(alias: str) -> str:
@@ -252,7 +282,7 @@ def load_tickets(
     _check_header(path, names, TICKET_REQUIRED)
     _macros(con)
     rejects = f"{table}_rejects"
-    source = _csv_sql(con, path, names, rejects)
+    source = _csv_sql(con, path, names, rejects, keep=("opened_at", "resolved_at"))
     col = {name: f"c{names.index(name)}" for name in (*TICKET_REQUIRED, *TICKET_OPTIONAL) if name in names}
 
     def text(name: str) -> str:
@@ -294,8 +324,9 @@ def load_tickets(
     true_words = ", ".join(f"'{w}'" for w in TRUE_WORDS)
     false_words = ", ".join(f"'{w}'" for w in FALSE_WORDS)
     fcr = text("first_contact_resolution")
-    opened_1, opened_2 = _timestamp_sql("opened_at_raw", "opened")
-    resolved_1, resolved_2 = _timestamp_sql("resolved_at_raw", "resolved")
+    opened_0, opened_1, opened_2 = _timestamp_sql("opened_at_read", "opened_at_raw", "opened")
+    resolved_0, resolved_1, resolved_2 = _timestamp_sql("resolved_at_read", "resolved_at_raw", "resolved")
+    priorities = " ".join(f"WHEN '{p}{n}' THEN {n}" for p in ("", "P", "p") for n in range(1, 5))
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE {table}_checked AS
@@ -304,20 +335,21 @@ def load_tickets(
                 {text("ticket_id")} AS ticket_id,
                 {text("supplier")} AS supplier,
                 {text("priority")} AS priority_raw,
-                {text("opened_at")} AS opened_at_raw,
-                {text("resolved_at")} AS resolved_at_raw,
+                {text("opened_at")} AS opened_at_read,
+                {text("resolved_at")} AS resolved_at_read,
                 {text("service")} AS service,
                 {text("reassignment_count")} AS reassignment_count_raw,
                 {text("reopen_count")} AS reopen_count_raw,
                 {fcr} AS first_contact_resolution_raw,
                 {text("satisfaction")} AS satisfaction_raw
             FROM ({source})
+        ), fast AS (
+            SELECT texts.*, {opened_0}, {resolved_0} FROM texts
         ), shaped AS (
-            SELECT texts.*, {", ".join(opened_1)}, {", ".join(resolved_1)} FROM texts
+            SELECT fast.*, {", ".join(opened_1)}, {", ".join(resolved_1)} FROM fast
         ), parsed AS (
             SELECT shaped.*, {", ".join(opened_2)}, {", ".join(resolved_2)},
-                CASE WHEN regexp_full_match(priority_raw, '[Pp]?[1-4]')
-                     THEN CAST(right(priority_raw, 1) AS TINYINT) END AS priority,
+                CAST(CASE priority_raw {priorities} END AS TINYINT) AS priority,
                 TRY_CAST(reassignment_count_raw AS INTEGER) AS reassignment_count,
                 TRY_CAST(reopen_count_raw AS INTEGER) AS reopen_count,
                 CASE WHEN lower(first_contact_resolution_raw) IN ({true_words}) THEN true
@@ -337,18 +369,7 @@ def load_tickets(
         FROM timed
         """
     )
-    # Duplicate ids: every occurrence after the first is bad, naming the line of the first.
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE {table}_dupes AS
-        WITH repeated AS (
-            SELECT ticket_id, min(rowid) AS first_rid FROM {table}_checked
-            WHERE ticket_id IS NOT NULL GROUP BY ticket_id HAVING count(*) > 1
-        )
-        SELECT c.rowid AS rid, r.first_rid, c.ticket_id FROM {table}_checked c JOIN repeated r USING (ticket_id)
-        WHERE c.rowid > r.first_rid
-        """
-    )
+    _duplicate_ids(con, f"{table}_checked", f"{table}_dupes")
     report = _finish(con, path, names, table, rejects, skip_invalid, dupes=f"{table}_dupes")
     if not report.rows_rejected:
         # Every row is good: the checked table is the tickets table (two spare columns cost nothing).
@@ -379,6 +400,36 @@ def load_tickets(
     return report
 
 
+def _duplicate_ids(con: duckdb.DuckDBPyConnection, checked: str, dupes: str) -> None:
+    """Make table `dupes` (rid, first_rid, ticket_id) of the rows of `checked` whose ticket_id came before: every
+    occurrence after the first is bad, naming the row of the first.
+
+    Two cheap tests come first, since most files have no duplicates. Ids that rise strictly from each row to the
+    next are all different, whatever order the rows are taken in (most exports are in id order: one pass, no hash
+    table); failing that, a count of the ids seen more than once. Only when that finds some are the rows found.
+    """
+    rows, rising = scalar_row(
+        con,
+        f"SELECT count(*), count(*) FILTER (WHERE ticket_id > previous) "
+        f"FROM (SELECT ticket_id, lag(ticket_id) OVER () AS previous FROM {checked})",
+    )
+    repeated = f"SELECT ticket_id FROM {checked} WHERE ticket_id IS NOT NULL GROUP BY ticket_id HAVING count(*) > 1"
+    if rows <= 1 or rising == rows - 1 or not _scalar(con, f"SELECT count(*) FROM ({repeated})"):
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {dupes} (rid BIGINT, first_rid BIGINT, ticket_id VARCHAR)")
+        return
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE {dupes} AS
+        WITH repeated AS (
+            SELECT ticket_id, min(rowid) AS first_rid FROM {checked}
+            WHERE ticket_id IS NOT NULL GROUP BY ticket_id HAVING count(*) > 1
+        )
+        SELECT c.rowid AS rid, r.first_rid, c.ticket_id FROM {checked} c JOIN repeated r USING (ticket_id)
+        WHERE c.rowid > r.first_rid
+        """
+    )
+
+
 def load_assignments(
     con: duckdb.DuckDBPyConnection,
     path: Path | str,
@@ -393,7 +444,7 @@ def load_assignments(
     _check_header(path, names, ASSIGNMENT_REQUIRED)
     _macros(con)
     rejects = f"{table}_rejects"
-    source = _csv_sql(con, path, names, rejects)
+    source = _csv_sql(con, path, names, rejects, keep=("assigned_at",))
     col = {name: f"c{names.index(name)}" for name in ASSIGNMENT_REQUIRED}
     reasons = [
         "CASE WHEN ticket_id IS NULL THEN 'ticket_id is empty' "
@@ -402,7 +453,7 @@ def load_assignments(
         "CASE WHEN supplier IS NULL THEN 'supplier is empty' END",
         _timestamp_reason("assigned_at", "assigned", required=True),
     ]
-    assigned_1, assigned_2 = _timestamp_sql("assigned_at_raw", "assigned")
+    assigned_0, assigned_1, assigned_2 = _timestamp_sql("assigned_at_read", "assigned_at_raw", "assigned")
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE {table}_checked AS
@@ -410,10 +461,12 @@ def load_assignments(
             SELECT
                 {col["ticket_id"]} AS ticket_id,
                 {col["supplier"]} AS supplier,
-                {col["assigned_at"]} AS assigned_at_raw
+                {col["assigned_at"]} AS assigned_at_read
             FROM ({source})
+        ), fast AS (
+            SELECT texts.*, {assigned_0} FROM texts
         ), shaped AS (
-            SELECT texts.*, {", ".join(assigned_1)} FROM texts
+            SELECT fast.*, {", ".join(assigned_1)} FROM fast
         ), parsed AS (
             SELECT shaped.*, {", ".join(assigned_2)} FROM shaped
         ), timed AS (
@@ -547,10 +600,15 @@ def _quote_ident(name: str) -> str:
     return name.replace('"', '""')
 
 
-def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+def scalar_row(con: duckdb.DuckDBPyConnection, sql: str) -> tuple:
+    """The one row of a query that always gives one (an aggregate)."""
     row = con.execute(sql).fetchone()
     assert row is not None
-    return int(row[0])
+    return row
+
+
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    return int(scalar_row(con, sql)[0])
 
 
 def _physical_lines(path: Path, records: int) -> list[int] | None:
