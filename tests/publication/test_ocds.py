@@ -363,6 +363,7 @@ class TestAwards:
 
         # then
         assert towers["tag"] == ["planning", "tender"]
+        assert towers["tender"]["status"] == "active"
         assert "awards" not in towers
         for secret in ("Zephyr", "Quasar", "21345678", "23456789", "SECRET-"):
             assert secret not in text, secret
@@ -375,6 +376,7 @@ class TestAwards:
 
         # then
         assert towers["tag"] == ["planning", "tender", "award"]
+        assert towers["tender"]["status"] == "complete"  # its one lot is awarded
         assert towers["id"] == "ocds-pgss01-PEG-2019-01-award-2019-10-01"
         [award] = towers["awards"]
         assert award["id"] == "PEG-ITT-2019-09-lot-1"
@@ -390,6 +392,16 @@ class TestAwards:
         for secret in ("Quasar", "23456789", "SECRET-", part2[:60], "22000000"):
             assert secret not in text, secret
         assert text.count("Zephyr Integration Ltd") == 3  # the award's supplier, the party and its legal name
+
+    def test_the_tender_stays_active_while_a_lot_has_no_published_award(self, approved_award, tmp_path):
+        from pegasus.evaluation.models import Lot
+
+        Lot.objects.create(tender=approved_award.lot.tender, number=2, title="Networks")
+
+        _, towers = self._export(tmp_path, date(2019, 11, 1))
+
+        assert [a["id"] for a in towers["awards"]] == ["PEG-ITT-2019-09-lot-1"]
+        assert towers["tender"]["status"] == "active"
 
     def test_the_award_release_is_valid_with_the_uk_extension(self, approved_award, tmp_path, uk_release_schema):
         _, towers = self._export(tmp_path, date(2019, 11, 1))

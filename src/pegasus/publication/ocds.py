@@ -44,6 +44,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
@@ -52,7 +53,7 @@ from pegasus.core.classification import Classification
 from pegasus.core.money import VatBasis
 from pegasus.estate import terms as t
 from pegasus.estate.models import Contract, ContractStatus, Organisation, Spend, Supplier
-from pegasus.evaluation.models import AwardRecommendation, Bid
+from pegasus.evaluation.models import AwardRecommendation, Bid, Lot
 from pegasus.governance.models import Decision
 from pegasus.governance.rules import ContractType
 from pegasus.procurement import schedule as s
@@ -253,9 +254,10 @@ def procurement_release(
     as_at: date,
     buyer: Organisation | None,
     awards: Sequence[tuple[AwardRecommendation, Decision]] = (),
+    lots: int = 0,
 ) -> dict[str, Any]:
     """The release of a procurement: its planning (estimated value), tender (route, periods, value) and any
-    published awards of its tenders."""
+    published awards of its tenders. Its tender is `complete` once each of its `lots` has a published award."""
     ocid = f"{ocid_prefix()}-{procurement.reference}"
     row = procurement_row(procurement, as_at)
     route = s.Route(procurement.route)
@@ -313,6 +315,8 @@ def procurement_release(
         release["date"] = max(award["date"] for award in release["awards"])
         release["id"] = f"{ocid}-award-{release['date'][:10]}"
         release["tag"].append("award")
+        if len({award.lot_id for award, _ in awards}) >= lots:
+            tender["status"] = "complete"
         for award, _ in awards:
             winner = _bidder(award.bid)
             parties.setdefault(winner["id"], _party(winner, ["supplier"], award.bid.supplier))
@@ -343,11 +347,19 @@ def releases(as_at: date) -> list[dict[str, Any]]:
     ]
     authority = Organisation.objects.filter(kind=Organisation.Kind.CONTRACTING_AUTHORITY).first()
     awards = published_awards(as_at)
+    lots = dict(
+        Lot.objects.filter(tender__procurement__isnull=False)
+        .order_by()
+        .values_list("tender__procurement")
+        .annotate(Count("pk"))
+    )
     procurements = Procurement.objects.order_by("reference").select_related("replaces_end_option")
     for procurement in procurements.prefetch_related("replaces__authority", "replaces__options", "stages"):
         contracts = list(procurement.replaces.all())
         buyer = contracts[0].authority if contracts else authority
-        out.append(procurement_release(procurement, as_at, buyer, awards.get(procurement.pk, [])))
+        out.append(
+            procurement_release(procurement, as_at, buyer, awards.get(procurement.pk, []), lots.get(procurement.pk, 0))
+        )
     return out
 
 
