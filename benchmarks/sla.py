@@ -182,7 +182,7 @@ def python_loop(path: Path, sample: int) -> tuple[float, float, int]:
             if not row["resolved_at"]:
                 continue
             resolved = datetime.fromisoformat(row["resolved_at"]).replace(tzinfo=LONDON)
-            hours = (resolved - opened).total_seconds() / 3600
+            hours = (resolved.timestamp() - opened.timestamp()) / 3600  # elapsed: across a clock change too
             groups.setdefault((row["supplier"], resolved.strftime("%Y-%m"), priority), []).append(hours)
     results = []
     for (supplier, month, priority), durations in sorted(groups.items()):
