@@ -225,6 +225,26 @@ class TestAgainstTheReference:
         assert actual["rows_read"] == 400
         assert_same(actual, expected)
 
+    def test_calendars_of_different_shapes_in_one_report(self, tmp_path):
+        """Two service-hours calendars at once: office hours, and night hours every day (00:00-06:00 London, which in
+        summer start at 23:00 UTC, so a UTC day holds the end of one night and the start of the next)."""
+        night = {"days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], "start": "00:00", "end": "06:00"}
+        agreements = [
+            AGREEMENTS[0],
+            {**AGREEMENTS[0], "supplier": "Supplier C", "service_hours": night},
+            {
+                **AGREEMENTS[1],
+                "service_hours": OFFICE_HOURS,
+                "targets": [{**t, "clock": "service-hours"} for t in AGREEMENTS[1]["targets"]],
+            },
+        ]
+        agreements[1]["targets"] = [{**t, "clock": "service-hours"} for t in AGREEMENTS[0]["targets"]]
+        path = write(tmp_path, "generated.csv", generated_tickets(3, 400))
+        expected = sla_reference(read_tickets(path), sla.parse_agreements(agreements))
+        actual = report_for(path, agreements)
+        assert {r["supplier"] for r in actual["results"]} == {"Supplier A", "Supplier B", "Supplier C"}
+        assert_same(actual, expected)
+
 
 def generated_assignments(ticket_text: str, seed: int) -> str:
     """Up to four holders a ticket, at times around its opening and resolution (some before it opened)."""

@@ -26,7 +26,7 @@ Two implementations of the service-hours clock live here:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -214,7 +214,6 @@ class ClockTable:
     first_day: int
     cum0: list[int]
     pieces: list[list[tuple[int, int]]]
-    width: int = field(default=2)
 
     @classmethod
     def build(cls, hours: ServiceHours, first_day: int, last_day: int) -> ClockTable:
@@ -247,8 +246,7 @@ class ClockTable:
                 probe += 1
             pieces.append(day_pieces)
             total += sum(b - a for a, b in day_pieces)
-        width = max([2, *(len(p) for p in pieces)])
-        return cls(first_day=first_day, cum0=cum0, pieces=pieces, width=width)
+        return cls(first_day=first_day, cum0=cum0, pieces=pieces)
 
     def at(self, micros: int) -> int:
         """Service time from the table's origin up to an instant."""
@@ -259,14 +257,6 @@ class ClockTable:
 
     def between(self, start: int, end: int) -> int:
         return max(0, self.at(end) - self.at(start))
-
-    def rows(self) -> Iterator[tuple[int, ...]]:
-        """(utc_day, cum0, a1, b1, a2, b2, ...) with empty pieces as (0, 0), `width` pieces per row."""
-        for offset, (cum, day_pieces) in enumerate(zip(self.cum0, self.pieces, strict=True)):
-            flat: list[int] = []
-            for a, b in day_pieces + [(0, 0)] * (self.width - len(day_pieces)):
-                flat.extend((a, b))
-            yield (self.first_day + offset, cum, *flat)
 
 
 @lru_cache(maxsize=8)

@@ -238,9 +238,11 @@ def _month_label(day: date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
 
 
-def _load_targets(con: duckdb.DuckDBPyConnection, agreements: list[Agreement]) -> None:
+def _load_targets(con: duckdb.DuckDBPyConnection, agreements: list[Agreement], calendars: dict[int, int]) -> None:
+    """Table `sla_targets`: each agreement's targets, with the calendar of its service hours (`calendars` maps an
+    agreement's index to its calendar) for a service-hours target."""
     rows = [
-        (a.supplier, t.priority, t.limit_micros, t.clock, index if t.clock == "service-hours" else None)
+        (a.supplier, t.priority, t.limit_micros, t.clock, calendars[index] if t.clock == "service-hours" else None)
         for index, a in enumerate(agreements)
         for t in a.targets
     ]
@@ -252,32 +254,56 @@ def _load_targets(con: duckdb.DuckDBPyConnection, agreements: list[Agreement]) -
         con.executemany("INSERT INTO sla_targets VALUES (?, ?, ?, ?, ?)", rows)
 
 
+@dataclass(frozen=True)
+class _Calendars:
+    """The service-hours clocks of the agreements that need one, numbered 0, 1, ... (`of` maps an agreement's index
+    to its number), each a `clock.ClockTable` over the same UTC days. In SQL they are the one row of table
+    `sla_clock`: lists `cum0`, `a0`, `b0`, `a1`, ... holding every calendar's days one calendar after the other, so
+    that a ticket's day is found by position rather than by a join."""
+
+    of: dict[int, int]
+    tables: list[clock.ClockTable]
+    first_day: int
+    days: int
+    width: int
+
+    def service_time_sql(self, instant: str, calendar: str) -> str:
+        """SQL for the service time up to `instant` (micros) on calendar number `calendar`, with `sla_clock` joined
+        as `k`."""
+        at = f"({calendar} * {self.days} + {instant} // {clock.MICROS_PER_DAY} - {self.first_day} + 1)"
+        pieces = " + ".join(f"greatest(0, least({instant}, k.b{j}[{at}]) - k.a{j}[{at}])" for j in range(self.width))
+        return f"(k.cum0[{at}] + {pieces})"
+
+
 def _load_calendars(
     con: duckdb.DuckDBPyConnection, agreements: list[Agreement], first_day: int, last_day: int
-) -> dict[int, clock.ClockTable]:
-    tables = {
-        index: clock.ClockTable.build(a.service_hours, first_day, last_day)
+) -> _Calendars:
+    needed = [
+        index
         for index, a in enumerate(agreements)
         if a.service_hours is not None and any(t.clock == "service-hours" for t in a.targets)
-    }
-    width = max([2, *(t.width for t in tables.values())])
+    ]
+    tables = []
+    for index in needed:
+        hours = agreements[index].service_hours
+        assert hours is not None
+        tables.append(clock.ClockTable.build(hours, first_day, last_day))
+    # As many pieces as a day of any calendar has (one, for office hours): each costs two lookups per instant.
+    width = max([1, *(len(pieces) for t in tables for pieces in t.pieces)])
+    lists: list[list[int]] = [[] for _ in range(1 + 2 * width)]
+    for table in tables:
+        for cum0, pieces in zip(table.cum0, table.pieces, strict=True):
+            values = [cum0, *(bound for piece in pieces for bound in piece)]
+            values += [0] * (len(lists) - len(values))
+            for column, value in zip(lists, values, strict=True):
+                column.append(value)
+    names = ["cum0", *(f"{side}{j}" for j in range(width) for side in "ab")]
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE sla_clock_days (calendar_id INTEGER, day BIGINT, cum0 BIGINT, "
-        + ", ".join(f"a{j} BIGINT, b{j} BIGINT" for j in range(width))
-        + ")"
+        "CREATE OR REPLACE TEMP TABLE sla_clock AS SELECT "
+        + ", ".join(f"${n + 1}::BIGINT[] AS {name}" for n, name in enumerate(names)),
+        lists,
     )
-    for index, table in tables.items():
-        padded = [(*row[:2], *row[2:], *([0] * (2 * width - (len(row) - 2)))) for row in table.rows()]
-        columns = list(zip(*padded, strict=True))
-        unnests = ", ".join(f"unnest(${n + 1}::BIGINT[])" for n in range(len(columns)))
-        con.execute(f"INSERT INTO sla_clock_days SELECT {index}, {unnests}", [list(c) for c in columns])
-    return tables
-
-
-def service_time_sql(instant: str, days: str, width: int) -> str:
-    """SQL for the service time up to `instant` (micros) from a joined `sla_clock_days` row `days`."""
-    pieces = " + ".join(f"greatest(0, least({instant}, {days}.b{j}) - {days}.a{j})" for j in range(width))
-    return f"({days}.cum0 + {pieces})"
+    return _Calendars({index: n for n, index in enumerate(needed)}, tables, first_day, last_day - first_day + 1, width)
 
 
 def sla_report(
@@ -305,11 +331,10 @@ def sla_report(
         if assignments:
             report["handoffs"] = {"pairs": [], "holding": []}
         return report
-    _load_targets(con, agreements)
     first_day = first_us // clock.MICROS_PER_DAY - 1
     last_day = as_at_us // clock.MICROS_PER_DAY + 1
-    tables = _load_calendars(con, agreements, first_day, last_day)
-    width = max([2, *(t.width for t in tables.values())])
+    calendars = _load_calendars(con, agreements, first_day, last_day)
+    _load_targets(con, agreements, calendars.of)
 
     # Month ends from the first opened month to the as-at month, the last capped at the as-at instant.
     first_local = clock.local_of(first_us).date()
@@ -323,8 +348,8 @@ def sla_report(
         labels.append(label)
         next_starts.append(next_start)
         end = min(next_start, as_at_us)
-        for index, table in tables.items():
-            month_rows.append((label, end, index, table.at(end)))
+        for number, table in enumerate(calendars.tables):
+            month_rows.append((label, end, number, table.at(end)))
         month_rows.append((label, end, None, None))
     con.execute(
         "CREATE OR REPLACE TEMP TABLE sla_month_ends (month VARCHAR, end_us BIGINT, calendar_id INTEGER, "
@@ -336,9 +361,8 @@ def sla_report(
         """SQL for the index in `labels` of the month an instant falls in (between the first and the as-at)."""
         return search_sql(next_starts[:-1], instant, str)
 
-    day = clock.MICROS_PER_DAY
-    opened_service = service_time_sql("t.opened_us", "co", width)
-    resolved_service = service_time_sql("t.resolved_us", "cr", width)
+    opened_service = calendars.service_time_sql("t.opened_us", "t.calendar_id")
+    resolved_service = calendars.service_time_sql("t.resolved_us", "t.calendar_id")
     resolved_rows = con.execute(
         f"""
         WITH t AS (
@@ -350,15 +374,14 @@ def sla_report(
                 {month_of("t.resolved_us")} AS month,
                 CASE WHEN t.clock = '24x7' THEN t.resolved_us - t.opened_us
                      ELSE {resolved_service} - {opened_service} END AS duration_us
-            FROM t
-            LEFT JOIN sla_clock_days co ON co.calendar_id = t.calendar_id AND co.day = t.opened_us // {day}
-            LEFT JOIN sla_clock_days cr ON cr.calendar_id = t.calendar_id AND cr.day = t.resolved_us // {day}
+            FROM t, sla_clock k
         )
         SELECT supplier, month, priority, count(*) AS resolved, count(*) FILTER (WHERE duration_us <= limit_us),
             quantile_cont(duration_us / {clock.MICROS_PER_HOUR}.0, [0.5, 0.9])
         FROM timed GROUP BY supplier, month, priority
         """
     ).fetchall()
+    opened_at_end = calendars.service_time_sql("o.opened_us", "o.calendar_id")
     breached_rows = con.execute(
         f"""
         WITH t AS (
@@ -374,9 +397,9 @@ def sla_report(
         SELECT o.supplier, o.month, o.priority, count(*)
         FROM open_at_end o
         LEFT JOIN sla_month_ends me ON me.calendar_id = o.calendar_id AND me.month = o.month
-        LEFT JOIN sla_clock_days co ON co.calendar_id = o.calendar_id AND co.day = o.opened_us // {day}
+        CROSS JOIN sla_clock k
         WHERE CASE WHEN o.clock = '24x7' THEN o.end_us - o.opened_us
-                   ELSE me.service_at_end - {service_time_sql("o.opened_us", "co", width)} END > o.limit_us
+                   ELSE me.service_at_end - {opened_at_end} END > o.limit_us
         GROUP BY ALL
         """
     ).fetchall()
