@@ -86,6 +86,13 @@ class TestReading:
             "ORDER BY ticket_id"
         ).fetchall() == [("Desk", 2, 0, True, 4.5), (None, None, None, None, None)]
 
+    def test_unicode_spaces_around_fields_are_trimmed_as_ascii_ones(self, tmp_path):
+        path = write(
+            tmp_path,
+            HEADER + "\u00a0T1\u3000,\u2003Supplier A\u00a0, P1 ,\u00a02019-06-03T09:00\u00a0, 2019-06-03T10:00:00\n",
+        )
+        assert load(path)[2] == [("T1", "Supplier A", 1, utc(2019, 6, 3, 8, 0), utc(2019, 6, 3, 9, 0))]
+
     def test_a_byte_order_mark_is_allowed(self, tmp_path):
         path = write(tmp_path, "\ufeff" + HEADER + "T1,S,1,2019-06-03T09:00,\n")
         assert load(path)[1].rows_read == 1

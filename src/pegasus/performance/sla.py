@@ -257,7 +257,8 @@ def _load_targets(con: duckdb.DuckDBPyConnection, agreements: list[Agreement], c
 @dataclass(frozen=True)
 class _Calendars:
     """The service-hours clocks of the agreements that need one, numbered 0, 1, ... (`of` maps an agreement's index
-    to its number), each a `clock.ClockTable` over the same UTC days. In SQL they are the one row of table
+    to its calendar's number; agreements with the same hours share one), each a `clock.ClockTable` over the same
+    UTC days. In SQL they are the one row of table
     `sla_clock`: lists `cum0`, `a0`, `b0`, `a1`, ... holding every calendar's days one calendar after the other, so
     that a ticket's day is found by position rather than by a join."""
 
@@ -278,16 +279,13 @@ class _Calendars:
 def _load_calendars(
     con: duckdb.DuckDBPyConnection, agreements: list[Agreement], first_day: int, last_day: int
 ) -> _Calendars:
-    needed = [
-        index
-        for index, a in enumerate(agreements)
-        if a.service_hours is not None and any(t.clock == "service-hours" for t in a.targets)
-    ]
-    tables = []
-    for index in needed:
-        hours = agreements[index].service_hours
-        assert hours is not None
-        tables.append(clock.ClockTable.build(hours, first_day, last_day))
+    # Agreements with the same service hours share a calendar.
+    numbers: dict[clock.ServiceHours, int] = {}
+    of: dict[int, int] = {}
+    for index, a in enumerate(agreements):
+        if a.service_hours is not None and any(t.clock == "service-hours" for t in a.targets):
+            of[index] = numbers.setdefault(a.service_hours, len(numbers))
+    tables = [clock.ClockTable.build(hours, first_day, last_day) for hours in numbers]
     # As many pieces as a day of any calendar has (one, for office hours): each costs two lookups per instant.
     width = max([1, *(len(pieces) for t in tables for pieces in t.pieces)])
     lists: list[list[int]] = [[] for _ in range(1 + 2 * width)]
@@ -303,7 +301,7 @@ def _load_calendars(
         + ", ".join(f"${n + 1}::BIGINT[] AS {name}" for n, name in enumerate(names)),
         lists,
     )
-    return _Calendars({index: n for n, index in enumerate(needed)}, tables, first_day, last_day - first_day + 1, width)
+    return _Calendars(of, tables, first_day, last_day - first_day + 1, width)
 
 
 def sla_report(

@@ -148,9 +148,14 @@ FAST_SHAPES = (
 
 
 def _trimmed(text: str) -> str:
-    """SQL for `text` without its surrounding spaces, empty as NULL: trimming only the values that need it is
-    several times cheaper than trimming every value."""
-    return f"nullif(CASE WHEN {text} LIKE ' %' OR {text} LIKE '% ' THEN trim({text}) ELSE {text} END, '')"
+    """SQL for `text` without its surrounding spaces (as DuckDB's trim: the ASCII space and Unicode's other spaces),
+    empty as NULL. Only values that may need it are trimmed, which is several times cheaper than trimming every
+    value: those with an ASCII space at either end, and those with any other character than ASCII (fewer bytes
+    than characters)."""
+    return (
+        f"nullif(CASE WHEN {text} LIKE ' %' OR {text} LIKE '% ' OR strlen({text}) <> length({text}) "
+        f"THEN trim({text}) ELSE {text} END, '')"
+    )
 
 
 def _timestamp_sql(read: str, text: str, alias: str) -> tuple[str, list[str], list[str]]:
