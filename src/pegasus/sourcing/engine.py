@@ -29,7 +29,8 @@ How the model is built (the reasons are in docs/benchmarks.md, "Lot-structure op
 - On problems of 40 units or more, one thread runs a large-neighbourhood search from the greedy solution: the lots
   of a few related suppliers (joined by interfaces, or able to win each other's lots) are re-solved exactly with
   every other lot fixed, the slots, spend and lot count of the fixed lots carried into the part as offsets. The
-  whole-problem solver runs on the other thread for the bound (and its own solutions); the best of both is returned.
+  whole-problem solver runs on the other thread for the bound (and its own solutions; on mid-sized models it
+  searches for the bound alone, see `solve_model`); the best of both is returned.
 
 Amounts are exact: every price, weight and the lot cost is taken to 6 decimal places (half-even), and the model
 works in integer multiples of the smallest power of ten that represents them all (pennies for amounts with two
@@ -922,8 +923,8 @@ def _search(
 ) -> None:
     """Improve the incumbent by re-solving neighbourhoods exactly (one solver thread) until the deadline or `done`.
 
-    Each neighbourhood's sub-problem is small enough for CP-SAT to prove its optimum or improve on it within a
-    second or two; the size grows while they are proven and shrinks while they are not."""
+    Each neighbourhood's sub-problem is small enough for CP-SAT to prove its optimum or improve on it within
+    `part_seconds`; the size grows while they are proven and shrinks while they are not."""
     rng = random.Random(seed)
     adjacent: list[dict[int, int]] = [{} for _ in c.units]
     for (u, v), w in c.edges.items():
