@@ -211,9 +211,11 @@ class TestPages:
 
     def test_overview_lists_every_supplier_with_an_sla(self, performance_demo, signed_in):
         client, _ = signed_in(Role.PROGRAMME_DIRECTOR)
-        rows = client.get("/performance/").context["rows"]
+        response = client.get("/performance/")
+        rows = response.context["rows"]
         assert len(rows) == 4
         assert {r.overall for r in rows} - {None}
+        assert f"({performance_demo['tickets']:,} rows, stored" in response.content.decode()
 
     def test_demo_is_deterministic_and_small(self, performance_demo):
         assert performance_demo["slas"] == 6
