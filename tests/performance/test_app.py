@@ -1,9 +1,11 @@
 """Supplier performance in the application: pages, supplier isolation, SLAs, uploads, scorecards and exports."""
 
 import io
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
@@ -204,6 +206,20 @@ class TestUpload:
 
         with pytest.raises(InvalidTransition):
             services.ticket_upload_ingest(upload_id=upload.pk)
+
+
+class TestServiceHoursDefaults:
+    @pytest.mark.parametrize("hour", [8, 18])
+    def test_the_system_check_is_quiet_at_the_default_times_of_day(self, hour):
+        """Django warns of a fixed time-of-day default (fields.W161) when its check runs within ten seconds of it."""
+        with time_machine.travel(datetime(2026, 11, 26, hour, 0, 3, tzinfo=UTC), tick=False):
+            warnings = [
+                message.id
+                for name in ("service_start", "service_end")
+                for message in ServiceLevelAgreement._meta.get_field(name).check()
+            ]
+        assert warnings == []
+        assert (ServiceLevelAgreement().service_start.hour, ServiceLevelAgreement().service_end.hour) == (8, 18)
 
 
 class TestPages:

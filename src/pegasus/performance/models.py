@@ -24,6 +24,17 @@ class Clock(models.TextChoices):
     SERVICE_HOURS = "service-hours", "Service hours"
 
 
+def office_opens() -> time:
+    """The default start of service hours. A callable, not a value: Django's system check takes a fixed time of day
+    as a default for a mistaken `now()` when it runs within ten seconds of that time (fields.W161)."""
+    return time(8, 0)
+
+
+def office_closes() -> time:
+    """The default end of service hours (a callable, as `office_opens`)."""
+    return time(18, 0)
+
+
 class ServiceLevelAgreement(models.Model):
     """The service levels of one contract: charge, service hours, credit cap and a target per priority."""
 
@@ -38,8 +49,8 @@ class ServiceLevelAgreement(models.Model):
     )
     credit_cap_percent = models.DecimalField(max_digits=5, decimal_places=2, validators=PERCENT)
     service_days = models.CharField(max_length=40, default=WEEKDAYS, help_text="mon,tue,... (Europe/London)")
-    service_start = models.TimeField(default=time(8, 0))
-    service_end = models.TimeField(default=time(18, 0))
+    service_start = models.TimeField(default=office_opens)
+    service_end = models.TimeField(default=office_closes)
     exclude_bank_holidays = models.BooleanField(default=True, help_text="England and Wales bank holidays")
     history = HistoricalRecords()
 
