@@ -258,9 +258,9 @@ def _load_targets(con: duckdb.DuckDBPyConnection, agreements: list[Agreement], c
 class _Calendars:
     """The service-hours clocks of the agreements that need one, numbered 0, 1, ... (`of` maps an agreement's index
     to its calendar's number; agreements with the same hours share one), each a `clock.ClockTable` over the same
-    UTC days. In SQL they are the one row of table
-    `sla_clock`: lists `cum0`, `a0`, `b0`, `a1`, ... holding every calendar's days one calendar after the other, so
-    that a ticket's day is found by position rather than by a join."""
+    UTC days. In SQL they are the one row of table `sla_clock`: lists `cum0`, `a0`, `b0`, `a1`, ... holding every
+    calendar's days one calendar after the other, so that a ticket's day is found by position rather than by a
+    join."""
 
     of: dict[int, int]
     tables: list[clock.ClockTable]

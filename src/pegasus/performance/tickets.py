@@ -166,11 +166,10 @@ def _timestamp_sql(read: str, text: str, alias: str) -> tuple[str, list[str], li
 
     Most times take the fast path: a LIKE for the shape, then strptime, which accepts only digits where the
     format has them and only real dates and times; such a field needs no trimming. The rest are trimmed and
-    checked by one regular expression. Given that
-    shape, a time of 16 characters (to the minute) or of 19 with seconds has no offset; otherwise an offset is a
-    final 'Z' or a sign six, five or three characters from the end (±HH:MM, ±HHMM, ±HH): looking there is much
-    cheaper than another pattern. DuckDB evaluates a CASE branch only for the rows that reach it, so the slow path
-    costs nothing when no row takes it.
+    checked by one regular expression. Given that shape, a time of 16 characters (to the minute) or of 19 with
+    seconds has no offset; otherwise an offset is a final 'Z' or a sign six, five or three characters from the end
+    (±HH:MM, ±HHMM, ±HH): looking there is much cheaper than another pattern. DuckDB evaluates a CASE branch only
+    for the rows that reach it, so the slow path costs nothing when no row takes it.
     """
     fast = f"{alias}_fast"
     shapes = " ".join(
@@ -193,7 +192,7 @@ def _timestamp_sql(read: str, text: str, alias: str) -> tuple[str, list[str], li
     second = [
         f"coalesce({fast}, CASE WHEN {alias}_ok "
         f"THEN epoch_us(TRY_CAST(left({text}, length({text}) - length({tz})) AS TIMESTAMP)) END) AS {alias}_naive",
-        f"CASE WHEN {fast} IS NOT NULL OR NOT {alias}_ok OR {tz} = '' THEN NULL WHEN {tz} = 'Z' THEN 0 "
+        f"CASE WHEN NOT {alias}_ok OR {tz} = '' THEN NULL WHEN {tz} = 'Z' THEN 0 "
         f"ELSE (CASE WHEN left({tz}, 1) = '-' THEN -1 ELSE 1 END) * (CAST(substr({tz}, 2, 2) AS BIGINT) * 60 "
         f"+ CASE WHEN length({tz}) > 3 THEN CAST(right({tz}, 2) AS BIGINT) ELSE 0 END) * 60000000 END "
         f"AS {alias}_offset",
@@ -418,17 +417,14 @@ def _duplicate_ids(con: duckdb.DuckDBPyConnection, checked: str, dupes: str) -> 
         f"SELECT count(*), count(*) FILTER (WHERE ticket_id > previous) "
         f"FROM (SELECT ticket_id, lag(ticket_id) OVER () AS previous FROM {checked})",
     )
-    repeated = f"SELECT ticket_id FROM {checked} WHERE ticket_id IS NOT NULL GROUP BY ticket_id HAVING count(*) > 1"
-    if rows <= 1 or rising == rows - 1 or not _scalar(con, f"SELECT count(*) FROM ({repeated})"):
+    repeated = f"FROM {checked} WHERE ticket_id IS NOT NULL GROUP BY ticket_id HAVING count(*) > 1"
+    if rows <= 1 or rising == rows - 1 or not _scalar(con, f"SELECT count(*) FROM (SELECT ticket_id {repeated})"):
         con.execute(f"CREATE OR REPLACE TEMP TABLE {dupes} (rid BIGINT, first_rid BIGINT, ticket_id VARCHAR)")
         return
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE {dupes} AS
-        WITH repeated AS (
-            SELECT ticket_id, min(rowid) AS first_rid FROM {checked}
-            WHERE ticket_id IS NOT NULL GROUP BY ticket_id HAVING count(*) > 1
-        )
+        WITH repeated AS (SELECT ticket_id, min(rowid) AS first_rid {repeated})
         SELECT c.rowid AS rid, r.first_rid, c.ticket_id FROM {checked} c JOIN repeated r USING (ticket_id)
         WHERE c.rowid > r.first_rid
         """
