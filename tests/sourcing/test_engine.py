@@ -488,3 +488,67 @@ class TestChecker:
         problem = e.problem_from_json(example())
         lots = [(("siam", "net", "tel"), "a"), (("euc",), "a"), (("dc",), "b")]
         assert e.lot_structure_violations(problem, lots) == ["'a' takes 92.5 of 112.5, more than 0.6"]
+
+
+class TestAnnealing:
+    """Single units moved, lots re-awarded, swapped and merged: every step keeps every constraint of the whole."""
+
+    @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(data=instances(max_services=8, max_suppliers=5), seed=st.integers(0, 1000))
+    def test_what_it_returns_keeps_every_constraint_and_beats_where_it_started(self, data, seed):
+        problem = e.problem_from_json(data)
+        c = e._compile(problem)
+        greedy = e._greedy(c)
+        if greedy is None:
+            return
+
+        # when
+        found = e._anneal(c, greedy, 0.05, random.Random(seed))
+
+        # then
+        if found is not None:
+            lots = e._lots(c, found)
+            assert e.lot_structure_violations(problem, [(lot.services, lot.supplier) for lot in lots]) == []
+            assert e._awards_value(c, found) < e._awards_value(c, greedy)
+            assert Decimal(e._awards_value(c, found)) / c.scale >= brute_force(data)
+
+    def test_it_improves_on_greedy_in_an_estate_of_sixty_services(self):
+        data = estate(60, 10, seed=3)
+        problem = e.problem_from_json(data)
+        c = e._compile(problem)
+        greedy = e._greedy(c)
+        assert greedy is not None
+
+        # when
+        found = e._anneal(c, greedy, 1.0, random.Random(1))
+
+        # then
+        assert found is not None
+        lots = e._lots(c, found)
+        assert e.lot_structure_violations(problem, [(lot.services, lot.supplier) for lot in lots]) == []
+        assert e._awards_value(c, found) < e._awards_value(c, greedy)
+        assert independent_cost(data, [(lot.services, lot.supplier) for lot in lots]) == (
+            Decimal(e._awards_value(c, found)) / c.scale
+        )
+
+    def test_a_cheaper_award_that_would_push_another_supplier_over_its_share_is_refused(self):
+        """Re-awarding s1 to B saves 1 but lowers the total to 9, of which X's 5 would be more than half."""
+        data = {
+            "services": [{"id": "s0", "name": "S0"}, {"id": "s1", "name": "S1"}],
+            "suppliers": [
+                {"id": "x", "prices": {"s0": 5}},
+                {"id": "y", "prices": {"s0": 6}},
+                {"id": "a", "prices": {"s1": 5}},
+                {"id": "b", "prices": {"s1": 4}},
+            ],
+            "interfaces": [],
+            "lot_fixed_cost": 0,
+            "min_bidders_per_lot": 2,
+            "max_supplier_share": 0.5,
+        }
+        problem = e.problem_from_json(data)
+        c = e._compile(problem)
+        only_solution = [([0], 0), ([1], 2)]
+        assert brute_force(data) == Decimal(e._awards_value(c, only_solution)) / c.scale == 10
+
+        assert e._anneal(c, only_solution, 0.2, random.Random(0)) is None

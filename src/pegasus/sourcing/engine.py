@@ -26,11 +26,13 @@ How the model is built (the reasons are in docs/benchmarks.md, "Lot-structure op
   can never share a lot (kept apart, or too few common bidders) is a constant in the objective.
 - A greedy solution (cheapest supplier, first-fit packing, merges that pay, then repairs for the limits) is given
   to CP-SAT as a complete hint, and is the answer of last resort if the solver finds nothing in time.
-- On problems of 40 units or more, one thread runs a large-neighbourhood search from the greedy solution: the lots
-  of a few related suppliers (joined by interfaces, or able to win each other's lots) are re-solved exactly with
-  every other lot fixed, the slots, spend and lot count of the fixed lots carried into the part as offsets. The
-  whole-problem solver runs on the other thread for the bound (and its own solutions; on mid-sized models it
-  searches for the bound alone, see `solve_model`); the best of both is returned.
+- On problems of 40 units or more, one thread searches from the greedy solution: for two thirds of its time by
+  simulated annealing (runs of a few seconds, each from the greedy solution, moving single units between lots and
+  re-awarding, swapping and merging lots; every constraint checked at every step), then by large neighbourhoods:
+  the lots of a few related suppliers (joined by interfaces, or able to win each other's lots) are re-solved
+  exactly with every other lot fixed, the slots, spend and lot count of the fixed lots carried into the part as
+  offsets. The whole-problem solver runs on the other thread for the bound (and its own solutions; on mid-sized
+  models it searches for the bound alone, see `solve_model`); the best of both is returned.
 
 Amounts are exact: every price, weight and the lot cost is taken to 6 decimal places (half-even), and the model
 works in integer multiples of the smallest power of ten that represents them all (pennies for amounts with two
@@ -69,6 +71,9 @@ _LNS_STEP = 5
 _LNS_SECONDS = 1.0  # per neighbourhood
 _LNS_SECONDS_LARGE = 2.0  # per neighbourhood of a large model
 _LNS_WINNERS_PER_UNIT = 3  # besides the lots' own winners, the cheapest suppliers of each unit may win a part
+_ANNEAL_SHARE = 2 / 3  # of the search's time, before the neighbourhoods
+_ANNEAL_SECONDS_PER_UNIT = 0.01  # the length of one annealing run, between 1 and 5 seconds
+_ANNEAL_MAX_SECONDS = 5.0
 
 REQUIRED_KEYS = ("services", "suppliers", "interfaces", "lot_fixed_cost", "min_bidders_per_lot")
 OPTIONAL_KEYS = ("max_lots", "max_lots_per_supplier", "max_supplier_share", "must_separate", "must_bundle")
@@ -794,10 +799,6 @@ def _lots(c: _Compiled, awards: Sequence[tuple[Sequence[int], int]]) -> tuple[Lo
 
 
 # --------------------------------------------------------------------------------------------------------------
-# The CP-SAT model
-
-
-# --------------------------------------------------------------------------------------------------------------
 # Large-neighbourhood search: re-solve a few lots at a time, the rest fixed
 
 
@@ -921,11 +922,23 @@ def _search(
     seed: int = 0,
     part_seconds: float = _LNS_SECONDS,
 ) -> None:
-    """Improve the incumbent by re-solving neighbourhoods exactly (one solver thread) until the deadline or `done`.
+    """Improve the incumbent until the deadline or `done`: first by annealing, then by re-solving neighbourhoods.
 
-    Each neighbourhood's sub-problem is small enough for CP-SAT to prove its optimum or improve on it within
+    For the first `_ANNEAL_SHARE` of the time, annealing runs of a few seconds each start again from the incumbent
+    the search was given (restarts from the same point with other random choices find better structures than one
+    run continued, or runs continued from the best). Then neighbourhoods of the best are re-solved exactly (one
+    solver thread): each sub-problem is small enough for CP-SAT to prove its optimum or improve on it within
     `part_seconds`; the size grows while they are proven and shrinks while they are not."""
     rng = random.Random(seed)
+    with incumbent.lock:
+        start = incumbent.awards
+    now = time.perf_counter()
+    annealing_ends = now + (deadline - now) * _ANNEAL_SHARE
+    run = min(max(len(c.units) * _ANNEAL_SECONDS_PER_UNIT, 1.0), _ANNEAL_MAX_SECONDS)
+    while not done.is_set() and (left := annealing_ends - time.perf_counter()) > 0.1:
+        found = _anneal(c, start, min(run, left), rng)
+        if found is not None:
+            incumbent.offer(found)
     adjacent: list[dict[int, int]] = [{} for _ in c.units]
     for (u, v), w in c.edges.items():
         adjacent[u][v] = w
@@ -969,6 +982,275 @@ def _resolve(
         if solver.boolean_value(var):
             slots.setdefault((s, k), []).append(free[u])
     return kept + [(sorted(units), s) for (s, _), units in slots.items()], status == cp_model.OPTIMAL
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Simulated annealing: single units moved between lots, lots re-awarded and merged
+
+
+def _anneal(c: _Compiled, awards: Awards, seconds: float, rng: random.Random) -> Awards | None:
+    """The best solution met while annealing from `awards` for `seconds`, or None when none beat it.
+
+    Each step proposes one change and checks every constraint of the whole problem for it before taking it:
+
+    - *relocate* a unit to a lot next to it (by an interface) or of a supplier that prices it, or to a new lot;
+    - *re-award* a lot to another of its bidders;
+    - *swap* a unit with one of a lot it is joined to;
+    - *merge* a lot with one it is joined to, under a supplier that can bid for both.
+
+    A change that costs more is taken with probability exp(-cost / temperature); the temperature falls
+    geometrically from about a thirteenth of the average cheapest unit price to 1/150 of that. Lots' bidders are
+    bit sets of suppliers (a unit's is the suppliers pricing it; a lot's is the AND of its units'), so a step costs
+    microseconds and a run makes millions.
+    """
+    assert c.slot_cap is None, "annealing works on the whole problem"
+    n_units, n_suppliers = len(c.units), c.n_suppliers
+    price = c.unit_price
+    cover = [sum(1 << s for s in prices) for prices in price]
+    adjacent: list[list[tuple[int, int]]] = [[] for _ in range(n_units)]
+    for (u, v), weight in c.edges.items():
+        adjacent[u].append((v, weight))
+        adjacent[v].append((u, weight))
+    apart: list[set[int]] = [set() for _ in range(n_units)]
+    for u, v in c.separate:
+        apart[u].add(v)
+        apart[v].add(u)
+    offers = [list(prices) for prices in price]
+    need = c.need
+    per_supplier = c.max_per_supplier or n_units
+    max_lots = c.max_lots or n_units
+    share_num, share_den = (c.share.numerator, c.share.denominator) if c.share is not None else (1, 1)
+    lot_cost = c.lot_cost
+
+    winner: dict[int, int] = {}  # lot -> supplier
+    members: dict[int, set[int]] = {}  # lot -> units
+    bidders: dict[int, int] = {}  # lot -> bit set of the suppliers pricing all of it
+    lots_of: list[set[int]] = [set() for _ in range(n_suppliers)]
+    lot_of = [0] * n_units
+    spend = [0] * n_suppliers
+    for n, (units, s) in enumerate(awards):
+        winner[n], members[n], lots_of[s] = s, set(units), lots_of[s] | {n}
+        mask = -1
+        for u in units:
+            lot_of[u] = n
+            mask &= cover[u]
+            spend[s] += price[u][s]
+        bidders[n] = mask
+    serial = len(awards)
+    total = sum(spend)
+    value = _awards_value(c, awards)
+    best_value, best = value, None
+
+    def share_ok(new_total: int, changed: dict[int, int]) -> bool:
+        if c.share is None:
+            return True
+        limit = share_num * new_total
+        if any(amount * share_den > limit for amount in changed.values()):
+            return False
+        # a smaller total raises everyone's share
+        return new_total >= total or all(spend[s] * share_den <= limit for s in range(n_suppliers) if s not in changed)
+
+    def enough(mask: int) -> bool:
+        return mask.bit_count() >= need
+
+    typical = sum(min(prices.values()) for prices in price) / n_units
+    hot, cold = max(typical / 13, 1), max(typical / 2000, 1e-3)
+    temperature = hot
+    started = time.perf_counter()
+    deadline = started + seconds
+    lots = list(winner)
+    step = 0
+    while True:
+        step += 1
+        if step & 1023 == 0:
+            now = time.perf_counter()
+            if now >= deadline:
+                break
+            temperature = hot * (cold / hot) ** ((now - started) / seconds)
+            lots = list(winner)
+        move = rng.random()
+        if move < 0.6:  # relocate unit u from lot a to lot b (None: a new lot) of supplier t
+            u = rng.randrange(n_units)
+            a = lot_of[u]
+            s = winner[a]
+            alone = len(members[a]) == 1
+            b: int | None
+            if adjacent[u] and rng.random() < 0.5:
+                b = lot_of[rng.choice(adjacent[u])[0]]
+                t = winner[b]
+                if b == a or t not in price[u]:
+                    continue
+            else:
+                t = rng.choice(offers[u])
+                room = len(lots_of[t]) - (alone and t == s) < per_supplier
+                if lots_of[t] and (rng.random() < 0.7 or not room):
+                    b = rng.choice(tuple(lots_of[t]))
+                    if b == a:
+                        continue
+                else:
+                    b = None
+                    if (alone and t == s) or not room or not enough(cover[u]) or len(winner) - alone >= max_lots:
+                        continue
+            if b is not None and (not enough(bidders[b] & cover[u]) or any(v in members[b] for v in apart[u])):
+                continue
+            delta = price[u][t] - price[u][s] + lot_cost * ((b is None) - alone)
+            for v, weight in adjacent[u]:
+                if lot_of[v] == a:
+                    delta += weight
+                elif lot_of[v] == b:
+                    delta -= weight
+            if delta > 0 and rng.random() >= math.exp(-delta / temperature):
+                continue
+            changed = {s: spend[s] - price[u][s]}
+            changed[t] = changed.get(t, spend[t]) + price[u][t]
+            new_total = total + price[u][t] - price[u][s]
+            if not share_ok(new_total, changed):
+                continue
+            members[a].discard(u)
+            if alone:
+                del winner[a], members[a], bidders[a]
+                lots_of[s].discard(a)
+            else:
+                mask = -1
+                for v in members[a]:
+                    mask &= cover[v]
+                bidders[a] = mask
+            if b is None:
+                b, serial = serial, serial + 1
+                winner[b], members[b], bidders[b] = t, {u}, cover[u]
+                lots_of[t].add(b)
+            else:
+                members[b].add(u)
+                bidders[b] &= cover[u]
+            lot_of[u] = b
+        elif move < 0.85:  # re-award lot a to another of its bidders
+            a = rng.choice(lots)
+            if a not in winner:
+                continue
+            s = winner[a]
+            others = bidders[a] & ~(1 << s)
+            if not others:
+                continue
+            t = rng.choice([t for t in range(n_suppliers) if others >> t & 1])
+            if len(lots_of[t]) >= per_supplier:
+                continue
+            before = sum(price[u][s] for u in members[a])
+            after = sum(price[u][t] for u in members[a])
+            delta = after - before
+            if delta > 0 and rng.random() >= math.exp(-delta / temperature):
+                continue
+            changed = {s: spend[s] - before, t: spend[t] + after}
+            new_total = total + delta
+            if not share_ok(new_total, changed):
+                continue
+            winner[a] = t
+            lots_of[s].discard(a)
+            lots_of[t].add(a)
+        elif move < 0.93:  # swap unit u of lot a with unit v of lot b, joined to u
+            u = rng.randrange(n_units)
+            if not adjacent[u]:
+                continue
+            a, b = lot_of[u], lot_of[rng.choice(adjacent[u])[0]]
+            if a == b:
+                continue
+            v = rng.choice(tuple(members[b]))
+            s, t = winner[a], winner[b]
+            if t not in price[u] or s not in price[v]:
+                continue
+            into_a, into_b = cover[v], cover[u]
+            for x in members[a]:
+                if x != u:
+                    into_a &= cover[x]
+            for x in members[b]:
+                if x != v:
+                    into_b &= cover[x]
+            if not (enough(into_a) and enough(into_b)):
+                continue
+            if any(x in members[b] and x != v for x in apart[u]) or any(x in members[a] and x != u for x in apart[v]):
+                continue
+            priced = price[u][t] - price[u][s] + price[v][s] - price[v][t]
+            delta = priced
+            for x, weight in adjacent[u]:
+                if x != v:
+                    delta += weight if lot_of[x] == a else -weight if lot_of[x] == b else 0
+            for x, weight in adjacent[v]:
+                if x != u:
+                    delta += weight if lot_of[x] == b else -weight if lot_of[x] == a else 0
+            if delta > 0 and rng.random() >= math.exp(-delta / temperature):
+                continue
+            changed = (
+                {s: spend[s]}
+                if s == t
+                else {
+                    s: spend[s] - price[u][s] + price[v][s],
+                    t: spend[t] + price[u][t] - price[v][t],
+                }
+            )
+            new_total = total + priced
+            if not share_ok(new_total, changed):
+                continue
+            members[a].discard(u)
+            members[a].add(v)
+            members[b].discard(v)
+            members[b].add(u)
+            lot_of[u], lot_of[v] = b, a
+            bidders[a], bidders[b] = into_a, into_b
+        else:  # merge lot b, joined to lot a, into a, won by supplier r
+            a = rng.choice(lots)
+            if a not in winner:
+                continue
+            u = rng.choice(tuple(members[a]))
+            if not adjacent[u]:
+                continue
+            b = lot_of[rng.choice(adjacent[u])[0]]
+            if b == a:
+                continue
+            mask = bidders[a] & bidders[b]
+            if not enough(mask) or any(apart[x] & members[b] for x in members[a] if apart[x]):
+                continue
+            s, t = winner[a], winner[b]
+            r = rng.choice([r for r in range(n_suppliers) if mask >> r & 1])
+            if len(lots_of[r]) + 1 - (r == s) - (r == t) > per_supplier:
+                continue
+            before_a = sum(price[x][s] for x in members[a])
+            before_b = sum(price[x][t] for x in members[b])
+            after = sum(price[x][r] for x in members[a]) + sum(price[x][r] for x in members[b])
+            priced = after - before_a - before_b
+            delta = priced - lot_cost
+            for x in members[b]:
+                for y, weight in adjacent[x]:
+                    if lot_of[y] == a:
+                        delta -= weight
+            if delta > 0 and rng.random() >= math.exp(-delta / temperature):
+                continue
+            changed = {s: spend[s] - before_a}
+            changed[t] = changed.get(t, spend[t]) - before_b
+            changed[r] = changed.get(r, spend[r]) + after
+            new_total = total + priced
+            if not share_ok(new_total, changed):
+                continue
+            for x in members[b]:
+                lot_of[x] = a
+            members[a] |= members.pop(b)
+            bidders[a] = mask
+            del winner[b], bidders[b]
+            lots_of[s].discard(a)
+            lots_of[t].discard(b)
+            winner[a] = r
+            lots_of[r].add(a)
+        # the change is taken
+        for supplier, amount in changed.items():
+            spend[supplier] = amount
+        total = new_total
+        value += delta
+        if value < best_value:
+            best_value = value
+            best = [(sorted(members[n]), winner[n]) for n in winner]
+    return best
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The CP-SAT model
 
 
 @dataclass
@@ -1261,8 +1543,8 @@ def lot_structure_optimise(
             on_solution(lots, cost.total)
     choices = sum(len(prices) for prices in c.unit_price) * (c.max_per_supplier or 1)
     large = choices > LARGE_MODEL
-    # With a warm start on a problem of some size, one thread searches neighbourhoods of the incumbent while the
-    # whole-problem solver proves bounds (and finds what it finds) on the other.
+    # With a warm start on a problem of some size, one thread anneals and then searches neighbourhoods of the
+    # incumbent while the whole-problem solver proves bounds (and finds what it finds) on the other.
     neighbourhoods = greedy is not None and len(c.units) >= LNS_MIN_UNITS and workers >= 2
 
     def better(awards: Awards, value: int) -> None:
