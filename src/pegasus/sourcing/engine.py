@@ -72,8 +72,10 @@ _LNS_SECONDS = 1.0  # per neighbourhood
 _LNS_SECONDS_LARGE = 2.0  # per neighbourhood of a large model
 _LNS_WINNERS_PER_UNIT = 3  # besides the lots' own winners, the cheapest suppliers of each unit may win a part
 _ANNEAL_SHARE = 2 / 3  # of the search's time, before the neighbourhoods
-_ANNEAL_SECONDS_PER_UNIT = 0.01  # the length of one annealing run, between 1 and 5 seconds
-_ANNEAL_MAX_SECONDS = 5.0
+_ANNEAL_SECONDS_PER_UNIT = 0.02  # the length of one annealing run, between 1 and 10 seconds
+_ANNEAL_MAX_SECONDS = 10.0
+_ANNEAL_HOT = 6  # the temperature falls from the average cheapest unit price over this
+_ANNEAL_COLD = 2000  # to that price over this
 
 REQUIRED_KEYS = ("services", "suppliers", "interfaces", "lot_fixed_cost", "min_bidders_per_lot")
 OPTIONAL_KEYS = ("max_lots", "max_lots_per_supplier", "max_supplier_share", "must_separate", "must_bundle")
@@ -999,8 +1001,8 @@ def _anneal(c: _Compiled, awards: Awards, seconds: float, rng: random.Random) ->
     - *merge* a lot with one it is joined to, under a supplier that can bid for both.
 
     A change that costs more is taken with probability exp(-cost / temperature); the temperature falls
-    geometrically from about a thirteenth of the average cheapest unit price to 1/150 of that. Lots' bidders are
-    bit sets of suppliers (a unit's is the suppliers pricing it; a lot's is the AND of its units'), so a step costs
+    geometrically from a sixth of the average cheapest unit price to 1/2000 of it. Lots' bidders are bit sets of
+    suppliers (a unit's is the suppliers pricing it; a lot's is the AND of its units'), so a step costs
     microseconds and a run makes millions.
     """
     assert c.slot_cap is None, "annealing works on the whole problem"
@@ -1053,8 +1055,15 @@ def _anneal(c: _Compiled, awards: Awards, seconds: float, rng: random.Random) ->
     def enough(mask: int) -> bool:
         return mask.bit_count() >= need
 
+    def pick(mask: int) -> int:
+        """A supplier of bit set `mask` (not empty), at random."""
+        skip = rng.randrange(mask.bit_count())
+        for _ in range(skip):
+            mask &= mask - 1
+        return (mask & -mask).bit_length() - 1
+
     typical = sum(min(prices.values()) for prices in price) / n_units
-    hot, cold = max(typical / 13, 1), max(typical / 2000, 1e-3)
+    hot, cold = max(typical / _ANNEAL_HOT, 1), max(typical / _ANNEAL_COLD, 1e-3)
     temperature = hot
     started = time.perf_counter()
     deadline = started + seconds
@@ -1131,7 +1140,7 @@ def _anneal(c: _Compiled, awards: Awards, seconds: float, rng: random.Random) ->
             others = bidders[a] & ~(1 << s)
             if not others:
                 continue
-            t = rng.choice([t for t in range(n_suppliers) if others >> t & 1])
+            t = pick(others)
             if len(lots_of[t]) >= per_supplier:
                 continue
             before = sum(price[u][s] for u in members[a])
@@ -1209,7 +1218,7 @@ def _anneal(c: _Compiled, awards: Awards, seconds: float, rng: random.Random) ->
             if not enough(mask) or any(apart[x] & members[b] for x in members[a] if apart[x]):
                 continue
             s, t = winner[a], winner[b]
-            r = rng.choice([r for r in range(n_suppliers) if mask >> r & 1])
+            r = pick(mask)
             if len(lots_of[r]) + 1 - (r == s) - (r == t) > per_supplier:
                 continue
             before_a = sum(price[x][s] for x in members[a])
