@@ -113,35 +113,14 @@ def generate(path: Path, rows: int, seed: int) -> None:
     )
 
 
-HAND_WRITTEN = """
-SELECT t.supplier, strftime(t.resolved_at, '%Y-%m') AS month, t.priority, count(*) AS resolved,
-    count(*) FILTER (WHERE epoch(t.resolved_at - t.opened_at) / 3600.0 <= g.hours) AS met,
-    quantile_cont(epoch(t.resolved_at - t.opened_at) / 3600.0, [0.5, 0.9]) AS q
-FROM (
-    SELECT supplier, CAST(right(priority, 1) AS INTEGER) AS priority, opened_at, resolved_at
-    FROM read_csv('{path}', header = true, auto_detect = false, delim = ',', quote = '"',
-        columns = {{'ticket_id': 'VARCHAR', 'supplier': 'VARCHAR', 'priority': 'VARCHAR',
-                   'opened_at': 'TIMESTAMP', 'resolved_at': 'TIMESTAMP'}})
-    WHERE resolved_at IS NOT NULL
-) t JOIN (SELECT unnest([1, 2, 3, 4]) AS priority, unnest([4, 8, 16, 40]) AS hours) g USING (priority)
-GROUP BY ALL ORDER BY ALL
-"""
-
-
-def london_query(path: Path) -> str:
-    """The hand-written query with London time: the least the issue's definitions ask beyond it."""
-    sys.path.insert(0, str(ROOT / "src"))
-    from pegasus.performance.tickets import london_instant_sql, london_wall_sql
-
-    opened = london_instant_sql("epoch_us(opened_at)")
-    resolved = london_instant_sql("epoch_us(resolved_at)")
+def report_query(path: Path, *, opened: str, resolved: str, month: str, hours: str) -> str:
+    """The 24x7 report over the file read with typed columns and no checks, given SQL for the instants (from the
+    typed `opened_at` and `resolved_at`), and for the month and the hours (from those instants)."""
     return f"""
-    SELECT supplier, strftime(make_timestamp({london_wall_sql("resolved_us")}), '%Y-%m') AS month, priority,
-        count(*) AS resolved, count(*) FILTER (WHERE resolved_us - opened_us <= g.hours * 3600000000) AS met,
-        quantile_cont((resolved_us - opened_us) / 3600000000.0, [0.5, 0.9]) AS q
+    SELECT supplier, {month} AS month, priority, count(*) AS resolved,
+        count(*) FILTER (WHERE {hours} <= g.hours) AS met, quantile_cont({hours}, [0.5, 0.9]) AS q
     FROM (
-        SELECT supplier, CAST(right(priority, 1) AS INTEGER) AS priority, {opened} AS opened_us,
-            {resolved} AS resolved_us
+        SELECT supplier, CAST(right(priority, 1) AS INTEGER) AS priority, {opened} AS opened, {resolved} AS resolved
         FROM read_csv('{path}', header = true, auto_detect = false, delim = ',', quote = '"',
             columns = {{'ticket_id': 'VARCHAR', 'supplier': 'VARCHAR', 'priority': 'VARCHAR',
                        'opened_at': 'TIMESTAMP', 'resolved_at': 'TIMESTAMP'}})
@@ -149,6 +128,29 @@ def london_query(path: Path) -> str:
     ) t JOIN (SELECT unnest([1, 2, 3, 4]) AS priority, unnest([4, 8, 16, 40]) AS hours) g USING (priority)
     GROUP BY ALL ORDER BY ALL
     """
+
+
+def hand_written_query(path: Path) -> str:
+    """The baseline: times as read, no time zone."""
+    hours = "epoch(resolved - opened) / 3600.0"
+    return report_query(
+        path, opened="opened_at", resolved="resolved_at", month="strftime(resolved, '%Y-%m')", hours=hours
+    )
+
+
+def london_query(path: Path) -> str:
+    """The hand-written query with London time: the least the issue's definitions ask beyond it. It gives the
+    engine's 24x7 figures exactly (resolved, met, median and p90 of every group, on the 1,000,000-row file)."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from pegasus.performance.tickets import london_instant_sql, london_wall_sql
+
+    return report_query(
+        path,
+        opened=london_instant_sql("epoch_us(opened_at)"),
+        resolved=london_instant_sql("epoch_us(resolved_at)"),
+        month=f"strftime(make_timestamp({london_wall_sql('resolved')}), '%Y-%m')",
+        hours="(resolved - opened) / 3600000000.0",
+    )
 
 
 def floor(path: Path) -> tuple[float, float, float, float]:
@@ -167,7 +169,7 @@ def floor(path: Path) -> tuple[float, float, float, float]:
 def hand_written(path: Path) -> tuple[float, float, int]:
     con = duckdb.connect()
     start, cpu = time.perf_counter(), time.process_time()
-    rows = con.execute(HAND_WRITTEN.format(path=path)).fetchall()
+    rows = con.execute(hand_written_query(path)).fetchall()
     return time.perf_counter() - start, time.process_time() - cpu, len(rows)
 
 

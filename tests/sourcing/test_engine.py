@@ -184,6 +184,13 @@ class TestAgainstEnumeration:
 # ---------------------------------------------------------------------------------------------------------------
 
 
+def compiled(data: dict) -> tuple[e.LotProblem, e._Compiled, e.Awards | None]:
+    """The problem, its integer form and the greedy solution (None where greedy gets stuck)."""
+    problem = e.problem_from_json(data)
+    c = e._compile(problem)
+    return problem, c, e._greedy(c)
+
+
 def estate(n_services: int, n_suppliers: int, seed: int) -> dict:
     """A seeded estate with every optional constraint: specialists by tower, a few generalists, interfaces mostly
     inside towers; big enough for the optimiser to search neighbourhoods beside the whole-problem solver."""
@@ -245,9 +252,7 @@ class TestNeighbourhoodSearch:
         picks=[False, False, True, False, False, False, False, False],
     )
     def test_a_part_re_solved_keeps_every_constraint_and_the_whole_re_solved_is_optimal(self, data, picks):
-        problem = e.problem_from_json(data)
-        c = e._compile(problem)
-        greedy = e._greedy(c)
+        problem, c, greedy = compiled(data)
         if greedy is None:
             return
         greedy_value = e._awards_value(c, greedy)
@@ -271,9 +276,7 @@ class TestNeighbourhoodSearch:
 
     def test_the_search_improves_on_greedy_and_keeps_every_constraint(self):
         data = estate(60, 10, seed=3)
-        problem = e.problem_from_json(data)
-        c = e._compile(problem)
-        greedy = e._greedy(c)
+        problem, c, greedy = compiled(data)
         assert greedy is not None
         incumbent = e._Incumbent(c, greedy, None)
 
@@ -496,9 +499,7 @@ class TestAnnealing:
     @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(data=instances(max_services=8, max_suppliers=5), seed=st.integers(0, 1000))
     def test_what_it_returns_keeps_every_constraint_and_beats_where_it_started(self, data, seed):
-        problem = e.problem_from_json(data)
-        c = e._compile(problem)
-        greedy = e._greedy(c)
+        problem, c, greedy = compiled(data)
         if greedy is None:
             return
 
@@ -514,9 +515,7 @@ class TestAnnealing:
 
     def test_it_improves_on_greedy_in_an_estate_of_sixty_services(self):
         data = estate(60, 10, seed=3)
-        problem = e.problem_from_json(data)
-        c = e._compile(problem)
-        greedy = e._greedy(c)
+        problem, c, greedy = compiled(data)
         assert greedy is not None
 
         # when
