@@ -257,6 +257,9 @@ def main() -> None:
         if not tickets.exists():
             generate(tickets, args.rows, args.seed)
         generated = time.perf_counter() - start
+        with tickets.open("rb") as handle:  # into the page cache, so that the first measure does not read the disk
+            while handle.read(1 << 24):
+                pass
         flat, mixed = work / "sla-24x7.yaml", work / "sla-service-hours.yaml"
         sla_file(flat, service_hours=False)
         sla_file(mixed, service_hours=True)
