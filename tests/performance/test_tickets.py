@@ -86,6 +86,31 @@ class TestReading:
             "ORDER BY ticket_id"
         ).fetchall() == [("Desk", 2, 0, True, 4.5), (None, None, None, None, None)]
 
+    def test_absent_optional_columns_read_as_typed_nulls_and_a_second_load_replaces_the_first(self, tmp_path):
+        con = tickets.connect()
+        with_service = write(tmp_path, HEADER.strip() + ",reopen_count\nT1,S,1,2019-06-03T09:00,,3\n", "a.csv")
+        bare = write(tmp_path, HEADER + "T2,S,2,2019-06-03T09:00,\nT3,S,9,2019-06-03T09:00,\n", "b.csv")
+        optional = "service, reassignment_count, reopen_count, first_contact_resolution, satisfaction"
+
+        # when
+        tickets.load_tickets(con, with_service)
+
+        # then
+        assert con.execute(f"SELECT ticket_id, {optional} FROM tickets").fetchall() == [
+            ("T1", None, None, 3, None, None)
+        ]
+        types = con.execute(f"SELECT {optional} FROM tickets").description
+        assert [t[1] for t in types] == ["VARCHAR", "INTEGER", "INTEGER", "BOOLEAN", "DOUBLE"]
+
+        # when a file with a bad row is loaded on the same connection, its good rows replace the first file's
+        report = tickets.load_tickets(con, bare, skip_invalid=True)
+
+        # then
+        assert report.rows_rejected == 1
+        assert con.execute(f"SELECT ticket_id, priority, {optional} FROM tickets").fetchall() == [
+            ("T2", 2, None, None, None, None, None)
+        ]
+
     def test_unicode_spaces_around_fields_are_trimmed_as_ascii_ones(self, tmp_path):
         path = write(
             tmp_path,

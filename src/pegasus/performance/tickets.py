@@ -36,6 +36,13 @@ from pegasus.performance import clock
 
 TICKET_REQUIRED = ("ticket_id", "supplier", "priority", "opened_at", "resolved_at")
 TICKET_OPTIONAL = ("service", "reassignment_count", "reopen_count", "first_contact_resolution", "satisfaction")
+OPTIONAL_TYPES = {
+    "service": "VARCHAR",
+    "reassignment_count": "INTEGER",
+    "reopen_count": "INTEGER",
+    "first_contact_resolution": "BOOLEAN",
+    "satisfaction": "DOUBLE",
+}
 ASSIGNMENT_REQUIRED = ("ticket_id", "assigned_at", "supplier")
 MAX_LISTED = 20
 
@@ -276,7 +283,8 @@ def _macros(con: duckdb.DuckDBPyConnection) -> None:
 def load_tickets(
     con: duckdb.DuckDBPyConnection, path: Path | str, *, skip_invalid: bool = False, table: str = "tickets"
 ) -> LoadReport:
-    """Check a canonical tickets CSV and load its good rows into TEMP table `table`.
+    """Check a canonical tickets CSV and load its good rows: TEMP view `table` (every canonical column) over TEMP
+    table `{table}_rows` (the columns the file has).
 
     Raises TicketFileError listing the first bad lines when any row is bad and not `skip_invalid`; then `table`
     does not exist.
@@ -288,6 +296,8 @@ def load_tickets(
     rejects = f"{table}_rejects"
     source = _csv_sql(con, path, names, rejects, keep=("opened_at", "resolved_at"))
     col = {name: f"c{names.index(name)}" for name in (*TICKET_REQUIRED, *TICKET_OPTIONAL) if name in names}
+
+    present = [name for name in TICKET_OPTIONAL if name in col]
 
     def text(name: str) -> str:
         return col[name] if name in col else "CAST(NULL AS VARCHAR)"
@@ -367,41 +377,37 @@ def load_tickets(
                 {_instant_sql("resolved")} AS resolved_us
             FROM parsed
         )
-        SELECT ticket_id, supplier, priority, opened_us, resolved_us, service, reassignment_count,
-            reopen_count, first_contact_resolution, satisfaction,
+        SELECT ticket_id, supplier, priority, opened_us, resolved_us, {"".join(f"{n}, " for n in present)}
             CASE WHEN {good} THEN NULL ELSE nullif(concat_ws('; ', {", ".join(reasons)}), '') END AS reason
         FROM timed
         """
     )
     _duplicate_ids(con, f"{table}_checked", f"{table}_dupes")
     report = _finish(con, path, names, table, rejects, skip_invalid, dupes=f"{table}_dupes")
-    if not report.rows_rejected:
-        # Every row is good: the checked table is the tickets table (two spare columns cost nothing).
-        con.execute(f"DROP TABLE IF EXISTS {table}")
-        con.execute(f"ALTER TABLE {table}_checked RENAME TO {table}")
-        con.execute(f"DROP TABLE {table}_dupes")
-        return report
-    keep = ", ".join(
-        (
-            "ticket_id",
-            "supplier",
-            "priority",
-            "opened_us",
-            "resolved_us",
-            "service",
-            "reassignment_count",
-            "reopen_count",
-            "first_contact_resolution",
-            "satisfaction",
+    _drop_relation(con, table)
+    con.execute(f"DROP TABLE IF EXISTS {table}_rows")
+    if report.rows_rejected:
+        con.execute(
+            f"CREATE TEMP TABLE {table}_rows AS SELECT * FROM {table}_checked "
+            f"WHERE reason IS NULL AND rowid NOT IN (SELECT rid FROM {table}_dupes)"
         )
-    )
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {keep} FROM {table}_checked "
-        f"WHERE reason IS NULL AND rowid NOT IN (SELECT rid FROM {table}_dupes)"
-    )
-    con.execute(f"DROP TABLE {table}_checked")
+        con.execute(f"DROP TABLE {table}_checked")
+    else:  # every row is good: the checked table holds the tickets
+        con.execute(f"ALTER TABLE {table}_checked RENAME TO {table}_rows")
     con.execute(f"DROP TABLE {table}_dupes")
+    # The columns a file lacks are NULL in the view, not stored: ten million NULLs a column cost time to write.
+    columns = [n if n in present else f"CAST(NULL AS {OPTIONAL_TYPES[n]}) AS {n}" for n in TICKET_OPTIONAL]
+    con.execute(
+        f"CREATE TEMP VIEW {table} AS SELECT ticket_id, supplier, priority, opened_us, resolved_us, "
+        f"{', '.join(columns)} FROM {table}_rows"
+    )
     return report
+
+
+def _drop_relation(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Drop the view or table `name`, if there is one."""
+    views = _scalar(con, f"SELECT count(*) FROM duckdb_views() WHERE view_name = '{_quote(name)}' AND NOT internal")
+    con.execute(f"DROP {'VIEW' if views else 'TABLE'} IF EXISTS {name}")
 
 
 def _duplicate_ids(con: duckdb.DuckDBPyConnection, checked: str, dupes: str) -> None:
