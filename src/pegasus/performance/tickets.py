@@ -35,14 +35,14 @@ import duckdb
 from pegasus.performance import clock
 
 TICKET_REQUIRED = ("ticket_id", "supplier", "priority", "opened_at", "resolved_at")
-TICKET_OPTIONAL = ("service", "reassignment_count", "reopen_count", "first_contact_resolution", "satisfaction")
-OPTIONAL_TYPES = {
+OPTIONAL_TYPES = {  # the optional columns, in order, with their types once read
     "service": "VARCHAR",
     "reassignment_count": "INTEGER",
     "reopen_count": "INTEGER",
     "first_contact_resolution": "BOOLEAN",
     "satisfaction": "DOUBLE",
 }
+TICKET_OPTIONAL = tuple(OPTIONAL_TYPES)
 ASSIGNMENT_REQUIRED = ("ticket_id", "assigned_at", "supplier")
 MAX_LISTED = 20
 

@@ -450,6 +450,22 @@ class _Compiled:
                 units[s].append(u)
         return units
 
+    def neighbours(self) -> list[dict[int, int]]:
+        """Each unit's interfaces to the units it may share a lot with: {other unit: scaled weight}."""
+        adjacent: list[dict[int, int]] = [{} for _ in self.units]
+        for (u, v), weight in self.edges.items():
+            adjacent[u][v] = weight
+            adjacent[v][u] = weight
+        return adjacent
+
+    def kept_apart(self) -> list[set[int]]:
+        """Each unit's units that must not share its lot."""
+        apart: list[set[int]] = [set() for _ in self.units]
+        for u, v in self.separate:
+            apart[u].add(v)
+            apart[v].add(u)
+        return apart
+
     def can_share(self, u: int, v: int) -> bool:
         key = (u, v) if u < v else (v, u)
         if key in self.separate:
@@ -635,14 +651,8 @@ class _Merger:
 
     def __init__(self, c: _Compiled):
         self.c = c
-        self.adjacent: list[dict[int, int]] = [{} for _ in c.units]
-        for (u, v), weight in c.edges.items():
-            self.adjacent[u][v] = weight
-            self.adjacent[v][u] = weight
-        self.apart: list[set[int]] = [set() for _ in c.units]
-        for u, v in c.separate:
-            self.apart[u].add(v)
-            self.apart[v].add(u)
+        self.adjacent = c.neighbours()
+        self.apart = c.kept_apart()
         self.cache: dict[tuple[int, int], tuple[int, _GreedyLot] | None] = {}
 
     def merged(self, a: _GreedyLot, b: _GreedyLot) -> _GreedyLot | None:
@@ -941,10 +951,7 @@ def _search(
         found = _anneal(c, start, min(run, left), rng)
         if found is not None:
             incumbent.offer(found)
-    adjacent: list[dict[int, int]] = [{} for _ in c.units]
-    for (u, v), w in c.edges.items():
-        adjacent[u][v] = w
-        adjacent[v][u] = w
+    adjacent = c.neighbours()
     size = _LNS_START_UNITS
     while not done.is_set():
         left = deadline - time.perf_counter()
@@ -1009,14 +1016,8 @@ def _anneal(c: _Compiled, awards: Awards, seconds: float, rng: random.Random) ->
     n_units, n_suppliers = len(c.units), c.n_suppliers
     price = c.unit_price
     cover = [sum(1 << s for s in prices) for prices in price]
-    adjacent: list[list[tuple[int, int]]] = [[] for _ in range(n_units)]
-    for (u, v), weight in c.edges.items():
-        adjacent[u].append((v, weight))
-        adjacent[v].append((u, weight))
-    apart: list[set[int]] = [set() for _ in range(n_units)]
-    for u, v in c.separate:
-        apart[u].add(v)
-        apart[v].add(u)
+    adjacent = [list(others.items()) for others in c.neighbours()]  # lists, to draw a neighbour at random
+    apart = c.kept_apart()
     offers = [list(prices) for prices in price]
     need = c.need
     per_supplier = c.max_per_supplier or n_units
@@ -1031,7 +1032,8 @@ def _anneal(c: _Compiled, awards: Awards, seconds: float, rng: random.Random) ->
     lot_of = [0] * n_units
     spend = [0] * n_suppliers
     for n, (units, s) in enumerate(awards):
-        winner[n], members[n], lots_of[s] = s, set(units), lots_of[s] | {n}
+        winner[n], members[n] = s, set(units)
+        lots_of[s].add(n)
         mask = -1
         for u in units:
             lot_of[u] = n
