@@ -1,7 +1,8 @@
 """The lot-structure optimiser against a greedy method and the plain formulation, on generated ICT estates.
 
     uv run python benchmarks/sourcing.py [--sizes 50x10,200x20,500x100] [--seeds 1] [--time-limit 60]
-                                         [--workers 2] [--skip-plain] [--json PATH] [--write-instances DIR]
+                                         [--workers 2] [--skip-plain] [--relaxation SECONDS] [--json PATH]
+                                         [--write-instances DIR]
 
 For each size (services x suppliers) and seed it generates an estate (below), then, one after the other in the same
 run and with the same time limit and solver threads:
@@ -12,9 +13,12 @@ run and with the same time limit and solver threads:
 3. plain: `lot_structure_plain`, the textbook formulation without any of that.
 
 It prints, per instance: status, objective, best bound and gap, when the first solution was found (model building
-included) and the ratios greedy / engine and plain / engine. The targets (issue 4): proven optimal up to 50 x 10
-within 60 s; a gap of at most 2% at 200 x 20 after 60 s; at 500 x 100 a first solution within 10 s and a result at
-least 5% better than greedy. This is a benchmark, not a test: it prints figures, it asserts nothing about time.
+included) and the ratios greedy / engine and plain / engine. With `--relaxation SECONDS`, it then solves the
+set-partitioning relaxation by column generation alone for up to that long (from the greedy and the engine's lots),
+whose bound says how much better than greedy any lot structure could possibly be. The targets (issue 4): proven
+optimal up to 50 x 10 within 60 s; a gap of at most 2% at 200 x 20 after 60 s; at 500 x 100 a first solution within
+10 s and a result at least 5% better than greedy. This is a benchmark, not a test: it prints figures, it asserts
+nothing about time.
 
 The generated estate, seeded: services grouped in towers (SIAM, networks, telephony, hosting, end-user computing,
 applications...), each with a market price drawn log-normally; a few generalist suppliers price 45-85% of all
@@ -43,6 +47,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from pegasus.sourcing import engine  # noqa: E402
 from pegasus.sourcing.baselines import lot_structure_greedy, lot_structure_plain  # noqa: E402
+from pegasus.sourcing.columns import ColumnGeneration  # noqa: E402
 
 TOWERS = ["siam", "net", "tel", "dc", "host", "euc", "apps", "sec", "print", "mobile", "data", "cloud"]
 
@@ -209,6 +214,7 @@ def run_instance(n_services: int, n_suppliers: int, seed: int, args) -> dict:
         violations = engine.lot_structure_violations(problem, [(lot.services, lot.supplier) for lot in optimiser.lots])
         assert not violations, violations  # the checker is independent of the solver
     priced = sum(len(s["prices"]) for s in data["suppliers"])
+    relaxation = _relaxation(problem, [greedy, optimiser], args.relaxation) if args.relaxation else None
     return {
         "size": f"{n_services}x{n_suppliers}",
         "seed": seed,
@@ -217,6 +223,28 @@ def run_instance(n_services: int, n_suppliers: int, seed: int, args) -> dict:
         "target": TARGETS.get((n_services, n_suppliers), ""),
         "rows": rows,
         "engine_improvements": improvements,
+        "relaxation": relaxation,
+    }
+
+
+def _relaxation(problem: engine.LotProblem, results: list[engine.LotStructureResult], seconds: float) -> dict:
+    """The set-partitioning relaxation's bound by column generation alone, from the lots of `results`."""
+    c = engine._compile(problem)
+    index = {s.id: n for n, s in enumerate(problem.services)}
+    unit_of = {i: u for u, members in enumerate(c.units) for i in members}
+    supplier = {s.id: n for n, s in enumerate(problem.suppliers)}
+    pricing = ColumnGeneration(c)
+    for result in results:
+        pricing.add_solution(
+            [(sorted({unit_of[index[sid]] for sid in lot.services}), supplier[lot.supplier]) for lot in result.lots]
+        )
+    started = time.perf_counter()
+    pricing.run(started + seconds)
+    return {
+        "bound": None if pricing.bound is None else pricing.bound / c.scale,
+        "solved": pricing.converged,
+        "seconds": round(time.perf_counter() - started, 1),
+        "lots_priced": len(pricing.pool),
     }
 
 
@@ -245,6 +273,15 @@ def report(instance: dict) -> None:
         elif other in by:
             ratios.append(f"{other}: no solution")
     print("  ratio: " + "; ".join(ratios))
+    relaxation = instance["relaxation"]
+    if relaxation is not None and relaxation["bound"] is not None:
+        greedy = by["greedy"]["objective"]
+        print(
+            f"  relaxation: bound {relaxation['bound']:.2f} ({'solved' if relaxation['solved'] else 'not solved'} in "
+            f"{relaxation['seconds']} s, {relaxation['lots_priced']} lots): no lot structure costs less, so none is "
+            f"more than {100 * (1 - relaxation['bound'] / greedy):.2f}% better than greedy"
+            + (f"; engine's gap to it {100 * (1 - relaxation['bound'] / best):.2f}%" if best else "")
+        )
     if instance["engine_improvements"]:
         steps = instance["engine_improvements"]
         print(
@@ -260,6 +297,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--time-limit", type=float, default=60.0)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--skip-plain", action="store_true")
+    parser.add_argument(
+        "--relaxation", type=float, default=0, help="seconds for the relaxation's bound by column generation (0: none)"
+    )
     parser.add_argument("--json", help="write every figure to this file")
     parser.add_argument("--write-instances", help="write each generated instance as JSON into this folder")
     args = parser.parse_args(argv)

@@ -55,6 +55,7 @@ from typing import Any
 from ortools.sat.python import cp_model
 
 from pegasus.core.exceptions import RuleViolation
+from pegasus.sourcing.columns import ColumnGeneration
 
 DECIMAL_PLACES = 6
 DEFAULT_TIME_LIMIT = 60.0
@@ -72,6 +73,7 @@ _LNS_SECONDS = 1.0  # per neighbourhood
 _LNS_SECONDS_LARGE = 2.0  # per neighbourhood of a large model
 _LNS_WINNERS_PER_UNIT = 3  # besides the lots' own winners, the cheapest suppliers of each unit may win a part
 _ANNEAL_SHARE = 2 / 3  # of the search's time, before the neighbourhoods
+_COLUMNS_SHARE = 1 / 3  # of the search's time, by which column generation stops if it has not solved the relaxation
 _ANNEAL_SECONDS_PER_UNIT = 0.02  # the length of one annealing run, between 1 and 10 seconds
 _ANNEAL_MAX_SECONDS = 10.0
 _ANNEAL_HOT = 6  # the temperature falls from the average cheapest unit price over this
@@ -933,30 +935,62 @@ def _search(
     done: threading.Event,
     seed: int = 0,
     part_seconds: float = _LNS_SECONDS,
-) -> None:
-    """Improve the incumbent until the deadline or `done`: first by annealing, then by re-solving neighbourhoods.
+    stop_whole: Callable[[], None] | None = None,
+) -> int | None:
+    """Improve the incumbent until the deadline or `done`; returns the set-partitioning relaxation's lower bound
+    (scaled), or None when column generation gave none.
 
-    For the first `_ANNEAL_SHARE` of the time, annealing runs of a few seconds each start again from the incumbent
-    the search was given (restarts from the same point with other random choices find better structures than one
-    run continued, or runs continued from the best). Then neighbourhoods of the best are re-solved exactly (one
-    solver thread): each sub-problem is small enough for CP-SAT to prove its optimum or improve on it within
-    `part_seconds`; the size grows while they are proven and shrinks while they are not."""
+    One annealing run of a few seconds first; then column generation (`columns.ColumnGeneration`) from the lots
+    met so far, until the relaxation is solved or `_COLUMNS_SHARE` of the time has gone. When its bound reaches the
+    incumbent the incumbent is optimal: the whole-problem solver is stopped (`stop_whole`) and the search ends.
+    When the relaxation is solved, the best structure made of the lots it met is sought (price-and-branch). Until
+    `_ANNEAL_SHARE` of the time, more annealing runs, each from the incumbent the search was given (restarts from the
+    same point with other random choices find better structures than one run continued, or runs continued from the
+    best). Then neighbourhoods of the best are re-solved exactly (one solver thread): each sub-problem is small
+    enough for CP-SAT to prove its optimum or improve on it within `part_seconds`; the size grows while they are
+    proven and shrinks while they are not."""
     rng = random.Random(seed)
     with incumbent.lock:
         start = incumbent.awards
     now = time.perf_counter()
+    columns_end = now + (deadline - now) * _COLUMNS_SHARE
     annealing_ends = now + (deadline - now) * _ANNEAL_SHARE
     run = min(max(len(c.units) * _ANNEAL_SECONDS_PER_UNIT, 1.0), _ANNEAL_MAX_SECONDS)
-    while not done.is_set() and (left := annealing_ends - time.perf_counter()) > 0.1:
-        found = _anneal(c, start, min(run, left), rng)
+    pricing = ColumnGeneration(c)
+    pricing.add_solution(start)
+
+    def proven() -> bool:
+        """Whether the bound has reached the incumbent; if so, the whole-problem solver is stopped."""
+        if pricing.bound is None or incumbent.value > pricing.bound:
+            return False
+        while stop_whole is not None and not done.is_set():  # until its search has started and so can stop
+            stop_whole()
+            done.wait(0.05)
+        return True
+
+    def anneal(until: float) -> None:
+        while not done.is_set() and not proven() and (left := until - time.perf_counter()) > 0.1:
+            found = _anneal(c, start, min(run, left), rng)
+            if found is not None:
+                pricing.add_solution(found)
+                incumbent.offer(found)
+
+    anneal(min(now + run, annealing_ends))
+    pricing.run(columns_end, done)
+    if pricing.converged and not done.is_set() and not proven():
+        with incumbent.lock:
+            hint = incumbent.awards
+        pricing.add_solution(hint)
+        found = pricing.master(annealing_ends - time.perf_counter(), hint, rng.randrange(1 << 30))
         if found is not None:
             incumbent.offer(found)
+    anneal(annealing_ends)
     adjacent = c.neighbours()
     size = _LNS_START_UNITS
-    while not done.is_set():
+    while not done.is_set() and not proven():
         left = deadline - time.perf_counter()
         if left < 0.1:
-            return
+            break
         with incumbent.lock:
             awards = incumbent.awards
         found, optimal = _resolve(
@@ -965,6 +999,7 @@ def _search(
         if found is not None:
             incumbent.offer(found)
         size = min(size + _LNS_STEP, len(c.units)) if optimal else max(_LNS_STEP, size - _LNS_STEP)
+    return pricing.bound
 
 
 def _resolve(
@@ -1480,6 +1515,7 @@ def solve_model(
     large: bool = False,
     on_assignment: Callable[[Callable[[cp_model.IntVar], bool]], None] | None = None,
     bound_search: bool = False,
+    solver: cp_model.CpSolver | None = None,
 ) -> tuple[cp_model.CpSolver, cp_model.CpSolverStatus, float | None]:
     """Solve in the time left of `time_limit` since `started`; returns the solver, its status, first-solution time.
 
@@ -1491,8 +1527,10 @@ def solve_model(
     worker searches a tree over the LP's bound instead (`optimize_with_lb_tree_search`, the same LP): at 200 x 20
     its bound after 60 s was 1037.18 against max_lp's 1030.54 on one instance, 1148.00 against 1146.80 on another.
     Not on large models: at 500 x 100 it had no useful bound after 60 s, where max_lp's is 5.8% below greedy.
+
+    `solver`, when given, is the one used: another thread may then stop its search.
     """
-    solver = cp_model.CpSolver()
+    solver = solver or cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.05, time_limit - (time.perf_counter() - started))
     solver.parameters.num_workers = workers
     solver.parameters.log_search_progress = log
@@ -1577,6 +1615,7 @@ def lot_structure_optimise(
 
     outcome: dict[str, Any] = {}
     done = threading.Event()
+    whole_solver = cp_model.CpSolver()
 
     def whole() -> None:
         nonlocal built
@@ -1593,6 +1632,7 @@ def lot_structure_optimise(
                 large=large,
                 on_assignment=on_assignment,
                 bound_search=neighbourhoods and BOUND_SEARCH_MODEL < choices <= LARGE_MODEL,
+                solver=whole_solver,
             )
         finally:
             done.set()
@@ -1600,9 +1640,17 @@ def lot_structure_optimise(
     if neighbourhoods:
         thread = threading.Thread(target=whole, name="lot-structure-cp-sat", daemon=True)
         thread.start()
-        _search(c, incumbent, started + time_limit, done, part_seconds=_LNS_SECONDS_LARGE if large else _LNS_SECONDS)
+        relaxed = _search(
+            c,
+            incumbent,
+            started + time_limit,
+            done,
+            part_seconds=_LNS_SECONDS_LARGE if large else _LNS_SECONDS,
+            stop_whole=whole_solver.stop_search,
+        )
         thread.join()
     else:
+        relaxed = None
         whole()
     solver, status, first = outcome["solved"]
     model_seconds = outcome["model_seconds"]
@@ -1615,8 +1663,11 @@ def lot_structure_optimise(
         # every solution the solver found was offered to the incumbent, so the incumbent is the best of all
         lots = _lots(c, incumbent.awards)
         cost = lot_structure_cost(problem, [(lot.services, lot.supplier) for lot in lots])
-        optimal = status == cp_model.OPTIMAL
         bound = _bound(solver, c.scale, cost.total) if status != cp_model.UNKNOWN else None
+        if relaxed is not None:  # column generation's bound, when it is the higher
+            from_columns = Decimal(relaxed) / c.scale
+            bound = min(cost.total, from_columns if bound is None else max(bound, from_columns))
+        optimal = status == cp_model.OPTIMAL or bound == cost.total
         return LotStructureResult(
             SolveStatus.OPTIMAL if optimal else SolveStatus.FEASIBLE,
             cost.total,
