@@ -33,6 +33,10 @@ How the model is built (the reasons are in docs/benchmarks.md, "Lot-structure op
   exactly with every other lot fixed, the slots, spend and lot count of the fixed lots carried into the part as
   offsets. The whole-problem solver runs on the other thread for the bound (and its own solutions; on mid-sized
   models it searches for the bound alone, see `solve_model`); the best of both is returned.
+- After the first annealing run, that thread also solves the set-partitioning relaxation by column generation
+  (`columns.py`), whose bound is far tighter than the solver's (at 200 x 20 it is the optimum). When it reaches the
+  incumbent, the incumbent is proven optimal and both threads stop; when it is solved, the best structure made of
+  the lots it priced is sought too. The higher of the two bounds is reported.
 
 Amounts are exact: every price, weight and the lot cost is taken to 6 decimal places (half-even), and the model
 works in integer multiples of the smallest power of ten that represents them all (pennies for amounts with two
