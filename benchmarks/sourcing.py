@@ -239,7 +239,7 @@ def _relaxation(problem: engine.LotProblem, results: list[engine.LotStructureRes
             [(sorted({unit_of[index[sid]] for sid in lot.services}), supplier[lot.supplier]) for lot in result.lots]
         )
     started = time.perf_counter()
-    pricing.run(started + seconds)
+    pricing.run(started + seconds, give_up=False)
     return {
         "bound": None if pricing.bound is None else pricing.bound / c.scale,
         "solved": pricing.converged,

@@ -290,13 +290,13 @@ class ColumnGeneration:
             found.extend(mine[:_LOTS_PER_ROUND])
         return cheapest, found
 
-    def run(self, deadline: float, stop: threading.Event | None = None) -> None:
-        """Price lots in until the relaxation is solved, the deadline passes or `stop` is set, or a round takes so
-        long that it would not be solved by the deadline."""
+    def run(self, deadline: float, stop: threading.Event | None = None, *, give_up: bool = True) -> None:
+        """Price lots in until the relaxation is solved, the deadline passes or `stop` is set, or (with `give_up`)
+        a round takes so long that it would not be solved by the deadline."""
         if self.converged or self.candidates() is None:
             return
         round_started = time.perf_counter()
-        longest = (deadline - round_started) / _ROUNDS
+        longest = (deadline - round_started) / _ROUNDS if give_up else math.inf
         while (now := time.perf_counter()) < deadline and not (stop is not None and stop.is_set()):
             if now - round_started > longest:
                 return
