@@ -24,11 +24,8 @@ def allowed(c: e._Compiled, units: frozenset[int], s: int) -> bool:
     return s in bidders and len(bidders) >= c.need and not any((u, v) in c.separate for u in units for v in units)
 
 
-def services_of(c: e._Compiled, awards: e.Awards) -> list[tuple[list[str], str]]:
-    problem = c.problem
-    return [
-        ([problem.services[i].id for u in units for i in c.units[u]], problem.suppliers[s].id) for units, s in awards
-    ]
+def services_of(c: e._Compiled, awards: e.Awards) -> list[tuple[tuple[str, ...], str]]:
+    return [(lot.services, lot.supplier) for lot in e._lots(c, awards)]
 
 
 class TestColumnGeneration:

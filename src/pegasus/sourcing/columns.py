@@ -313,8 +313,7 @@ class ColumnGeneration:
                 bound = self._lagrangian(duals, cheapest)
                 if bound > self._best:
                     self._best, self._center = bound, duals
-                    rounded = math.ceil(bound - _TOLERANCE)
-                    self.bound = rounded if self.bound is None else max(self.bound, rounded)
+                    self._raise_bound(bound)
                 added = sum(1 for _, units, s in found if self.add(units, s))
                 if added or duals is at_master:
                     break
@@ -322,9 +321,13 @@ class ColumnGeneration:
             if not added or self._best >= value - _TOLERANCE:  # the relaxation is solved
                 self.converged = True
                 if not added:  # no lot costs less than 0: the master's value is the relaxation's
-                    rounded = math.ceil(value - _TOLERANCE)
-                    self.bound = rounded if self.bound is None else max(self.bound, rounded)
+                    self._raise_bound(value)
                 return
+
+    def _raise_bound(self, value: float) -> None:
+        """Take a floating-point lower bound, rounded up to the integer objective after the tolerance."""
+        rounded = math.ceil(value - _TOLERANCE)
+        self.bound = rounded if self.bound is None else max(self.bound, rounded)
 
     # ----------------------------------------------------------------------------------------------------------
     # price-and-branch
