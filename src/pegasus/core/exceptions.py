@@ -44,3 +44,11 @@ class RowError:
             other.column,
             other.message,
         )
+
+
+class OutOfBounds(RuleViolation, ValueError):
+    """A value outside the bounds every way into Pegasus applies (`pegasus.core.bounds`); `field` names it."""
+
+    def __init__(self, field: str, message: str):
+        self.field = field
+        super().__init__(message)
