@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from whitenoise.compress import Compressor
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("PEGASUS_VAR_DIR", BASE_DIR / "var"))
@@ -188,7 +189,14 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 WHITENOISE_USE_FINDERS = not PRODUCTION  # serve build/frontend directly outside production, no collectstatic
-STATICFILES_DIRS = [BASE_DIR / "build" / "frontend"]
+# What `node frontend/build.mjs` made (npm packages and the compiled stylesheet). In production `pegasus
+# collectstatic --no-input` copies it and the apps' static files under hashed names into STATIC_ROOT and writes the
+# manifest every page's {% static %} reads: without it every page answers 500 (a deploy check says so).
+PEGASUS_FRONTEND_DIR = Path(os.environ.get("PEGASUS_FRONTEND_DIR") or BASE_DIR / "build" / "frontend")
+STATICFILES_DIRS = [PEGASUS_FRONTEND_DIR]
+# Source maps are read by a developer's browser tools, not by users: compressing them (6 MB) is most of the time
+# collectstatic takes.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -24,6 +24,9 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
 
 
 def test_production_check_deploy_reports_nothing(tmp_path):
+    # collectstatic's manifest (tests/web/test_production.py makes a real one; its absence is an error)
+    (tmp_path / "static").mkdir()
+    (tmp_path / "static" / "staticfiles.json").write_text('{"paths": {}, "version": "1.1", "hash": ""}')
     result = run(
         "check",
         "--deploy",

@@ -1,0 +1,24 @@
+"""The notice on a page whose work waits on the database queue and that no task worker has started.
+
+Queued work runs only in `pegasus db_worker`. Without one, a page would say "Queued, 0% done" for ever; after a
+few seconds it says instead that no worker has picked the work up, and what starts one.
+"""
+
+from datetime import datetime, timedelta
+
+from django import template
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+register = template.Library()
+
+# A running worker looks for work every second (after up to a second's start-up delay).
+QUEUE_GRACE = timedelta(seconds=5)
+
+
+@register.inclusion_tag("web/includes/queue_notice.html")
+def queue_notice(queued_at: datetime | None) -> dict:
+    """Shown for work still queued QUEUE_GRACE after it was queued: busy when a worker is running other work."""
+    if queued_at is None or timezone.now() - queued_at < QUEUE_GRACE:
+        return {"show": False}
+    return {"show": True, "busy": DBTaskResult.objects.running().exists(), "queued_at": queued_at}
