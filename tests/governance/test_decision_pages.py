@@ -189,7 +189,7 @@ class TestReleaseReview:
         decision = approved_decision(make_user)
         with time_machine.travel(date(2021, 1, 5)):
             refused = client.post("/decisions/release-review/", {"decision": decision.pk, "action": "release"})
-            assert refused.status_code == 200 and Decision.objects.get(pk=decision.pk).part2_released_at is None
+            assert refused.status_code == 400 and Decision.objects.get(pk=decision.pk).part2_released_at is None
             response = client.post(
                 "/decisions/release-review/",
                 {"decision": decision.pk, "action": "release", "note": "The contract was extended; no harm now."},

@@ -23,6 +23,7 @@ from pegasus.api.governance_schemas import (
     DecisionSummary,
     DeclarationIn,
     DeclarationKind,
+    EarlyReleaseIn,
     ExemptionIn,
     MeetingStepIn,
     RecommendationIn,
@@ -210,8 +211,19 @@ def decision_revise(request, decision_id: int):
 @router.post("/decisions/{decision_id}/part2/release", response={200: DecisionOut, **STEP_ERRORS})
 def part2_release(request, decision_id: int, payload: ReleaseIn):
     """Publish an approved decision's Part 2 after a release review (commercial officers). 400 without a note,
-    without a Part 2 or when already released; 409 unless approved."""
+    without a Part 2, when already released or while an exemption still applies; 409 unless approved."""
     decision = _decision(request, decision_id)
     _allow(request, "governance.release_part2", decision)
     services.part2_release(decision=decision, by=request.user, note=payload.note)
+    return _detail(request, decision.pk)
+
+
+@router.post("/decisions/{decision_id}/part2/release-early", response={200: DecisionOut, **STEP_ERRORS})
+def part2_release_early(request, decision_id: int, payload: EarlyReleaseIn):
+    """Publish an approved decision's Part 2 before its exemptions cease, on legal's public interest decision (legal
+    only; the reason is recorded, audited and shown). 400 without a reason, without a Part 2 or when already
+    released; 409 unless approved."""
+    decision = _decision(request, decision_id)
+    _allow(request, "governance.release_part2_early", decision)
+    services.part2_release_early(decision=decision, by=request.user, reason=payload.reason)
     return _detail(request, decision.pk)

@@ -91,7 +91,11 @@ class ApprovalOut(Schema):
 class Part2ReleaseOut(Schema):
     released_at: datetime
     released_by: UserRef | None
-    note: str = Field(description="Why Part 2 could be released: the release review")
+    note: str = Field(
+        description="Why Part 2 could be released: the release review, or legal's public interest decision"
+    )
+    early: bool = Field(description="Released by legal before every exemption had ceased, in the public interest")
+    overrode: str = Field(description="The exemptions that still applied when legal released Part 2 early")
 
 
 # --- Decisions ---------------------------------------------------------------------------------------------
@@ -206,6 +210,8 @@ class DecisionOut(DecisionSummary):
                 released_at=released,
                 released_by=UserRef.of(decision.part2_released_by),
                 note=decision.part2_release_note,
+                early=decision.part2_released_early,
+                overrode=decision.part2_release_overrode,
             )
             if released is not None
             else None,
@@ -278,3 +284,9 @@ class DecideIn(Schema):
 
 class ReleaseIn(Schema):
     note: str = Field(description="The release review: why Part 2 may now be published")
+
+
+class EarlyReleaseIn(Schema):
+    reason: str = Field(
+        description="Legal's public interest decision: why Part 2 may be published before its exemptions cease"
+    )

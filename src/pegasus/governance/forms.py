@@ -169,6 +169,25 @@ class DecisionForm(NamedErrorsMixin, forms.ModelForm):
         ]
 
 
+# The largest id a database integer column holds: a larger number names no decision and must not reach the query.
+MAX_ID = 2**31 - 1
+CHOOSE_A_DECISION = "Choose a decision on this page to release or keep withheld"
+
+
+class ReviewStepForm(forms.Form):
+    """Which decision a release review form was for, and which step it takes; anything else is a bad request."""
+
+    decision = forms.IntegerField(min_value=1, max_value=MAX_ID, error_messages={"required": CHOOSE_A_DECISION})
+    action = forms.ChoiceField(choices=[("release", "Release"), ("extend", "Keep withheld")])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("invalid", "min_value", "max_value"):
+            self.fields["decision"].error_messages[name] = CHOOSE_A_DECISION
+        self.fields["action"].error_messages["invalid_choice"] = "Choose to release Part 2 or to keep it withheld"
+        self.fields["action"].error_messages["required"] = "Choose to release Part 2 or to keep it withheld"
+
+
 class ReleaseForm(NamedErrorsMixin, forms.Form):
     note = forms.CharField(
         label="Release review",
@@ -177,7 +196,16 @@ class ReleaseForm(NamedErrorsMixin, forms.Form):
     )
 
 
+class EarlyReleaseForm(NamedErrorsMixin, forms.Form):
+    reason = forms.CharField(
+        label="Public interest decision",
+        widget=forms.Textarea(attrs=_rows(3)),
+        help_text="Why Part 2 may be published before its exemptions cease: the public interest test, or why the "
+        "exemption no longer holds. Recorded with your name and shown on this page; a disclosure cannot be undone.",
+    )
+
+
 class ExtendForm(NamedErrorsMixin, forms.Form):
-    exemption = forms.IntegerField(widget=forms.HiddenInput)
+    exemption = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=MAX_ID)
     ceases_on = forms.DateField(label="Exemption now ceases on", widget=DateInput)
     reason = forms.CharField(label="Why the exemption still applies", widget=forms.Textarea(attrs=_rows(2)))

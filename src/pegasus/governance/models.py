@@ -108,6 +108,9 @@ class Decision(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     part2_release_note = models.TextField(blank=True)
+    # Released before every exemption had lapsed: legal's public-interest decision, with the exemptions it overrode.
+    part2_released_early = models.BooleanField(default=False)
+    part2_release_overrode = models.TextField(blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -118,6 +121,16 @@ class Decision(models.Model):
             models.CheckConstraint(
                 condition=Q(part1_deferred_until__isnull=True) | ~Q(part1_deferral_reason=""),
                 name="decision_deferral_has_reason",
+            ),
+            # Defence in depth behind `services.part2_release`: only an approved decision's Part 2 is ever released,
+            # always with the review's note, and an early release is a release.
+            models.CheckConstraint(
+                condition=Q(part2_released_at__isnull=True) | (Q(status="approved") & ~Q(part2_release_note="")),
+                name="decision_part2_release_approved_with_note",
+            ),
+            models.CheckConstraint(
+                condition=Q(part2_released_early=False) | Q(part2_released_at__isnull=False),
+                name="decision_part2_early_release_is_a_release",
             ),
         ]
 

@@ -43,3 +43,13 @@ def originates(user) -> bool:
 rules.add_perm("governance.add_decision", originates)
 # The commercial team reviews withheld Part 2s once their exemptions cease, and releases them.
 rules.add_perm("governance.release_part2", is_commercial)
+# Legal may release a Part 2 before its exemptions cease, recording the public interest decision; the service checks
+# the role again, so no page or endpoint can release early for anyone else.
+
+
+@rules.predicate
+def is_legal(user) -> bool:
+    return has_role(user, Role.LEGAL)
+
+
+rules.add_perm("governance.release_part2_early", is_legal)

@@ -4,6 +4,7 @@
 - Who approves a decision (`approver_for`), from a scheme of delegation such as `data/scheme-mopac.toml`.
 - When a standstill period ends (`standstill_end`), under the Public Contracts Regulations 2015 and the
   Procurement Act 2023, on the England and Wales working-day calendar.
+- Which FOI exemptions still withhold a decision's Part 2 on a day (`exemptions_in_force`).
 """
 
 import tomllib
@@ -234,3 +235,25 @@ def standstill_end_pa2023(published: date) -> date:
 def standstill_end(regime: Regime, day: date, means: NoticeMeans = NoticeMeans.ELECTRONIC) -> date:
     """The last day of the standstill period; the contract may be entered into the day after."""
     return standstill_end_pcr2015(day, means) if regime is Regime.PCR2015 else standstill_end_pa2023(day)
+
+
+# --- Part 2 and the Freedom of Information Act -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Exemption:
+    """A section of the Freedom of Information Act 2000 that withholds Part 2, until `ceases_on` (None: no end)."""
+
+    section: str
+    name: str
+    ceases_on: date | None
+
+
+def exemptions_in_force(exemptions: list[Exemption], day: date) -> list[Exemption]:
+    """The exemptions that still withhold Part 2 on `day`, in the order given.
+
+    An exemption ceases on its date (it no longer applies from that day); one without a date never lapses by itself.
+    Part 2 may be released without a public-interest decision only when this list is empty. A disclosure cannot be
+    undone, so an unknown end date counts as "still applies".
+    """
+    return [e for e in exemptions if e.ceases_on is None or e.ceases_on > day]

@@ -13,7 +13,7 @@ def decision_list() -> QuerySet[Decision]:
 
 def decision_detail(pk: int) -> Decision:
     return (
-        Decision.objects.select_related("originating_officer", "decided_by")
+        Decision.objects.select_related("originating_officer", "decided_by", "part2_released_by")
         .prefetch_related("recommendations", "declarations", "exemptions", "route", "attachments")
         .get(pk=pk)
     )

@@ -37,6 +37,14 @@ NO_RECOMMENDATIONS = "Add at least one recommendation before submission."
 NOTHING_TO_RELEASE = "{reference} has no Part 2 to release."
 ALREADY_RELEASED = "{reference} Part 2 was released on {day}."
 RELEASE_NEEDS_NOTE = "Record why Part 2 may now be released (the release review)."
+EXEMPTION_STILL_APPLIES = (
+    "Part 2 of {reference} cannot be released: {exemptions}. Only legal can release it earlier, in the public "
+    "interest, with the reason."
+)
+EARLY_RELEASE_NEEDS_LEGAL = "Only legal can release Part 2 before its exemptions cease."
+EARLY_RELEASE_NEEDS_REASON = (
+    "Record the public interest decision: why Part 2 may be released before its exemptions cease."
+)
 EXTENSION_NOT_LATER = "The new date must be after {day}, the date the exemption ceased."
 EXTENSION_NEEDS_REASON = "Record why the exemption still applies."
 
@@ -67,6 +75,14 @@ def _require(decision: Decision, allowed: set[str], action: str) -> None:
         )
 
 
+def _paper_only(fields: dict, also: frozenset[str] = frozenset()) -> None:
+    """Drafting writes only what the author writes on the paper: status, approval and Part 2's release are set by
+    their own steps, never smuggled in with a draft's fields."""
+    foreign = sorted(set(fields) - set(PAPER_FIELDS) - also)
+    if foreign:
+        raise TypeError(f"Not a field of the decision paper: {', '.join(foreign)}")
+
+
 def _locked(decision: Decision) -> Decision:
     return Decision.objects.select_for_update().get(pk=decision.pk)
 
@@ -81,6 +97,7 @@ def decision_create(
     **fields,
 ) -> Decision:
     """Draft a decision with its recommendations, Part 2 exemptions, route and an unticked declaration of each kind."""
+    _paper_only(fields, also=frozenset({"version"}))
     decision = Decision(originating_officer=by, **fields)
     decision.full_clean()
     decision.save()
@@ -229,6 +246,7 @@ def decision_update(
 ) -> Decision:
     """Change a draft, replacing any list given. An approved decision is immutable (RuleViolation); other states
     raise InvalidTransition."""
+    _paper_only(fields)
     decision = _locked(decision)
     if decision.status == DecisionStatus.APPROVED:
         raise RuleViolation(APPROVED_IS_IMMUTABLE.format(reference=decision.reference, version=decision.version))
@@ -288,13 +306,19 @@ def decision_revise(*, decision: Decision, by) -> Decision:
     return revision
 
 
-@transaction.atomic
-def part2_release(*, decision: Decision, by, note: str) -> Decision:
-    """Publish an approved decision's Part 2 after a release review.
+def _in_force(decision: Decision, day: date) -> list[r.Exemption]:
+    return r.exemptions_in_force(
+        [r.Exemption(e.section, e.name, e.ceases_on) for e in decision.exemptions.order_by("pk")], day
+    )
 
-    Preconditions: approved, with a Part 2 not yet released, and a note of the review. Raises InvalidTransition or
-    RuleViolation otherwise. The public register shows the Part 2 from then on.
-    """
+
+def _describe(exemption: r.Exemption) -> str:
+    until = f"applies until {exemption.ceases_on:%-d %B %Y}" if exemption.ceases_on else "has no end date"
+    return f"{exemption.section} ({exemption.name}) {until}"
+
+
+def _releasable(decision: Decision) -> Decision:
+    """The decision locked for release, once the checks every release shares have passed."""
     decision = _locked(decision)
     _require(decision, {DecisionStatus.APPROVED}, "released")
     if not decision.part2.strip():
@@ -303,8 +327,28 @@ def part2_release(*, decision: Decision, by, note: str) -> Decision:
         raise RuleViolation(
             ALREADY_RELEASED.format(reference=decision.reference, day=decision.part2_released_at.date())
         )
+    return decision
+
+
+@transaction.atomic
+def part2_release(*, decision: Decision, by, note: str) -> Decision:
+    """Publish an approved decision's Part 2 after a release review, once every exemption covering it has lapsed.
+
+    This and `part2_release_early` are the only ways Part 2 reaches the public; every page, endpoint and command
+    goes through them, and a disclosure cannot be undone. Preconditions: approved, with a Part 2 not yet released,
+    a note of the review, and no exemption still in force today (one without an end date never lapses by itself).
+    Raises InvalidTransition or RuleViolation otherwise. The public register shows the Part 2 from then on.
+    """
+    decision = _releasable(decision)
     if not note.strip():
         raise RuleViolation(RELEASE_NEEDS_NOTE)
+    in_force = _in_force(decision, timezone.localdate())
+    if in_force:
+        raise RuleViolation(
+            EXEMPTION_STILL_APPLIES.format(
+                reference=decision.reference, exemptions="; ".join(_describe(e) for e in in_force)
+            )
+        )
     decision.part2_released_at = timezone.now()
     decision.part2_released_by = by
     decision.part2_release_note = note.strip()
@@ -315,6 +359,52 @@ def part2_release(*, decision: Decision, by, note: str) -> Decision:
         obj=decision,
         summary=f"Part 2 of {decision.reference} v{decision.version} released",
         data={"note": decision.part2_release_note},
+    )
+    return decision
+
+
+@transaction.atomic
+def part2_release_early(*, decision: Decision, by, reason: str) -> Decision:
+    """Legal's public-interest decision to publish Part 2 before the exemptions covering it have lapsed.
+
+    Preconditions: `by` has the legal role; approved, with a Part 2 not yet released, and the reason (the public
+    interest test, or why the exemption no longer holds). Raises InvalidTransition or RuleViolation otherwise.
+    Who, when, why and which exemptions were overridden are kept on the decision and in the audit trail.
+    """
+    if not has_role(by, Role.LEGAL):
+        raise RuleViolation(EARLY_RELEASE_NEEDS_LEGAL)
+    decision = _releasable(decision)
+    if not reason.strip():
+        raise RuleViolation(EARLY_RELEASE_NEEDS_REASON)
+    in_force = _in_force(decision, timezone.localdate())
+    decision.part2_released_at = timezone.now()
+    decision.part2_released_by = by
+    decision.part2_release_note = reason.strip()
+    decision.part2_released_early = True
+    decision.part2_release_overrode = "; ".join(
+        f"{e.section} {e.name}" + (f" until {e.ceases_on}" if e.ceases_on else "") for e in in_force
+    )
+    decision.save(
+        update_fields=[
+            "part2_released_at",
+            "part2_released_by",
+            "part2_release_note",
+            "part2_released_early",
+            "part2_release_overrode",
+        ]
+    )
+    audit_record(
+        action="decision.part2-release-early",
+        by=by,
+        obj=decision,
+        summary=f"Part 2 of {decision.reference} v{decision.version} released early by legal in the public interest",
+        data={
+            "reason": decision.part2_release_note,
+            "overrode": [
+                {"section": e.section, "name": e.name, "ceases_on": str(e.ceases_on) if e.ceases_on else None}
+                for e in in_force
+            ],
+        },
     )
     return decision
 

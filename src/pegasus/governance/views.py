@@ -11,7 +11,14 @@ from pegasus.core.access import check_object_perm, require_perm
 from pegasus.core.classification import marking
 from pegasus.core.exceptions import PegasusError
 from pegasus.governance import selectors, services
-from pegasus.governance.forms import DecisionForm, ExtendForm, ReleaseForm
+from pegasus.governance.forms import (
+    MAX_ID,
+    DecisionForm,
+    EarlyReleaseForm,
+    ExtendForm,
+    ReleaseForm,
+    ReviewStepForm,
+)
 from pegasus.governance.models import Decision, Declaration, FoiExemption
 
 PART2_MARKING = marking("OFFICIAL-SENSITIVE", "COMMERCIAL")
@@ -71,37 +78,48 @@ def decision_edit(request, pk: int):
 
 @require_perm("governance.release_part2")
 def release_review(request):
-    """Part 2s whose exemptions have ceased: release each, or keep it withheld to a later date with the reason."""
+    """Part 2s whose exemptions have ceased: release each, or keep it withheld to a later date with the reason.
+
+    The page lists only what is due, but a POST may name any decision: the service, not the list, decides whether
+    its Part 2 may be released. A malformed or refused step answers 400 with the reason at the top of the page.
+    """
     today = timezone.localdate()
     release_forms: dict[int, ReleaseForm] = {}
     extend_forms: dict[int, ExtendForm] = {}
+    problems: list[dict[str, str]] = []
     if request.method == "POST":
-        decision = _decision(int(request.POST.get("decision", "0") or 0))
-        try:
-            if request.POST.get("action") == "release":
-                form = ReleaseForm(request.POST)
-                release_forms[decision.pk] = form
-                if form.is_valid():
-                    services.part2_release(decision=decision, by=request.user, note=form.cleaned_data["note"])
-                    messages.success(request, f"Part 2 of {decision.reference} released to the public register")
-                    return redirect("release-review")
-            else:
-                extend = ExtendForm(request.POST)
-                extend_forms[decision.pk] = extend
-                if extend.is_valid():
-                    exemption = decision.exemptions.get(pk=extend.cleaned_data["exemption"])
-                    services.exemption_extend(
-                        exemption=exemption,
-                        ceases_on=extend.cleaned_data["ceases_on"],
-                        reason=extend.cleaned_data["reason"],
-                        by=request.user,
-                    )
-                    messages.success(request, f"{exemption.section} on {decision.reference} extended")
-                    return redirect("release-review")
-        except FoiExemption.DoesNotExist:
-            raise Http404("No such exemption") from None
-        except PegasusError as exc:
-            (release_forms.get(decision.pk) or extend_forms[decision.pk]).add_error(None, str(exc))
+        step = ReviewStepForm(request.POST)
+        if not step.is_valid():
+            problems = [{"message": e} for errors in step.errors.values() for e in errors]
+        else:
+            decision = _decision(step.cleaned_data["decision"])
+            try:
+                if step.cleaned_data["action"] == "release":
+                    form = ReleaseForm(request.POST)
+                    release_forms[decision.pk] = form
+                    if form.is_valid():
+                        services.part2_release(decision=decision, by=request.user, note=form.cleaned_data["note"])
+                        messages.success(request, f"Part 2 of {decision.reference} released to the public register")
+                        return redirect("release-review")
+                    problems = [{"message": e, "anchor": f"note-{decision.pk}"} for e in form.errors.get("note", [])]
+                else:
+                    extend = ExtendForm(request.POST)
+                    extend_forms[decision.pk] = extend
+                    if extend.is_valid():
+                        exemption = decision.exemptions.get(pk=extend.cleaned_data["exemption"])
+                        services.exemption_extend(
+                            exemption=exemption,
+                            ceases_on=extend.cleaned_data["ceases_on"],
+                            reason=extend.cleaned_data["reason"],
+                            by=request.user,
+                        )
+                        messages.success(request, f"{exemption.section} on {decision.reference} extended")
+                        return redirect("release-review")
+                    problems = [{"message": e} for errors in extend.errors.values() for e in errors]
+            except FoiExemption.DoesNotExist:
+                raise Http404("No such exemption") from None
+            except PegasusError as exc:
+                problems = [{"message": str(exc)}]
     due = [
         {
             "decision": d,
@@ -113,7 +131,13 @@ def release_review(request):
     return render(
         request,
         "governance/release_review.html",
-        {"due": due, "today": today, "page_marking": PART2_MARKING if due else "OFFICIAL"},
+        {
+            "due": due,
+            "today": today,
+            "page_marking": PART2_MARKING if due else "OFFICIAL",
+            "extra_errors": problems,
+        },
+        status=400 if problems else 200,
     )
 
 
@@ -135,12 +159,26 @@ def decision_detail(request, pk: int):
             and request.user.has_perm("governance.change_decision", decision),
             "can_decide": decision.status == Decision.Status.SUBMITTED
             and request.user.has_perm("governance.decide_decision"),
+            "can_release_early": decision.status == Decision.Status.APPROVED
+            and bool(decision.part2)
+            and decision.part2_released_at is None
+            and request.user.has_perm("governance.release_part2_early", decision),
+            "early_release_form": EarlyReleaseForm(),
         },
     )
 
 
 OFFICER_ACTIONS = {"declare", "submit", "withdraw", "attach", "detach"}
 APPROVER_ACTIONS = {"approve", "reject"}
+LEGAL_ACTIONS = {"release-early"}
+
+
+def _posted_id(request, name: str) -> int | None:
+    """A positive id posted in `name`, or None when it is missing or not one (never a server error)."""
+    text = request.POST.get(name, "").strip()
+    if not text.isdigit() or not 0 < int(text) <= MAX_ID:
+        return None
+    return int(text)
 
 
 @require_POST
@@ -152,6 +190,8 @@ def decision_act(request, pk: int, action: str):
         check_object_perm(request.user, "governance.change_decision", decision)
     elif action in APPROVER_ACTIONS:
         check_object_perm(request.user, "governance.decide_decision", decision)
+    elif action in LEGAL_ACTIONS:
+        check_object_perm(request.user, "governance.release_part2_early", decision)
     else:
         raise Http404
     try:
@@ -171,7 +211,8 @@ def decision_act(request, pk: int, action: str):
                 decision=decision, upload=upload, title=request.POST.get("title", ""), by=request.user
             )
         elif action == "detach":
-            attachment = decision.attachments.filter(pk=request.POST.get("attachment") or 0).first()
+            attachment_pk = _posted_id(request, "attachment")
+            attachment = decision.attachments.filter(pk=attachment_pk).first() if attachment_pk else None
             if attachment is None:
                 raise Http404("No such attachment")
             services.part2_attachment_remove(attachment=attachment, by=request.user)
@@ -179,6 +220,14 @@ def decision_act(request, pk: int, action: str):
             services.decision_submit(decision=decision, by=request.user)
         elif action == "withdraw":
             services.decision_withdraw(decision=decision, by=request.user)
+        elif action == "release-early":
+            form = EarlyReleaseForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, "; ".join(form.errors["reason"]))
+                return redirect("decision-detail", pk=decision.pk)
+            services.part2_release_early(decision=decision, by=request.user, reason=form.cleaned_data["reason"])
+            messages.success(request, f"Part 2 of {decision.reference} released early to the public register")
+            return redirect("decision-detail", pk=decision.pk)
         elif action == "approve":
             services.decision_approve(
                 decision=decision, by=request.user, interests=request.POST.get("interests", "").strip()

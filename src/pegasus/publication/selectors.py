@@ -31,6 +31,7 @@ PUBLIC_FIELDS = (
     "decided_at",
     "part1_deferred_until",
     "part2_released_at",
+    "part2_released_early",
 )
 
 
