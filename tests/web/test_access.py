@@ -30,6 +30,8 @@ PAGES = {
     "supplier-edit": ("/suppliers/{own_supplier}/edit/", COMMERCIAL, 403),
     "tower-list": ("/towers/", ALL, 403),
     "audit-list": ("/audit/", {Role.AUDITOR}, 403),
+    "password-change": ("/account/password/", ALL, 403),
+    "password-change-done": ("/account/password/done/", ALL, 403),
     "import": ("/import/", SPEND_IMPORTERS, 403),
     "import-template": ("/import/template/spend.xlsx", SPEND_IMPORTERS, 403),
     "decision-list": ("/decisions/", INTERNAL, 403),

@@ -73,8 +73,21 @@ def test_queries_do_not_grow_with_rows(path, role, signed_in):
     assert many == few, f"{path}: {few} queries for 3 contracts, {many} for 30"
 
 
-def test_the_contract_list_needs_at_most_three_queries(signed_in):
+def test_the_contract_list_needs_at_most_four_queries(signed_in):
     client, _ = signed_in(Role.COMMERCIAL_OFFICER)
     make_contracts(30)
-    # the user with their roles, the filter choices, and one page of rows with its total
-    assert queries_for(client, "/contracts/") == 3
+    # the session's row, the user with their roles, the filter choices, and one page of rows with its total
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/contracts/").status_code == 200
+    assert len(captured) == 4
+    assert "core_user_session" in captured[0]["sql"]
+
+
+def test_a_signed_in_page_reads_its_session_once_and_writes_nothing(signed_in):
+    """Database sessions cost one read a page: a page that does not change the session does not save it."""
+    client, _ = signed_in(Role.COMMERCIAL_OFFICER)
+    make_contracts(3)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/contracts/").status_code == 200
+    session_queries = [q["sql"] for q in captured if "core_user_session" in q["sql"]]
+    assert len(session_queries) == 1 and session_queries[0].lstrip().upper().startswith("SELECT")

@@ -1,9 +1,10 @@
-"""Core models: the append-only audit event and API tokens."""
+"""Core models: the append-only audit event, API tokens and signed-in sessions."""
 
 import hashlib
 import secrets
 
 from django.conf import settings
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.utils import timezone
 
@@ -72,3 +73,23 @@ class ApiToken(models.Model):
     def issue(cls, *, user, name: str) -> tuple["ApiToken", str]:
         key = "pg_" + secrets.token_urlsafe(32)
         return cls.objects.create(user=user, name=name, key_hash=cls.hash_key(key)), key
+
+
+class UserSession(AbstractBaseSession):
+    """A signed-in browser's session, kept in the database with the id of the user it signed in.
+
+    The user id is copied out of the session data when the session is saved (at sign-in, in the same INSERT), so
+    that every session of one user can be found and deleted when they are disabled or their password changes,
+    without decoding every session. See `pegasus.core.sessions`.
+    """
+
+    user_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+
+    class Meta(AbstractBaseSession.Meta):
+        db_table = "core_user_session"
+
+    @classmethod
+    def get_session_store_class(cls):
+        from pegasus.core.sessions import SessionStore
+
+        return SessionStore
