@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group
 
 os.environ.setdefault("PEGASUS_ENV", "test")
 
-pytest_plugins = ["tests.browser"]
+pytest_plugins = ["tests.browser", "tests.s3"]
 
 SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
@@ -162,7 +163,8 @@ class TestUpload:
         upload = TicketUpload.objects.get(original_name="march.csv")
         assert response.url == f"/performance/uploads/{upload.pk}/"
         assert (upload.status, upload.progress, upload.rows_read) == (UploadStatus.SUCCEEDED, 100, 2)
-        assert (services.datasets_dir() / upload.dataset / "tickets.parquet").is_file()
+        assert default_storage.exists(f"performance/datasets/{upload.dataset}/tickets.parquet")
+        assert not (settings.VAR_DIR / "performance").exists()
         assert selectors.current_upload() == upload
         page = client.get(f"/performance/uploads/{upload.pk}/progress/").content.decode()
         assert "Tickets stored" in page and "hx-get" not in page
@@ -186,10 +188,37 @@ class TestUpload:
         assert [b["line"] for b in upload.bad_lines] == [3, 4]
         assert "P9" in upload.bad_lines[0]["reason"]
         assert upload.dataset == "" and not upload.file
-        assert not services.datasets_dir().exists() or not any(services.datasets_dir().iterdir())
+        assert not default_storage.exists("performance/datasets")
         assert selectors.current_upload() is None
         page = client.get(f"/performance/uploads/{upload.pk}/").content.decode()
         assert "Line 3:" in page and "nothing was stored" in page
+
+    def test_an_upload_is_shared_through_the_object_store_not_the_disk(
+        self, s3_storage, performance_demo, signed_in, settings, tmp_path, django_capture_on_commit_callbacks
+    ):
+        """The app server that takes the file, the worker that checks it and the one that reports it share no disk."""
+        # given an app server
+        settings.VAR_DIR = tmp_path / "app-1"
+        client, _ = signed_in(Role.COMMERCIAL_OFFICER)
+        contract = Contract.objects.get(reference="MPS-DP-T1-005")
+        ServiceLevelAgreement.objects.filter(contract=contract).update(ticket_service="")
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            client.post("/performance/uploads/", {"file": SimpleUploadedFile("march.csv", GOOD_FILE.encode())})
+        upload = TicketUpload.objects.get(original_name="march.csv")
+        assert s3_storage.exists(upload.file.name)
+        # when a worker on another host ingests it
+        settings.VAR_DIR = tmp_path / "worker"
+        for callback in callbacks:
+            callback()
+        upload.refresh_from_db()
+        assert (upload.status, upload.rows_read) == (UploadStatus.SUCCEEDED, 2), upload.error
+        assert s3_storage.exists(f"performance/datasets/{upload.dataset}/tickets.parquet")
+        # then a third host reports it from the object store
+        settings.VAR_DIR = tmp_path / "app-2"
+        p1 = client.get(f"/performance/contracts/{contract.pk}/").context["performance"].kpis[0]
+        assert (p1.resolved, p1.met) == (2, 1)
+        assert not any((tmp_path / host / "performance").exists() for host in ("app-1", "worker", "app-2"))
+        assert not settings.MEDIA_ROOT.exists()
 
     def test_a_file_that_is_not_csv_is_refused(self, demo, signed_in):
         client, _ = signed_in(Role.COMMERCIAL_OFFICER)

@@ -138,14 +138,14 @@ def performance_demo_load() -> dict[str, int]:
             )
             created["slas"] += 1
     stored = TicketUpload.objects.filter(dataset=DATASET, status=UploadStatus.SUCCEEDED).first()
-    if stored and (services.datasets_dir() / DATASET).is_dir():
+    if stored and services.dataset_exists(DATASET):
         return created
     with tempfile.TemporaryDirectory(prefix="pegasus-demo-tickets-") as folder:
         tickets_path, assignments_path, count = generate(Path(folder), contracts)
         con = t.connect()
         report = t.load_tickets(con, tickets_path)
         t.load_assignments(con, assignments_path)
-        t.store_dataset(con, services.datasets_dir() / DATASET, assignments="assignments")
+        services.dataset_store(con, DATASET, assignments="assignments")
         con.close()
     with transaction.atomic():
         upload = stored or TicketUpload(original_name="demo tickets, May 2018 to April 2019 (generated)")

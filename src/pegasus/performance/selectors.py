@@ -15,7 +15,7 @@ from pegasus.estate.models import Contract, Supplier
 from pegasus.estate.selectors import contracts_visible_to, suppliers_visible_to
 from pegasus.performance import rating, reports
 from pegasus.performance.models import RatingRules, ServiceLevelAgreement, TicketUpload, UploadStatus
-from pegasus.performance.services import datasets_dir
+from pegasus.performance.services import dataset_local_dir
 
 SCORECARD_MONTHS = 12  # PA 2023 s71: performance against KPIs is assessed at least every twelve months
 
@@ -31,7 +31,8 @@ def current_upload() -> TicketUpload | None:
 
 
 def dataset_path(upload: TicketUpload) -> Path:
-    return datasets_dir() / upload.dataset
+    """The upload's stored dataset as a directory on this host (a cached copy when it is in an object store)."""
+    return dataset_local_dir(upload.dataset)
 
 
 def upload_list(*, limit: int = 20) -> QuerySet[TicketUpload]:

@@ -1,18 +1,18 @@
 """Every change to supplier performance: atomic, validated, attributed and audited. `<entity>_<verb>(*, ..., by)`."""
 
-import shutil
+import tempfile
 from dataclasses import dataclass
 from datetime import time
 from decimal import Decimal
 from pathlib import Path
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
 from pegasus.core.audit import audit_record
 from pegasus.core.exceptions import InvalidTransition, RuleViolation
+from pegasus.core.storage import cache_dir, delete_files, fetched, local_folder, save_file, shared_storage
 from pegasus.estate.models import Contract, Organisation
 from pegasus.performance import sla as engine
 from pegasus.performance import tickets as t
@@ -24,9 +24,42 @@ RATING_BANDS_OUT_OF_ORDER = "Requires improvement must reach at least as far bel
 NOT_A_CSV = "Upload a tickets file as CSV (.csv)."
 
 
-def datasets_dir() -> Path:
-    """Where stored ticket datasets live (the same folder `pegasus performance ingest` writes to)."""
-    return Path(settings.VAR_DIR) / "performance" / "datasets"
+# Stored datasets live in the shared storage (`pegasus.core.storage`) as DATASETS/<name>/tickets.parquet and,
+# where hand-offs were loaded, assignments.parquet: every app server reads what any worker stored.
+DATASETS = "performance/datasets"
+DATASET_FILES = (t.ASSIGNMENTS_PARQUET, t.TICKETS_PARQUET)  # written in this order: the tickets complete a dataset
+
+
+def dataset_folder(name: str) -> str:
+    return f"{DATASETS}/{name}"
+
+
+def dataset_exists(name: str) -> bool:
+    return shared_storage().exists(f"{dataset_folder(name)}/{t.TICKETS_PARQUET}")
+
+
+def dataset_local_dir(name: str) -> Path:
+    """A directory on this host with the stored dataset's Parquet files, for DuckDB to read."""
+    return local_folder(dataset_folder(name), DATASET_FILES)
+
+
+def dataset_store(con, name: str, *, assignments: str | None = None) -> None:
+    """Write the loaded `tickets` (and `assignments`) as Parquet and keep them in the shared storage as `name`,
+    replacing a dataset of that name."""
+    scratch = cache_dir() / "scratch"
+    scratch.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="dataset-", dir=scratch) as folder:
+        local = Path(folder) / "dataset"
+        t.store_dataset(con, local, assignments=assignments)
+        dataset_remove(name)
+        for part in DATASET_FILES:
+            if (local / part).is_file():
+                save_file(f"{dataset_folder(name)}/{part}", local / part, replace=True)
+
+
+def dataset_remove(name: str) -> None:
+    """Remove a stored dataset (used when the demo replaces its own); its tickets go first, so it is never half read."""
+    delete_files(f"{dataset_folder(name)}/{part}" for part in reversed(DATASET_FILES))
 
 
 @dataclass(frozen=True)
@@ -152,10 +185,11 @@ def ticket_upload_ingest(*, upload_id: int) -> TicketUpload:
     con = t.connect()
     try:
         _progress(upload, 20, "Checking every row")
-        report = t.load_tickets(con, Path(upload.file.path))
+        with fetched(upload.file.name) as path:  # the file may have been taken by another app server
+            report = t.load_tickets(con, path)
         _progress(upload, 70, "Storing the tickets", rows_read=report.rows_read)
         name = f"upload-{upload.pk}"
-        t.store_dataset(con, datasets_dir() / name)
+        dataset_store(con, name)
     except t.TicketFileError as exc:
         return _reject(upload, exc)
     except Exception as exc:
@@ -204,6 +238,3 @@ def _reject(upload: TicketUpload, exc: t.TicketFileError) -> TicketUpload:
     return upload
 
 
-def dataset_remove(name: str) -> None:
-    """Remove a stored dataset's folder (used when the demo replaces its own)."""
-    shutil.rmtree(datasets_dir() / name, ignore_errors=True)
