@@ -14,6 +14,7 @@ from pegasus.core.models import ApiToken, AuditEvent
 from pegasus.core.roles import Role
 from pegasus.estate.demo import SUPPLIER_USER_WORKS_FOR, SUPPLIERS
 from pegasus.estate.models import Contract, Spend, Supplier
+from tests.api.conftest import Api
 from tests.factories import (
     ContractFactory,
     OptionFactory,
@@ -29,48 +30,6 @@ ROLES = [role.value for role in Role]
 INTERNAL = [role for role in ROLES if role != Role.SUPPLIER_USER]
 ESTATE_WRITERS = {Role.COMMERCIAL_OFFICER}
 SPEND_WRITERS = {Role.COMMERCIAL_OFFICER, Role.FINANCE}
-
-
-class Api:
-    """A test client that sends a bearer token and JSON."""
-
-    def __init__(self, client, key: str):
-        self.client = client
-        self.headers = {"Authorization": f"Bearer {key}"}
-
-    def get(self, path: str, **params):
-        return self.client.get(f"/api{path}", params, headers=self.headers)
-
-    def post(self, path: str, body: dict):
-        return self.client.post(f"/api{path}", body, content_type="application/json", headers=self.headers)
-
-    def patch(self, path: str, body: dict):
-        return self.client.patch(f"/api{path}", body, content_type="application/json", headers=self.headers)
-
-
-@pytest.fixture
-def api_as(client, make_user):
-    """An API client holding a token for a new user with the given role."""
-
-    def make(role: str, **kwargs) -> tuple[Api, object]:
-        user = make_user(role, **kwargs)
-        _, key = ApiToken.issue(user=user, name="tests")
-        return Api(client, key), user
-
-    return make
-
-
-@pytest.fixture
-def estate():
-    """Two suppliers with a contract and a month's spend each; the supplier user works for `ours`."""
-    ours, theirs = SupplierFactory(name="Ours Ltd"), SupplierFactory(name="Theirs plc", is_sme=True)
-    networks = TowerFactory(code="networks", name="Networks", position=2)
-    siam = TowerFactory(code="siam", name="Service Integration & Management", position=1)
-    own = ContractFactory(reference="C-OURS", supplier=ours, towers=[(networks, Decimal(70)), (siam, Decimal(30))])
-    other = ContractFactory(reference="C-THEIRS", supplier=theirs, towers=[(siam, Decimal(100))])
-    SpendFactory(contract=own, month=date(2019, 1, 1), amount=Decimal("1000.50"))
-    SpendFactory(contract=other, month=date(2019, 1, 1), amount=Decimal("2000.00"))
-    return {"ours": ours, "theirs": theirs, "own": own, "other": other, "siam": siam, "networks": networks}
 
 
 def client_for(api_as, role: str, estate) -> Api:
@@ -565,7 +524,8 @@ class TestContractUpdate:
         assert response.json()["annual_value"] == "1250000.00"
         event = AuditEvent.objects.get(action="contract.update", object_id=str(contract.pk))
         assert event.actor == user
-        assert set(event.data["changed"]) == {"title", "annual_value"}
+        assert set(event.data["changed"]) == {"title", "annual_value", "towers", "options"}
+        assert event.data["changed"]["options"] == ["12 months available", "24 months exercised"]
 
     def test_towers_and_options_are_kept_when_not_sent(self, api_as, estate):
         client, _ = api_as(Role.COMMERCIAL_OFFICER)

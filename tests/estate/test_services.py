@@ -180,3 +180,101 @@ def test_each_share_must_lie_between_0_and_100_even_when_they_add_up(make_user):
     with pytest.raises(ValidationError, match="more than 0% and at most 100%"):
         services.contract_create(towers=towers, by=make_user("commercial-officer"), **contract_fields())
     assert not Contract.objects.exists()
+
+
+class TestBoundsForEveryWayIn:
+    """The services refuse what the rest of Pegasus cannot read, whoever calls them (page, import, API, command)."""
+
+    @pytest.mark.parametrize(
+        ("overrides", "options", "field"),
+        [
+            ({}, [OptionSpec(139_031)], "options"),
+            ({}, [OptionSpec(12)] * 21, "options"),
+            ({"renewal_type": "express", "renewal_period_months": 12, "max_renewals": 3378}, [], "max_renewals"),
+            ({"notice_period_months": 121}, [], "notice_period_months"),
+            ({"start_date": date(364, 1, 1)}, [], "start_date"),
+            ({"initial_end_date": date(2101, 1, 1)}, [], "initial_end_date"),
+            ({"reference": "MPS\x00001"}, [], "reference"),
+            ({"description": "Ring \x07"}, [], "description"),
+            ({"total_value": Decimal("1000000000000.00")}, [], "total_value"),
+        ],
+    )
+    def test_a_contract_out_of_bounds_is_refused_naming_the_field(self, make_user, overrides, options, field):
+        with pytest.raises(ValidationError) as caught:
+            services.contract_create(
+                towers=[TowerShare(TowerFactory(), Decimal(100))],
+                options=options,
+                by=make_user("commercial-officer"),
+                **contract_fields(**overrides),
+            )
+
+        assert field in caught.value.message_dict
+        assert not Contract.objects.exists()
+        assert not AuditEvent.objects.exists()
+
+    def test_an_update_out_of_bounds_leaves_the_contract_its_history_and_the_audit_alone(self, make_user):
+        contract = ContractFactory()
+        before = (contract.history.count(), ExtensionOption.history.count(), AuditEvent.objects.count())
+
+        with pytest.raises(ValidationError) as caught:
+            services.contract_update(
+                contract=contract, options=[OptionSpec(139_031)], title="Changed", by=make_user("commercial-officer")
+            )
+
+        assert caught.value.message_dict == {"options": ["Option 1 length: enter a whole number from 1 to 120."]}
+        assert Contract.objects.get(pk=contract.pk).title != "Changed"
+        assert (contract.history.count(), ExtensionOption.history.count(), AuditEvent.objects.count()) == before
+
+    def test_the_message_names_the_field_as_the_user_sees_it(self, make_user):
+        with pytest.raises(ValidationError) as caught:
+            services.contract_create(
+                towers=[TowerShare(TowerFactory(), Decimal(100))],
+                by=make_user("commercial-officer"),
+                **contract_fields(start_date=date(364, 1, 1)),
+            )
+
+        assert caught.value.message_dict["start_date"] == [
+            "Start date: enter a date from 01 January 1990 to 31 December 2100."
+        ]
+
+    @pytest.mark.parametrize(
+        ("month", "amount", "field"),
+        [(date(364, 1, 1), Decimal(1), "month"), (date(2020, 1, 1), Decimal("1E+13"), "amount")],
+    )
+    def test_spend_out_of_bounds_is_refused(self, make_user, month, amount, field):
+        with pytest.raises(ValidationError) as caught:
+            services.spend_record(contract=ContractFactory(), month=month, amount=amount, by=make_user("finance"))
+
+        assert set(caught.value.message_dict) == {field}
+
+    def test_a_supplier_name_with_a_control_character_is_refused(self, make_user):
+        with pytest.raises(ValidationError) as caught:
+            services.supplier_create(name="Acme\x1b Ltd", by=make_user("commercial-officer"))
+
+        assert set(caught.value.message_dict) == {"name"}
+
+
+class TestTowerShareHistory:
+    def test_each_change_to_a_share_is_kept_in_history_and_attributed(self, make_user):
+        # given
+        user = make_user("commercial-officer")
+        net, tel, dc = TowerFactory(code="networks"), TowerFactory(code="telephony"), TowerFactory(code="dc")
+        contract = services.contract_create(
+            towers=[TowerShare(net, Decimal(70)), TowerShare(tel, Decimal(30))], by=user, **contract_fields()
+        )
+
+        # when
+        services.contract_update(
+            contract=contract, towers=[TowerShare(net, Decimal(70)), TowerShare(dc, Decimal(30))], by=user
+        )
+
+        # then
+        history = ContractTower.history.filter(contract_id=contract.pk).order_by("history_id")
+        assert [(h.history_type, h.tower_id, h.history_user) for h in history] == [
+            ("+", net.pk, user),
+            ("+", tel.pk, user),
+            ("+", dc.pk, user),
+            ("-", tel.pk, user),
+        ]
+        event = AuditEvent.objects.get(action="contract.update")
+        assert event.data["changed"] == {"towers": ["networks 70.00%, telephony 30.00%", "dc 30.00%, networks 70.00%"]}

@@ -5,8 +5,10 @@ from decimal import Decimal
 from typing import Annotated
 
 from ninja import Schema
-from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema
+from ninja.schema import DjangoGetter
+from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema, model_validator
 
+from pegasus.core import bounds
 from pegasus.core.classification import Classification, Descriptor
 from pegasus.core.money import VatBasis
 from pegasus.estate import terms as t
@@ -52,6 +54,24 @@ MoneyIn = Annotated[
     WithJsonSchema({"type": "string", "pattern": r"^-?\d+(\.\d{1,2})?$", "example": "1200000.00"}),
 ]
 PercentIn = Annotated[Decimal, Field(gt=0, le=100, max_digits=5, decimal_places=2, examples=["60.00"])]
+
+
+BODY_NOT_AN_OBJECT = "Send a JSON object."
+
+
+class Body(Schema):
+    """What a client sends: a JSON object. ninja's Schema would otherwise read a list, a string or null
+    attribute by attribute (a string's `title` is its method), so that `[null, null]` changed nothing but
+    answered 200."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _an_object(cls, value: object) -> object:
+        # ninja has already wrapped what was sent in its getter by the time this runs.
+        sent = value._obj if isinstance(value, DjangoGetter) else value
+        if not isinstance(sent, dict):
+            raise ValueError(BODY_NOT_AN_OBJECT)
+        return value
 
 
 class ErrorItem(Schema):
@@ -103,13 +123,13 @@ class SupplierFilters(Schema):
     sme: bool | None = Field(None, description="Only SMEs (true) or only non-SMEs (false)")
 
 
-class SupplierIn(Schema):
+class SupplierIn(Body):
     name: str = Field(max_length=200)
     companies_house_number: str = Field("", max_length=8)
     is_sme: bool = False
 
 
-class SupplierPatch(Schema):
+class SupplierPatch(Body):
     name: str = Field(None, max_length=200)
     companies_house_number: str = Field(None, max_length=8)
     is_sme: bool = None
@@ -247,17 +267,22 @@ class ContractPage(Schema):
     items: list[ContractOut]
 
 
-class TowerShareIn(Schema):
+class TowerShareIn(Body):
     code: str = Field(description="A tower code")
     share_percent: PercentIn
 
 
-class OptionIn(Schema):
-    length_months: int = Field(ge=1)
+Months = Annotated[int, Field(ge=0, le=bounds.MAX_MONTHS)]
+Renewals = Annotated[int, Field(ge=0, le=bounds.MAX_RENEWALS)]
+OPTIONS_DESCRIPTION = f"Extension options, in the order they can be exercised (at most {bounds.MAX_OPTIONS})"
+
+
+class OptionIn(Body):
+    length_months: int = Field(ge=bounds.MIN_MONTHS, le=bounds.MAX_MONTHS)
     state: t.OptionState = t.OptionState.AVAILABLE
 
 
-class ContractIn(Schema):
+class ContractIn(Body):
     reference: str = Field(max_length=50)
     title: str = Field(max_length=300)
     description: str = ""
@@ -265,15 +290,15 @@ class ContractIn(Schema):
     authority: int = Field(description="The contracting authority's organisation id")
     operating_body: int | None = Field(None, description="The operating body's organisation id")
     towers: list[TowerShareIn] = Field(description="The towers covered, with shares adding up to 100")
-    options: list[OptionIn] = Field([], description="Extension options, in the order they can be exercised")
+    options: list[OptionIn] = Field([], max_length=bounds.MAX_OPTIONS, description=OPTIONS_DESCRIPTION)
     tier: int = Field(2, ge=1, le=3)
     status: ContractStatus = ContractStatus.ACTIVE
     start_date: date
     initial_end_date: date
-    notice_period_months: int = Field(3, ge=0)
+    notice_period_months: Months = 3
     renewal_type: t.RenewalType = t.RenewalType.NONE
-    renewal_period_months: int = Field(0, ge=0)
-    max_renewals: int | None = Field(None, ge=0)
+    renewal_period_months: Months = 0
+    max_renewals: Renewals | None = None
     ended_on: date | None = None
     total_value: MoneyIn
     annual_value: MoneyIn
@@ -282,7 +307,7 @@ class ContractIn(Schema):
     classification_descriptor: Descriptor = Descriptor.NONE
 
 
-class ContractPatch(Schema):
+class ContractPatch(Body):
     """Only the fields sent are changed; towers and options, when sent, replace the contract's own."""
 
     reference: str = Field(None, max_length=50)
@@ -292,15 +317,15 @@ class ContractPatch(Schema):
     authority: int = None
     operating_body: int | None = None
     towers: list[TowerShareIn] = None
-    options: list[OptionIn] = None
+    options: list[OptionIn] = Field(None, max_length=bounds.MAX_OPTIONS, description=OPTIONS_DESCRIPTION)
     tier: int = Field(None, ge=1, le=3)
     status: ContractStatus = None
     start_date: date = None
     initial_end_date: date = None
-    notice_period_months: int = Field(None, ge=0)
+    notice_period_months: Months = None
     renewal_type: t.RenewalType = None
-    renewal_period_months: int = Field(None, ge=0)
-    max_renewals: int | None = Field(None, ge=0)
+    renewal_period_months: Months = None
+    max_renewals: Renewals | None = None
     ended_on: date | None = None
     total_value: MoneyIn = None
     annual_value: MoneyIn = None
@@ -349,7 +374,7 @@ class SpendPage(Schema):
     items: list[SpendOut]
 
 
-class SpendIn(Schema):
+class SpendIn(Body):
     contract: int = Field(description="A contract id")
     month: date = Field(description="The first day of the month, YYYY-MM-01")
     amount: MoneyIn

@@ -18,6 +18,7 @@ MAX_DATE = date(2100, 12, 31)
 MIN_MONTHS = 1
 MAX_MONTHS = 120
 MAX_RENEWALS = 99
+MAX_OPTIONS = 20  # extension options on one contract
 # Money in pounds: a trillion is beyond any contract, and leaves room for sums of many of them.
 MAX_MONEY = Decimal(10) ** 12
 MONEY_PLACES = 2

@@ -5,10 +5,12 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
+from django.utils.text import capfirst
 
+from pegasus.core import bounds
 from pegasus.core.audit import audit_record
-from pegasus.core.exceptions import InvalidTransition, RuleViolation
+from pegasus.core.exceptions import InvalidTransition, OutOfBounds, RuleViolation
 from pegasus.estate import terms as t
 from pegasus.estate.models import Contract, ContractTower, ExtensionOption, ServiceTower, Spend, Supplier
 
@@ -19,6 +21,7 @@ CONTRACT_NEEDS_A_TOWER = "A contract covers at least one service tower."
 OPTION_NOT_AVAILABLE = "Option {sequence} is {state}: only an available option can be exercised or lapsed."
 OPTION_OUT_OF_ORDER = "Option {sequence} cannot be exercised before option {earlier}."
 SPEND_MONTH_NOT_FIRST = "A spend month is given by its first day."
+TOO_MANY_OPTIONS = "A contract has at most {most} extension options, not {count}."
 
 CONTRACT_FIELDS = (
     "reference",
@@ -71,6 +74,67 @@ def _check_tower_shares(shares: list[TowerShare]) -> None:
         raise ValidationError({"towers": TOWER_SHARES_MUST_ADD_UP.format(total=f"{total.normalize():f}")})
 
 
+class _Bounds:
+    """Collects `pegasus.core.bounds` failures as a ValidationError keyed by field, labelled as the user sees it."""
+
+    def __init__(self, model: type[models.Model]):
+        self.model = model
+        self.errors: dict[str, list[str]] = {}
+
+    def label(self, name: str) -> str:
+        return str(capfirst(getattr(self.model._meta.get_field(name), "verbose_name", name)))
+
+    def check(self, name: str, check, value, *args, label: str | None = None, **kwargs) -> None:
+        if value is None:
+            return
+        try:
+            check(value, label or self.label(name), *args, **kwargs)
+        except OutOfBounds as exc:
+            self.errors.setdefault(name, []).append(str(exc))
+
+    def raise_any(self) -> None:
+        if self.errors:
+            raise ValidationError(self.errors)
+
+
+def _check_contract_bounds(contract: Contract, options: list[OptionSpec]) -> None:
+    """What every way in may store: dates, lengths and counts the terms can compute with, money below the
+    bound, and text without control characters (the model's own constraints are checked by full_clean)."""
+    checks = _Bounds(Contract)
+    for name in ("reference", "title"):
+        checks.check(name, bounds.check_text, getattr(contract, name))
+    checks.check("description", bounds.check_text, contract.description, multiline=True)
+    for name in ("start_date", "initial_end_date", "ended_on"):
+        checks.check(name, bounds.check_date, getattr(contract, name))
+    checks.check("notice_period_months", bounds.check_months, contract.notice_period_months, lo=0)
+    checks.check("renewal_period_months", bounds.check_months, contract.renewal_period_months, lo=0)
+    checks.check("max_renewals", bounds.check_int, contract.max_renewals, 0, bounds.MAX_RENEWALS)
+    for name in ("total_value", "annual_value"):
+        checks.check(name, bounds.check_money, getattr(contract, name))
+    if len(options) > bounds.MAX_OPTIONS:
+        checks.errors["options"] = [TOO_MANY_OPTIONS.format(most=bounds.MAX_OPTIONS, count=len(options))]
+    for number, spec in enumerate(options, start=1):
+        checks.check("options", bounds.check_months, spec.length_months, label=f"Option {number} length")
+    checks.raise_any()
+
+
+def _attributed(obj: models.Model, by) -> models.Model:
+    # django-simple-history takes the user from the request; a command or a task has none, so say who.
+    if getattr(by, "is_authenticated", False):
+        obj._history_user = by  # type: ignore[attr-defined]
+    return obj
+
+
+def _shares_text(contract: Contract) -> str:
+    shares = ContractTower.objects.filter(contract=contract).select_related("tower").order_by("tower__code")
+    return ", ".join(f"{s.tower.code} {s.share_percent:.2f}%" for s in shares)
+
+
+def _options_text(contract: Contract) -> str:
+    options = ExtensionOption.objects.filter(contract=contract).order_by("sequence")
+    return ", ".join(f"{o.length_months} months {o.state}" for o in options)
+
+
 def _snapshot(contract: Contract) -> dict:
     return {
         name: str(getattr(contract, f"{name}_id" if name in {"supplier", "authority", "operating_body"} else name))
@@ -78,19 +142,29 @@ def _snapshot(contract: Contract) -> dict:
     }
 
 
-def _replace_towers(contract: Contract, shares: list[TowerShare]) -> None:
-    contract.tower_shares.all().delete()
-    ContractTower.objects.bulk_create(
-        [ContractTower(contract=contract, tower=s.tower, share_percent=s.share_percent) for s in shares]
-    )
+def _replace_towers(contract: Contract, shares: list[TowerShare], by) -> None:
+    """Make the contract's shares these, one row at a time so that each change is kept in history."""
+    existing = {s.tower_id: s for s in ContractTower.objects.filter(contract=contract)}
+    for share in shares:
+        row = existing.pop(share.tower.pk, None)
+        if row is None:
+            row = ContractTower(contract=contract, tower=share.tower, share_percent=share.share_percent)
+        elif row.share_percent == share.share_percent:
+            continue
+        row.share_percent = share.share_percent
+        row.full_clean(validate_unique=False)
+        _attributed(row, by).save()
+    for row in existing.values():
+        _attributed(row, by).delete()
 
 
-def _replace_options(contract: Contract, options: list[OptionSpec]) -> None:
-    contract.options.all().delete()
+def _replace_options(contract: Contract, options: list[OptionSpec], by) -> None:
+    for old in ExtensionOption.objects.filter(contract=contract):
+        _attributed(old, by).delete()
     for number, spec in enumerate(options, start=1):
         option = ExtensionOption(contract=contract, sequence=number, length_months=spec.length_months, state=spec.state)
         option.full_clean()
-        option.save()
+        _attributed(option, by).save()
 
 
 def _validate_terms(contract: Contract, options: list[OptionSpec]) -> None:
@@ -113,11 +187,12 @@ def contract_create(*, towers: list[TowerShare], options: list[OptionSpec] | Non
     contract = Contract(**fields)
     contract.full_clean()
     options = list(options or [])
+    _check_contract_bounds(contract, options)
     _validate_terms(contract, options)
     _check_tower_shares(towers)
-    contract.save()
-    _replace_towers(contract, towers)
-    _replace_options(contract, options)
+    _attributed(contract, by).save()
+    _replace_towers(contract, towers, by)
+    _replace_options(contract, options, by)
     audit_record(
         action="contract.create",
         by=by,
@@ -138,24 +213,27 @@ def contract_update(
     **fields,
 ) -> Contract:
     """Change a contract's facts; towers and options are replaced only when given."""
-    before = _snapshot(contract)
+    before = {**_snapshot(contract), "towers": _shares_text(contract), "options": _options_text(contract)}
     for name, value in fields.items():
         if name not in CONTRACT_FIELDS:
             raise RuleViolation(f"{name} is not a contract field")
         setattr(contract, name, value)
     contract.full_clean()
     current_options = (
-        options if options is not None else [OptionSpec(o.length_months, o.state) for o in contract.options.all()]
+        list(options)
+        if options is not None
+        else [OptionSpec(o.length_months, o.state) for o in ExtensionOption.objects.filter(contract=contract)]
     )
+    _check_contract_bounds(contract, current_options)
     _validate_terms(contract, current_options)
     if towers is not None:
         _check_tower_shares(towers)
-    contract.save()
+    _attributed(contract, by).save()
     if towers is not None:
-        _replace_towers(contract, towers)
+        _replace_towers(contract, towers, by)
     if options is not None:
-        _replace_options(contract, options)
-    after = _snapshot(contract)
+        _replace_options(contract, options, by)
+    after = {**_snapshot(contract), "towers": _shares_text(contract), "options": _options_text(contract)}
     changed = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
     audit_record(
         action="contract.update",
@@ -205,11 +283,18 @@ def option_lapse(*, option: ExtensionOption, by) -> ExtensionOption:
     return _decide_option(option=option, to_state=t.OptionState.LAPSED, by=by)
 
 
+def _check_supplier_bounds(supplier: Supplier) -> None:
+    checks = _Bounds(Supplier)
+    checks.check("name", bounds.check_text, supplier.name)
+    checks.raise_any()
+
+
 @transaction.atomic
 def supplier_create(*, by, **fields) -> Supplier:
     """Create a supplier."""
     supplier = Supplier(**fields)
     supplier.full_clean()
+    _check_supplier_bounds(supplier)
     supplier.save()
     audit_record(action="supplier.create", by=by, obj=supplier, summary=f"Created supplier {supplier.name}")
     return supplier
@@ -221,6 +306,7 @@ def supplier_update(*, supplier: Supplier, by, **fields) -> Supplier:
     for name, value in fields.items():
         setattr(supplier, name, value)
     supplier.full_clean()
+    _check_supplier_bounds(supplier)
     supplier.save()
     audit_record(
         action="supplier.update",
@@ -234,6 +320,10 @@ def supplier_update(*, supplier: Supplier, by, **fields) -> Supplier:
 @transaction.atomic
 def spend_record(*, contract: Contract, month: date, amount: Decimal, vat_basis: str = "net", by) -> Spend:
     """Record (or correct) a month's spend on a contract."""
+    checks = _Bounds(Spend)
+    checks.check("month", bounds.check_date, month)
+    checks.check("amount", bounds.check_money, amount, lo=-bounds.MAX_MONEY)
+    checks.raise_any()
     if month.day != 1:
         raise ValidationError({"month": SPEND_MONTH_NOT_FIRST})
     spend, created = Spend.objects.update_or_create(

@@ -1,0 +1,243 @@
+"""What the API stores, every page can read: bounds on every write, 4xx naming the field, atomic endpoints,
+bounded query parameters, and error bodies that match the documented schema."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from pegasus.core.models import AuditEvent
+from pegasus.core.roles import Role
+from pegasus.estate.models import Contract, ContractTower, ExtensionOption, Spend, Supplier
+
+pytestmark = pytest.mark.django_db
+
+
+def fields_of(response) -> set:
+    return {item["field"] for item in response.json()["detail"]}
+
+
+def history_counts(contract: Contract) -> tuple[int, int, int, int]:
+    return (
+        contract.history.count(),
+        ExtensionOption.history.filter(contract_id=contract.pk).count(),
+        ContractTower.history.filter(contract_id=contract.pk).count(),
+        AuditEvent.objects.count(),
+    )
+
+
+class TestContractWritesAreBounded:
+    """A value the rest of Pegasus cannot read is refused with 400 naming the field, and nothing is written."""
+
+    @pytest.mark.parametrize(
+        ("body", "field"),
+        [
+            ({"options": [{"length_months": 139_031}]}, "options"),
+            ({"options": [{"length_months": 10**18}]}, "options"),
+            ({"options": [{"length_months": 121}]}, "options"),
+            ({"options": [{"length_months": 120}] * 21}, "options"),
+            ({"max_renewals": 3378, "renewal_type": "express", "renewal_period_months": 12}, "max_renewals"),
+            ({"renewal_period_months": 121, "renewal_type": "express"}, "renewal_period_months"),
+            ({"notice_period_months": 139_031}, "notice_period_months"),
+            ({"start_date": "0364-01-01"}, "start_date"),
+            ({"initial_end_date": "9999-12-31"}, "initial_end_date"),
+            ({"ended_on": "2101-01-01"}, "ended_on"),
+            ({"reference": "C-\x01BAD"}, "reference"),
+            ({"title": "Line one\nline two"}, "title"),
+            ({"description": "Bell \x07"}, "description"),
+            ({"total_value": "1000000000000.00"}, "total_value"),
+            ({"annual_value": "99999999999999.99"}, "annual_value"),
+        ],
+    )
+    def test_a_patch_out_of_bounds_is_refused_and_changes_nothing(self, api_as, estate, body, field):
+        # given
+        client, _ = api_as(Role.COMMERCIAL_OFFICER)
+        contract = estate["own"]
+        before = history_counts(contract)
+
+        # when
+        response = client.patch(f"/contracts/{contract.pk}", body)
+
+        # then: 422 where the documented schema already bounds the field, 400 where the service does
+        assert response.status_code in {400, 422}, response.content
+        assert any(name == field or name.startswith(f"{field}.") for name in fields_of(response))
+        assert history_counts(contract) == before
+        fresh = Contract.objects.get(pk=contract.pk)
+        assert (fresh.reference, fresh.title, fresh.max_renewals) == (contract.reference, contract.title, None)
+        assert not fresh.options.exists()
+        # The contract, its supplier, the dashboard and the list still answer.
+        assert client.get(f"/contracts/{contract.pk}").status_code == 200
+        assert client.get("/contracts").status_code == 200
+
+    def test_a_create_out_of_bounds_is_refused(self, api_as, estate):
+        client, _ = api_as(Role.COMMERCIAL_OFFICER)
+        body = {
+            "reference": "C-NEW",
+            "title": "New",
+            "supplier": estate["ours"].pk,
+            "authority": estate["own"].authority_id,
+            "towers": [{"code": "networks", "share_percent": "100"}],
+            "options": [{"length_months": 139_031}],
+            "start_date": "2019-04-01",
+            "initial_end_date": "2022-03-31",
+            "total_value": "1.00",
+            "annual_value": "1.00",
+        }
+
+        response = client.post("/contracts", body)
+
+        assert response.status_code in {400, 422}
+        assert fields_of(response) == {"options.0.length_months"}
+        assert not Contract.objects.filter(reference="C-NEW").exists()
+
+    def test_the_longest_contract_within_bounds_is_stored_and_read_back(self, api_as, estate):
+        client, _ = api_as(Role.COMMERCIAL_OFFICER)
+        contract = estate["own"]
+
+        response = client.patch(
+            f"/contracts/{contract.pk}",
+            {
+                "initial_end_date": "2100-12-31",
+                "notice_period_months": 120,
+                "renewal_type": "express",
+                "renewal_period_months": 120,
+                "max_renewals": 99,
+                "options": [{"length_months": 120}] * 20,
+            },
+        )
+
+        assert response.status_code == 200, response.content
+        assert client.get(f"/contracts/{contract.pk}", as_at="2100-12-31").status_code == 200
+        assert client.get("/contracts", as_at="1990-01-01").status_code == 200
+
+
+class TestOtherWritesAreBounded:
+    def test_spend_in_a_month_out_of_range_is_refused(self, api_as, estate):
+        client, _ = api_as(Role.COMMERCIAL_OFFICER)
+
+        response = client.post("/spend", {"contract": estate["own"].pk, "month": "0364-01-01", "amount": "1.00"})
+
+        assert response.status_code == 400
+        assert fields_of(response) == {"month"}
+        assert not Spend.objects.filter(month=date(364, 1, 1)).exists()
+
+    def test_spend_beyond_a_trillion_pounds_is_refused(self, api_as, estate):
+        client, _ = api_as(Role.COMMERCIAL_OFFICER)
+
+        response = client.post(
+            "/spend", {"contract": estate["own"].pk, "month": "2020-01-01", "amount": "99999999999999.99"}
+        )
+
+        assert response.status_code == 400
+        assert fields_of(response) == {"amount"}
+
+    def test_a_supplier_name_with_a_control_character_is_refused(self, api_as, estate):
+        client, _ = api_as(Role.COMMERCIAL_OFFICER)
+
+        response = client.post("/suppliers", {"name": "Evil\x1b[31m Ltd"})
+
+        assert response.status_code == 400
+        assert fields_of(response) == {"name"}
+        assert not Supplier.objects.filter(name__startswith="Evil").exists()
+
+
+class TestWritesAreAtomic:
+    """An error after the service has written rolls back everything, the audit and history included."""
+
+    def test_a_failure_while_answering_a_patch_leaves_nothing_behind(self, api_as, estate, client, monkeypatch):
+        # given: a failure after the service has done its work, while the answer is being shaped
+        api_client, _ = api_as(Role.COMMERCIAL_OFFICER)
+        contract = estate["own"]
+        before = history_counts(contract)
+
+        def broken(*args, **kwargs):
+            raise RuntimeError("the answer could not be shaped")
+
+        monkeypatch.setattr("pegasus.api.estate._detail", broken)
+        client.raise_request_exception = False
+
+        # when
+        response = api_client.patch(
+            f"/contracts/{contract.pk}", {"title": "Half-written", "options": [{"length_months": 12}]}
+        )
+
+        # then
+        assert response.status_code == 500
+        assert Contract.objects.get(pk=contract.pk).title == contract.title
+        assert history_counts(contract) == before
+
+    def test_a_failure_while_answering_a_spend_record_leaves_nothing_behind(self, api_as, estate, client, monkeypatch):
+        api_client, _ = api_as(Role.COMMERCIAL_OFFICER)
+        audit_before = AuditEvent.objects.count()
+
+        def broken(*args, **kwargs):
+            raise RuntimeError("the answer could not be shaped")
+
+        monkeypatch.setattr("pegasus.api.schemas.SpendOut.of", broken)
+        client.raise_request_exception = False
+
+        response = api_client.post("/spend", {"contract": estate["own"].pk, "month": "2020-02-01", "amount": "5.00"})
+
+        assert response.status_code == 500
+        assert not Spend.objects.filter(month=date(2020, 2, 1)).exists()
+        assert AuditEvent.objects.count() == audit_before
+
+
+class TestTowerShareHistory:
+    def test_replacing_tower_shares_keeps_their_history_attributed(self, api_as, estate):
+        client, user = api_as(Role.COMMERCIAL_OFFICER)
+        contract = estate["own"]
+
+        response = client.patch(f"/contracts/{contract.pk}", {"towers": [{"code": "networks", "share_percent": "100"}]})
+
+        assert response.status_code == 200
+        history = ContractTower.history.filter(contract_id=contract.pk)
+        changed = history.get(history_type="~")
+        removed = history.get(history_type="-")
+        assert (changed.tower_id, changed.share_percent, changed.history_user) == (
+            estate["networks"].pk,
+            Decimal(100),
+            user,
+        )
+        assert (removed.tower_id, removed.history_user) == (estate["siam"].pk, user)
+        event = AuditEvent.objects.get(action="contract.update", object_id=str(contract.pk))
+        assert event.data["changed"]["towers"] == [
+            "networks 70.00%, siam 30.00%",
+            "networks 100.00%",
+        ]
+
+
+class TestErrorBodiesMatchTheSchema:
+    """Every 400 and 422 body is `{"detail": [{"field": ..., "message": ...}]}`, as the OpenAPI document says."""
+
+    @pytest.mark.parametrize("body", ["{not json", "\xff", '{"title": "x"'])
+    def test_an_unparsable_body_is_a_list_of_errors(self, api_as, estate, client, body):
+        api_client, _ = api_as(Role.COMMERCIAL_OFFICER)
+
+        response = client.patch(
+            f"/api/contracts/{estate['own'].pk}",
+            body.encode("utf-8", "surrogateescape") if body != "\xff" else b"\xff",
+            content_type="application/json",
+            headers=api_client.headers,
+        )
+
+        assert response.status_code == 400
+        assert response.json() == {"detail": [{"field": None, "message": response.json()["detail"][0]["message"]}]}
+        assert response.json()["detail"][0]["message"]
+
+    @pytest.mark.parametrize("body", [[None, None], [], "text", 42, None, [{"title": "x"}]])
+    def test_a_body_that_is_not_an_object_is_refused(self, api_as, estate, body):
+        client, _ = api_as(Role.COMMERCIAL_OFFICER)
+        contract = estate["own"]
+        before = history_counts(contract)
+
+        response = client.client.patch(
+            f"/api/contracts/{contract.pk}",
+            __import__("json").dumps(body),
+            content_type="application/json",
+            headers=client.headers,
+        )
+
+        assert response.status_code in {400, 422}, response.content
+        assert isinstance(response.json()["detail"], list)
+        assert history_counts(contract) == before
