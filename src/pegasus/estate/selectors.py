@@ -463,5 +463,17 @@ def estate_summary(*, as_at: date, user=None) -> EstateSummary:
     )
 
 
-def interfaces() -> QuerySet[Interface]:
-    return Interface.objects.select_related("from_tower", "to_tower", "from_contract", "to_contract")
+def interfaces(user) -> list[Interface]:
+    """The hand-offs between towers. A contract at either end is named only to a user who may see that contract: a
+    supplier user sees the hand-off, and their own contract's reference, but never another supplier's."""
+    rows = list(Interface.objects.select_related("from_tower", "to_tower", "from_contract", "to_contract"))
+    if has_role(user, *INTERNAL_ROLES):
+        return rows
+    own = supplier_ids_of(user) if user.is_authenticated else frozenset()
+    for row in rows:
+        # Blanked on the loaded row only (never saved), so the template cannot show what the user may not see.
+        if row.from_contract is not None and row.from_contract.supplier_id not in own:
+            row.from_contract = None
+        if row.to_contract is not None and row.to_contract.supplier_id not in own:
+            row.to_contract = None
+    return rows

@@ -267,5 +267,5 @@ def tower_list(request):
     return render(
         request,
         "estate/tower_list.html",
-        {"towers": selectors.towers(), "interfaces": selectors.interfaces()},
+        {"towers": selectors.towers(), "interfaces": selectors.interfaces(request.user)},
     )
