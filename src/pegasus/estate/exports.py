@@ -1,13 +1,13 @@
 """Exports of the contract list: CSV for systems, XLSX for people (with the marking in its header)."""
 
-import csv
-import io
 from datetime import date
 
 from django.http import HttpResponse
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
+
+from pegasus.core import spreadsheets
 
 HEADERS = [
     "Reference",
@@ -62,14 +62,10 @@ def _filename(as_at: date, ext: str) -> str:
 
 
 def contracts_csv(rows, as_at: date) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response = HttpResponse(
+        spreadsheets.csv_text([HEADERS, *(_values(row) for row in rows)]), content_type=spreadsheets.CSV_TYPE
+    )
     response["Content-Disposition"] = f'attachment; filename="{_filename(as_at, "csv")}"'
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(HEADERS)
-    for row in rows:
-        writer.writerow(["" if v is None else v for v in _values(row)])
-    response.write(buffer.getvalue())
     return response
 
 
@@ -77,15 +73,15 @@ def contracts_xlsx(rows, as_at: date, *, marking: str) -> HttpResponse:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Contracts"
-    sheet.append([marking])
+    spreadsheets.xlsx_append(sheet, [marking])
     sheet["A1"].font = Font(bold=True, color="FFFFFF")
     sheet["A1"].fill = PatternFill("solid", fgColor="D4351C" if "SENSITIVE" in marking else "0B0C0C")
-    sheet.append([f"Contracts as at {as_at:%d %B %Y}"])
-    sheet.append(HEADERS)
+    spreadsheets.xlsx_append(sheet, [f"Contracts as at {as_at:%d %B %Y}"])
+    spreadsheets.xlsx_append(sheet, HEADERS)
     for cell in sheet[3]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(_values(row))
+        spreadsheets.xlsx_append(sheet, _values(row))
     money_columns = {HEADERS.index("Total value (£)") + 1, HEADERS.index("Annual value (£)") + 1}
     for column in range(1, len(HEADERS) + 1):
         letter = get_column_letter(column)
@@ -99,10 +95,6 @@ def contracts_xlsx(rows, as_at: date, *, marking: str) -> HttpResponse:
     sheet.auto_filter.ref = f"A3:{get_column_letter(len(HEADERS))}{sheet.max_row}"
     sheet.oddHeader.center.text = marking
     sheet.oddFooter.center.text = marking
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    response = HttpResponse(spreadsheets.xlsx_bytes(workbook), content_type=spreadsheets.XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{_filename(as_at, "xlsx")}"'
     return response

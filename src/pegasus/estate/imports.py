@@ -25,6 +25,7 @@ from pathlib import PurePath
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from pegasus.core import spreadsheets
 from pegasus.core.audit import audit_record
 from pegasus.core.classification import Classification, Descriptor
 from pegasus.core.exceptions import ImportRejected, PegasusError, RowError
@@ -880,14 +881,9 @@ def _example_rows() -> dict[str, list[object]]:
 
 def template_csv(kind: str) -> bytes:
     """A CSV template: the header row and one example row."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([c.name for c in COLUMNS[kind]])
     example = _example_rows()[kind]
-    writer.writerow(
-        ["" if v is None else (f"{v:%Y-%m}" if kind == SPEND and isinstance(v, date) else v) for v in example]
-    )
-    return buffer.getvalue().encode("utf-8")
+    row = [f"{v:%Y-%m}" if kind == SPEND and isinstance(v, date) else v for v in example]
+    return spreadsheets.csv_text([[c.name for c in COLUMNS[kind]], row]).encode("utf-8")
 
 
 def template_xlsx(kind: str) -> bytes:
@@ -901,8 +897,8 @@ def template_xlsx(kind: str) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Contracts" if kind == CONTRACTS else "Spend"
-    sheet.append([c.name for c in columns])
-    sheet.append(example)
+    spreadsheets.xlsx_append(sheet, [c.name for c in columns])
+    spreadsheets.xlsx_append(sheet, example)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for position, (column, value) in enumerate(zip(columns, example, strict=True), start=1):
@@ -915,15 +911,13 @@ def template_xlsx(kind: str) -> bytes:
             cell.number_format = "£#,##0.00"
     sheet.freeze_panes = "A2"
     notes = workbook.create_sheet("Notes")
-    notes.append(["column", "required", "what to enter"])
+    spreadsheets.xlsx_append(notes, ["column", "required", "what to enter"])
     for cell in notes[1]:
         cell.font = Font(bold=True)
     for column in columns:
-        notes.append([column.name, "yes" if column.required else "no", column.help])
+        spreadsheets.xlsx_append(notes, [column.name, "yes" if column.required else "no", column.help])
     notes.append([])
-    notes.append(["Pegasus reads the first sheet only. A file is imported whole or not at all."])
+    spreadsheets.xlsx_append(notes, ["Pegasus reads the first sheet only. A file is imported whole or not at all."])
     for letter, width in (("A", 28), ("B", 10), ("C", 100)):
         notes.column_dimensions[letter].width = width
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return spreadsheets.xlsx_bytes(workbook)

@@ -1,7 +1,6 @@
 """The evaluation report, OFFICIAL-SENSITIVE [COMMERCIAL], as a workbook and as a PDF: criteria, the ranking and
 the sensitivity, the moderated scores and every original score, for the commercial team's file."""
 
-import io
 import math
 from dataclasses import dataclass
 from decimal import Decimal
@@ -11,6 +10,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
+from pegasus.core import spreadsheets
 from pegasus.evaluation import selectors
 from pegasus.evaluation.models import Lot, Moderation, Score
 from pegasus.governance.documents import render_pdf
@@ -29,10 +29,10 @@ def approval_envelope(price: Decimal) -> Decimal:
 def _sheet(workbook, title: str, marking: str, headers: list[str], first: bool = False):
     sheet = workbook.active if first else workbook.create_sheet()
     sheet.title = title
-    sheet.append([marking])
+    spreadsheets.xlsx_append(sheet, [marking])
     sheet["A1"].font = Font(bold=True, color="FFFFFF")
     sheet["A1"].fill = PatternFill("solid", fgColor="D4351C")
-    sheet.append(headers)
+    spreadsheets.xlsx_append(sheet, headers)
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     sheet.oddHeader.center.text = marking
@@ -65,27 +65,27 @@ def evaluation_workbook(lot: Lot, *, marking: str) -> Workbook:
         workbook, "Criteria", marking, ["Id", "Criterion", "Kind", "Weight (%)", "Price method", "Pass mark"], True
     )
     for row in _criteria(lot):
-        criteria.append(row)
+        spreadsheets.xlsx_append(criteria, row)
     scores = _sheet(workbook, "Original scores", marking, ["Bidder", "Criterion", "Evaluator", "Score", "Rationale"])
     for row in _originals(lot):
-        scores.append(row)
+        spreadsheets.xlsx_append(scores, row)
     moderated = _sheet(workbook, "Moderated scores", marking, ["Bidder", "Criterion", "Consensus", "Rationale", "By"])
     for row in _moderated(lot):
-        moderated.append(row)
+        spreadsheets.xlsx_append(moderated, row)
     result = selectors.lot_result(lot)
     ranking = _sheet(
         workbook, "Ranking", marking, ["Rank", "Bidder", "Price (£, excl. VAT)", "Quality", "Price score", "Total"]
     )
     if not result.complete:
-        ranking.append([f"Not ranked: {result.moderated} of {result.needed} scores moderated."])
+        spreadsheets.xlsx_append(ranking, [f"Not ranked: {result.moderated} of {result.needed} scores moderated."])
     for row in result.rows:
-        ranking.append(
-            [row.rank or "failed", row.bidder, row.price, row.quality, row.price_score or "", row.total or ""]
+        spreadsheets.xlsx_append(
+            ranking, [row.rank or "failed", row.bidder, row.price, row.quality, row.price_score or "", row.total or ""]
         )
         ranking.cell(row=ranking.max_row, column=3).number_format = "£#,##0.00"
     ranking.append([])
     for words in result.warnings + result.sensitivity_words:
-        ranking.append([words])
+        spreadsheets.xlsx_append(ranking, [words])
     return workbook
 
 
@@ -97,10 +97,8 @@ def _download(body: bytes, content_type: str, lot: Lot, extension: str) -> HttpR
 
 
 def evaluation_xlsx(lot: Lot, *, marking: str) -> HttpResponse:
-    buffer = io.BytesIO()
-    evaluation_workbook(lot, marking=marking).save(buffer)
     return _download(
-        buffer.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", lot, "xlsx"
+        spreadsheets.xlsx_bytes(evaluation_workbook(lot, marking=marking)), spreadsheets.XLSX_TYPE, lot, "xlsx"
     )
 
 

@@ -2,13 +2,13 @@
 
 from datetime import date, datetime
 from decimal import Decimal
-from io import BytesIO
 
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import transaction
 from openpyxl import Workbook
 
+from pegasus.core import spreadsheets
 from pegasus.core.calendar import LONDON
 from pegasus.governance import services
 from pegasus.governance.models import Appointment, Decision
@@ -125,8 +125,8 @@ def _price_schedule() -> ContentFile:
     book = Workbook()
     sheet = book.active
     sheet.title = "Indicative prices"
-    sheet.append(["OFFICIAL-SENSITIVE [COMMERCIAL] – illustrative figures"])
-    sheet.append(["Tower", "Low (£m a year)", "High (£m a year)"])
+    spreadsheets.xlsx_append(sheet, ["OFFICIAL-SENSITIVE [COMMERCIAL] – illustrative figures"])
+    spreadsheets.xlsx_append(sheet, ["Tower", "Low (£m a year)", "High (£m a year)"])
     for tower, low, high in [
         ("Service integration and management", 6.5, 9.0),
         ("Networks", 14.0, 19.5),
@@ -135,10 +135,8 @@ def _price_schedule() -> ContentFile:
         ("End user computing", 18.0, 24.0),
         ("Applications management", 22.0, 30.0),
     ]:
-        sheet.append([tower, low, high])
-    buffer = BytesIO()
-    book.save(buffer)
-    return ContentFile(buffer.getvalue(), name="indicative-prices-by-tower.xlsx")
+        spreadsheets.xlsx_append(sheet, [tower, low, high])
+    return ContentFile(spreadsheets.xlsx_bytes(book), name="indicative-prices-by-tower.xlsx")
 
 
 def _illustrative_papers(officer, commercial) -> int:

@@ -1,12 +1,12 @@
 """Exports of a supplier's performance: CSV for systems, XLSX for people (with the marking in its header)."""
 
-import csv
-import io
 from decimal import Decimal
 
 from django.http import HttpResponse
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
+
+from pegasus.core import spreadsheets
 
 HEADERS = [
     "Contract",
@@ -57,28 +57,24 @@ def _credit_rows(performances, marking: str) -> list[list]:
 
 
 def performance_csv(performances, *, filename: str, marking: str) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response = HttpResponse(
+        spreadsheets.csv_text([HEADERS, *_rows(performances, marking)]), content_type=spreadsheets.CSV_TYPE
+    )
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(HEADERS)
-    for row in _rows(performances, marking):
-        writer.writerow(["" if v is None else v for v in row])
-    response.write(buffer.getvalue())
     return response
 
 
 def _sheet(workbook, title: str, heading: str, headers: list[str], rows: list[list], marking: str, money: set[int]):
     sheet = workbook.create_sheet(title)
-    sheet.append([marking])
+    spreadsheets.xlsx_append(sheet, [marking])
     sheet["A1"].font = Font(bold=True, color="FFFFFF")
     sheet["A1"].fill = PatternFill("solid", fgColor="D4351C" if "SENSITIVE" in marking else "0B0C0C")
-    sheet.append([heading])
-    sheet.append(headers)
+    spreadsheets.xlsx_append(sheet, [heading])
+    spreadsheets.xlsx_append(sheet, headers)
     for cell in sheet[3]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(row)
+        spreadsheets.xlsx_append(sheet, row)
     for column in money:
         for (cell,) in sheet.iter_rows(min_row=4, min_col=column, max_col=column):
             cell.number_format = "£#,##0.00"
@@ -94,10 +90,6 @@ def performance_xlsx(performances, *, filename: str, heading: str, marking: str)
     workbook.remove(workbook.active)
     _sheet(workbook, "Attainment", heading, HEADERS, _rows(performances, marking), marking, {11})
     _sheet(workbook, "Service credits", heading, CREDIT_HEADERS, _credit_rows(performances, marking), marking, {4})
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    response = HttpResponse(spreadsheets.xlsx_bytes(workbook), content_type=spreadsheets.XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
     return response

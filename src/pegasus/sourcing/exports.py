@@ -1,12 +1,12 @@
 """A scenario out: XLSX for people (marked OFFICIAL-SENSITIVE [COMMERCIAL]) and the optimiser's JSON for tools."""
 
-import io
 import json
 from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
+from pegasus.core import spreadsheets
 from pegasus.sourcing.selectors import ScenarioView, scenario_lots
 
 
@@ -26,16 +26,17 @@ def scenario_xlsx(view: ScenarioView) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Lots"
-    sheet.append([scenario.marking])
+    spreadsheets.xlsx_append(sheet, [scenario.marking])
     sheet["A1"].font = Font(bold=True, color="FFFFFF")
     sheet["A1"].fill = PatternFill("solid", fgColor="D4351C")
-    sheet.append([f"Scenario: {scenario.name} ({scenario.get_kind_display()})"])
-    sheet.append(["Lot", "Towers", "Supplier", "Price a year (£, ex VAT)", "Possible bidders"])
+    spreadsheets.xlsx_append(sheet, [f"Scenario: {scenario.name} ({scenario.get_kind_display()})"])
+    spreadsheets.xlsx_append(sheet, ["Lot", "Towers", "Supplier", "Price a year (£, ex VAT)", "Possible bidders"])
     for cell in sheet[3]:
         cell.font = Font(bold=True)
     for lot in scenario.lots.all():
-        sheet.append(
-            [lot.position, ", ".join(t.name for t in lot.towers.all()), lot.supplier.name, lot.price, lot.bidders]
+        spreadsheets.xlsx_append(
+            sheet,
+            [lot.position, ", ".join(t.name for t in lot.towers.all()), lot.supplier.name, lot.price, lot.bidders],
         )
         sheet.cell(row=sheet.max_row, column=4).number_format = "£#,##0.00"
     for letter, width in (("A", 8), ("B", 60), ("C", 44), ("D", 24), ("E", 16)):
@@ -43,7 +44,7 @@ def scenario_xlsx(view: ScenarioView) -> bytes:
     sheet.oddHeader.center.text = scenario.marking
     sheet.oddFooter.center.text = scenario.marking
     summary = workbook.create_sheet("Figures")
-    summary.append([scenario.marking])
+    spreadsheets.xlsx_append(summary, [scenario.marking])
     if figures is not None:
         for label, value in (
             ("Total cost a year (£)", figures.total),
@@ -55,11 +56,9 @@ def scenario_xlsx(view: ScenarioView) -> bytes:
             ("Fewest bidders for a lot", figures.fewest_bidders),
             ("Supplier concentration (HHI)", figures.hhi),
         ):
-            summary.append([label, value])
+            spreadsheets.xlsx_append(summary, [label, value])
             if isinstance(value, Decimal):
                 summary.cell(row=summary.max_row, column=2).number_format = "£#,##0.00"
     summary.column_dimensions["A"].width = 34
     summary.column_dimensions["B"].width = 20
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return spreadsheets.xlsx_bytes(workbook)

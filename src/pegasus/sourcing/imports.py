@@ -5,11 +5,11 @@ contracts and spend: the whole file or nothing, every bad row named by line and 
 changes nothing.
 """
 
-import io
 from decimal import Decimal
 
 from django.db import transaction
 
+from pegasus.core import spreadsheets
 from pegasus.core.audit import audit_record
 from pegasus.core.exceptions import ImportRejected, RowError
 from pegasus.estate import imports as estate_imports
@@ -115,18 +115,16 @@ def template_xlsx() -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Market prices"
-    sheet.append([c.name for c in PRICE_COLUMNS])
-    sheet.append(["Thamesmead Networks plc (illustrative)", "networks", Decimal("13200000.00")])
+    spreadsheets.xlsx_append(sheet, [c.name for c in PRICE_COLUMNS])
+    spreadsheets.xlsx_append(sheet, ["Thamesmead Networks plc (illustrative)", "networks", Decimal("13200000.00")])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet["C2"].number_format = "£#,##0.00"
     for letter, width in (("A", 44), ("B", 24), ("C", 18)):
         sheet.column_dimensions[letter].width = width
     notes = workbook.create_sheet("Notes")
-    notes.append(["column", "required", "what to enter"])
+    spreadsheets.xlsx_append(notes, ["column", "required", "what to enter"])
     for column in PRICE_COLUMNS:
-        notes.append([column.name, "yes" if column.required else "no", column.help])
-    notes.append(["Pegasus reads the first sheet only. A file is imported whole or not at all."])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        spreadsheets.xlsx_append(notes, [column.name, "yes" if column.required else "no", column.help])
+    spreadsheets.xlsx_append(notes, ["Pegasus reads the first sheet only. A file is imported whole or not at all."])
+    return spreadsheets.xlsx_bytes(workbook)
