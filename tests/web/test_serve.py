@@ -1,0 +1,82 @@
+"""`pegasus serve` starts the web server and the task worker together, runs queued work, and stops as one."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from benchmarks.deployment import ROOT, Browser, process_group_alive, served
+
+TICKETS = (
+    b"ticket_id,supplier,priority,opened_at,resolved_at\n"
+    b"T1,Kestrel Digital Services Ltd (illustrative),1,2019-03-04T09:00,2019-03-04T10:00\n"
+    b"T2,Kestrel Digital Services Ltd (illustrative),P1,2019-03-05T09:00,2019-03-05T15:00\n"
+)
+
+
+def wait_until_gone(pids, seconds: float = 20) -> list[int]:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        alive = [pid for pid in pids if process_group_alive(pid)]
+        if not alive:
+            return []
+        time.sleep(0.2)
+    return alive
+
+
+class TestServe:
+    def test_a_ticket_upload_is_run_by_the_worker_and_ctrl_c_stops_both(self, deployment):
+        with served(deployment, environment="development") as server:
+            # given the web server and the task worker, both announced
+            assert set(server.children) == {"web server", "task worker"}
+            browser = Browser(server.base, behind_https=False)
+            browser.sign_in("commercial")
+            token = browser.csrf_token("/performance/uploads/")
+            # when a tickets file is uploaded through the page
+            response = browser.post_file(
+                "/performance/uploads/", {"csrfmiddlewaretoken": token}, "file", "march.csv", TICKETS
+            )
+            assert response.status == 302, response.text[:1000]
+            progress = response.headers["location"].rstrip("/") + "/progress/"
+            # then the worker picks it up and the page says it is stored
+            deadline = time.monotonic() + 60
+            while "Tickets stored" not in (page := browser.get(progress).text):
+                assert time.monotonic() < deadline, page
+                time.sleep(0.5)
+            assert 'data-testid="queue-notice"' not in page
+            # and Ctrl-C stops the command and both children, with nothing left behind
+            assert server.stop(signal.SIGINT) == 0
+        assert wait_until_gone(server.children.values()) == []
+
+    def test_when_the_worker_dies_the_server_is_stopped_and_serve_fails(self, deployment):
+        with served(deployment, environment="development") as server:
+            worker = server.children["task worker"]
+            os.killpg(worker, signal.SIGKILL)
+            code = server.process.wait(timeout=30)
+        assert code == 1
+        assert wait_until_gone(server.children.values()) == []
+        log = (deployment.folder / f"serve-{server.port}.log").read_text()
+        assert f"the task worker stopped with exit status {-signal.SIGKILL}" in log
+
+    @pytest.mark.parametrize(
+        ("args", "field"),
+        [
+            (["--bind", "8000"], "--bind"),
+            (["--bind", "127.0.0.1:99999"], "--bind"),
+            (["--task-workers", "0"], "--task-workers"),
+        ],
+    )
+    def test_bad_options_exit_2_naming_the_option(self, deployment, args, field):
+        result = subprocess.run(
+            [sys.executable, "-m", "pegasus.cli", "serve", *args],
+            env=deployment.env | {"PEGASUS_ENV": "development"},
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 2
+        assert result.stderr.startswith(f"error: {field}:")
+        assert len(result.stderr.strip().splitlines()) == 1
