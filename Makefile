@@ -1,5 +1,5 @@
 # Pegasus: two commands on a fresh machine.
-#   make run   installs what is missing, migrates, loads the demo into an empty database, serves :8000
+#   make run   installs what is missing, migrates, loads the demo into an empty database, serves :8000 with a task worker
 #   make test  installs what is missing, runs lint and the whole suite on SQLite, then on PostgreSQL if reachable
 SHELL := /bin/bash
 .DEFAULT_GOAL := run
@@ -46,9 +46,10 @@ migrate: install
 demo: migrate
 	$(PYTHON_RUN) pegasus demo --if-empty
 
+# The web server and the task worker that runs queued work (ticket uploads, the optimiser) together; Ctrl-C stops both.
 run: demo
 	@echo "Pegasus on http://$(HOST):$(PORT)/ (estate read as at $(PEGASUS_AS_AT); set PEGASUS_AS_AT= for today)"
-	$(PYTHON_RUN) pegasus runserver $(HOST):$(PORT)
+	$(PYTHON_RUN) pegasus serve --bind $(HOST):$(PORT)
 
 # Debian's Chromium drives the browser tests; nothing is downloaded by the test tools themselves.
 browser-deps:
