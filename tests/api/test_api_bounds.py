@@ -241,3 +241,103 @@ class TestErrorBodiesMatchTheSchema:
         assert response.status_code in {400, 422}, response.content
         assert isinstance(response.json()["detail"], list)
         assert history_counts(contract) == before
+
+
+class TestQueryParametersAreBounded:
+    """A date, number or page out of bounds in a query or a path is a 4xx naming it, never a 500."""
+
+    @pytest.mark.parametrize(
+        ("path", "params", "field"),
+        [
+            ("/contracts", {"as_at": "9999-12-31"}, "as_at"),
+            ("/contracts", {"as_at": "0001-01-01"}, "as_at"),
+            ("/contracts", {"offset": str(2**64)}, "offset"),
+            ("/contracts", {"offset": "99999999999999999999"}, "offset"),
+            ("/contracts", {"supplier": str(2**64)}, "supplier"),
+            ("/contracts", {"expiring_within": "201262627273"}, "expiring_within"),
+            ("/contracts/{id}", {"as_at": "9999-12-31"}, "as_at"),
+            ("/spend", {"contract": str(2**64)}, "contract"),
+            ("/spend", {"offset": str(2**63)}, "offset"),
+            ("/spend", {"month_from": "0364-01-01"}, "month_from"),
+            ("/decisions", {"offset": str(2**64)}, "offset"),
+        ],
+    )
+    def test_a_query_parameter_out_of_bounds_is_refused_naming_it(self, api_as, estate, path, params, field):
+        client, _ = api_as(Role.COMMERCIAL_OFFICER)
+
+        response = client.get(path.format(id=estate["own"].pk), **params)
+
+        assert response.status_code in {400, 422}, response.content
+        assert fields_of(response) == {field}
+
+    @pytest.mark.parametrize(
+        "path",
+        [
+            "/contracts/99999999999999999999",
+            "/contracts/9223372036854775808/spend",
+            "/suppliers/99999999999999999999",
+            "/decisions/99999999999999999999",
+        ],
+    )
+    def test_an_id_no_database_can_hold_is_not_found(self, api_as, estate, path):
+        client, _ = api_as(Role.COMMERCIAL_OFFICER)
+
+        response = client.get(path)
+
+        assert response.status_code == 404
+        assert isinstance(response.json()["detail"], str)
+
+    def test_a_write_to_an_id_no_database_can_hold_is_not_found(self, api_as, estate):
+        client, _ = api_as(Role.COMMERCIAL_OFFICER)
+
+        assert client.patch("/contracts/99999999999999999999", {"title": "x"}).status_code == 404
+        assert (
+            client.post("/contracts/99999999999999999999/options/99999999999999999999/exercise", {}).status_code == 404
+        )
+
+    def test_the_edges_of_the_range_are_read(self, api_as, estate):
+        client, _ = api_as(Role.COMMERCIAL_OFFICER)
+
+        for as_at in ("1990-01-01", "2100-12-31"):
+            assert client.get("/contracts", as_at=as_at).status_code == 200
+            assert client.get(f"/contracts/{estate['own'].pk}", as_at=as_at).status_code == 200
+
+
+class TestServerErrors:
+    """Only in development does an API 500 carry its traceback."""
+
+    @pytest.fixture
+    def failing(self, api_as, estate, client, monkeypatch):
+        def broken(*args, **kwargs):
+            raise RuntimeError("secret internals")
+
+        monkeypatch.setattr("pegasus.api.estate._detail", broken)
+        client.raise_request_exception = False
+        api_client, _ = api_as(Role.COMMERCIAL_OFFICER)
+        return lambda: api_client.get(f"/contracts/{estate['own'].pk}")
+
+    def test_in_development_the_500_carries_the_traceback(self, failing, settings):
+        settings.DEBUG, settings.PEGASUS_ENV = True, "development"
+
+        response = failing()
+
+        assert response.status_code == 500
+        assert "Traceback" in response.content.decode() and "secret internals" in response.content.decode()
+
+    @pytest.mark.parametrize("env", ["test", "production"])
+    def test_elsewhere_the_500_says_nothing_of_the_internals(self, failing, settings, env):
+        settings.DEBUG, settings.PEGASUS_ENV = False, env
+
+        response = failing()
+
+        assert response.status_code == 500
+        assert "Traceback" not in response.content.decode() and "secret internals" not in response.content.decode()
+
+    def test_debug_left_on_in_production_does_not_put_the_traceback_in_an_api_answer(self, settings):
+        from pegasus.api.api import server_error
+
+        settings.DEBUG, settings.PEGASUS_ENV = True, "production"
+
+        # The API hands the error on to Django (whose deploy check refuses DEBUG in production).
+        with pytest.raises(RuntimeError, match="secret internals"):
+            server_error(None, RuntimeError("secret internals"))

@@ -162,3 +162,67 @@ class TestContractList:
         assert sheet["A1"].value == "OFFICIAL-SENSITIVE [COMMERCIAL]"
         assert [c.value for c in sheet[3]][:3] == ["Reference", "Title", "Supplier"]
         assert sheet.max_row == 3 + 6
+
+
+class TestQueryParametersAreBounded:
+    """A date, number or page out of bounds in a URL gets a form error or a 400 that names it, never a 500."""
+
+    @pytest.mark.parametrize("as_at", ["9999-12-31", "0001-01-01", "2101-01-01"])
+    def test_the_dashboard_explains_an_as_at_date_out_of_range(self, signed_in, demo, as_at):
+        client, _ = signed_in(Role.PROGRAMME_DIRECTOR)
+
+        response = client.get(f"/dashboard/?as_at={as_at}")
+
+        assert response.status_code == 200
+        assert response.context["as_at_error"] == ("As at: enter a date from 01 January 1990 to 31 December 2100.")
+        assert "govuk-error-message" in response.content.decode()
+
+    def test_the_contract_list_explains_an_as_at_date_out_of_range(self, commercial):
+        response = commercial.get("/contracts/?as_at=9999-12-31")
+
+        assert response.status_code == 200
+        assert "as_at" in response.context["form"].errors
+        assert "from 01 January 1990 to 31 December 2100" in response.content.decode()
+
+    @pytest.mark.parametrize(
+        "url",
+        [
+            "/contracts/export.csv?as_at=9999-12-31",
+            "/contracts/export.xlsx?as_at=9999-12-31",
+            "/contracts/?page=99999999999999999999",
+            "/contracts/?page=0",
+            "/contracts/?page=abc",
+        ],
+    )
+    def test_a_parameter_out_of_bounds_is_a_400_naming_it(self, commercial, url):
+        response = commercial.get(url)
+
+        assert response.status_code == 400
+        body = response.content.decode()
+        assert ("As at:" in body) or ("Page:" in body)
+        assert "There is a problem" in body
+
+    @pytest.mark.parametrize("path", ["/contracts/{id}/?as_at=9999-12-31", "/suppliers/{supplier}/?as_at=0364-01-01"])
+    def test_a_page_read_as_at_a_date_out_of_range_is_a_400(self, commercial, path):
+        contract = Contract.objects.first()
+        response = commercial.get(path.format(id=contract.pk, supplier=contract.supplier_id))
+
+        assert response.status_code == 400
+        assert "As at: enter a date from 01 January 1990" in response.content.decode()
+
+    @pytest.mark.parametrize(
+        "path",
+        [
+            "/contracts/99999999999999999999/",
+            "/contracts/99999999999999999999/edit/",
+            "/suppliers/99999999999999999999/",
+            "/suppliers/9223372036854775808/edit/",
+        ],
+    )
+    def test_an_id_no_database_can_hold_is_not_found(self, commercial, path):
+        assert commercial.get(path).status_code == 404
+
+    def test_the_whole_range_of_dates_reads(self, commercial):
+        for as_at in ("1990-01-01", "2100-12-31"):
+            assert commercial.get(f"/contracts/?as_at={as_at}").status_code == 200
+            assert commercial.get(f"/contracts/export.csv?as_at={as_at}").status_code == 200

@@ -14,6 +14,7 @@ from django.http import Http404
 from ninja import Query, Router, Status
 
 from pegasus.api.schemas import (
+    BoundedDate,
     ContractDetailOut,
     ContractFiltersIn,
     ContractIn,
@@ -205,7 +206,7 @@ def contract_list(request, filters: Query[ContractFiltersIn], page: Query[PageQu
 
 
 @router.get("/contracts/{contract_id}", response={200: ContractDetailOut, **READ_ERRORS}, tags=["contracts"])
-def contract_get(request, contract_id: int, as_at: date | None = None):
+def contract_get(request, contract_id: int, as_at: BoundedDate | None = None):
     """One contract with its options, and its derived dates as at `as_at` (default today)."""
     _allow(request, "estate.view_estate")
     return _detail(_visible_contract(request, contract_id), as_at)

@@ -6,11 +6,20 @@ from typing import Annotated
 
 from ninja import Schema
 from ninja.schema import DjangoGetter
-from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema, model_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    PlainSerializer,
+    ValidationInfo,
+    WithJsonSchema,
+    model_validator,
+)
 
 from pegasus.core import bounds
 from pegasus.core.classification import Classification, Descriptor
 from pegasus.core.money import VatBasis
+from pegasus.core.query import MAX_MONTHS_AHEAD
 from pegasus.estate import terms as t
 from pegasus.estate.models import Contract, ContractStatus, ServiceTower, Spend
 from pegasus.estate.selectors import ContractRow
@@ -55,6 +64,27 @@ MoneyIn = Annotated[
 ]
 PercentIn = Annotated[Decimal, Field(gt=0, le=100, max_digits=5, decimal_places=2, examples=["60.00"])]
 
+
+def _within_dates(value: date, info: ValidationInfo) -> date:
+    return bounds.check_date(value, info.field_name or "date")
+
+
+# A date the API reads (query or body): the bounds of `pegasus.core.bounds`, documented as a pattern.
+BoundedDate = Annotated[
+    date,
+    AfterValidator(_within_dates),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date",
+            "pattern": r"^(199\d|20\d\d|2100)-\d\d-\d\d$",
+            "description": f"From {bounds.MIN_DATE} to {bounds.MAX_DATE}",
+        }
+    ),
+]
+# An id the API reads: a positive number that a database integer column can hold.
+Id = Annotated[int, Field(ge=1, le=bounds.MAX_INT)]
+Count = Annotated[int, Field(ge=0, le=bounds.MAX_INT)]
 
 BODY_NOT_AN_OBJECT = "Send a JSON object."
 
@@ -246,17 +276,19 @@ class ContractDetailOut(ContractOut):
 
 class PageQuery(Schema):
     limit: int = Field(DEFAULT_PAGE, ge=1, le=MAX_PAGE, description=f"At most {MAX_PAGE}")
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=bounds.MAX_INT)
 
 
 class ContractFiltersIn(Schema):
     q: str = Field("", description="Part of the reference, title or supplier name")
     tower: str = Field("", description="A tower code, e.g. networks")
-    supplier: int | None = Field(None, description="A supplier id")
+    supplier: Id | None = Field(None, description="A supplier id")
     status: ContractStatus | None = None
     tier: int | None = Field(None, ge=1, le=3)
-    expiring_within: int | None = Field(None, ge=0, description="Current end within this many months of as_at")
-    as_at: date | None = Field(None, description="Read the estate as at this date; default today")
+    expiring_within: int | None = Field(
+        None, ge=0, le=MAX_MONTHS_AHEAD, description="Current end within this many months of as_at"
+    )
+    as_at: BoundedDate | None = Field(None, description="Read the estate as at this date; default today")
 
 
 class ContractPage(Schema):
@@ -362,9 +394,9 @@ class SpendOut(Schema):
 
 
 class SpendFilters(Schema):
-    contract: int | None = Field(None, description="A contract id")
-    month_from: date | None = Field(None, description="From this month (inclusive)")
-    month_to: date | None = Field(None, description="Up to this month (inclusive)")
+    contract: Id | None = Field(None, description="A contract id")
+    month_from: BoundedDate | None = Field(None, description="From this month (inclusive)")
+    month_to: BoundedDate | None = Field(None, description="Up to this month (inclusive)")
 
 
 class SpendPage(Schema):

@@ -3,10 +3,13 @@
 from decimal import Decimal
 
 from django import forms
+from django.core.exceptions import ValidationError
 
+from pegasus.core import bounds
+from pegasus.core.exceptions import OutOfBounds
 from pegasus.estate import terms as t
 from pegasus.estate.models import Contract, ServiceTower, Supplier
-from pegasus.estate.selectors import EXPIRY_WINDOWS, SORTS
+from pegasus.estate.selectors import AS_AT_LABEL, EXPIRY_WINDOWS, SORTS
 from pegasus.estate.services import CONTRACT_FIELDS, OptionSpec, TowerShare
 from pegasus.web.forms import NamedErrorsMixin
 
@@ -15,6 +18,14 @@ MAX_OPTIONS = 4
 
 class DateInput(forms.DateInput):
     input_type = "date"
+
+
+def within_dates(value) -> None:
+    """A form field's validator: the date lies within the dates Pegasus computes with."""
+    try:
+        bounds.check_date(value, AS_AT_LABEL)
+    except OutOfBounds as exc:
+        raise ValidationError(str(exc)) from None
 
 
 class ContractFilterForm(forms.Form):
@@ -30,7 +41,7 @@ class ContractFilterForm(forms.Form):
         required=False,
         choices=[("", "Any time"), *[(str(m), f"{m} months") for m in EXPIRY_WINDOWS]],
     )
-    as_at = forms.DateField(label="As at", required=False, widget=DateInput)
+    as_at = forms.DateField(label=AS_AT_LABEL, required=False, widget=DateInput, validators=[within_dates])
     sort = forms.ChoiceField(required=False, choices=[(k, k) for k in SORTS], widget=forms.HiddenInput)
     dir = forms.ChoiceField(required=False, choices=[("asc", "asc"), ("desc", "desc")], widget=forms.HiddenInput)
 
@@ -76,7 +87,8 @@ class ContractForm(NamedErrorsMixin, forms.ModelForm):
             self.fields[f"option_{n}_months"] = forms.IntegerField(
                 label=f"Option {n} length (months)",
                 required=False,
-                min_value=1,
+                min_value=bounds.MIN_MONTHS,
+                max_value=bounds.MAX_MONTHS,
                 initial=existing.length_months if existing else None,
                 widget=forms.NumberInput(attrs={"class": "govuk-input--width-4"}),
             )
