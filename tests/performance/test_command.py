@@ -174,6 +174,27 @@ class TestIngest:
         datasets = Path(var_dir) / "performance" / "datasets"
         assert sorted(p.name for p in datasets.iterdir()) == ["live"]
 
+    @pytest.mark.parametrize("where", ["filesystem", "s3"])
+    def test_a_dataset_stored_by_an_upload_is_reported_from_the_shared_storage(
+        self, capsys, files, var_dir, where, request
+    ):
+        """On any host, `--dataset upload-N` reads what the pages read: the dataset in the shared storage."""
+        from pegasus.performance import services
+        from pegasus.performance import tickets as t
+
+        if where == "s3":
+            request.getfixturevalue("s3_storage")
+        con = t.connect()
+        t.load_tickets(con, files / "tickets.csv")
+        services.dataset_store(con, "upload-7")
+        _code, from_csv, _err = run(
+            capsys, "sla", "--tickets", str(files / "tickets.csv"), "--sla", str(files / "sla.yaml"), "--json"
+        )
+        code, from_store, err = run(capsys, "sla", "--dataset", "upload-7", "--sla", str(files / "sla.yaml"), "--json")
+        assert (code, err) == (0, "")
+        assert json.loads(from_store) == json.loads(from_csv)
+        assert not (Path(var_dir) / "performance" / "datasets").exists()
+
     def test_an_unknown_dataset_is_bad_input(self, capsys, files, var_dir):
         code, _out, err = run(capsys, "sla", "--dataset", "nothing", "--sla", str(files / "sla.yaml"))
         assert (code, err) == (2, "error: --dataset: no dataset 'nothing'; ingest it first\n")

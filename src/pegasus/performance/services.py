@@ -26,7 +26,7 @@ NOT_A_CSV = "Upload a tickets file as CSV (.csv)."
 
 # Stored datasets live in the shared storage (`pegasus.core.storage`) as DATASETS/<name>/tickets.parquet and,
 # where hand-offs were loaded, assignments.parquet: every app server reads what any worker stored.
-DATASETS = "performance/datasets"
+DATASETS = t.STORED_DATASETS
 DATASET_FILES = (t.ASSIGNMENTS_PARQUET, t.TICKETS_PARQUET)  # written in this order: the tickets complete a dataset
 
 
@@ -236,5 +236,3 @@ def _reject(upload: TicketUpload, exc: t.TicketFileError) -> TicketUpload:
             data={"bad_lines": upload.bad_lines},
         )
     return upload
-
-

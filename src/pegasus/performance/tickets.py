@@ -646,6 +646,8 @@ def _physical_lines(path: Path, records: int) -> list[int] | None:
 
 TICKETS_PARQUET = "tickets.parquet"
 ASSIGNMENTS_PARQUET = "assignments.parquet"
+# Where uploads' datasets are kept in the shared storage (pegasus.core.storage): STORED_DATASETS/<name>/<file>.
+STORED_DATASETS = "performance/datasets"
 
 
 def write_rejected(con: duckdb.DuckDBPyConnection, report: LoadReport, target: Path) -> None:

@@ -23,6 +23,16 @@ def dataset_dir(name: str) -> Path:
     return performance_dir() / "datasets" / name
 
 
+def stored_dataset(name: str) -> Path | None:
+    """A dataset that an upload stored in the shared storage (what the pages read), as a directory on this host."""
+    from pegasus.core import storage
+
+    folder = f"{t.STORED_DATASETS}/{name}"
+    if not storage.shared_storage().exists(f"{folder}/{t.TICKETS_PARQUET}"):
+        return None
+    return storage.local_folder(folder, (t.ASSIGNMENTS_PARQUET, t.TICKETS_PARQUET))
+
+
 class Command(PegasusCommand):
     help = "Supplier performance: import service-desk exports, ingest tickets, report SLA attainment and credits."
     # No models, views or URLs are involved: skipping the system checks saves importing every page at start-up.
@@ -34,7 +44,9 @@ class Command(PegasusCommand):
         sla = sub.add_parser("sla", help="SLA attainment, percentiles, open breaches and service credits")
         source = sla.add_mutually_exclusive_group(required=True)
         source.add_argument("--tickets", help="canonical tickets CSV, or a stored dataset (its directory or Parquet)")
-        source.add_argument("--dataset", help="name of a dataset stored by `performance ingest`")
+        source.add_argument(
+            "--dataset", help="name of a dataset stored by `performance ingest` here, or by an upload (upload-N)"
+        )
         sla.add_argument("--sla", required=True, help="SLA file (YAML or JSON)")
         sla.add_argument("--assignments", help="assignments CSV (ticket_id, assigned_at, supplier)")
         sla.add_argument("--skip-invalid", action="store_true", help="use the good rows, set the bad ones aside")
@@ -83,6 +95,8 @@ class Command(PegasusCommand):
         if options["dataset"] or (given and (given.is_dir() or given.suffix.lower() == ".parquet")):
             if options["dataset"]:
                 directory = dataset_dir(options["dataset"])
+                if not directory.is_dir():  # not ingested on this host: one stored by an upload, if there is one
+                    directory = stored_dataset(options["dataset"]) or directory
             else:
                 assert given is not None
                 directory = given if given.is_dir() else given.parent
