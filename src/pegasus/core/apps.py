@@ -8,7 +8,7 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib.auth import get_user_model, signals
-        from django.db.models.signals import post_delete, post_save, pre_save
+        from django.db.models.signals import post_save, pre_save
 
         from pegasus.core import audit, sessions
 
@@ -20,4 +20,3 @@ class CoreConfig(AppConfig):
         user_model = get_user_model()
         pre_save.connect(sessions.on_user_saving, sender=user_model, dispatch_uid="pegasus-sessions-user-saving")
         post_save.connect(sessions.on_user_saved, sender=user_model, dispatch_uid="pegasus-sessions-user-saved")
-        post_delete.connect(sessions.on_user_deleted, sender=user_model, dispatch_uid="pegasus-sessions-user-deleted")

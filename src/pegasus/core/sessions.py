@@ -1,16 +1,17 @@
 """Sessions in the database, findable by user, so that the server can end them.
 
 Signing out deletes the session's row, so a copied cookie is worth nothing afterwards (a signed cookie stayed valid
-for its whole age). A user's other sessions are ended in two ways, each sound on its own:
+for its whole age). A user's other sessions are ended in two ways:
 
 - Every session carries Django's session hash, an HMAC of the user's password hash, and `get_user` compares it
   with the user it has just loaded on every request (no extra query). A new password, set by any path at all,
   makes every older session fail that check and be flushed.
 - The session row carries the user's id (`UserSession.user_id`, written by `SessionStore` in the same statement
-  that saves the session), so disabling a user, changing their password or deleting them deletes all their rows at
-  once with one indexed DELETE. Without that column the only way to find them is to decode every session in the
-  table. Deleting matters for disabling: an inactive user is refused on each request anyway, but were they enabled
-  again their old sessions, with their unchanged password hash, would come back to life.
+  that saves the session), so disabling a user or changing their password deletes all their rows at once with one
+  indexed DELETE; without that column the only way to find them is to decode every session in the table. The
+  hash alone cannot cover disabling: an inactive user is refused on each request, but were they enabled again
+  their old sessions, with an unchanged password hash, would come back to life. A separate index table (user ->
+  session keys) would cost a second write at every sign-in and could drift from the sessions it points at.
 
 The rows are deleted from the User model's signals because that is the one place every way of disabling a user or
 changing a password passes through: the admin's change and password forms, `pegasus changepassword`, the password
@@ -68,7 +69,3 @@ def on_user_saved(sender, instance, raw=False, **kwargs) -> None:
     if getattr(instance, "_pegasus_ends_sessions", False):
         instance._pegasus_ends_sessions = False
         user_sessions_end(user_id=instance.pk)
-
-
-def on_user_deleted(sender, instance, **kwargs) -> None:
-    user_sessions_end(user_id=instance.pk)
