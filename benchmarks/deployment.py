@@ -115,6 +115,7 @@ def served(deployment: Deployment, *args: str, environment: str | None = None, r
         text=True,
     )
     running = Served(process=process, port=port)
+    last: object = None
     try:
         deadline = time.monotonic() + 90
         while True:
@@ -124,12 +125,17 @@ def served(deployment: Deployment, *args: str, environment: str | None = None, r
             try:
                 conn = http.client.HTTPConnection(HOST, port, timeout=5)
                 conn.request("GET", ready_path, headers={"X-Forwarded-Proto": "https"})
-                if conn.getresponse().status < 500:
+                last = conn.getresponse().status
+                if last < 500:
                     break
-            except OSError:
-                pass
+            except OSError as exc:
+                last = exc
             if time.monotonic() > deadline:
-                raise RuntimeError(f"pegasus serve did not answer {ready_path} on port {port} within 90 s")
+                log.seek(0)
+                raise RuntimeError(
+                    f"pegasus serve did not answer {ready_path} on port {port} within 90 s ({last}):\n"
+                    + log.read()[-3000:]
+                )
             time.sleep(0.3)
         log.seek(0)
         announced = STARTED.search(log.read())
