@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 
+from pegasus.core import intake
 from pegasus.core.access import require_perm
 from pegasus.core.exceptions import ImportRejected
 from pegasus.estate import imports
@@ -15,7 +16,7 @@ from pegasus.estate import imports
 MAX_ERRORS_SHOWN = 100
 SELECT_A_FILE = "Select a {kind} file to import"
 FILE_IS_EMPTY = "The selected file is empty"
-FILE_TOO_LARGE = "The selected file must be smaller than 5 MB"
+FILE_TOO_LARGE = imports.FILE_TOO_LARGE
 FILE_REJECTED = "{name} has {count} problem{s}. Nothing was imported."
 MORE_ERRORS = "And {count} more problem{s}: fix these first, then import the file again."
 IMPORTED = "{title} imported from {name}: {result}."
@@ -50,7 +51,7 @@ KINDS = {
 class ImportForm(forms.Form):
     file = forms.FileField(
         label="Upload a file",
-        help_text="An XLSX or CSV file with a header row, smaller than 5 MB.",
+        help_text=f"An XLSX or CSV file with a header row, {imports.UPLOAD_LIMIT.hint}.",
         widget=forms.FileInput(attrs={"accept": ".xlsx,.csv"}),
     )
 
@@ -79,7 +80,7 @@ def _plural(count: int) -> str:
 def _rejected(form: ImportForm, name: str, exc: ImportRejected) -> list[dict]:
     """Put the rejection on the form's file field, and the bad rows (the first 100) into the error summary."""
     count = len(exc.errors)
-    form.add_error("file", FILE_REJECTED.format(name=name, count=count, s=_plural(count)))
+    form.add_error("file", FILE_REJECTED.format(name=intake.shortened(name), count=count, s=_plural(count)))
     anchor = form["file"].auto_id
     shown = [{"message": imports.error_text(e), "anchor": anchor} for e in exc.errors[:MAX_ERRORS_SHOWN]]
     rest = count - len(shown)
@@ -107,7 +108,9 @@ def import_page(request):
             except ImportRejected as exc:
                 extra_errors = _rejected(posted, upload.name, exc)
             else:
-                messages.success(request, IMPORTED.format(title=kind.title, name=upload.name, result=result))
+                messages.success(
+                    request, IMPORTED.format(title=kind.title, name=intake.shortened(upload.name), result=result)
+                )
                 return redirect("import")
     return render(
         request,

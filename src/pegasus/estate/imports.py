@@ -15,7 +15,6 @@ import csv
 import io
 import re
 import warnings
-import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
@@ -25,7 +24,7 @@ from pathlib import PurePath
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from pegasus.core import spreadsheets
+from pegasus.core import intake, spreadsheets
 from pegasus.core.audit import audit_record
 from pegasus.core.classification import Classification, Descriptor
 from pegasus.core.exceptions import ImportRejected, PegasusError, RowError
@@ -39,8 +38,10 @@ SPEND = "spend"
 KINDS = (CONTRACTS, SPEND)
 FORMATS = ("xlsx", "csv")
 
-MAX_BYTES = 5 * 1024 * 1024
-MAX_UNZIPPED_BYTES = 100 * 1024 * 1024
+# 10,000 rows of contracts fit in well under 5 MB; an XLSX of them unpacks to a few tens of MB at most, and
+# openpyxl holds a workbook's shared strings in memory, so what a file unpacks to is bounded as tightly.
+UPLOAD_LIMIT = intake.UploadLimit(max_bytes=5 * intake.MB, max_unpacked_bytes=50 * intake.MB, max_members=500)
+MAX_BYTES = UPLOAD_LIMIT.max_bytes
 MAX_ROWS = 10_000
 MAX_COLUMNS = 100
 MAX_MONTHS = 120  # notice, renewal and option lengths: ten years is already far beyond any ICT contract
@@ -53,7 +54,8 @@ FIRST_YEAR, LAST_YEAR = 1900, 2200
 # File-level problems (line 0 means the whole file, not a line in it).
 UNKNOWN_EXTENSION = "{name} is not a CSV or XLSX file: choose a file whose name ends .csv or .xlsx."
 FILE_EMPTY = "The file is empty."
-FILE_TOO_LARGE = "The file is larger than 5 MB: split it into smaller files."
+FILE_TOO_LARGE = UPLOAD_LIMIT.too_large
+FILE_UNPACKS_TOO_LARGE = UPLOAD_LIMIT.unpacks_too_large
 NOT_UTF8 = "The file is not UTF-8 text: save it as 'CSV UTF-8' and try again."
 NOT_CSV = "The file cannot be read as CSV: {reason}."
 UNREADABLE_XLSX = "The file cannot be opened as an Excel workbook: save it from Excel as .xlsx and try again."
@@ -64,7 +66,7 @@ MISSING_COLUMN = "The {column} column is missing: it is required."
 UNKNOWN_COLUMN = "{value} is not a column of a {kind} file: the template lists the columns."
 DUPLICATE_COLUMN = "The {column} column appears more than once."
 UNNAMED_COLUMN = "There is a value in a column with no heading."
-CONTAINS_NUL = "This cell contains a NUL character, which cannot be stored."
+CONTAINS_NUL = intake.CONTAINS_CONTROL_CHARACTER.format(name="U+0000")
 NO_AUTHORITY = "No contracting authority is set up: add one before importing contracts."
 
 # Problems with one cell.
@@ -168,8 +170,7 @@ def _shown(value: object) -> str:
     """A cell's value quoted for a message, kept to one short line."""
     if isinstance(value, datetime):
         value = value.date() if value.time() == datetime.min.time() else value
-    text = " ".join(str(value).split())
-    return f"'{text[:40]}…'" if len(text) > 40 else f"'{text}'"
+    return intake.shown(value)
 
 
 def _column_name(value: object) -> str:
@@ -181,7 +182,7 @@ def _blank(value: object) -> bool:
 
 
 def _printable(name: str) -> str:
-    return "".join(ch for ch in name if ch.isprintable())[:100]
+    return "".join(ch for ch in name[:400] if ch.isprintable())[:100]
 
 
 def _reject(message: str, line: int = 0, column: str = "") -> ImportRejected:
@@ -221,9 +222,10 @@ def _xlsx_lines(data: bytes) -> list[tuple[int, Sequence[object]]]:
     from openpyxl import load_workbook
 
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if sum(info.file_size for info in archive.infolist()) > MAX_UNZIPPED_BYTES:
-                raise _reject(FILE_TOO_LARGE)
+        intake.check_archive(io.BytesIO(data), UPLOAD_LIMIT)
+    except intake.UploadRefused as exc:
+        raise _reject(UNREADABLE_XLSX if str(exc) == intake.NOT_AN_ARCHIVE else str(exc)) from None
+    try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions it does not read
             workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -262,7 +264,7 @@ def read_table(filename: str, data: bytes, kind: str) -> Table:
         if not name:
             continue
         if name not in known:
-            errors.append(RowError(1, str(value).strip(), UNKNOWN_COLUMN.format(value=_shown(value), kind=kind)))
+            errors.append(RowError(1, intake.shortened(value), UNKNOWN_COLUMN.format(value=_shown(value), kind=kind)))
         elif name in seen:
             errors.append(RowError(1, name, DUPLICATE_COLUMN.format(column=name)))
         seen.add(name)
@@ -280,8 +282,8 @@ def read_table(filename: str, data: bytes, kind: str) -> Table:
                 if not _blank(value):
                     errors.append(RowError(line, "", UNNAMED_COLUMN))
                 continue
-            if isinstance(value, str) and "\x00" in value:
-                errors.append(RowError(line, name, CONTAINS_NUL))
+            if isinstance(value, str) and (problem := intake.control_character_problem(value)):
+                errors.append(RowError(line, name, problem))
             cells.setdefault(name, value)
         rows.append((line, cells))
     if errors:

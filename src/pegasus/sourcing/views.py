@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from pegasus.core import intake
 from pegasus.core.access import require_perm
 from pegasus.core.exceptions import ImportRejected, PegasusError
 from pegasus.estate import imports as estate_imports
@@ -206,7 +207,7 @@ def market_prices(request):
             except ImportRejected as exc:
                 extra_errors = _rejected(form, upload.name, exc)
             else:
-                messages.success(request, f"Market prices imported from {upload.name}: {result}.")
+                messages.success(request, f"Market prices imported from {intake.shortened(upload.name)}: {result}.")
                 return redirect("market-prices")
     return _render(
         request,
