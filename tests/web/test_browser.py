@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from pegasus.estate import terms
-from pegasus.estate.demo import DEMO_AS_AT, SUPPLIER_USER_WORKS_FOR, SUPPLIERS
+from pegasus.estate.demo import DEMO_AS_AT, DEMO_PASSWORD, SUPPLIER_USER_WORKS_FOR, SUPPLIERS
 from pegasus.estate.models import Contract, Supplier
 from tests.browser import axe_violations, describe, screenshot, wait_for_charts
 
@@ -173,6 +173,38 @@ class TestCommercialOfficerJourney:
         expect(page.get_by_test_id("current-end")).to_contain_text("31 May 2022 (")
 
 
+class TestAccountJourney:
+    def test_changing_ones_password_signs_out_other_browsers_and_not_this_one(
+        self, page, sign_in, browser, live_server
+    ):
+        """The header's link leads to the form; afterwards this browser carries on and another one is signed out."""
+        # given: the same person signed in on a second browser
+        other = browser.new_context(base_url=live_server.url)
+        sign_in(other.new_page(), "legal")
+        sign_in(page, "legal")
+
+        # when
+        page.get_by_role("link", name="Change password").click()
+        page.get_by_label("Old password").fill(DEMO_PASSWORD)
+        page.get_by_label("New password", exact=True).fill("a-new-long-passphrase-47")
+        page.get_by_label("New password confirmation").fill("a-new-long-passphrase-47")
+        page.get_by_role("button", name="Change password").click()
+
+        # then
+        expect(page.get_by_role("heading", name="Password changed")).to_be_visible()
+        assert page.goto("/decisions/").status == 200 and "/sign-in/" not in page.url
+        elsewhere = other.pages[0]
+        elsewhere.goto("/decisions/")
+        assert "/sign-in/" in elsewhere.url
+        other.close()
+
+    def test_too_many_failures_show_when_to_try_again(self, page):
+        """After five wrong passwords the sign-in page gives way to one that says when to try again."""
+        page.goto("/sign-in/")
+        locked_out(page)
+        expect(page.get_by_text(re.compile(r"Try again after \d"))).to_be_visible()
+
+
 # --- Accessibility: every page, for the roles that use it ------------------------------------------------------
 
 
@@ -196,6 +228,14 @@ def wrong_password(page):
     page.get_by_label("Password").fill("not the password")
     page.get_by_role("button", name="Sign in").click()
     page.locator(".govuk-error-summary").wait_for()
+
+
+def locked_out(page):
+    for _ in range(5):
+        page.get_by_label("Username").fill("commercial")
+        page.get_by_label("Password").fill("not the password")
+        page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="You cannot sign in yet").wait_for()
 
 
 def demo_scenarios(page):
@@ -266,6 +306,9 @@ def filter_by_tower(page):
 VISITS = [
     Visit("sign-in", None, "/sign-in/"),
     Visit("sign-in-errors", None, "/sign-in/", (wrong_password,)),
+    Visit("sign-in-locked", None, "/sign-in/", (locked_out,)),
+    Visit("password-change", "legal", "/account/password/"),
+    Visit("password-change-errors", "legal", "/account/password/", (submit_empty,)),
     Visit("dashboard", "commercial", "/dashboard/"),
     Visit("contracts", "commercial", "/contracts/"),
     Visit("contracts-filtered", "commercial", "/contracts/", (filter_by_tower,)),
