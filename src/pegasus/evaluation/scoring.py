@@ -34,11 +34,19 @@ too.
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
 
+from pegasus.core.bounds import MAX_MONEY
+from pegasus.core.exceptions import OutOfBounds
+from pegasus.core.reading import decimal_in_bounds
+
 HUNDRED = Decimal(100)
+# A tender's numbers: prices in pounds below a trillion (as every amount in Pegasus), weights and scores 0-100; at
+# most six decimal places, so that the exact fractions the scores are computed with stay small.
+MAX_NUMBER = MAX_MONEY
+MAX_PLACES = 6
 SOCIAL_VALUE_MINIMUM = Decimal(10)
 # A quality criterion with one of these ids counts as social value even when its kind says "quality".
 SOCIAL_VALUE_IDS = frozenset({"sv", "social-value", "social_value"})
@@ -106,15 +114,15 @@ class Tender:
 # --- Reading a tender ---------------------------------------------------------------------------------------
 
 
-def _number(value: object, path: str) -> Decimal:
+def _number(value: object, path: str, hi: Decimal = MAX_NUMBER) -> Decimal:
     if isinstance(value, bool) or value is None or isinstance(value, list | dict):
         raise EvaluationInputError(f"{path}: {value!r} is not a number")
-    try:
-        number = Decimal(repr(value) if isinstance(value, float) else str(value).strip())
-    except InvalidOperation:
-        raise EvaluationInputError(f"{path}: {value!r} is not a number") from None
-    if not number.is_finite():
-        raise EvaluationInputError(f"{path}: {value!r} is not a number")
+    try:  # bounded before any arithmetic: a price of 1e999999999 would make every exact fraction astronomical
+        number = decimal_in_bounds(value, path, places=MAX_PLACES, text=True)
+    except OutOfBounds as exc:
+        raise EvaluationInputError(str(exc)) from None
+    if number > hi:
+        raise EvaluationInputError(f"{path}: {number} is above {hi:,}")
     return number
 
 
@@ -156,7 +164,7 @@ def _criterion(data: object, path: str) -> Criterion:
         kind = CriterionKind(item["kind"])
     except ValueError:
         raise EvaluationInputError(f"{path}.kind: {item['kind']!r} is not one of {kinds}") from None
-    weight = _number(item["weight"], f"{path}.weight")
+    weight = _number(item["weight"], f"{path}.weight", hi=HUNDRED)
     if weight < 0:
         raise EvaluationInputError(f"{path}.weight: cannot be negative")
     method = None

@@ -25,20 +25,24 @@ Durations are computed in integer microseconds; only the hours reported are floa
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from decimal import ROUND_FLOOR, Decimal, InvalidOperation
+from decimal import ROUND_FLOOR, Decimal
 from pathlib import Path
 
 import duckdb
-import yaml
 
+from pegasus.core.bounds import MAX_MONEY
+from pegasus.core.exceptions import OutOfBounds
 from pegasus.core.money import round_pennies
+from pegasus.core.reading import DocumentError, decimal_in_bounds, load_json, load_yaml
 from pegasus.performance import clock
 from pegasus.performance.tickets import scalar_row, search_sql
 
 CLOCKS = ("24x7", "service-hours")
+# An SLA file's numbers: a target of at most ten years' hours, money below a trillion pounds, six decimal places.
+MAX_HOURS = Decimal(10 * 366 * 24)
+MAX_PLACES = 6
 MICROS_PER_HOUR = Decimal(clock.MICROS_PER_HOUR)
 
 
@@ -82,12 +86,9 @@ def read_agreements(path: Path | str) -> list[Agreement]:
     except UnicodeDecodeError:
         raise SlaFileError(f"{path.name}: not UTF-8 text") from None
     try:
-        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
-    except (yaml.YAMLError, json.JSONDecodeError) as exc:
-        raise SlaFileError(
-            f"{path.name}: not valid {'JSON' if path.suffix.lower() == '.json' else 'YAML'} "
-            f"({str(exc).splitlines()[0]})"
-        ) from None
+        data = load_json(text) if path.suffix.lower() == ".json" else load_yaml(text)
+    except DocumentError as exc:
+        raise SlaFileError(f"{path.name}: {exc}") from None
     try:
         return parse_agreements(data)
     except SlaFileError as exc:
@@ -97,21 +98,13 @@ def read_agreements(path: Path | str) -> list[Agreement]:
 def _decimal(
     value: object, where: str, *, low: Decimal | None = None, high: Decimal | None = None, above: Decimal | None = None
 ) -> Decimal:
+    """A number of the SLA file, bounded before any arithmetic (OutOfBounds becomes SlaFileError naming `where`)."""
     if isinstance(value, bool) or value is None:
         raise SlaFileError(f"{where}: {value!r} is not a number")
     try:
-        number = Decimal(repr(value) if isinstance(value, float) else str(value).strip().replace(",", ""))
-    except InvalidOperation:
-        raise SlaFileError(f"{where}: {value!r} is not a number") from None
-    if not number.is_finite():
-        raise SlaFileError(f"{where}: {value!r} is not a number")
-    if low is not None and number < low:
-        raise SlaFileError(f"{where}: {value!r} is below {low}")
-    if high is not None and number > high:
-        raise SlaFileError(f"{where}: {value!r} is above {high}")
-    if above is not None and number <= above:
-        raise SlaFileError(f"{where}: {value!r} must be more than {above}")
-    return number
+        return decimal_in_bounds(value, where, lo=low, hi=high, above=above, places=MAX_PLACES)
+    except OutOfBounds as exc:
+        raise SlaFileError(str(exc)) from None
 
 
 def parse_priority(value: object, where: str) -> int:
@@ -140,7 +133,7 @@ def parse_agreements(data: object) -> list[Agreement]:
         for key in ("monthly_charge", "credit_cap_percent", "targets"):
             if key not in entry:
                 raise SlaFileError(f"{where}: {key} is required")
-        charge = _decimal(entry["monthly_charge"], f"{where} monthly_charge", low=Decimal(0))
+        charge = _decimal(entry["monthly_charge"], f"{where} monthly_charge", low=Decimal(0), high=MAX_MONEY)
         cap = _decimal(entry["credit_cap_percent"], f"{where} credit_cap_percent", low=Decimal(0), high=Decimal(100))
         targets_data = entry["targets"]
         if not isinstance(targets_data, list) or not targets_data:
@@ -163,7 +156,7 @@ def parse_agreements(data: object) -> list[Agreement]:
                 Target(
                     priority=priority,
                     resolve_within_hours=_decimal(
-                        item["resolve_within_hours"], f"{at} resolve_within_hours", above=Decimal(0)
+                        item["resolve_within_hours"], f"{at} resolve_within_hours", above=Decimal(0), high=MAX_HOURS
                     ),
                     clock=clock_name,
                     attainment_target=_decimal(

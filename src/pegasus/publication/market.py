@@ -15,15 +15,17 @@ from __future__ import annotations
 
 import html
 import io
-import json
 import re
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+from pegasus.core.exceptions import OutOfBounds
+from pegasus.core.reading import DocumentError, decimal_in_bounds, load_json
 
 # CPV divisions of ICT, as the market view reads them: IT services (72), software packages (48), office and
 # computing machinery (30), radio, television and telecommunications equipment (32), postal and telecommunications
@@ -42,6 +44,11 @@ DEAD_AWARDS = {"cancelled", "unsuccessful"}
 STAGES = ("planning", "tender", "award", "contract", "implementation")
 _DATE_TIME = re.compile(r"^\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d(:\d\d(\.\d+)?)?([Zz]|[+-]\d\d:\d\d)$")
 MAX_UNZIPPED_BYTES = 500 * 2**20
+# Other bodies' data is read as published (placeholder dates such as 9999-01-01 included), but only dates that can be
+# held and shifted between time zones; amounts are bounded so that a process's total fits the market view's column.
+DATE_TIME_RANGE = (date(1, 1, 2), date(9999, 12, 30))
+MAX_AMOUNT = Decimal(10) ** 15
+TOTAL_TOO_LARGE = f"the values add up to more than {MAX_AMOUNT:,}"
 _CPV = re.compile(r"^(\d{8})(-\d)?$")
 
 
@@ -76,9 +83,13 @@ def date_time(value: Any, path: str) -> datetime:
     if not isinstance(value, str) or not _DATE_TIME.match(value):
         raise Rejected(path, f"{value!r} is not a date-time with its offset (RFC 3339, such as 2019-09-02T00:00:00Z)")
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+        when = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
         raise Rejected(path, f"{value!r} is not a real date-time") from None
+    if not DATE_TIME_RANGE[0] <= when.date() <= DATE_TIME_RANGE[1]:
+        # 9999-12-31T23:00:00-05:00 is a real date-time but cannot be held in UTC; year 1 cannot be shifted either.
+        raise Rejected(path, f"{value!r} is outside the years {DATE_TIME_RANGE[0].year}-{DATE_TIME_RANGE[1].year}")
+    return when
 
 
 def _optional_date(value: Any, path: str) -> date | None:
@@ -166,9 +177,10 @@ def read_document(name: str, raw: bytes) -> FileResult:
         result.error = f"not UTF-8 text (byte {exc.start}); OCDS data is UTF-8"
         return result
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        result.error = f"not JSON: line {exc.lineno} column {exc.colno}: {exc.msg}"
+        # No deeper than reading.MAX_DEPTH, no NaN or Infinity, no number literal too long; floats, as stored.
+        document = load_json(text, decimals=False)
+    except DocumentError as exc:
+        result.error = str(exc)
         return result
     try:
         result.kind, found = _releases(document)
@@ -256,10 +268,10 @@ def _amount(value: Any, path: str) -> tuple[Decimal, str] | None:
     if not isinstance(value, dict) or value.get("amount") in (None, ""):
         return None
     try:
-        amount = Decimal(str(value["amount"]))
-    except InvalidOperation:
-        raise Rejected(f"{path}/amount", f"{value['amount']!r} is not a number") from None
-    if not amount.is_finite() or amount < 0:
+        amount = decimal_in_bounds(value["amount"], f"{path}/amount", hi=MAX_AMOUNT, what="an amount")
+    except OutOfBounds as exc:
+        raise Rejected(f"{path}/amount", str(exc).removeprefix(f"{path}/amount: ")) from None
+    if amount < 0:
         raise Rejected(f"{path}/amount", f"{value['amount']!r} is not an amount")
     return amount, str(value.get("currency") or "")
 
@@ -333,6 +345,8 @@ def summarise(data: dict[str, Any], path: str = "") -> Summary:
         amounts = [a for a in read if a is not None]
         if amounts and len({currency for _, currency in amounts}) == 1:
             summary.value = sum((a for a, _ in amounts), Decimal(0))
+            if summary.value > MAX_AMOUNT:
+                raise Rejected(f"{path}/{'contracts' if sources is contracts else 'awards'}", TOTAL_TOO_LARGE)
             summary.currency, summary.value_kind = amounts[0][1], "awarded"
             break
     else:

@@ -58,7 +58,9 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from pegasus.core.exceptions import RuleViolation
+from pegasus.core.bounds import MAX_INT
+from pegasus.core.exceptions import OutOfBounds, RuleViolation
+from pegasus.core.reading import decimal_in_bounds
 from pegasus.sourcing.columns import ColumnGeneration
 
 DECIMAL_PLACES = 6
@@ -66,6 +68,7 @@ DEFAULT_TIME_LIMIT = 60.0
 DEFAULT_WORKERS = 2
 LARGE_MODEL = 15_000  # (unit, supplier, slot) choices above which presolve is kept light and slots are not ordered
 _MAX_SCALED = 2**53  # keeps every sum the model forms well inside int64
+MAX_AMOUNT = Decimal(10) ** 15  # a price, weight or cost: whole pounds up to this can still be optimised exactly
 # large-neighbourhood search beside the whole-problem solver, for problems of at least this many units
 LNS_MIN_UNITS = 40
 # (unit, supplier, slot) choices from which, while the neighbourhood search finds the solutions, the whole-problem
@@ -198,22 +201,29 @@ def _amount(value: Any, path: str, negative: str = NEGATIVE_AMOUNT) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         raise ProblemInputError(path, NOT_A_NUMBER)
     try:
-        amount = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
-    except InvalidOperation:
-        raise ProblemInputError(path, NOT_A_NUMBER) from None
-    if not amount.is_finite():
-        raise ProblemInputError(path, NOT_A_NUMBER)
+        amount = decimal_in_bounds(value, path, text=False)
+    except OutOfBounds:
+        raise ProblemInputError(path, NOT_A_NUMBER if not _huge(value) else TOO_LARGE) from None
     if amount < 0:
         raise ProblemInputError(path, negative)
+    if amount > MAX_AMOUNT:  # checked before rounding: 1e300 cannot be rounded to six places in 28 digits
+        raise ProblemInputError(path, TOO_LARGE)
     return amount.quantize(Decimal(1).scaleb(-DECIMAL_PLACES), rounding=ROUND_HALF_EVEN).normalize()
+
+
+def _huge(value: Any) -> bool:
+    try:
+        return abs(value) > MAX_AMOUNT
+    except (ArithmeticError, TypeError):  # NaN
+        return False
 
 
 def _count(value: Any, path: str, minimum: int) -> int:
     if isinstance(value, bool):
         raise ProblemInputError(path, NOT_AN_INTEGER)
     if isinstance(value, float | Decimal):
-        try:
-            if value == int(value):
+        try:  # the magnitude first: int(Decimal("1e999999999")) would take minutes
+            if -MAX_INT <= value <= MAX_INT and value == int(value):
                 value = int(value)
         except (ValueError, OverflowError, InvalidOperation):
             raise ProblemInputError(path, NOT_AN_INTEGER) from None
@@ -221,6 +231,8 @@ def _count(value: Any, path: str, minimum: int) -> int:
         raise ProblemInputError(path, NOT_AN_INTEGER)
     if value < minimum:
         raise ProblemInputError(path, f"expected at least {minimum}")
+    if value > MAX_INT:
+        raise ProblemInputError(path, f"expected at most {MAX_INT:,}")
     return value
 
 

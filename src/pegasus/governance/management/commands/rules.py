@@ -1,18 +1,25 @@
 from datetime import date, timedelta
 from decimal import Decimal
 
+from pegasus.core.bounds import MAX_MONEY
+from pegasus.core.exceptions import OutOfBounds
 from pegasus.core.management.commands._base import BadInput, PegasusCommand, parse_date, to_json
-from pegasus.core.money import to_pounds
+from pegasus.core.money import round_pennies
+from pegasus.core.reading import decimal_in_bounds
 from pegasus.governance import rules as r
 
 ONE_DAY = timedelta(days=1)
 
 
 def _value(text: str) -> Decimal:
+    """Pounds such as "£1,250,000.00", below a trillion, bounded before they are rounded to pennies."""
+    amount = text.strip().replace("£", "")
     try:
-        return to_pounds(text)
-    except ValueError:
-        raise BadInput(f"--value: {text!r} is not an amount in pounds") from None
+        return round_pennies(
+            decimal_in_bounds(amount, "--value", lo=-MAX_MONEY, hi=MAX_MONEY, what="an amount in pounds")
+        )
+    except OutOfBounds as exc:
+        raise BadInput(str(exc)) from None
 
 
 class Command(PegasusCommand):

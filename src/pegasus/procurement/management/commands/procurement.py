@@ -5,6 +5,8 @@ from pegasus.core.management.commands._base import BadInput, PegasusCommand, par
 from pegasus.governance.rules import Regime
 from pegasus.procurement import schedule as s
 
+MAX_STAGE_DAYS = 3650  # ten years: no stage of a procurement lasts longer, and dates stay far from year 1
+
 
 def _durations(items: list[str]) -> dict[str, int]:
     durations = {}
@@ -12,10 +14,15 @@ def _durations(items: list[str]) -> dict[str, int]:
         key, sep, days = item.partition("=")
         if not sep or not key:
             raise BadInput(f"--duration: {item!r} is not STAGE=DAYS")
+        not_days = f"--duration: {key}: {days[:20]!r} is not a whole number of days"
+        if len(days.strip()) > 12:  # before int(): converting thousands of digits is slow, and they mean nothing
+            raise BadInput(not_days)
         try:
             durations[key] = int(days)
         except ValueError:
-            raise BadInput(f"--duration: {key}: {days!r} is not a whole number of days") from None
+            raise BadInput(not_days) from None
+        if durations[key] > MAX_STAGE_DAYS:
+            raise BadInput(f"--duration: {key}: at most {MAX_STAGE_DAYS} days")
     return durations
 
 

@@ -76,10 +76,10 @@ class Command(PegasusCommand):
         try:
             record = services.market_import(results, by=None, source=source, skip_invalid=options["skip_invalid"])
         except services.ImportRejected as exc:
-            lines = [f"{row['file']}: {row['reason']}" for row in exc.rejected[:SHOWN]]
+            shown = [f"{row['file']}: {row['reason']}" for row in exc.rejected[:SHOWN]]
             more = len(exc.rejected) - SHOWN
-            lines += [f"... and {more} more"] if more > 0 else []
-            raise BadInput(f"{exc}:\n" + "\n".join(lines) + "\n(--skip-invalid imports the good files)") from None
+            shown += [f"and {more} more"] if more > 0 else []
+            raise BadInput(f"{exc}: " + "; ".join(shown) + " (--skip-invalid imports the good files)") from None
         result = {
             "files": record.files,
             "releases_new": record.releases_new,

@@ -1,7 +1,12 @@
 """`pegasus sourcing optimise FILE.json [--time-limit SECONDS] [--workers N] --json`: the optimal lot structure."""
 
+import math
+
 from pegasus.core.management.commands._base import BadInput, PegasusCommand, read_json, to_json
 from pegasus.sourcing import engine
+
+MAX_TIME_LIMIT = 24 * 3600.0  # seconds: a day is already far longer than any benchmark runs
+MAX_WORKERS = 256
 
 
 def _positive(text: str, option: str) -> float:
@@ -11,6 +16,8 @@ def _positive(text: str, option: str) -> float:
         raise BadInput(f"{option}: {text!r} is not a number of seconds") from None
     if not value > 0:
         raise BadInput(f"{option}: must be above 0")
+    if not math.isfinite(value) or value > MAX_TIME_LIMIT:
+        raise BadInput(f"{option}: must be at most {MAX_TIME_LIMIT:g} seconds (a day)")
     return value
 
 
@@ -28,8 +35,8 @@ class Command(PegasusCommand):
     def handle(self, *args, **options):
         data = read_json(options["file"])
         time_limit = _positive(options["time_limit"], "--time-limit")
-        if options["workers"] < 1:
-            raise BadInput("--workers: must be at least 1")
+        if not 1 <= options["workers"] <= MAX_WORKERS:
+            raise BadInput(f"--workers: must be from 1 to {MAX_WORKERS}")
         try:
             problem = engine.problem_from_json(data)
         except engine.ProblemInputError as exc:
