@@ -65,3 +65,19 @@ def test_database_url_selects_postgresql():
         env={**ENV, "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/pegasus"},
     )
     assert result.stdout.strip() == "django.db.backends.postgresql"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("PEGASUS_TRUSTED_PROXIES", "two"),
+        ("PEGASUS_TRUSTED_PROXIES", "-1"),
+        ("PEGASUS_LOGIN_RETRY_SECONDS", "1.5"),
+        ("PEGASUS_LOGIN_ADDRESS_FAILURE_LIMIT", "0"),
+        ("PEGASUS_LOGIN_FAILURE_LIMIT", "none"),
+    ],
+)
+def test_a_sign_in_setting_that_is_not_a_whole_number_in_range_stops_the_start(tmp_path, name, value):
+    result = run("check", PEGASUS_VAR_DIR=str(tmp_path), **{name: value})
+    assert result.returncode != 0
+    assert f"{name} must be a whole number" in result.stderr
