@@ -1,0 +1,90 @@
+"""The pages work under Pegasus's Content-Security-Policy in a real browser: charts (vega-embed) draw, GOV.UK Frontend
+starts, htmx swaps results, forms submit, and the browser reports no CSP violation and no console error."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from pegasus.governance.models import Decision
+from tests.browser import wait_for_charts
+
+pytestmark = pytest.mark.browser
+
+# Recorded by the page itself from its first moment (an init script is not subject to the page's CSP).
+LISTEN = """
+window.__violations = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  const where = `${e.sourceFile}:${e.lineNumber}`;
+  window.__violations.push(`${e.violatedDirective} blocked ${e.blockedURI || "inline"} at ${where}`);
+});
+"""
+
+
+@pytest.fixture
+def watched(page):
+    """The page, with every console error and CSP violation it reports collected."""
+    errors: list[str] = []
+
+    def on_console(message) -> None:
+        if message.type == "error":
+            errors.append(f"{message.text} ({message.location['url']})")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.add_init_script(LISTEN)
+
+    def problems() -> list[str]:
+        # Chromium asks for /favicon.ico by itself; Pegasus has none (it is not on GOV.UK, so no crown).
+        reported = [e for e in errors if not e.endswith("/favicon.ico)")]
+        return reported + page.evaluate("window.__violations || []")
+
+    page.problems = problems
+    return page
+
+
+def test_the_dashboards_charts_draw_with_no_violation(watched, sign_in):
+    # given
+    sign_in(watched, "commercial")
+
+    # when
+    watched.goto("/dashboard/")
+    wait_for_charts(watched)
+    first_mark = watched.locator(".pegasus-chart svg .mark-rect path, .pegasus-chart svg .mark-rect rect").first
+    first_mark.hover()  # the tooltip: a handler vega-embed adds, styled by css/charts.css
+
+    # then
+    assert watched.locator(".pegasus-chart svg").count() >= 2
+    assert "js-enabled" in watched.evaluate("document.body.className")
+    assert watched.problems() == []
+
+
+def test_forms_htmx_and_govuk_components_work_with_no_violation(watched, sign_in):
+    # given a form page with GOV.UK components
+    sign_in(watched, "commercial", start="/contracts/")
+
+    # when the filters change, htmx swaps the results in
+    watched.get_by_label("Supplier").select_option(index=1)
+    expect(watched).to_have_url(re.compile(r"supplier=\d+"))
+
+    # and a form is submitted with errors, shown by the GOV.UK error summary (which GOV.UK Frontend focuses)
+    watched.goto("/contracts/new/")
+    watched.get_by_role("button", name="Save contract").click()
+    expect(watched.locator(".govuk-error-summary")).to_be_focused()
+
+    # then
+    assert watched.problems() == []
+
+
+def test_the_decision_page_details_component_opens_with_no_violation(watched, sign_in):
+    # given legal on an approved decision, whose early release form sits in a GOV.UK details component
+    decision = Decision.objects.get(reference="PCD 579")
+    sign_in(watched, "legal")
+
+    # when
+    watched.goto(f"/decisions/{decision.pk}/")
+    watched.get_by_text("Release Part 2 early in the public interest").click()
+
+    # then
+    expect(watched.get_by_label("Public interest decision")).to_be_visible()
+    assert watched.problems() == []
