@@ -7,8 +7,9 @@ read from `var/` by hand, so no app server depends on another's disk.
 Readers that need a path rather than a stream (DuckDB reading Parquet, the CSV checker) get one from `local_file`
 and `local_folder`: on a storage with local paths that is the stored file itself; otherwise a copy downloaded into
 the cache (`PEGASUS_CACHE_DIR`, by default `var/cache`), kept under the object's name and its checksum (the S3 ETag)
-so that a replaced object is fetched again and an unchanged one never is. The cache is this host's own and may be
-emptied at any time; copies arrive by rename, so the processes of one host can share it.
+so that a replaced object is fetched again and an unchanged one never is, and the copy of its previous version is
+dropped. The cache is this host's own and may be emptied at any time; copies arrive by rename, so the processes of
+one host can share it.
 """
 
 import hashlib
@@ -68,7 +69,7 @@ def fingerprint(name: str, *, storage: Storage | None = None) -> str:
 
 
 def _s3_key(storage: Storage, name: str):
-    """(client, bucket, key) for a django-storages S3 storage, so one HEAD or one ranged download does the work."""
+    """(client, bucket, key) for a django-storages S3 storage: its ETag from one HEAD, its body streamed to disk."""
     try:
         from storages.backends.s3 import S3Storage
         from storages.utils import clean_name
