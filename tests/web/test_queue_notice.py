@@ -1,5 +1,6 @@
 """Pages that queue work say plainly when no task worker has picked it up, rather than "Queued, 0% done" for ever."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -51,8 +52,14 @@ class TestTicketUpload:
         upload = queued_upload(seconds_ago=60)
         page = client.get(url.format(pk=upload.pk)).content.decode()
         assert NO_WORKER in page
-        assert "1\xa0minute" in page
+        assert "queued 1\xa0minute ago" in page
         assert "pegasus db_worker" in page
+
+    def test_upload_queued_seconds_ago_counts_the_seconds(self, signed_in):
+        client, _ = signed_in(Role.COMMERCIAL_OFFICER)
+        upload = queued_upload(seconds_ago=8)
+        page = client.get(f"/performance/uploads/{upload.pk}/progress/").content.decode()
+        assert re.search(r"queued ([89]|10) seconds ago", page)
 
     def test_upload_just_queued_says_nothing_yet(self, signed_in):
         client, _ = signed_in(Role.COMMERCIAL_OFFICER)

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from django import template
 from django.utils import timezone
+from django.utils.timesince import timesince
 from django_tasks_db.models import DBTaskResult
 
 register = template.Library()
@@ -19,6 +20,9 @@ QUEUE_GRACE = timedelta(seconds=5)
 @register.inclusion_tag("web/includes/queue_notice.html")
 def queue_notice(queued_at: datetime | None) -> dict:
     """Shown for work still queued QUEUE_GRACE after it was queued: busy when a worker is running other work."""
-    if queued_at is None or timezone.now() - queued_at < QUEUE_GRACE:
+    waited = timezone.now() - queued_at if queued_at else None
+    if waited is None or waited < QUEUE_GRACE:
         return {"show": False}
-    return {"show": True, "busy": DBTaskResult.objects.running().exists(), "queued_at": queued_at}
+    # timesince counts in minutes, and "0 minutes" says nothing: the first minute is counted in seconds.
+    ago = f"{int(waited.total_seconds())} seconds" if waited < timedelta(minutes=1) else timesince(queued_at)
+    return {"show": True, "busy": DBTaskResult.objects.running().exists(), "ago": ago}
