@@ -2,11 +2,10 @@
 
 from django import forms
 
-from pegasus.publication.market import ICT_DIVISIONS
+from pegasus.core import intake
+from pegasus.publication.market import ICT_DIVISIONS, UPLOAD_LIMIT, FileResult, read_upload
 from pegasus.publication.selectors import MARKET_SORTS, MarketFilters
 from pegasus.web.forms import NamedErrorsMixin
-
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
 
 class MarketFilterForm(forms.Form):
@@ -52,7 +51,10 @@ class MarketFilterForm(forms.Form):
 class MarketImportForm(NamedErrorsMixin, forms.Form):
     file = forms.FileField(
         label="OCDS file",
-        help_text="A release package, a record package or a single release as JSON (UTF-8), or a ZIP of such files",
+        help_text=(
+            "A release package, a record package or a single release as JSON (UTF-8), or a ZIP of such files, "
+            f"{UPLOAD_LIMIT.hint}"
+        ),
     )
     skip_invalid = forms.BooleanField(
         label="Import what is good and set aside what is not",
@@ -65,7 +67,11 @@ class MarketImportForm(NamedErrorsMixin, forms.Form):
         self.fields["file"].error_messages["required"] = "Select an OCDS file (JSON, or a ZIP of JSON files)"
 
     def clean_file(self):
+        """The file within its limits, read into `documents` (its size is checked before it is read)."""
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(f"The OCDS file must be smaller than {MAX_UPLOAD_BYTES // 1024 // 1024} MB")
+        try:
+            intake.check_size(upload.size, UPLOAD_LIMIT)
+            self.documents: list[FileResult] = read_upload(upload.name, upload.read())
+        except intake.UploadRefused as exc:
+            raise forms.ValidationError(str(exc)) from None
         return upload

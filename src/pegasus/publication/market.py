@@ -24,6 +24,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from pegasus.core import intake
 from pegasus.core.exceptions import OutOfBounds
 from pegasus.core.reading import DocumentError, decimal_in_bounds, load_json
 
@@ -43,7 +44,6 @@ PACKAGE_REQUIRED = ("uri", "publisher", "publishedDate")
 DEAD_AWARDS = {"cancelled", "unsuccessful"}
 STAGES = ("planning", "tender", "award", "contract", "implementation")
 _DATE_TIME = re.compile(r"^\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d(:\d\d(\.\d+)?)?([Zz]|[+-]\d\d:\d\d)$")
-MAX_UNZIPPED_BYTES = 500 * 2**20
 # Other bodies' data is read as published (placeholder dates such as 9999-01-01 included), but only dates that can be
 # held and shifted between time zones; amounts are bounded so that a process's total fits the market view's column.
 DATE_TIME_RANGE = (date(1, 1, 2), date(9999, 12, 30))
@@ -78,17 +78,30 @@ class FileResult:
     error: str = ""
 
 
+def _quoted(value: Any) -> str:
+    """A value from a file as a message quotes it: text by a short prefix, a list or an object by its kind alone."""
+    if isinstance(value, str):
+        return intake.shown(value)
+    if isinstance(value, dict | list):
+        return "an object" if isinstance(value, dict) else "a list"
+    return intake.shortened(repr(value))
+
+
 def date_time(value: Any, path: str) -> datetime:
     """An OCDS date-time: RFC 3339 with its offset (Contracts Finder writes `Z`)."""
     if not isinstance(value, str) or not _DATE_TIME.match(value):
-        raise Rejected(path, f"{value!r} is not a date-time with its offset (RFC 3339, such as 2019-09-02T00:00:00Z)")
+        raise Rejected(
+            path, f"{_quoted(value)} is not a date-time with its offset (RFC 3339, such as 2019-09-02T00:00:00Z)"
+        )
     try:
         when = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
-        raise Rejected(path, f"{value!r} is not a real date-time") from None
+        raise Rejected(path, f"{_quoted(value)} is not a real date-time") from None
     if not DATE_TIME_RANGE[0] <= when.date() <= DATE_TIME_RANGE[1]:
         # 9999-12-31T23:00:00-05:00 is a real date-time but cannot be held in UTC; year 1 cannot be shifted either.
-        raise Rejected(path, f"{value!r} is outside the years {DATE_TIME_RANGE[0].year}-{DATE_TIME_RANGE[1].year}")
+        raise Rejected(
+            path, f"{_quoted(value)} is outside the years {DATE_TIME_RANGE[0].year}-{DATE_TIME_RANGE[1].year}"
+        )
     return when
 
 
@@ -104,7 +117,7 @@ def _clean(value: Any) -> str | None:
 
 def _text(value: Any, path: str) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise Rejected(path, "is missing" if value in (None, "") else f"{value!r} is not text")
+        raise Rejected(path, "is missing" if value in (None, "") else f"{_quoted(value)} is not text")
     return value.strip()
 
 
@@ -198,23 +211,33 @@ def read_document(name: str, raw: bytes) -> FileResult:
     return result
 
 
-def read_upload(name: str, raw: bytes) -> list[FileResult]:
-    """An uploaded file's documents: a ZIP archive stands for every `.json` file in it."""
+# An upload from the page: parsed JSON takes several times its size in memory, so an upload is bounded by what it
+# unpacks to as well as by its size. Folders of any size are read by the `ocds` command instead.
+UPLOAD_LIMIT = intake.UploadLimit(max_bytes=20 * intake.MB, max_unpacked_bytes=100 * intake.MB, max_members=1_000)
+
+
+def _json_member(info: zipfile.ZipInfo) -> bool:
+    return info.filename.lower().endswith(".json")
+
+
+def read_upload(name: str, raw: bytes, limit: intake.UploadLimit = UPLOAD_LIMIT) -> list[FileResult]:
+    """An uploaded file's documents: a ZIP archive stands for every `.json` file in it. Raises
+    `intake.UploadRefused` when the file is over `limit`: larger, unpacking to more (counted as it unpacks), or
+    holding more files; a damaged archive is a rejected file like any other."""
+    intake.check_size(len(raw), limit)
     if not raw.startswith(b"PK\x03\x04"):
         return [read_document(name, raw)]
     try:
-        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-            members = sorted(
-                (i for i in archive.infolist() if i.filename.lower().endswith(".json") and not i.is_dir()),
-                key=lambda i: i.filename,
-            )
-            if sum(i.file_size for i in members) > MAX_UNZIPPED_BYTES:
-                return [FileResult(name=name, error=f"unpacks to more than {MAX_UNZIPPED_BYTES // 2**20} MB")]
-            if not members:
-                return [FileResult(name=name, error="a ZIP archive with no .json files in it")]
-            return [read_document(f"{name}/{i.filename}", archive.read(i)) for i in members]
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError) as exc:
-        return [FileResult(name=name, error=f"not a readable ZIP archive: {exc}")]
+        members = sorted(
+            intake.archive_members(io.BytesIO(raw), limit, wanted=_json_member), key=lambda m: m[0].filename
+        )
+    except intake.UploadRefused as exc:
+        if str(exc) != intake.NOT_AN_ARCHIVE:
+            raise
+        return [FileResult(name=name, error="not a readable ZIP archive")]
+    if not members:
+        return [FileResult(name=name, error="a ZIP archive with no .json files in it")]
+    return [read_document(f"{name}/{info.filename}", data) for info, data in members]
 
 
 def files_under(paths: Iterable[Path]) -> list[Path]:

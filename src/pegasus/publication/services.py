@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 
+from pegasus.core import intake
 from pegasus.core.audit import audit_record
 from pegasus.publication import market as m
 from pegasus.publication.models import MarketAward, MarketImport, MarketProcess, MarketRelease
@@ -60,7 +61,10 @@ def market_import(files: Sequence[m.FileResult], *, by, source: str, skip_invali
     stop the whole import (ImportRejected) before anything is written. Importing the same files again adds nothing."""
     with transaction.atomic():
         _conflicts(files)
-        rejected = [{"file": f.name, "reason": f.error} for f in files if f.error]
+        # A reason may quote what the file held: kept short, as it is shown, stored and audited.
+        rejected = [
+            {"file": intake.shortened(f.name, 200), "reason": intake.shortened(f.error, 300)} for f in files if f.error
+        ]
         if rejected and not skip_invalid:
             raise ImportRejected(rejected)
         taken = [release for f in files if not f.error for release in f.releases]

@@ -10,13 +10,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 
+from pegasus.core import intake
 from pegasus.core.access import require_perm
 from pegasus.estate.selectors import default_as_at
 from pegasus.governance.documents import decision_public_pdf, document_filename
 from pegasus.governance.models import Decision
 from pegasus.publication import ocds, selectors, services
 from pegasus.publication.forms import MarketFilterForm, MarketImportForm
-from pegasus.publication.market import read_upload
 
 PAGE_SIZE = 20
 PUBLISHER = "Mayor's Office for Policing and Crime"
@@ -155,10 +155,12 @@ def market_import(request):
     rejected: list[dict] = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        files = read_upload(upload.name, upload.read())
         try:
             record = services.market_import(
-                files, by=request.user, source=upload.name, skip_invalid=form.cleaned_data["skip_invalid"]
+                form.documents,
+                by=request.user,
+                source=intake.shortened(upload.name, 200),
+                skip_invalid=form.cleaned_data["skip_invalid"],
             )
         except services.ImportRejected as exc:
             rejected = exc.rejected
@@ -166,7 +168,7 @@ def market_import(request):
         else:
             messages.success(
                 request,
-                f"Imported {upload.name}: {record.releases_new} new releases, "
+                f"Imported {intake.shortened(upload.name)}: {record.releases_new} new releases, "
                 f"{record.releases_unchanged} already held, {record.processes} contracting processes updated, "
                 f"{len(record.rejected)} files set aside.",
             )
