@@ -83,6 +83,9 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    # django-ninja's own static Swagger UI for /api/docs, rather than its default of scripts from a CDN, which the
+    # Content-Security-Policy (and a machine without the internet) refuses.
+    "ninja",
     "pegasus.core",
     "pegasus.estate",
     "pegasus.governance",

@@ -88,3 +88,15 @@ def test_the_decision_page_details_component_opens_with_no_violation(watched, si
     # then
     expect(watched.get_by_label("Public interest decision")).to_be_visible()
     assert watched.problems() == []
+
+
+def test_the_api_documentation_draws_with_no_violation(watched, sign_in):
+    # given
+    sign_in(watched, "commercial")
+
+    # when
+    watched.goto("/api/docs")
+
+    # then Swagger UI (django-ninja's own static files) lists the operations
+    expect(watched.get_by_text("/api/contracts").first).to_be_visible()
+    assert watched.problems() == []
