@@ -24,13 +24,15 @@ pytestmark = pytest.mark.multiserver
 
 POSTGRES = "postgresql://postgres@127.0.0.1:5432"
 BIN = Path(sys.executable).parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 PASSWORD = "multi-server-password-2019"
+SUPPLIER = "Kestrel Digital Services Ltd (illustrative)"
 TICKETS = (
     "ticket_id,supplier,priority,opened_at,resolved_at\n"
-    "T1,Kestrel Digital Services Ltd (illustrative),1,2019-03-04T09:00,2019-03-04T10:00\n"
-    "T2,Kestrel Digital Services Ltd (illustrative),P1,2019-03-05T09:00,2019-03-05T15:00\n"
+    f"T1,{SUPPLIER},1,2019-03-04T09:00,2019-03-04T10:00\n"
+    f"T2,{SUPPLIER},P1,2019-03-05T09:00,2019-03-05T15:00\n"
 )
-# The estate of PCD 579, an officer who may upload tickets, and one contract's SLA that reads every Kestrel ticket.
+# The schema, an officer who may upload tickets, and a contract whose SLA reads every ticket of its supplier.
 SETUP = f"""
 import json
 from decimal import Decimal
@@ -41,13 +43,11 @@ call_command("migrate", verbosity=0)
 from django.contrib.auth.models import Group
 from django.contrib.auth import get_user_model
 from pegasus.core.roles import Role
-from pegasus.estate.demo import demo_load
-from pegasus.estate.models import Contract
 from pegasus.performance import demo, services
-demo_load()
+from tests.factories import ContractFactory, SupplierFactory
 officer = get_user_model().objects.create_user(username="officer", password={PASSWORD!r})
 officer.groups.add(Group.objects.get(name=str(Role.COMMERCIAL_OFFICER)))
-contract = Contract.objects.get(reference="MPS-DP-T1-005")
+contract = ContractFactory(reference="MULTI-1", supplier=SupplierFactory(name={SUPPLIER!r}))
 services.sla_save(
     contract=contract, monthly_charge=Decimal(100000), credit_cap_percent=demo.CREDIT_CAP, targets=demo.TARGETS, by=None
 )
@@ -166,14 +166,19 @@ def csrf_token(page: str) -> str:
 
 
 def test_a_file_uploaded_through_one_app_server_is_processed_by_a_worker_and_reported_by_another(cluster):
-    # given the database ready (one process migrates and loads the estate) ...
+    # given two app servers, each with its own var directory, starting while one process prepares the database ...
+    first, second = cluster.app_server("app-1"), cluster.app_server("app-2")
     setup = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", SETUP], env=cluster.environment("setup"), capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", SETUP],
+        env=cluster.environment("setup"),
+        cwd=ROOT,  # for tests.factories
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
     assert setup.returncode == 0, setup.stderr[-3000:]
     ids = json.loads(setup.stdout.strip().splitlines()[-1])
-    # ... two app servers and a worker, each with its own var directory
-    first, second = cluster.app_server("app-1"), cluster.app_server("app-2")
+    # ... and a task worker once the queue's table is there
     cluster.start("worker", [str(BIN / "pegasus"), "db_worker", "--interval", "0.2", "--no-startup-delay"])
     for url in (first, second):
         wait_until(lambda url=url: requests.get(f"{url}/sign-in/", timeout=20).ok, what=url, cluster=cluster)
@@ -211,7 +216,7 @@ def test_a_file_uploaded_through_one_app_server_is_processed_by_a_worker_and_rep
     export = browser.get(f"{second}/performance/suppliers/{ids['supplier']}/export.csv", timeout=30)
     assert export.ok, f"{export.status_code}\n{cluster.logs()}"
     rows = [r for r in csv.DictReader(io.StringIO(export.text)) if r["Month"] == "2019-03" and r["Priority"] == "P1"]
-    assert [(r["Contract"], r["Resolved"], r["Met"]) for r in rows] == [("MPS-DP-T1-005", "2", "1")]
+    assert [(r["Contract"], r["Resolved"], r["Met"]) for r in rows] == [("MULTI-1", "2", "1")]
     # and nothing of it passed through any process's own disk: the file and the dataset are in the object store
     stored = cluster.env["PEGASUS_S3_BUCKET"]
     import boto3
