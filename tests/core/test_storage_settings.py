@@ -42,6 +42,7 @@ def test_a_bucket_selects_s3_with_its_endpoint_and_region_and_never_overwrites(t
         "eu-west-2",
     )
     assert options["file_overwrite"] is False and options["default_acl"] is None
+    assert options["max_memory_size"] == 2 * 1024 * 1024  # not 0, which would hold a whole file in memory
 
 
 @pytest.mark.parametrize(
