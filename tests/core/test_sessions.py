@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
+from pegasus.core.models import AuditEvent
 from pegasus.core.roles import Role
 
 pytestmark = pytest.mark.django_db
@@ -154,7 +155,9 @@ class TestPasswordChange:
         assert client.get(path).status_code == 200
         assert_refused(replay(old_cookie, path))
         assert_refused(replay(other, path))
-        assert sessions().filter(user_id=User.objects.get(username="lee").pk).count() == 1
+        lee = User.objects.get(username="lee")
+        assert sessions().filter(user_id=lee.pk).count() == 1
+        assert AuditEvent.objects.filter(action="auth.password-change", actor=lee).count() == 1
 
     def test_a_password_set_by_an_administrator_ends_the_users_sessions(self, make_user, decision):
         """The admin's password form and `pegasus changepassword` both save the user with a new password."""
