@@ -50,10 +50,20 @@ RELEASE_PACKAGE = {
     ],
 }
 SERVICENOW_LOG = (
-    "number,incident_state,active,reassignment_count,reopen_count,sys_updated_on,opened_at,resolved_at,closed_at,"
+    "number,incident_state,active,reassignment_count,reopen_count,sys_updated_at,opened_at,resolved_at,closed_at,"
     "priority,assignment_group,category\n"
     "INC1,New,true,0,0,1/3/2016 09:00,1/3/2016 09:00,?,?,3 - Moderate,Group 1,Category 1\n"
     "INC1,Resolved,false,0,0,2/3/2016 10:00,1/3/2016 09:00,2/3/2016 10:00,?,3 - Moderate,Group 1,Category 1\n"
+)
+BPIC_CASES = (
+    "incident_id,priority,open_time,resolved_time,close_time,x_reassignments,reopen_time,service_component_wbs_aff\n"
+    "IM1,4,2013-10-01 09:00:00,2013-10-01 12:00:00,2013-10-02 09:00:00,0,,WBS1\n"
+)
+BPIC_EVENTS = "incident_id,data_stamp,incident_activity_number,assignment_group\nIM1,2013-10-01 09:05:00,001,Team 1\n"
+MAPPING = "assignment_group,supplier\nGroup 1,Supplier A\nTeam 1,Supplier A\n"
+CONTRACTS_CSV = (
+    "reference,title,supplier,start_date,initial_end_date,total_value,towers\n"
+    "C-1,Service desk,Supplier A,2019-04-01,2024-03-31,1250000.00,networks\n"
 )
 
 # Numbers that no field of any command accepts, as JSON literals (the strings too: some readers take text).
@@ -189,6 +199,15 @@ def folder(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture
+def estate(db):
+    """What a contracts file refers to: an authority and the networks tower."""
+    from tests.factories import OrganisationFactory, TowerFactory
+
+    OrganisationFactory()
+    TowerFactory(code="networks", name="Networks")
+
+
 def put(folder: Path, name: str, data: bytes) -> str:
     path = folder / name
     path.write_bytes(data)
@@ -234,6 +253,100 @@ class TestHostileFiles:
         path = put(folder, "package.json", data)
         assert_rejected(run("ocds", "import", path, "--json"), "package.json")
         assert not MarketRelease.objects.exists() and not MarketImport.objects.exists()
+
+
+def hostile_csv(valid: str, *, far: tuple[str, ...] = (), numbers: tuple[str, ...] = ()) -> st.SearchStrategy[bytes]:
+    """Bytes of a CSV built from a `valid` one: its dates in `far` and numbers in `numbers` replaced with hostile ones,
+    a NUL byte anywhere, other encodings, empty, garbage, an over-long field."""
+    swaps = [(d, f) for d in far for f in ("1/1/0001 00:00", "31/12/9999 23:59", "0001-01-01 00:00:00",
+                                             "9999-12-31 23:59:59", "9999-12-31", "0001-01-05")]  # fmt: skip
+    swaps += [(n, h) for n in numbers for h in ("1e999999999", "9" * 5000, "NaN", "-1e400")]
+    options = [
+        st.integers(0, len(valid)).map(lambda i: (valid[:i] + "\x00" + valid[i:]).encode()),
+        not_utf8.map(lambda enc: valid.replace("\n", "\né", 1).encode(enc)),
+        st.just(b""),
+        st.binary(min_size=1, max_size=200),
+        st.just((valid + '"' + "x" * 200_000 + '"\n').encode()),
+        deep_nesting.map(str.encode),
+    ]
+    if swaps:
+        options.append(st.sampled_from(swaps).map(lambda swap: valid.replace(*swap).encode()))
+    return st.one_of(*options)
+
+
+class TestHostileCsvFiles:
+    """The service-desk importers and the estate's import reject hostile CSV files with exit 2 and one line."""
+
+    @BOUNDED
+    @given(data=hostile_csv(SERVICENOW_LOG, far=("1/3/2016 09:00", "2/3/2016 10:00")))
+    def test_performance_import_servicenow(self, folder, data):
+        path = put(folder, "log.csv", data)
+        out = folder / "servicenow-out"
+        assert_rejected(run("performance", "import", "servicenow", "--log", path, "--out", str(out), "--json"))
+        assert not out.exists()
+
+    @BOUNDED
+    @given(data=hostile_csv(MAPPING))
+    def test_performance_import_mapping(self, folder, data):
+        log = put(folder, "ok-log.csv", SERVICENOW_LOG.encode())
+        path = put(folder, "mapping.csv", data)
+        out = folder / "mapping-out"
+        assert_rejected(run("performance", "import", "servicenow", "--log", log, "--mapping", path, "--out", str(out)))
+        assert not out.exists()
+
+    @BOUNDED
+    @given(
+        hostile=st.one_of(
+            hostile_csv(BPIC_CASES, far=("2013-10-01 09:00:00", "2013-10-01 12:00:00")).map(lambda d: ("cases", d)),
+            hostile_csv(BPIC_EVENTS, far=("2013-10-01 09:05:00",)).map(lambda d: ("events", d)),
+        )
+    )
+    def test_performance_import_bpic2014(self, folder, hostile):
+        which, data = hostile
+        files = {"cases": BPIC_CASES.encode(), "events": BPIC_EVENTS.encode(), which: data}
+        cases, events = put(folder, "cases.csv", files["cases"]), put(folder, "events.csv", files["events"])
+        out = folder / "bpic-out"
+        assert_rejected(
+            run("performance", "import", "bpic2014", "--cases", cases, "--events", events, "--out", str(out))
+        )
+        assert not out.exists()
+
+    @BOUNDED
+    @given(data=hostile_csv(HAND_MADE, far=("2019-05-01T10:00",), numbers=("P1",)).filter(lambda b: b"\x00" not in b))
+    def test_performance_sla_and_ingest_tickets(self, folder, data):
+        path = put(folder, "hostile-tickets.csv", data)
+        sla = str(folder / "sla.yaml")
+        assert_rejected(run("performance", "sla", "--tickets", path, "--sla", sla, "--json"))
+        assert_rejected(run("performance", "ingest", "--tickets", path, "--name", "hostile", "--json"))
+
+    @BOUNDED
+    @given(data=hostile_csv(CONTRACTS_CSV, far=("2019-04-01",), numbers=("1250000.00",)))
+    def test_import_estate_contracts(self, folder, data, estate):
+        from pegasus.estate.models import Contract
+
+        path = put(folder, "contracts.csv", data)
+        assert_rejected(run("import_estate", "contracts", path, "--json"), "contracts.csv")
+        assert not Contract.objects.exists()
+
+
+class TestTheTemplatesAreValid:
+    """The hostile inputs above are made from these; each is accepted as it is, so every rejection is earned."""
+
+    def test_files(self, folder, estate):
+        assert run("sourcing", "optimise", put(folder, "p.json", with_number(problem_template(), "1").encode()),
+                   "--time-limit", "5")[0] == 0  # fmt: skip
+        assert run("evaluate", put(folder, "t.json", with_number(tender_template(), "1000").encode()))[0] == 0
+        tickets = str(folder / "tickets.csv")
+        for suffix in (".json", ".yaml"):
+            sla = put(folder, f"s{suffix}", with_number(sla_template(), "1000").encode())
+            assert run("performance", "sla", "--tickets", tickets, "--sla", sla)[0] == 0
+        assert run("ocds", "import", put(folder, "m.json", with_number(market_template(), "1").encode()))[0] == 0
+        log, mapping = put(folder, "l.csv", SERVICENOW_LOG.encode()), put(folder, "m.csv", MAPPING.encode())
+        out = str(folder / "valid-out")
+        assert run("performance", "import", "servicenow", "--log", log, "--mapping", mapping, "--out", out)[0] == 0
+        cases, events = put(folder, "c.csv", BPIC_CASES.encode()), put(folder, "e.csv", BPIC_EVENTS.encode())
+        assert run("performance", "import", "bpic2014", "--cases", cases, "--events", events, "--out", out)[0] == 0
+        assert run("import_estate", "contracts", put(folder, "c.csv", CONTRACTS_CSV.encode()))[0] == 0
 
 
 class TestHostileYaml:
@@ -414,3 +527,10 @@ def test_end_to_end_exit_2_and_one_line(args, named, folder):
     assert (result.returncode, result.stdout) == (2, ""), result.stderr[-2000:]
     lines = result.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and named in lines[0], result.stderr[-2000:]
+
+
+def test_end_to_end_bad_arguments_are_one_line_too(folder):
+    """argparse's usage block is left out: the error alone names the option."""
+    result = pegasus("rules", "threshold", "--date", "2019-06-10", "--value", "-1e5", "--authority", "x", folder=folder)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.splitlines() == ["pegasus rules threshold: error: argument --value: expected one argument"]

@@ -54,6 +54,7 @@ ASSIGNMENT_COLUMNS = ("ticket_id", "assigned_at", "supplier")
 UNASSIGNED = "Unassigned"
 MISSING = "?"
 RESOLVED_STATES = ("Resolved", "Closed")
+HAS_NUL = "a NUL byte: not a text export"
 
 
 class ImportFileError(ValueError):
@@ -98,12 +99,16 @@ def read_mapping(path: Path | str | None) -> dict[str, str]:
                 group, supplier = (row.get("assignment_group") or "").strip(), (row.get("supplier") or "").strip()
                 if not group or not supplier:
                     raise ImportFileError(f"{path.name}: line {reader.line_num}: assignment_group and supplier needed")
+                if "\x00" in group + supplier:
+                    raise ImportFileError(f"{path.name}: line {reader.line_num}: {HAS_NUL}")
                 mapping[group] = supplier
             return mapping
     except OSError as exc:
         raise ImportFileError(f"{path.name}: cannot be read ({exc.strerror})") from None
     except UnicodeDecodeError:
         raise ImportFileError(f"{path.name}: not UTF-8 text") from None
+    except csv.Error as exc:
+        raise ImportFileError(f"{path.name}: not a CSV of assignment_group, supplier ({exc})") from None
 
 
 def _open_text(path: Path) -> Iterator[io.TextIOBase]:
@@ -138,11 +143,15 @@ def _rows(path: Path, required: tuple[str, ...], aliases: dict[str, str] | None 
                     raise ImportFileError(
                         f"{path.name}: line {reader.line_num}: {len(row)} fields where the header has {len(header)}"
                     )
+                if any("\x00" in value for value in row):
+                    raise ImportFileError(f"{path.name}: line {reader.line_num}: {HAS_NUL}")
                 yield {name: row[i] for name, i in index.items()}
     except FileNotFoundError:
         raise ImportFileError(f"{path.name}: no such file") from None
     except UnicodeDecodeError:
         raise ImportFileError(f"{path.name}: not UTF-8 text") from None
+    except csv.Error as exc:  # a field over the csv module's limit (128 KiB): no service-desk export has one
+        raise ImportFileError(f"{path.name}: line {reader.line_num}: {exc}") from None
 
 
 def _iso(naive: datetime | None, zone: str) -> str:
@@ -163,9 +172,17 @@ def _servicenow_time(text: str, where: str) -> datetime | None:
         raise ImportFileError(f"{where}: {text!r} is not a d/m/yyyy HH:MM date")
     day, month, year, hour, minute = (int(g) for g in match.groups())
     try:
-        return datetime(year, month, day, hour, minute)
+        when = datetime(year, month, day, hour, minute)
     except ValueError:
         raise ImportFileError(f"{where}: {text!r} is not a real date") from None
+    return _in_years(when, text, where)
+
+
+def _in_years(when: datetime, text: str, where: str) -> datetime:
+    """A time within the years the tickets are read in, so that it can be shifted to UTC and loaded."""
+    if not clock.FIRST_YEAR <= when.year <= clock.LAST_YEAR:
+        raise ImportFileError(f"{where}: {text!r} is outside {clock.FIRST_YEAR}-{clock.LAST_YEAR}")
+    return when
 
 
 def _priority(text: str) -> str:
@@ -268,9 +285,10 @@ def _bpic_time(text: str, where: str) -> datetime | None:
     if not text:
         return None
     try:
-        return datetime.strptime(text, "%Y-%m-%d %H:%M:%S")
+        when = datetime.strptime(text, "%Y-%m-%d %H:%M:%S")
     except ValueError:
         raise ImportFileError(f"{where}: {text!r} is not a yyyy-mm-dd HH:MM:SS time") from None
+    return _in_years(when, text, where)
 
 
 def import_bpic2014(
