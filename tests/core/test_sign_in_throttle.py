@@ -80,6 +80,19 @@ class TestClientAddress:
     def test_a_forwarded_entry_that_is_not_an_address_falls_back_to_the_peer(self):
         assert client_address(remote_addr="10.0.0.2", forwarded_for="not-an-ip", trusted_proxies=1) == "10.0.0.2"
 
+    @pytest.mark.parametrize(
+        ("address", "counted"),
+        [
+            ("2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::"),
+            ("2001:db8:1:2::1", "2001:db8:1:2::"),
+            ("::ffff:203.0.113.7", "203.0.113.7"),
+        ],
+    )
+    def test_an_ipv6_address_counts_as_its_64_bit_network(self, address, counted):
+        """A single IPv6 subscriber holds a whole /64: changing the last 64 bits is not a new address."""
+        assert client_address(remote_addr=address, forwarded_for="", trusted_proxies=0) == counted
+        assert client_address(remote_addr="10.0.0.2", forwarded_for=address, trusted_proxies=1) == counted
+
 
 @pytest.fixture
 def users(make_user):
@@ -122,6 +135,17 @@ class TestProbes:
         # a made-up first entry does not move the attacker to a fresh address
         spoofed = attempt("legal", PASSWORD, address=proxy, HTTP_X_FORWARDED_FOR="192.0.2.1, 198.51.100.66")
         assert spoofed.status_code == 429
+
+
+@pytest.mark.django_db
+class TestGuessersCannotSpreadOut:
+    """A guesser gains no fresh count by moving within what is one subscriber's address."""
+
+    def test_failures_from_one_ipv6_network_count_together(self, users):
+        fail("legal", 3, address="2001:db8:1:2::1")
+        fail("legal", 2, address="2001:db8:1:2::ffff")
+        assert attempt("legal", PASSWORD, address="2001:db8:1:2::abcd").status_code == 429
+        assert signed_in(attempt("legal", PASSWORD, address="2001:db8:1:3::1"))
 
 
 @pytest.mark.django_db

@@ -65,13 +65,24 @@ def client_address(*, remote_addr: str | None, forwarded_for: str, trusted_proxi
     the client and may be made up. A request with fewer entries than that did not pass through every proxy, and an
     entry that is not an address is not believed: both give the peer.
     """
+    peer = _counted(remote_addr)
     if trusted_proxies <= 0:
-        return remote_addr
+        return peer
     chain = [hop.strip() for hop in forwarded_for.split(",") if hop.strip()] + [remote_addr or ""]
     if len(chain) <= trusted_proxies:
-        return remote_addr
-    candidate = chain[-(trusted_proxies + 1)]
+        return peer
+    return _counted(chain[-(trusted_proxies + 1)]) or peer
+
+
+def _counted(address: str | None) -> str | None:
+    """The address failures are counted against. One IPv6 subscriber is given a whole /64 (2^64 addresses), so an
+    IPv6 address counts as its /64; an IPv4 address, or IPv4 mapped into IPv6, as itself."""
     try:
-        return str(ipaddress.ip_address(candidate))
+        parsed = ipaddress.ip_address((address or "").strip())
     except ValueError:
-        return remote_addr
+        return None
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.IPv6Network((parsed, 64), strict=False).network_address)
+    return str(parsed)
