@@ -60,9 +60,9 @@ def sign_in_open_at(
 def client_address(*, remote_addr: str | None, forwarded_for: str, trusted_proxies: int) -> str | None:
     """The address a request came from, behind `trusted_proxies` reverse proxies (0: the peer itself).
 
-    Each proxy appends the address it received the request from to X-Forwarded-For, so with n trusted proxies the
-    client is the n-th entry from the right, counting the peer as the last; anything further left was written by
-    the client and may be made up. A request with fewer entries than that did not pass through every proxy, and an
+    Each proxy appends the address it received the request from to X-Forwarded-For, and the peer is the innermost
+    proxy, so with n trusted proxies the client is X-Forwarded-For's n-th entry from the right; anything further
+    left was written by the client and may be made up. A request with fewer entries than that did not pass through every proxy, and an
     entry that is not an address is not believed: both give the peer.
     """
     peer = _counted(remote_addr)
