@@ -1,6 +1,6 @@
 """Evaluation pages. Thin: each reads through a selector or changes through a service, which enforce the rules."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -9,7 +9,8 @@ from django.shortcuts import redirect, render
 
 from pegasus.core.access import require_perm
 from pegasus.core.classification import marking
-from pegasus.core.exceptions import PegasusError, RuleViolation
+from pegasus.core.exceptions import OutOfBounds, PegasusError, RuleViolation
+from pegasus.core.reading import decimal_in_bounds
 from pegasus.evaluation import reports, selectors, services
 from pegasus.evaluation.forms import AssignForm, AwardForm, BidForm, CriteriaForm, TenderForm
 from pegasus.evaluation.models import Bid, Criterion, Lot, Tender
@@ -37,9 +38,10 @@ def _errors(form, exc: Exception) -> None:
 
 
 def _decimal(value: str) -> Decimal | None:
+    """A score as posted, if it is a finite number of 0-100 (bounded before it is compared with the scale)."""
     try:
-        return Decimal(value)
-    except (InvalidOperation, TypeError):
+        return decimal_in_bounds(value, "score", lo=0, hi=100, places=6)
+    except OutOfBounds:
         return None
 
 
