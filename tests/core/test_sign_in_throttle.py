@@ -12,6 +12,7 @@ from django.test import Client
 
 from pegasus.core.roles import Role
 from pegasus.core.throttle import Failures, ThrottlePolicy, client_address, sign_in_open_at
+from pegasus.web.account import clock_time
 
 PASSWORD = "correct-horse-battery"
 POLICY = ThrottlePolicy(pair_limit=5, retry_delay=timedelta(seconds=60), address_limit=50, window=timedelta(hours=1))
@@ -211,3 +212,15 @@ class TestTheLockoutPage:
         # 12:01 UTC on 1 June is 1:01pm in London
         assert "Try again after 1:01pm" in body
         assert 'href="/sign-in/"' in body
+
+    @pytest.mark.parametrize(
+        ("at", "shown"),
+        [
+            (datetime(2026, 1, 5, 9, 0, tzinfo=UTC), "9am"),
+            (datetime(2026, 1, 5, 12, 0, tzinfo=UTC), "midday"),
+            (datetime(2026, 1, 5, 0, 0, tzinfo=UTC), "midnight"),
+            (datetime(2026, 7, 5, 16, 5, tzinfo=UTC), "5:05pm"),  # British Summer Time
+        ],
+    )
+    def test_times_are_written_the_gov_uk_way_in_london(self, at, shown):
+        assert clock_time(at) == shown

@@ -4,6 +4,7 @@ import math
 from datetime import datetime, timedelta
 
 from django.contrib.auth import views as auth_views
+from django.db import transaction
 from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils import timezone
@@ -19,11 +20,13 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("password-change-done")
 
     def form_valid(self, form):
-        response = super().form_valid(form)
-        user = form.user
-        audit_record(
-            action="auth.password-change", by=user, obj=user, summary=f"{user.get_username()} changed password"
-        )
+        # The new password, the end of the other sessions and the audit event stand or fall together.
+        with transaction.atomic():
+            response = super().form_valid(form)
+            user = form.user
+            audit_record(
+                action="auth.password-change", by=user, obj=user, summary=f"{user.get_username()} changed password"
+            )
         return response
 
 
