@@ -34,7 +34,10 @@ SPLIT_ADVICE = "split it into smaller files"
 # The characters no imported text may hold: C0 and C1 controls and DEL, and the Unicode line and paragraph
 # separators (as `pegasus.core.bounds` refuses in every other way in), except tab, line feed and carriage return,
 # which a cell may hold and which the importers read as spaces.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+CONTROL_RANGES = ((0x00, 0x08), (0x0B, 0x0C), (0x0E, 0x1F), (0x7F, 0x9F), (0x2028, 0x2029))
+_CONTROL = re.compile("[" + "".join(f"{re.escape(chr(lo))}-{re.escape(chr(hi))}" for lo, hi in CONTROL_RANGES) + "]")
+# The same class for DuckDB's regular expressions (RE2), which read files too large to hold in Python.
+CONTROL_CHARACTER_RE2 = "[" + "".join(f"\\x{{{lo:x}}}-\\x{{{hi:x}}}" for lo, hi in CONTROL_RANGES) + "]"
 
 
 def _size(count: int) -> str:

@@ -6,6 +6,7 @@ from django import forms
 
 from pegasus.performance.clock import DAY_NAMES
 from pegasus.performance.models import Clock
+from pegasus.performance.services import TICKET_UPLOAD_LIMIT
 from pegasus.web.forms import NamedErrorsMixin
 
 PRIORITIES = (1, 2, 3, 4)
@@ -89,5 +90,8 @@ class RatingRulesForm(NamedErrorsMixin, forms.Form):
 class TicketUploadForm(NamedErrorsMixin, forms.Form):
     file = forms.FileField(
         label="Tickets file (CSV)",
-        help_text="Columns ticket_id, supplier, priority, opened_at, resolved_at; optionally service and others",
+        help_text=(
+            "Columns ticket_id, supplier, priority, opened_at, resolved_at; optionally service and others. "
+            f"The file must be {TICKET_UPLOAD_LIMIT.hint}."
+        ),
     )

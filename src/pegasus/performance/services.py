@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from pegasus.core import intake
 from pegasus.core.audit import audit_record
 from pegasus.core.exceptions import InvalidTransition, RuleViolation
 from pegasus.core.storage import cache_dir, delete_files, fetched, local_folder, save_file, shared_storage
@@ -22,6 +23,13 @@ SLA_NEEDS_A_TARGET = "An SLA needs a target for at least one priority."
 UPLOAD_NOT_QUEUED = "Upload {pk} is {status}: only a queued upload can be ingested."
 RATING_BANDS_OUT_OF_ORDER = "Requires improvement must reach at least as far below target as Approaching target."
 NOT_A_CSV = "Upload a tickets file as CSV (.csv)."
+# A year of a large service desk is a few million rows, a few hundred MB; larger files go through
+# `pegasus performance ingest`. A CSV is not packed, so it unpacks to its own size.
+TICKET_UPLOAD_LIMIT = intake.UploadLimit(
+    max_bytes=500 * intake.MB,
+    max_unpacked_bytes=500 * intake.MB,
+    advice="store a larger file with pegasus performance ingest",
+)
 
 
 # Stored datasets live in the shared storage (`pegasus.core.storage`) as DATASETS/<name>/tickets.parquet and,
@@ -148,12 +156,14 @@ def rating_rules_save(
 
 @transaction.atomic
 def ticket_upload_create(*, file: UploadedFile, by) -> TicketUpload:
-    """Keep an uploaded tickets file and queue its ingestion once the upload is committed."""
+    """Keep an uploaded tickets file and queue its ingestion once the upload is committed; raises RuleViolation for a
+    file that is not CSV and `intake.UploadRefused` for one over `TICKET_UPLOAD_LIMIT`."""
     from pegasus.performance.tasks import ingest_ticket_upload
 
     name = Path(file.name or "tickets.csv").name
     if not name.lower().endswith(".csv"):
         raise RuleViolation(NOT_A_CSV)
+    intake.check_size(file.size or 0, TICKET_UPLOAD_LIMIT)
     upload = TicketUpload(original_name=name[:255], uploaded_by=by if by and by.is_authenticated else None)
     upload.file.save(f"tickets-{timezone.now():%Y%m%d%H%M%S}.csv", file, save=False)
     upload.save()

@@ -32,6 +32,7 @@ from pathlib import Path
 
 import duckdb
 
+from pegasus.core import intake
 from pegasus.performance import clock
 
 TICKET_REQUIRED = ("ticket_id", "supplier", "priority", "opened_at", "resolved_at")
@@ -44,6 +45,9 @@ OPTIONAL_TYPES = {  # the optional columns, in order, with their types once read
 }
 TICKET_OPTIONAL = tuple(OPTIONAL_TYPES)
 ASSIGNMENT_REQUIRED = ("ticket_id", "assigned_at", "supplier")
+# The free-text fields, checked for control characters as every importer checks its text.
+TICKET_TEXT = ("ticket_id", "supplier", "service")
+ASSIGNMENT_TEXT = ("ticket_id", "supplier")
 MAX_LISTED = 20
 
 ISO_PATTERN = r"\d{4}-\d{2}-\d{2}[T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?"
@@ -52,6 +56,9 @@ TRUE_WORDS = ("true", "yes", "y", "1")
 FALSE_WORDS = ("false", "no", "n", "0")
 
 NOT_UTF8 = "not UTF-8 text"
+MAX_HEADER_BYTES = 64 * 1024
+HEADER_TOO_LONG = f"the header row is longer than {MAX_HEADER_BYTES // 1024} KB"
+CONTROL_CHARACTER = "{column} contains a control character ({name})"
 MISSING_COLUMNS = "missing column(s): {}"
 DUPLICATE_ID = "duplicate ticket_id"
 
@@ -106,9 +113,11 @@ def read_header(path: Path) -> list[str]:
     """The header's column names (trimmed, lower case); raises TicketFileError when there is none."""
     try:
         with path.open("rb") as handle:
-            first = handle.readline()
+            first = handle.readline(MAX_HEADER_BYTES + 1)
     except OSError as exc:
         raise TicketFileError(path, f"cannot be read ({exc.strerror})") from None
+    if len(first) > MAX_HEADER_BYTES:
+        raise TicketFileError(path, "rejected", [BadLine(1, HEADER_TOO_LONG)], 1)
     try:
         text = first.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -276,6 +285,23 @@ def _timestamp_reason(column: str, alias: str, *, required: bool) -> str:
 _LAST_MICROS = (clock.LAST_YEAR + 1 - 1970) * 365 * clock.MICROS_PER_DAY  # a little before 2100: a safe bound
 
 
+def _control_reason(column: str) -> str:
+    """SQL for the reason a text field is refused when it holds a control character (the rule of every importer,
+    `pegasus.core.intake`), naming the first such character; NULL when it holds none."""
+    pattern = _quote(intake.CONTROL_CHARACTER_RE2)
+    before, after = (_quote(part) for part in CONTROL_CHARACTER.format(column=column, name="\0").split("\0"))
+    return (
+        f"CASE WHEN regexp_matches({column}, '{pattern}') THEN '{before}' "
+        f"|| printf('U+%04X', unicode(regexp_extract({column}, '{pattern}'))) || '{after}' END"
+    )
+
+
+def _no_control(columns: tuple[str, ...]) -> str:
+    """SQL true when none of the text `columns` holds a control character (NULL fields hold none)."""
+    pattern = _quote(intake.CONTROL_CHARACTER_RE2)
+    return " AND ".join(f"NOT coalesce(regexp_matches({c}, '{pattern}'), false)" for c in columns)
+
+
 def _macros(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("CREATE OR REPLACE TEMP MACRO quote_text(t) AS '''' || left(t, 60) || ''''")
 
@@ -311,6 +337,7 @@ def load_tickets(
         _timestamp_reason("resolved_at", "resolved", required=False),
         "CASE WHEN opened_us IS NOT NULL AND resolved_us IS NOT NULL AND resolved_us < opened_us "
         "THEN 'resolved_at is before opened_at' END",
+        *(_control_reason(name) for name in TICKET_TEXT),
     ]
     for name in ("reassignment_count", "reopen_count"):
         reasons.append(
@@ -333,7 +360,8 @@ def load_tickets(
         "AND (reassignment_count_raw IS NULL OR reassignment_count >= 0) "
         "AND (reopen_count_raw IS NULL OR reopen_count >= 0) "
         "AND (first_contact_resolution_raw IS NULL OR first_contact_resolution IS NOT NULL) "
-        "AND (satisfaction_raw IS NULL OR isfinite(satisfaction))"
+        "AND (satisfaction_raw IS NULL OR isfinite(satisfaction)) "
+        f"AND {_no_control(TICKET_TEXT)}"
     )
     true_words = ", ".join(f"'{w}'" for w in TRUE_WORDS)
     false_words = ", ".join(f"'{w}'" for w in FALSE_WORDS)
@@ -459,6 +487,7 @@ def load_assignments(
         "THEN 'ticket_id ' || quote_text(ticket_id) || ' is not among the tickets' END",
         "CASE WHEN supplier IS NULL THEN 'supplier is empty' END",
         _timestamp_reason("assigned_at", "assigned", required=True),
+        *(_control_reason(name) for name in ASSIGNMENT_TEXT),
     ]
     assigned_0, assigned_1, assigned_2 = _timestamp_sql("assigned_at_read", "assigned_at_raw", "assigned")
     con.execute(
