@@ -373,7 +373,8 @@ class TestTheProbedFields:
 
     def test_evaluate_price_of_1e999999999_is_refused_at_once_naming_the_bid(self, folder):
         path = put(folder, "tender.json", with_number(tender_template(), '"1e999999999"').encode())
-        assert_rejected(run("evaluate", path, "--json"), "bids[0].price")
+        line = assert_rejected(run("evaluate", path, "--json"), "bids[0].price")
+        assert line == "error: bids[0].price: '1e999999999' is above 1,000,000,000,000"
 
     def test_deep_json_names_the_file_and_line(self, folder):
         path = put(folder, "tender.json", b"\n\n" + b"[" * 100_000 + b"]" * 100_000)

@@ -145,7 +145,7 @@ class TestDecimalInBounds:
         assert decimal_in_bounds(value, "x", lo=0, hi=10_000, places=2) == expected
 
     def test_whatever_the_bounds_a_number_has_fewer_than_28_digits_before_the_point(self):
-        with pytest.raises(OutOfBounds, match="is above 10\\^28"):
+        with pytest.raises(OutOfBounds, match="is above 10,000,000,000,000,000,000,000,000,000$"):
             decimal_in_bounds(Decimal("1e28"), "x")
 
     def test_text_can_be_refused(self):

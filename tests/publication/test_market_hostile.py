@@ -34,12 +34,12 @@ class TestReadingHostileDocuments:
     @pytest.mark.parametrize(
         ("literal", "reason"),
         [
-            ("1e300", "/releases/0/tender/value/amount: 1e+300 is above 1000000000000000"),
+            ("1e300", "/releases/0/tender/value/amount: 1e+300 is above 1,000,000,000,000,000"),
             ("1e999999999", "line 1: 1e999999999 is out of range"),
             ("NaN", "line 1: NaN is not a number JSON allows"),
             ("-Infinity", "line 1: -Infinity is not a number JSON allows"),
             ("9" * 5000, "line 1: a number of 5,000 characters (at most 100)"),
-            ('"1e400"', "/releases/0/tender/value/amount: '1e400' is above 1000000000000000"),
+            ('"1e400"', "/releases/0/tender/value/amount: '1e400' is above 1,000,000,000,000,000"),
             ("-1", "/releases/0/tender/value/amount: -1 is not an amount"),
         ],
     )

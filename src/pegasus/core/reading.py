@@ -55,9 +55,9 @@ NOT_JSON = "not JSON: line {line} column {column}: {message}"
 NOT_YAML = "not valid YAML ({message})"
 
 NUMBER_NOT_VALID = "{field}: {value} is not {what}"
-NUMBER_TOO_SMALL = "{field}: {value} is below {lo}"
-NUMBER_TOO_LARGE = "{field}: {value} is above {hi}"
-NUMBER_NOT_ABOVE = "{field}: {value} must be more than {above}"
+NUMBER_TOO_SMALL = "{field}: {value} is below {lo:,}"
+NUMBER_TOO_LARGE = "{field}: {value} is above {hi:,}"
+NUMBER_NOT_ABOVE = "{field}: {value} must be more than {above:,}"
 NUMBER_TOO_PRECISE = "{field}: {value} has more than {places} decimal places"
 
 
@@ -260,8 +260,8 @@ def decimal_in_bounds(
     return number
 
 
-def _limit(hi: Decimal | int | None) -> str:
-    return f"{hi}" if hi is not None else f"10^{MAX_DIGITS}"
+def _limit(hi: Decimal | int | None) -> Decimal | int:
+    return hi if hi is not None and hi < 10**MAX_DIGITS else 10**MAX_DIGITS
 
 
 def date_in_bounds(value: date, field: str, lo: date = MIN_DATE, hi: date = MAX_DATE) -> date:

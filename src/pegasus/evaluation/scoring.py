@@ -118,12 +118,9 @@ def _number(value: object, path: str, hi: Decimal = MAX_NUMBER) -> Decimal:
     if isinstance(value, bool) or value is None or isinstance(value, list | dict):
         raise EvaluationInputError(f"{path}: {value!r} is not a number")
     try:  # bounded before any arithmetic: a price of 1e999999999 would make every exact fraction astronomical
-        number = decimal_in_bounds(value, path, places=MAX_PLACES, text=True)
+        return decimal_in_bounds(value, path, hi=hi, places=MAX_PLACES)
     except OutOfBounds as exc:
         raise EvaluationInputError(str(exc)) from None
-    if number > hi:
-        raise EvaluationInputError(f"{path}: {number} is above {hi:,}")
-    return number
 
 
 def _percent(value: object, path: str) -> Decimal:
