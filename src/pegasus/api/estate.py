@@ -22,6 +22,7 @@ from pegasus.api.schemas import (
     ContractPage,
     ContractPatch,
     Errors,
+    Id,
     Message,
     OptionIn,
     PageQuery,
@@ -89,7 +90,7 @@ def supplier_list(request, filters: Query[SupplierFilters]):
 
 
 @router.get("/suppliers/{supplier_id}", response={200: SupplierOut, **READ_ERRORS}, tags=["suppliers"])
-def supplier_get(request, supplier_id: int):
+def supplier_get(request, supplier_id: Id):
     _allow(request, "estate.view_estate")
     return _visible_supplier(request, supplier_id)
 
@@ -102,7 +103,7 @@ def supplier_create(request, payload: SupplierIn):
 
 
 @router.patch("/suppliers/{supplier_id}", response={200: SupplierOut, **WRITE_ERRORS}, tags=["suppliers"])
-def supplier_update(request, supplier_id: int, payload: SupplierPatch):
+def supplier_update(request, supplier_id: Id, payload: SupplierPatch):
     """Change a supplier's name, Companies House number or SME flag (commercial officers)."""
     _allow(request, "estate.view_estate")
     supplier = _visible_supplier(request, supplier_id)
@@ -206,7 +207,7 @@ def contract_list(request, filters: Query[ContractFiltersIn], page: Query[PageQu
 
 
 @router.get("/contracts/{contract_id}", response={200: ContractDetailOut, **READ_ERRORS}, tags=["contracts"])
-def contract_get(request, contract_id: int, as_at: BoundedDate | None = None):
+def contract_get(request, contract_id: Id, as_at: BoundedDate | None = None):
     """One contract with its options, and its derived dates as at `as_at` (default today)."""
     _allow(request, "estate.view_estate")
     return _detail(_visible_contract(request, contract_id), as_at)
@@ -224,7 +225,7 @@ def contract_create(request, payload: ContractIn):
 
 
 @router.patch("/contracts/{contract_id}", response={200: ContractDetailOut, **WRITE_ERRORS}, tags=["contracts"])
-def contract_update(request, contract_id: int, payload: ContractPatch):
+def contract_update(request, contract_id: Id, payload: ContractPatch):
     """Change a contract; towers and options, when sent, replace the contract's own (commercial officers)."""
     _allow(request, "estate.view_estate")
     contract = _visible_contract(request, contract_id)
@@ -246,10 +247,10 @@ NO_SUCH_OPTION = "Contract {id} has no option {sequence}."
 
 @router.post(
     "/contracts/{contract_id}/options/{sequence}/{decision}",
-    response={200: ContractDetailOut, **WRITE_ERRORS, 409: Message},
+    response={200: ContractDetailOut, **WRITE_ERRORS, 409: Errors},
     tags=["contracts"],
 )
-def contract_option_decide(request, contract_id: int, sequence: int, decision: Literal["exercise", "lapse"]):
+def contract_option_decide(request, contract_id: Id, sequence: Id, decision: Literal["exercise", "lapse"]):
     """Exercise an extension option, or let it lapse (commercial officers); 409 when it is already decided or an
     earlier option is still open."""
     _allow(request, "estate.view_estate")
@@ -266,7 +267,7 @@ def contract_option_decide(request, contract_id: int, sequence: int, decision: L
 
 
 @router.get("/contracts/{contract_id}/spend", response={200: list[SpendOut], **READ_ERRORS}, tags=["spend"])
-def contract_spend(request, contract_id: int):
+def contract_spend(request, contract_id: Id):
     """A contract's spend, month by month."""
     _allow(request, "estate.view_estate")
     contract = selectors.contracts_visible_to(request.user).filter(pk=contract_id).first()

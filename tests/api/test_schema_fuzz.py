@@ -1,0 +1,99 @@
+"""The whole OpenAPI document, fuzzed: every operation as a commercial officer and as a supplier user, with data
+that fits the schema and data that does not. No answer may be a 5xx or break the documented schema.
+
+Bounded for the suite: a few examples per operation, derandomized, no network (the schema and every call go
+through the WSGI application in-process, on the test database).
+"""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+import schemathesis
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from pegasus.core.models import ApiToken
+from pegasus.core.roles import Role
+from tests.factories import (
+    ContractFactory,
+    OptionFactory,
+    OrganisationFactory,
+    SpendFactory,
+    SupplierFactory,
+    TowerFactory,
+)
+
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+EXAMPLES_PER_OPERATION = 8
+ROLES = [Role.COMMERCIAL_OFFICER, Role.SUPPLIER_USER]
+
+
+# The document is read from the application itself, as a client would read it, when the tests are collected.
+schema = schemathesis.openapi.from_wsgi("/api/openapi.json", WSGIHandler())
+
+
+@pytest.fixture(autouse=True)
+def in_the_tests_transaction():
+    """Calls reach the WSGI application in-process and stay in the test's transaction, as the test client's do:
+    the end of each request must not close the connection that holds it."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def small_estate(db):
+    """Something to find: two suppliers, a contract each with an option and spend, the towers' codes in use."""
+    ours, theirs = SupplierFactory(name="Ours Ltd"), SupplierFactory(name="Theirs plc")
+    networks = TowerFactory(code="networks", name="Networks", position=1)
+    authority = OrganisationFactory()
+    for supplier in (ours, theirs):
+        contract = ContractFactory(supplier=supplier, authority=authority, towers=[(networks, Decimal(100))])
+        OptionFactory(contract=contract, sequence=1, length_months=12)
+        SpendFactory(contract=contract, month=date(2019, 1, 1), amount=Decimal("1000.00"))
+    return ours
+
+
+@pytest.fixture
+def bearers(make_user, small_estate) -> dict:
+    """An Authorization header for each role: the supplier user works for one of the two suppliers."""
+    headers = {}
+    for role in ROLES:
+        user = make_user(role, supplier=small_estate if role == Role.SUPPLIER_USER else None)
+        _, key = ApiToken.issue(user=user, name="fuzz")
+        headers[role] = {"Authorization": f"Bearer {key}"}
+    return headers
+
+
+def bounded(test):
+    """A few examples per operation, the same ones every run."""
+    return schema.parametrize()(
+        settings(
+            max_examples=EXAMPLES_PER_OPERATION,
+            derandomize=True,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )(pytest.mark.django_db(test))
+    )
+
+
+@bounded
+def test_as_a_commercial_officer_no_operation_answers_5xx_or_outside_its_schema(case, bearers):
+    case.call_and_validate(headers=bearers[Role.COMMERCIAL_OFFICER], checks=CHECKS)
+
+
+@bounded
+def test_as_a_supplier_user_no_operation_answers_5xx_or_outside_its_schema(case, bearers):
+    case.call_and_validate(headers=bearers[Role.SUPPLIER_USER], checks=CHECKS)
