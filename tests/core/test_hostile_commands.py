@@ -356,6 +356,17 @@ class TestHostileYaml:
         line = assert_rejected(run("performance", "sla", "--tickets", str(folder / "tickets.csv"), "--sla", path))
         assert "nested more than 64 levels deep" in line
 
+    def test_yaml_aliases_expanding_to_billions_of_values_are_refused(self, folder):
+        def laughs(n: int) -> str:  # each level: its anchor, then eight aliases of the level below
+            if n == 0:
+                return '&a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]'
+            return f"&a{n} [{laughs(n - 1)}, {', '.join([f'*a{n - 1}'] * 8)}]"
+
+        text = f"- supplier: {laughs(9)}\n  monthly_charge: 1\n  credit_cap_percent: 1\n  targets: []\n"
+        path = put(folder, "sla.yaml", text.encode())
+        line = assert_rejected(run("performance", "sla", "--tickets", str(folder / "tickets.csv"), "--sla", path))
+        assert line == "error: sla.yaml: more than 1,000,000 values once its aliases are expanded"
+
     def test_a_yaml_integer_of_thousands_of_digits_is_refused(self, folder):
         data = json.loads(sla_template().replace('"@NUMBER@"', "1"))
         text = yaml.safe_dump(data).replace("monthly_charge: 1", "monthly_charge: " + "9" * 6000)

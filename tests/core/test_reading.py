@@ -151,3 +151,21 @@ class TestDecimalInBounds:
     def test_text_can_be_refused(self):
         with pytest.raises(OutOfBounds, match="^x: '1' is not an amount$"):
             decimal_in_bounds("1", "x", text=False, what="an amount")
+
+
+class TestYamlAliases:
+    def test_aliases_that_expand_to_billions_of_values_are_refused_at_once(self):
+        lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+        lines += [f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 9)}]" for n in range(1, 10)]
+        started = time.monotonic()
+        with pytest.raises(DocumentError, match="^more than 1,000,000 values once its aliases are expanded$"):
+            load_yaml("\n".join(lines))
+        assert time.monotonic() - started < 5
+
+    def test_an_alias_inside_its_own_anchor_is_refused(self):
+        with pytest.raises(DocumentError, match="values once its aliases are expanded"):
+            load_yaml("a: &a [1, *a]")
+
+    def test_an_anchor_used_a_few_times_is_read(self):
+        data = load_yaml("hours: &office {start: '09:00', end: '17:00'}\nagain: *office\n")
+        assert data["again"] == {"start": "09:00", "end": "17:00"}

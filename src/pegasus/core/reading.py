@@ -44,6 +44,8 @@ __all__ = [
 MAX_DEPTH = 64
 # Characters of one number literal, sign and exponent included: far more than any amount, far less than slow.
 MAX_NUMBER_CHARS = 100
+# Values in a YAML document once its aliases are expanded: far more than any SLA file, far fewer than slow.
+MAX_VALUES = 1_000_000
 # Significant digits of a number read: Decimal's precision, so sums and products of inputs stay exact.
 MAX_DIGITS = 28
 
@@ -53,6 +55,7 @@ NOT_A_JSON_NUMBER = "line {line}: {constant} is not a number JSON allows"
 FLOAT_OUT_OF_RANGE = "line {line}: {constant} is out of range"
 NOT_JSON = "not JSON: line {line} column {column}: {message}"
 NOT_YAML = "not valid YAML ({message})"
+TOO_MANY_VALUES = "more than {limit:,} values once its aliases are expanded"
 
 NUMBER_NOT_VALID = "{field}: {value} is not {what}"
 NUMBER_TOO_SMALL = "{field}: {value} is below {lo:,}"
@@ -193,11 +196,32 @@ _BoundedLoader.add_constructor("tag:yaml.org,2002:float", _bounded_number(yaml.S
 def load_yaml(text: str) -> Any:
     """The YAML document in `text` (safe tags only); DocumentError names the line or gives YAML's reason."""
     try:
-        return yaml.load(text, Loader=_BoundedLoader)  # noqa: S506 - a SafeLoader with bounds
+        data = yaml.load(text, Loader=_BoundedLoader)  # noqa: S506 - a SafeLoader with bounds
     except yaml.YAMLError as exc:
         raise DocumentError(NOT_YAML.format(message=str(exc).splitlines()[0] if str(exc) else "unreadable")) from None
     except RecursionError:  # pragma: no cover - the composer's depth check runs first
         raise DocumentError(TOO_DEEP.format(line=1, depth=MAX_DEPTH)) from None
+    _expanded_size_check(data)
+    return data
+
+
+def _expanded_size_check(data: Any, limit: int = MAX_VALUES) -> None:
+    """DocumentError when the document, its aliases expanded, holds more than `limit` values.
+
+    YAML aliases share one node between many places: nine anchors of nine aliases each stand for 387 million
+    values, and an alias inside its own anchor for infinitely many. Whatever reads or prints the document walks
+    it expanded, so it is walked here first, iteratively, and the walk stops at the limit."""
+    stack, seen = [data], 0
+    while stack:
+        value = stack.pop()
+        seen += 1
+        if seen > limit:
+            raise DocumentError(TOO_MANY_VALUES.format(limit=limit))
+        if isinstance(value, dict):
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
 
 
 # --- Numbers and dates --------------------------------------------------------------------------------------------
