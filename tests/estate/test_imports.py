@@ -620,7 +620,7 @@ CELLS = st.one_of(
     st.text(PRINTABLE, max_size=25),
     st.integers(-(10**16), 10**16),
     st.decimals(allow_nan=False, allow_infinity=False, places=3, min_value=-(10**15), max_value=10**15),
-    st.dates(min_value=date(1900, 3, 1), max_value=date(2200, 1, 1)),
+    st.dates(min_value=date(1980, 1, 1), max_value=date(2110, 12, 31)),
     TRICKY,
 )
 
@@ -923,3 +923,28 @@ class TestImportCommand:
             call_command("import_estate", "spend", str(tmp_path / "nope.csv"))
         assert exit_.value.code == 2
         assert "nope.csv" in capsys.readouterr().err
+
+
+class TestImportKeepsTheSharedBounds:
+    """An import refuses what the services refuse (pegasus.core.bounds), row by row, and writes nothing."""
+
+    @pytest.mark.parametrize(
+        ("changes", "column", "message"),
+        [
+            ({"start_date": "1950-04-01"}, "start_date", imports.DATE_OUT_OF_RANGE.format(value="'1950-04-01'")),
+            ({"options": "; ".join(["12"] * 21)}, "options", services.TOO_MANY_OPTIONS.format(most=20, count=21)),
+        ],
+    )
+    def test_a_value_out_of_bounds_is_reported_with_its_line_and_column(self, estate, changes, column, message):
+        before = database_state()
+
+        errors = rejected(contracts_import, "contracts.csv", csv_file([contract_row(**changes)]))
+
+        assert errors == [RowError(2, column, message)]
+        assert database_state() == before
+
+    def test_a_control_character_is_reported_in_its_cell(self, estate):
+        errors = rejected(contracts_import, "contracts.csv", csv_file([contract_row(title="Wide\x07Area")]))
+
+        assert [(e.line, e.column) for e in errors] == [(2, "title")]
+        assert "control character" in errors[0].message

@@ -24,7 +24,7 @@ from pathlib import PurePath
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from pegasus.core import intake, spreadsheets
+from pegasus.core import bounds, intake, spreadsheets
 from pegasus.core.audit import audit_record
 from pegasus.core.classification import Classification, Descriptor
 from pegasus.core.exceptions import ImportRejected, PegasusError, RowError
@@ -44,12 +44,13 @@ UPLOAD_LIMIT = intake.UploadLimit(max_bytes=5 * intake.MB, max_unpacked_bytes=50
 MAX_BYTES = UPLOAD_LIMIT.max_bytes
 MAX_ROWS = 10_000
 MAX_COLUMNS = 100
-MAX_MONTHS = 120  # notice, renewal and option lengths: ten years is already far beyond any ICT contract
-MAX_RENEWALS = 99
+# The bounds every way in applies (pegasus.core.bounds): the services check them again on save.
+MAX_MONTHS = bounds.MAX_MONTHS  # notice, renewal and option lengths
+MAX_RENEWALS = bounds.MAX_RENEWALS
 # Under £1tn: SQLite holds decimals as binary floats, exact only to 15 significant digits, and an amount
 # that did not come back exactly as imported would make every re-import an update.
-MONEY_LIMIT = Decimal(10) ** 12
-FIRST_YEAR, LAST_YEAR = 1900, 2200
+MONEY_LIMIT = bounds.MAX_MONEY
+FIRST_YEAR, LAST_YEAR = bounds.MIN_DATE.year, bounds.MAX_DATE.year
 
 # File-level problems (line 0 means the whole file, not a line in it).
 UNKNOWN_EXTENSION = "{name} is not a CSV or XLSX file: choose a file whose name ends .csv or .xlsx."
@@ -72,7 +73,7 @@ NO_AUTHORITY = "No contracting authority is set up: add one before importing con
 # Problems with one cell.
 VALUE_REQUIRED = "This cell is empty: {column} is required."
 NOT_A_DATE = "{value} is not a date: use YYYY-MM-DD or DD/MM/YYYY."
-DATE_OUT_OF_RANGE = "{value} is not a date between 1900 and 2200."
+DATE_OUT_OF_RANGE = f"{{value}} is not a date from {FIRST_YEAR} to {LAST_YEAR}."
 NOT_A_MONTH = "{value} is not a month: use YYYY-MM or a date."
 NOT_MONEY = "{value} is not an amount of money, such as 1,250,000.00."
 MONEY_NEGATIVE = "{value} is negative: a contract value cannot be."
