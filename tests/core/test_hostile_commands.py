@@ -546,3 +546,17 @@ def test_end_to_end_bad_arguments_are_one_line_too(folder):
     result = pegasus("rules", "threshold", "--date", "2019-06-10", "--value", "-1e5", "--authority", "x", folder=folder)
     assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr.splitlines() == ["pegasus rules threshold: error: argument --value: expected one argument"]
+
+
+def test_end_to_end_standard_input_that_is_not_utf8_is_one_line(folder):
+    uv = shutil.which("uv") or str(Path.home() / ".local" / "bin" / "uv")
+    result = subprocess.run(
+        [uv, "run", "--frozen", "pegasus", "evaluate", "-", "--json"],
+        input=b'{"criteria": "\xff\xfe"}',
+        capture_output=True,
+        timeout=120,
+        cwd=ROOT,
+        env={**os.environ, "LC_ALL": "C", "PYTHONUTF8": "0", "PEGASUS_VAR_DIR": str(folder / "var")},
+    )
+    assert (result.returncode, result.stdout) == (2, b"")
+    assert result.stderr.decode().splitlines() == ["error: -: not UTF-8 text"]

@@ -51,7 +51,9 @@ def read_json(name: str):
     amounts stay exactly as written (0.1 stays 0.1); BadInput names the file and the line at fault (bad JSON,
     nesting deeper than `reading.MAX_DEPTH`, a number literal too long, NaN or Infinity)."""
     try:
-        text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
+        # Standard input as bytes: its text encoding depends on the locale, and may let bad bytes through.
+        raw = getattr(sys.stdin, "buffer", None)
+        text = (raw.read().decode() if raw else sys.stdin.read()) if name == "-" else Path(name).read_text("utf-8")
     except OSError as exc:
         raise BadInput(f"{name}: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
