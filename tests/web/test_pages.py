@@ -226,3 +226,32 @@ class TestQueryParametersAreBounded:
         for as_at in ("1990-01-01", "2100-12-31"):
             assert commercial.get(f"/contracts/?as_at={as_at}").status_code == 200
             assert commercial.get(f"/contracts/export.csv?as_at={as_at}").status_code == 200
+
+
+class TestContractFormKeepsTheSharedBounds:
+    """The contract form refuses what the services refuse, on the field to change, and saves nothing."""
+
+    @pytest.mark.parametrize(
+        ("overrides", "field", "message"),
+        [
+            ({"option_1_months": "139031"}, "option_1_months", "Ensure this value is less than or equal to 120."),
+            (
+                {"start_date": "0364-01-01"},
+                "start_date",
+                "Start date: enter a date from 01 January 1990 to 31 December 2100.",
+            ),
+            ({"max_renewals": "3378"}, "max_renewals", "Max renewals: enter a whole number from 0 to 99."),
+            ({"title": "Cloud\x1bhosting"}, "title", "Title: remove the control character at position 6."),
+            (
+                {"total_value": "5000000000000.00"},
+                "total_value",
+                "Total contract value: enter an amount from £0 to £1,000,000,000,000.",
+            ),
+        ],
+    )
+    def test_a_value_out_of_bounds_is_refused_on_its_field(self, commercial, overrides, field, message):
+        response = commercial.post("/contracts/new/", contract_post(**overrides))
+
+        assert response.status_code == 200
+        assert response.context["form"].errors[field] == [message]
+        assert not Contract.objects.filter(reference="MPS-DP-NEW-01").exists()
