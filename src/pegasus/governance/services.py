@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from pegasus.core import intake
 from pegasus.core.audit import audit_record
 from pegasus.core.exceptions import InvalidTransition, RuleViolation
 from pegasus.core.roles import Role, has_role
@@ -31,7 +32,7 @@ APPROVED_IS_IMMUTABLE = "{reference} v{version} is approved and cannot change: m
 STATEMENT_NEEDED = "Enter the statement that confirms the {kind} declaration."
 REFERENCE_IS_FIXED = "{reference} v{version} corrects an approved decision: its reference cannot change."
 ATTACHMENT_TYPE_REFUSED = "Attach a PDF, Word (DOCX) or Excel (XLSX) file; {name} is not one."
-ATTACHMENT_TOO_LARGE = "{name} is larger than 20 MB."
+ATTACHMENT_TOO_LARGE = "{name}: {limit}"
 ATTACHMENT_EMPTY = "{name} is empty."
 NO_RECOMMENDATIONS = "Add at least one recommendation before submission."
 NOTHING_TO_RELEASE = "{reference} has no Part 2 to release."
@@ -436,23 +437,27 @@ ATTACHMENT_TYPES = {
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+# Papers are stored as they are, never unpacked, so their size is their only limit.
+ATTACHMENT_LIMIT = intake.UploadLimit(
+    max_bytes=20 * intake.MB, max_unpacked_bytes=20 * intake.MB, advice="attach a smaller file"
+)
+MAX_ATTACHMENT_BYTES = ATTACHMENT_LIMIT.max_bytes
 
 
 @transaction.atomic
 def part2_attachment_add(*, decision: Decision, upload, title: str = "", by) -> Part2Attachment:
-    """Attach a paper to a draft's Part 2 (PDF, DOCX or XLSX, up to 20 MB). Raises RuleViolation for any other file
-    and InvalidTransition once the decision is submitted."""
+    """Attach a paper to a draft's Part 2 (PDF, DOCX or XLSX, within `ATTACHMENT_LIMIT`). Raises RuleViolation for
+    any other file and InvalidTransition once the decision is submitted."""
     decision = _locked(decision)
     _require(decision, {DecisionStatus.DRAFT}, "given attachments")
     name = str(upload.name).rsplit("/", 1)[-1]
     extension = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
     if extension not in ATTACHMENT_TYPES:
-        raise RuleViolation(ATTACHMENT_TYPE_REFUSED.format(name=name))
-    if upload.size > MAX_ATTACHMENT_BYTES:
-        raise RuleViolation(ATTACHMENT_TOO_LARGE.format(name=name))
+        raise RuleViolation(ATTACHMENT_TYPE_REFUSED.format(name=intake.shown(name)))
+    if upload.size > ATTACHMENT_LIMIT.max_bytes:
+        raise RuleViolation(ATTACHMENT_TOO_LARGE.format(name=intake.shown(name), limit=ATTACHMENT_LIMIT.too_large))
     if upload.size == 0:
-        raise RuleViolation(ATTACHMENT_EMPTY.format(name=name))
+        raise RuleViolation(ATTACHMENT_EMPTY.format(name=intake.shown(name)))
     attachment = Part2Attachment(
         decision=decision,
         title=title.strip() or name,

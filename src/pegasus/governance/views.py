@@ -153,6 +153,7 @@ def decision_detail(request, pk: int):
             "shows_part2": shows_part2,
             "page_marking": PART2_MARKING if shows_part2 and decision.part2 else "OFFICIAL",
             "part2_marking": PART2_MARKING,
+            "attachment_hint": services.ATTACHMENT_LIMIT.hint,
             "can_change": decision.status == Decision.Status.DRAFT
             and request.user.has_perm("governance.change_decision", decision),
             "can_withdraw": decision.status in {Decision.Status.DRAFT, Decision.Status.SUBMITTED}
