@@ -278,3 +278,15 @@ class TestTowerShareHistory:
         ]
         event = AuditEvent.objects.get(action="contract.update")
         assert event.data["changed"] == {"towers": ["networks 70.00%, telephony 30.00%", "dc 30.00%, networks 70.00%"]}
+
+
+def test_an_option_decided_without_a_request_is_attributed_in_history(make_user):
+    # given: a decision taken by a command or a task, where no request names the user
+    user = make_user("commercial-officer")
+    option = OptionFactory()
+
+    # when
+    services.option_exercise(option=option, by=user)
+
+    # then
+    assert option.history.latest().history_user == user

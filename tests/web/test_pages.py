@@ -255,3 +255,14 @@ class TestContractFormKeepsTheSharedBounds:
         assert response.status_code == 200
         assert response.context["form"].errors[field] == [message]
         assert not Contract.objects.filter(reference="MPS-DP-NEW-01").exists()
+
+
+@pytest.mark.parametrize("page", ["/dashboard/", "/contracts/", "/procurements/"])
+@pytest.mark.parametrize("as_at", ["9999-12-31", "0364-01-01"])
+def test_every_page_read_as_at_a_date_explains_one_out_of_range(signed_in, demo, page, as_at):
+    client, _ = signed_in(Role.COMMERCIAL_OFFICER)
+
+    response = client.get(f"{page}?as_at={as_at}")
+
+    assert response.status_code == 200
+    assert "enter a date from 01 January 1990 to 31 December 2100" in response.content.decode()

@@ -254,7 +254,7 @@ def _decide_option(*, option: ExtensionOption, to_state: t.OptionState, by) -> E
         if first is not None:
             raise InvalidTransition(OPTION_OUT_OF_ORDER.format(sequence=option.sequence, earlier=first.sequence))
     option.state = to_state.value
-    option.save(update_fields=["state"])
+    _attributed(option, by).save(update_fields=["state"])
     audit_record(
         action=f"option.{to_state.value}",
         by=by,
