@@ -196,6 +196,7 @@ class TestBoundsForEveryWayIn:
             ({"initial_end_date": date(2101, 1, 1)}, [], "initial_end_date"),
             ({"reference": "MPS\x00001"}, [], "reference"),
             ({"description": "Ring \x07"}, [], "description"),
+            ({"description": "x" * 20_001}, [], "description"),
             ({"total_value": Decimal("1000000000000.00")}, [], "total_value"),
         ],
     )

@@ -317,7 +317,7 @@ class OptionIn(Body):
 class ContractIn(Body):
     reference: str = Field(max_length=50)
     title: str = Field(max_length=300)
-    description: str = ""
+    description: str = Field("", max_length=bounds.MAX_LONG_TEXT)
     supplier: int = Field(description="A supplier id")
     authority: int = Field(description="The contracting authority's organisation id")
     operating_body: int | None = Field(None, description="The operating body's organisation id")
@@ -344,7 +344,7 @@ class ContractPatch(Body):
 
     reference: str = Field(None, max_length=50)
     title: str = Field(None, max_length=300)
-    description: str = None
+    description: str = Field(None, max_length=bounds.MAX_LONG_TEXT)
     supplier: int = None
     authority: int = None
     operating_body: int | None = None

@@ -26,6 +26,8 @@ MONEY_PLACES = 2
 MAX_INT = 2**31 - 1
 MAX_PAGE = 100_000
 MAX_DAYS = 36_525  # a century
+# Free text with no column limit (a description, a note): pages of it, not a file's worth.
+MAX_LONG_TEXT = 20_000
 
 DATE_OUT_OF_RANGE = "{field}: enter a date from {lo:%d %B %Y} to {hi:%d %B %Y}."
 DATE_NOT_VALID = "{field}: enter a real date as YYYY-MM-DD."

@@ -103,7 +103,9 @@ def _check_contract_bounds(contract: Contract, options: list[OptionSpec]) -> Non
     checks = _Bounds(Contract)
     for name in ("reference", "title"):
         checks.check(name, bounds.check_text, getattr(contract, name))
-    checks.check("description", bounds.check_text, contract.description, multiline=True)
+    checks.check(
+        "description", bounds.check_text, contract.description, multiline=True, max_length=bounds.MAX_LONG_TEXT
+    )
     for name in ("start_date", "initial_end_date", "ended_on"):
         checks.check(name, bounds.check_date, getattr(contract, name))
     checks.check("notice_period_months", bounds.check_months, contract.notice_period_months, lo=0)
