@@ -169,3 +169,8 @@ class TestYamlAliases:
     def test_an_anchor_used_a_few_times_is_read(self):
         data = load_yaml("hours: &office {start: '09:00', end: '17:00'}\nagain: *office\n")
         assert data["again"] == {"start": "09:00", "end": "17:00"}
+
+
+def test_zero_is_zero_whatever_its_places():
+    assert decimal_in_bounds("0.000", "x", lo=0, hi=1, places=0) == 0
+    assert decimal_in_bounds(Decimal("0E-999999999"), "x", places=2) == 0

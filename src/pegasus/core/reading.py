@@ -10,7 +10,7 @@ goes through these, so that no input can exhaust the stack, the clock or the mem
   message gives the line at fault; the caller puts the file's name in front.
 - `decimal_in_bounds`: a number (int, Decimal, float or, where allowed, text) checked for magnitude and decimal
   places before any arithmetic is done on it, so that `1e999999999` is refused rather than computed with.
-- Dates are those of `pegasus.core.bounds` (`MIN_DATE`..`MAX_DATE`, one constant for every way in).
+- Dates are checked with `pegasus.core.bounds` (`MIN_DATE`..`MAX_DATE`, one range for every way in).
 
 `OutOfBounds` (from `pegasus.core.exceptions`) names the field; readers re-raise it as their own error type.
 """
@@ -18,27 +18,15 @@ goes through these, so that no input can exhaust the stack, the clock or the mem
 import json
 import math
 import re
-from datetime import date
 from decimal import Decimal, InvalidOperation
 from itertools import accumulate
 from typing import Any
 
 import yaml
 
-from pegasus.core.bounds import MAX_DATE, MIN_DATE, check_date
 from pegasus.core.exceptions import OutOfBounds
 
-__all__ = [
-    "MAX_DATE",
-    "MAX_DEPTH",
-    "MAX_NUMBER_CHARS",
-    "MIN_DATE",
-    "DocumentError",
-    "check_date",
-    "decimal_in_bounds",
-    "load_json",
-    "load_yaml",
-]
+__all__ = ["MAX_DEPTH", "MAX_NUMBER_CHARS", "DocumentError", "decimal_in_bounds", "load_json", "load_yaml"]
 
 # Nesting levels of a JSON or YAML document: Pegasus's own formats need five, OCDS releases about ten.
 MAX_DEPTH = 64
@@ -46,7 +34,8 @@ MAX_DEPTH = 64
 MAX_NUMBER_CHARS = 100
 # Values in a YAML document once its aliases are expanded: far more than any SLA file, far fewer than slow.
 MAX_VALUES = 1_000_000
-# Significant digits of a number read: Decimal's precision, so sums and products of inputs stay exact.
+# Digits before the point, and decimal places, of any number read: Decimal's precision, so that sums of inputs and
+# their rounding stay exact.
 MAX_DIGITS = 28
 
 TOO_DEEP = "line {line}: nested more than {depth} levels deep"
@@ -272,8 +261,8 @@ def decimal_in_bounds(
     assert isinstance(exponent, int)
     if any(digits) and number.adjusted() >= MAX_DIGITS:
         raise OutOfBounds(field, NUMBER_TOO_LARGE.format(field=field, value=shown, hi=_limit(hi)))
-    trailing = len(digits) - len("".join(map(str, digits)).rstrip("0")) if any(digits) else len(digits)
-    if -(exponent + trailing) > min(places, MAX_DIGITS):
+    trailing = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+    if any(digits) and -(exponent + trailing) > min(places, MAX_DIGITS):  # 0.000 is zero, whatever its places
         raise OutOfBounds(field, NUMBER_TOO_PRECISE.format(field=field, value=shown, places=min(places, MAX_DIGITS)))
     if lo is not None and number < lo:
         raise OutOfBounds(field, NUMBER_TOO_SMALL.format(field=field, value=shown, lo=lo))
@@ -286,8 +275,3 @@ def decimal_in_bounds(
 
 def _limit(hi: Decimal | int | None) -> Decimal | int:
     return hi if hi is not None and hi < 10**MAX_DIGITS else 10**MAX_DIGITS
-
-
-def date_in_bounds(value: date, field: str, lo: date = MIN_DATE, hi: date = MAX_DATE) -> date:
-    """`value` if it is within the bounds every way into Pegasus applies (OutOfBounds names `field`)."""
-    return check_date(value, field, lo, hi)
