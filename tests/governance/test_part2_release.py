@@ -275,3 +275,47 @@ class TestApi:
             f"/decisions/{decision.pk}/part2/release-early", {"reason": "PI test."}
         )
         assert response.status_code == 403 and unreleased(decision)
+
+
+class TestNoOtherWayIn:
+    """Drafting cannot carry a release (or a status) in with the paper's fields."""
+
+    @pytest.mark.parametrize(
+        "field, value",
+        [("part2_released_at", "2026-01-01T00:00:00Z"), ("part2_released_early", True), ("status", "approved")],
+    )
+    def test_a_draft_refuses_fields_that_are_not_the_papers(self, field, value, make_user):
+        officer = make_user(Role.PROGRAMME_DIRECTOR, username="robin")
+        fields = dict(
+            reference="PCD 660",
+            title="Draft",
+            decision_type="business-case",
+            executive_summary="x",
+            value=Decimal(1),
+            part2=PART2,
+            recommendations=[],
+        )
+        with pytest.raises(TypeError, match=field):
+            services.decision_create(by=officer, **fields, **{field: value})
+        draft = services.decision_create(by=officer, **fields)
+        with pytest.raises(TypeError, match=field):
+            services.decision_update(decision=draft, by=officer, **{field: value})
+        assert unreleased(draft) and Decision.objects.get(pk=draft.pk).status == "draft"
+
+    def test_the_database_refuses_a_release_of_an_unapproved_decision(self, make_user):
+        from django.db import IntegrityError, transaction
+        from django.utils import timezone
+
+        officer = make_user(Role.PROGRAMME_DIRECTOR, username="robin")
+        draft = services.decision_create(
+            by=officer,
+            reference="PCD 661",
+            title="Draft",
+            decision_type="business-case",
+            executive_summary="x",
+            value=Decimal(1),
+            part2=PART2,
+            recommendations=[],
+        )
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Decision.objects.filter(pk=draft.pk).update(part2_released_at=timezone.now(), part2_release_note="x")
