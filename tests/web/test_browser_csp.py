@@ -43,18 +43,60 @@ def watched(page):
     return page
 
 
-def test_the_dashboards_charts_draw_with_no_violation(watched, sign_in):
+def _contract_with_spend() -> str:
+    from pegasus.estate.models import Contract
+
+    return f"/contracts/{Contract.objects.filter(spend__isnull=False).order_by('pk').first().pk}/"
+
+
+def _procurements() -> str:
+    from pegasus.procurement.demo import procurements_demo_load
+
+    procurements_demo_load()
+    return "/procurements/"
+
+
+def _scenarios() -> str:
+    from pegasus.sourcing.demo import sourcing_demo_load
+
+    sourcing_demo_load()  # optimised, so that the trade-off between price and suppliers is drawn
+    return "/scenarios/compare/"
+
+
+def _supplier_performance() -> str:
+    from pegasus.estate.models import Supplier
+    from pegasus.performance.demo import performance_demo_load
+
+    performance_demo_load()
+    return f"/performance/suppliers/{Supplier.objects.filter(contracts__isnull=False).order_by('pk').first().pk}/"
+
+
+# Each kind of chart Pegasus draws: bars and the expiry timeline, spend against value, the procurement Gantt chart,
+# scenarios compared, and SLA attainment with service credits.
+CHART_PAGES = {
+    "dashboard": lambda: "/dashboard/",
+    "contract": _contract_with_spend,
+    "procurements": _procurements,
+    "scenarios": _scenarios,
+    "performance": _supplier_performance,
+}
+
+
+@pytest.mark.parametrize("name", sorted(CHART_PAGES))
+def test_charts_draw_with_no_violation(name, watched, sign_in):
     # given
+    path = CHART_PAGES[name]()
     sign_in(watched, "commercial")
 
     # when
-    watched.goto("/dashboard/")
+    watched.goto(path)
     wait_for_charts(watched)
-    first_mark = watched.locator(".pegasus-chart svg .mark-rect path, .pegasus-chart svg .mark-rect rect").first
-    first_mark.hover()  # the tooltip: a handler vega-embed adds, styled by css/charts.css
+    marks = watched.locator(".pegasus-chart svg g.mark-rect path, .pegasus-chart svg g.mark-symbol path")
+    if marks.count():
+        marks.first.hover()  # the tooltip: a handler vega-embed adds, styled by css/charts.css
 
     # then
-    assert watched.locator(".pegasus-chart svg").count() >= 2
+    assert watched.locator(".pegasus-chart svg").count() >= 1
     assert "js-enabled" in watched.evaluate("document.body.className")
     assert watched.problems() == []
 
