@@ -187,7 +187,9 @@ class TestReleaseReviewPage:
                 "/decisions/release-review/", {"decision": decision.pk, "action": "release", "note": "x"}
             )
         assert response.status_code == 400
-        assert "s43 (Commercial interests) applies until 31 December 2030" in response.content.decode()
+        body = response.content.decode()
+        assert "<title>Error: Part 2 release review" in body and 'class="govuk-error-summary"' in body
+        assert "s43 (Commercial interests) applies until 31 December 2030" in body
         assert unreleased(decision)
         assert PART2 not in client.get(f"/public/decisions/{decision.pk}/").content.decode()
 
