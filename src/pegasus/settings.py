@@ -107,6 +107,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before anything reads the body (the CSRF check does, in its process_view): refuses what is over the limits
+    # below with a page that says so.
+    "pegasus.core.request_limits.RequestLimitsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -227,6 +230,17 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     CSRF_TRUSTED_ORIGINS = env_list("PEGASUS_CSRF_TRUSTED_ORIGINS", [])
+
+# --- Uploads -----------------------------------------------------------------------------------------------
+# Each upload has its own limits, stated on its form (pegasus.core.intake): 5 MB for estate and market-price
+# imports, 20 MB for OCDS data and Part 2 papers, 500 MB for ticket files. A request body larger than the largest of
+# them is refused before it is read; form fields without files are held in memory up to 2.5 MB, and a file above
+# 2.5 MB is streamed to a temporary file rather than held in memory.
+PEGASUS_MAX_REQUEST_BYTES = 501 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1_000
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
 
 # --- Tests -------------------------------------------------------------------------------------------------
 if PEGASUS_ENV == "test":
