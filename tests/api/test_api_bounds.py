@@ -362,3 +362,14 @@ class TestErrorsAreDocumentedAsAnswered:
                         wrong.append(f"{method.upper()} {path} {status}: {ref}")
 
         assert wrong == []
+
+
+def test_an_http_error_keeps_its_own_message_in_the_documented_list(rf):
+    from ninja.errors import HttpError
+
+    from pegasus.api.api import api
+
+    response = api.on_exception(rf.post("/api/spend"), HttpError(400, "Too large to read."))
+
+    assert response.status_code == 400
+    assert response.content.decode() == '{"detail": [{"field": null, "message": "Too large to read."}]}'

@@ -31,6 +31,7 @@ from pegasus.core.exceptions import InvalidTransition, OutOfBounds, RuleViolatio
 NOT_ALLOWED = "Your role does not allow this."
 NOT_AUTHENTICATED = "Send a valid API token: Authorization: Bearer <token>."
 BODY_NOT_JSON = "Send the body as a JSON object, in UTF-8."
+NINJA_UNPARSABLE = "Cannot parse request body"
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 # Errors whose bodies the operations document as `Errors` (a list); the others are a `Message`.
@@ -118,8 +119,8 @@ def out_of_bounds(request, exc: OutOfBounds):
 def http_error(request, exc: HttpError):
     if exc.status_code not in LISTED_ERRORS:
         return api.create_response(request, {"detail": exc.message}, status=exc.status_code)
-    # ninja's own 400 is a body it could not parse; its message may quote the parser's internals.
-    message = BODY_NOT_JSON if exc.status_code == 400 else exc.message
+    # ninja's own 400 for a body it could not parse may quote the parser's internals (with DEBUG on).
+    message = BODY_NOT_JSON if str(exc.message).startswith(NINJA_UNPARSABLE) else exc.message
     return _errors(request, [(None, message)], exc.status_code)
 
 
