@@ -1,8 +1,8 @@
 """The Pegasus API: one NinjaAPI, token auth on every operation, and the domain's exceptions mapped once.
 
-ValidationError, RuleViolation and OutOfBounds become 400, InvalidTransition 409, PermissionDenied 403; every 400
-and 422 body is `{"detail": [{"field": ..., "message": ...}]}` (and `{"detail": "..."}` for 401, 403 and 404), as
-the OpenAPI document says. Every write runs in one transaction, rolled back when it answers with an error, so a
+ValidationError, RuleViolation and OutOfBounds become 400, InvalidTransition 409, PermissionDenied 403; every 400,
+409 and 422 body is `{"detail": [{"field": ..., "message": ...}]}` (and `{"detail": "..."}` for 401, 403 and 404),
+as the OpenAPI document says. Every write runs in one transaction, rolled back when it answers with an error, so a
 failure never leaves a change, its audit event or its history behind. Only in development does a 500 carry
 the traceback.
 """
