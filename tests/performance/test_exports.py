@@ -39,3 +39,31 @@ class TestPerformanceExports:
             references = [row[0] for row in sheet.iter_rows(min_row=4) if row[0].value != "MPS-DP-T1-006"]
             assert references and {(c.value, c.data_type) for c in references} == {(HOSTILE_REFERENCE, "s")}
         assert all(c.data_type != "f" for sheet in workbook for row in sheet.iter_rows() for c in row)
+
+
+class TestRejectedRowsFile:
+    def test_text_a_spreadsheet_would_run_is_quoted_and_line_numbers_stay_numbers(self, tmp_path):
+        """The rows a load set aside are written for people to open and fix: no cell of them may run."""
+        # given
+        from pegasus.performance import tickets
+
+        path = tmp_path / "tickets.csv"
+        path.write_text(
+            "ticket_id,supplier,priority,opened_at,resolved_at\n"
+            f"T1,{HOSTILE_REFERENCE},9,2019-06-03T09:00,\n"
+            "=1+1,S,1,2019-06-03T09:00\n"
+            "T3,S,1,2019-06-03T09:00,\n",
+            encoding="utf-8",
+        )
+        con = tickets.connect()
+        report = tickets.load_tickets(con, path, skip_invalid=True)
+        # when
+        target = tmp_path / "tickets.rejected.csv"
+        tickets.write_rejected(con, report, target)
+        # then
+        with target.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        assert [(r["line"], r["supplier"], r["raw_line"]) for r in rows] == [
+            ("2", f"'{HOSTILE_REFERENCE}", ""),
+            ("3", "", "'=1+1,S,1,2019-06-03T09:00"),
+        ]

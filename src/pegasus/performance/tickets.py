@@ -32,7 +32,7 @@ from pathlib import Path
 
 import duckdb
 
-from pegasus.core import intake
+from pegasus.core import intake, spreadsheets
 from pegasus.performance import clock
 
 TICKET_REQUIRED = ("ticket_id", "supplier", "priority", "opened_at", "resolved_at")
@@ -683,7 +683,20 @@ def write_rejected(con: duckdb.DuckDBPyConnection, report: LoadReport, target: P
     """Write a load's rejected rows (line, reason, the row as read, the reader's text of a malformed row) as CSV."""
     assert report.rejected_table
     target.parent.mkdir(parents=True, exist_ok=True)
-    con.execute(f"COPY (SELECT * FROM {report.rejected_table} ORDER BY line) TO '{_quote(str(target))}' (HEADER)")
+    # People open this file to fix the rows: text a spreadsheet would run as a formula is written as text, with a
+    # single quote in front, as every export writes it (pegasus.core.spreadsheets).
+    triggers = ", ".join(f"chr({ord(c)})" for c in spreadsheets.FORMULA_TRIGGERS)
+    columns = ", ".join(
+        f'CASE WHEN left("{n}", 1) IN ({triggers}) THEN \'\'\'\' || "{n}" ELSE "{n}" END AS "{n}"'
+        if kind == "VARCHAR"
+        else f'"{n}"'
+        for n, kind in (
+            (_quote_ident(name), kind) for name, kind, *_ in con.execute(f"DESCRIBE {report.rejected_table}").fetchall()
+        )
+    )
+    con.execute(
+        f"COPY (SELECT {columns} FROM {report.rejected_table} ORDER BY line) TO '{_quote(str(target))}' (HEADER)"
+    )
 
 
 def store_dataset(
