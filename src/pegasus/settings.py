@@ -6,7 +6,7 @@ PEGASUS_SECRET_KEY and PEGASUS_ALLOWED_HOSTS, and turns on every protection `man
 
 import os
 import re
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -32,6 +32,13 @@ def env_bool(name: str, default: bool) -> bool:
 def env_list(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
     return [item.strip() for item in value.split(",") if item.strip()] if value else default
+
+
+def env_int(name: str, default: int, *, minimum: int) -> int:
+    value = os.environ.get(name) or str(default)
+    if not value.isdigit() or int(value) < minimum:
+        raise ImproperlyConfigured(f"{name} must be a whole number of at least {minimum}, not {value!r}")
+    return int(value)
 
 
 # --- Environment -------------------------------------------------------------------------------------------
@@ -162,6 +169,46 @@ TASKS = {
     }
 }
 
+# --- Files shared by every app server and worker ---------------------------------------------------------
+# Ticket uploads, stored ticket datasets and Part 2 attachments go through Django's default storage: a folder under
+# var/media on one host (`filesystem`), or an S3-compatible bucket when several hosts serve Pegasus (`s3`; the
+# credentials come from the standard AWS_* variables or the host's role). The bucket must not be public: files are
+# read only through the pages that check who may read them. Readers that need a local path (DuckDB) use a copy in
+# PEGASUS_CACHE_DIR (default var/cache), this host's own.
+PEGASUS_STORAGE = os.environ.get("PEGASUS_STORAGE") or ("s3" if os.environ.get("PEGASUS_S3_BUCKET") else "filesystem")
+if PEGASUS_STORAGE not in {"filesystem", "s3"}:
+    raise ImproperlyConfigured(f"PEGASUS_STORAGE must be filesystem or s3, not {PEGASUS_STORAGE!r}")
+PEGASUS_CACHE_DIR = os.environ.get("PEGASUS_CACHE_DIR", "")
+
+
+def s3_storage_options(*, bucket: str, endpoint_url: str | None, region: str | None) -> dict:
+    """django-storages S3 options: private objects, and a name already taken is never overwritten (a corrected
+    decision shares its Part 2 attachments' files with the version it corrects)."""
+    return {
+        "bucket_name": bucket,
+        "endpoint_url": endpoint_url or None,
+        "region_name": region or None,
+        "file_overwrite": False,
+        "default_acl": None,
+        "querystring_auth": True,
+        "max_memory_size": 2 * 1024 * 1024,  # a file read back (a Part 2 attachment) beyond 2 MB spools to disk
+    }
+
+
+if PEGASUS_STORAGE == "s3":
+    if not os.environ.get("PEGASUS_S3_BUCKET"):
+        raise ImproperlyConfigured("PEGASUS_S3_BUCKET must be set when PEGASUS_STORAGE=s3")
+    FILE_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": s3_storage_options(
+            bucket=os.environ["PEGASUS_S3_BUCKET"],
+            endpoint_url=os.environ.get("PEGASUS_S3_ENDPOINT_URL"),
+            region=os.environ.get("PEGASUS_S3_REGION"),
+        ),
+    }
+else:
+    FILE_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}  # under MEDIA_ROOT
+
 # --- Authentication and roles ------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -177,13 +224,32 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"  # sends each role on to its own start page
 LOGOUT_REDIRECT_URL = "login"
-AXES_FAILURE_LIMIT = int(os.environ.get("PEGASUS_LOGIN_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = 1  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Sign-in throttling (`pegasus.core.throttle` has the rules): failures count per name and address together, so nobody
+# can lock out another person; after PEGASUS_LOGIN_FAILURE_LIMIT of them in an hour each further try of that name from
+# that address waits PEGASUS_LOGIN_RETRY_SECONDS after the last failure (the owner gets in once it has passed); and
+# PEGASUS_LOGIN_ADDRESS_FAILURE_LIMIT failures an hour from one address, for any names, hold that address back.
+AXES_FAILURE_LIMIT = env_int("PEGASUS_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+PEGASUS_LOGIN_RETRY_SECONDS = env_int("PEGASUS_LOGIN_RETRY_SECONDS", 60, minimum=0)
+PEGASUS_LOGIN_ADDRESS_FAILURE_LIMIT = env_int("PEGASUS_LOGIN_ADDRESS_FAILURE_LIMIT", 50, minimum=1)
+AXES_COOLOFF_TIME = timedelta(hours=1)  # the window in which failures count
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "pegasus.core.sign_in.SignInThrottle"
+AXES_RESET_ON_SUCCESS = True  # the name's count at that address only; the address's own count stands
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # refused tries test no password, so they do not count
+AXES_LOCKOUT_CALLABLE = "pegasus.web.account.sign_in_locked"
+# The client's address: REMOTE_ADDR, unless Pegasus runs behind PEGASUS_TRUSTED_PROXIES reverse proxies (a load
+# balancer, then nginx: 2), each appending to X-Forwarded-For; the client is then the entry the outermost one added,
+# and anything further left, which the client wrote, is ignored. Set it to exactly the number of proxies, and let no
+# request reach Pegasus except through them; too high a number lets a client choose its own address. An IPv6 address
+# counts as its /64, the block one subscriber is given.
+PEGASUS_TRUSTED_PROXIES = env_int("PEGASUS_TRUSTED_PROXIES", 0, minimum=0)
+AXES_CLIENT_IP_CALLABLE = "pegasus.core.sign_in.request_client_address"
 AXES_ENABLED = env_bool("PEGASUS_AXES_ENABLED", True)
 
-# Signed-cookie sessions keep each page to the queries its own data needs.
-SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
+# Sessions live in the database (every app server reads the same ones) so that signing out, a password change and
+# disabling a user end them on the server; each row carries its user's id (`pegasus.core.sessions` says why). A page
+# costs one query more than with signed cookies: the session's row. Expired rows go with `pegasus clearsessions`.
+SESSION_ENGINE = "pegasus.core.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 60 * 60
 
@@ -207,7 +273,7 @@ STATICFILES_DIRS = [PEGASUS_FRONTEND_DIR]
 # collectstatic takes.
 WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": FILE_STORAGE,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION
