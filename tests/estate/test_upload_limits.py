@@ -14,7 +14,7 @@ from pegasus.estate import imports
 from pegasus.estate.imports import contracts_import, spend_import
 from pegasus.sourcing.imports import market_prices_import
 from tests import hostile_files
-from tests.estate.test_imports import HEADER, SPEND_HEADER, contract_row, csv_file
+from tests.estate.test_imports import HEADER, SPEND_HEADER, contract_row, csv_file, estate  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -122,3 +122,22 @@ class TestForm:
         response = client.post("/import/", {"kind": "spend", "spend-file": upload("spend.csv", data)})
         assert response.status_code == 200
         assert imports.FILE_TOO_LARGE in response.content.decode()
+
+
+class TestEchoedRows:
+    def test_a_repeated_reference_is_quoted_by_a_short_prefix(self, estate):  # noqa: F811
+        reference = "R" * 100_000
+        data = csv_file([contract_row(reference=reference), contract_row(reference=reference)])
+        messages = refused(contracts_import, "contracts.csv", data)
+        assert all(len(m) < 300 for m in messages)
+        assert f"Contract {'R' * 40}… is also on line 2" in " ".join(messages)
+
+    def test_a_header_naming_a_column_twice_is_quoted_briefly(self, tmp_path):
+        from pegasus.performance import tickets
+
+        name = "n" * 30_000
+        path = tmp_path / "tickets.csv"
+        path.write_text(f"ticket_id,supplier,priority,opened_at,resolved_at,{name},{name}\n", encoding="utf-8")
+        with pytest.raises(tickets.TicketFileError) as caught:
+            tickets.load_tickets(tickets.connect(), path)
+        assert len(str(caught.value)) < 300

@@ -604,7 +604,10 @@ def parse_contract_rows(table: Table, *, towers: dict[str, str]) -> tuple[list[C
         options = p.get("options", parse_options, default=()) if "options" in has else None
         if reference is not None:
             if reference in first_line:
-                p.fail("reference", DUPLICATE_REFERENCE.format(reference=reference, line=first_line[reference]))
+                p.fail(
+                    "reference",
+                    DUPLICATE_REFERENCE.format(reference=intake.shortened(reference), line=first_line[reference]),
+                )
             else:
                 first_line[reference] = line
         if start is not None and end is not None and end < start:
@@ -631,7 +634,10 @@ def parse_spend_rows(table: Table, *, references: set[str]) -> tuple[list[SpendR
             key = (reference, month)
             if key in first_line:
                 p.fail(
-                    "month", DUPLICATE_SPEND.format(reference=reference, month=f"{month:%Y-%m}", line=first_line[key])
+                    "month",
+                    DUPLICATE_SPEND.format(
+                        reference=intake.shortened(reference), month=f"{month:%Y-%m}", line=first_line[key]
+                    ),
                 )
             else:
                 first_line[key] = line

@@ -133,7 +133,9 @@ def _check_header(path: Path, names: list[str], required: tuple[str, ...]) -> No
         raise TicketFileError(path, "rejected", [BadLine(1, MISSING_COLUMNS.format(", ".join(missing)))], 1)
     duplicated = sorted({n for n in names if n and names.count(n) > 1})
     if duplicated:
-        raise TicketFileError(path, "rejected", [BadLine(1, f"column(s) named twice: {', '.join(duplicated)}")], 1)
+        raise TicketFileError(
+            path, "rejected", [BadLine(1, f"column(s) named twice: {intake.shortened(', '.join(duplicated), 200)}")], 1
+        )
 
 
 def _csv_sql(

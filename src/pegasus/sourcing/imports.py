@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from pegasus.core import spreadsheets
+from pegasus.core import intake, spreadsheets
 from pegasus.core.audit import audit_record
 from pegasus.core.exceptions import ImportRejected, RowError
 from pegasus.estate import imports as estate_imports
@@ -64,7 +64,9 @@ def parse_price_rows(table, *, suppliers: dict[str, int], towers: dict[str, str]
                     RowError(
                         line,
                         "tower",
-                        DUPLICATE_PRICE.format(supplier=cells["supplier"], tower=values["tower"], line=seen[pair]),
+                        DUPLICATE_PRICE.format(
+                            supplier=intake.shortened(cells["supplier"]), tower=values["tower"], line=seen[pair]
+                        ),
                     )
                 )
             seen[pair] = line
