@@ -299,9 +299,9 @@ if PRODUCTION:
 
 # --- Uploads -----------------------------------------------------------------------------------------------
 # Each upload has its own limits, stated on its form (pegasus.core.intake): 5 MB for estate and market-price
-# imports, 20 MB for OCDS data and Part 2 papers, 500 MB for ticket files. A request body larger than the largest of
-# them is refused before it is read; form fields without files are held in memory up to 2.5 MB, and a file above
-# 2.5 MB is streamed to a temporary file rather than held in memory.
+# imports, 10 MB for OCDS data, 20 MB for Part 2 papers, 500 MB for ticket files. A request body larger than the
+# largest of them is refused before it is read; form fields without files are held in memory up to 2.5 MB, and a
+# file above 2.5 MB is streamed to a temporary file rather than held in memory.
 PEGASUS_MAX_REQUEST_BYTES = 501 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

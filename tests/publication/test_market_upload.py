@@ -37,8 +37,8 @@ def file_errors(response) -> list[str]:
 class TestUnpackedSize:
     @pytest.mark.parametrize("skip_invalid", ["", "on"])
     def test_a_small_zip_that_unpacks_past_the_limit_is_refused_by_its_unpacked_size(self, officer, skip_invalid):
-        # given: about 150 KB on disk, 150 MB unpacked
-        data = hostile_files.bomb({"a.json": 75 * MB, "b.json": 75 * MB})
+        # given: about 50 KB on disk, 50 MB unpacked
+        data = hostile_files.bomb({"a.json": 25 * MB, "b.json": 25 * MB})
         assert len(data) < 500_000
         # when
         started = time.monotonic()
@@ -46,12 +46,12 @@ class TestUnpackedSize:
         # then
         assert response.status_code == 200
         assert file_errors(response) == [LIMIT.unpacks_too_large]
-        assert "unpacked size" in LIMIT.unpacks_too_large and "100 MB" in LIMIT.unpacks_too_large
+        assert "unpacked size" in LIMIT.unpacks_too_large and "20 MB" in LIMIT.unpacks_too_large
         assert not MarketImport.objects.exists() and not MarketRelease.objects.exists()
         assert time.monotonic() - started < 10
 
     def test_an_archive_that_declares_less_than_it_holds_is_refused(self, officer):
-        data = hostile_files.lying(hostile_files.bomb({"a.json": 200 * MB}), declared=100)
+        data = hostile_files.lying(hostile_files.bomb({"a.json": 30 * MB}), declared=100)
         response = post(officer, "notices.zip", data)
         assert "not a readable ZIP archive" in response.content.decode()
         assert not MarketRelease.objects.exists()
@@ -76,7 +76,7 @@ class TestSize:
 
     def test_the_hint_states_both_limits(self, officer):
         html = officer.get("/market/import/").content.decode()
-        assert LIMIT.hint in html and "smaller than 20 MB, and no more than 100 MB unpacked" in html
+        assert LIMIT.hint in html and "smaller than 10 MB, and no more than 20 MB unpacked" in html
 
 
 class TestEchoes:

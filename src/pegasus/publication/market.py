@@ -211,9 +211,10 @@ def read_document(name: str, raw: bytes) -> FileResult:
     return result
 
 
-# An upload from the page: parsed JSON takes several times its size in memory, so an upload is bounded by what it
-# unpacks to as well as by its size. Folders of any size are read by the `ocds` command instead.
-UPLOAD_LIMIT = intake.UploadLimit(max_bytes=20 * intake.MB, max_unpacked_bytes=100 * intake.MB, max_members=1_000)
+# An upload from the page. Parsed JSON can take twenty-five times its size in memory (a list of empty objects), so
+# an upload is bounded by what it unpacks to as well as by its size: 20 MB of JSON is several thousand releases.
+# Larger collections are read by the `ocds` command.
+UPLOAD_LIMIT = intake.UploadLimit(max_bytes=10 * intake.MB, max_unpacked_bytes=20 * intake.MB, max_members=1_000)
 
 
 def _json_member(info: zipfile.ZipInfo) -> bool:
