@@ -128,7 +128,7 @@ class TestOtherWritesAreBounded:
             "/spend", {"contract": estate["own"].pk, "month": "2020-01-01", "amount": "99999999999999.99"}
         )
 
-        assert response.status_code == 400
+        assert response.status_code in {400, 422}
         assert fields_of(response) == {"amount"}
 
     def test_a_supplier_name_with_a_control_character_is_refused(self, api_as, estate):
@@ -373,3 +373,34 @@ def test_an_http_error_keeps_its_own_message_in_the_documented_list(rf):
 
     assert response.status_code == 400
     assert response.content.decode() == '{"detail": [{"field": null, "message": "Too large to read."}]}'
+
+
+class TestDecisionBodiesAreBounded:
+    """The decisions API reads its dates and money within the same bounds as the estate."""
+
+    @pytest.mark.parametrize(
+        ("changes", "field"),
+        [
+            ({"required_by": "0001-01-01"}, "required_by"),
+            ({"required_by": "9999-12-31"}, "required_by"),
+            ({"part1_deferred_until": "9999-12-31"}, "part1_deferred_until"),
+            ({"value": "99999999999999.99"}, "value"),
+            ({"route": [{"body": "Investment Advisory & Monitoring", "meets_on": "9999-12-31"}]}, "route.0.meets_on"),
+            ({"exemptions": [{"section": "s43", "name": "x", "ceases_on": "0364-01-01"}]}, "exemptions.0.ceases_on"),
+            (
+                {"recommendations": [{"kind": "approve", "text": "x", "amount": "99999999999999.99"}]},
+                "recommendations.0.amount",
+            ),
+        ],
+    )
+    def test_a_decision_out_of_bounds_is_refused_naming_the_field(self, api_as, changes, field):
+        from pegasus.governance.models import Decision
+        from tests.api.test_decisions_api import decision_body
+
+        client, _ = api_as(Role.COMMERCIAL_OFFICER)
+
+        response = client.post("/decisions", decision_body(**changes))
+
+        assert response.status_code in {400, 422}, response.content
+        assert field in fields_of(response)
+        assert not Decision.objects.exists()

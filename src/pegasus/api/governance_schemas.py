@@ -10,7 +10,7 @@ from typing import Annotated
 from ninja import Schema
 from pydantic import Field, WithJsonSchema
 
-from pegasus.api.schemas import Money, MoneyIn
+from pegasus.api.schemas import BoundedDate, Money, MoneyIn
 from pegasus.core.money import VatBasis
 from pegasus.governance.models import PART1_SECTIONS, Decision, DecisionStatus, Declaration, Recommendation
 from pegasus.governance.rules import DecisionType
@@ -57,7 +57,7 @@ class MeetingStepOut(Schema):
 
 class MeetingStepIn(Schema):
     body: str = Field(min_length=1, max_length=200, examples=["Investment Advisory & Monitoring"])
-    meets_on: date | None = None
+    meets_on: BoundedDate | None = None
 
 
 class ExemptionOut(Schema):
@@ -70,7 +70,7 @@ class ExemptionOut(Schema):
 class ExemptionIn(Schema):
     section: str = Field(min_length=1, max_length=8, examples=["s43"])
     name: str = Field(min_length=1, max_length=200, examples=["Commercial interests"])
-    ceases_on: date | None = None
+    ceases_on: BoundedDate | None = None
 
 
 class DeclarationOut(Schema):
@@ -226,7 +226,7 @@ class DecisionIn(Schema):
     decision_type: DecisionType
     executive_summary: str
     value: MoneyIn = Field(description="The value that routes the decision, in pounds excluding VAT")
-    required_by: date | None = None
+    required_by: BoundedDate | None = None
     introduction: str = ""
     issues: str = ""
     financial: str = ""
@@ -237,7 +237,7 @@ class DecisionIn(Schema):
     real_estate: str = ""
     environmental: str = ""
     background_papers: str = ""
-    part1_deferred_until: date | None = None
+    part1_deferred_until: BoundedDate | None = None
     part1_deferral_reason: str = ""
     part2: str = Field("", description="OFFICIAL-SENSITIVE [COMMERCIAL]; never published unless released")
     ceo_statement: str = ""
@@ -254,7 +254,7 @@ class DecisionPatch(Schema):
     decision_type: DecisionType = None
     executive_summary: str = None
     value: MoneyIn = None
-    required_by: date | None = None
+    required_by: BoundedDate | None = None
     introduction: str = None
     issues: str = None
     financial: str = None
@@ -265,7 +265,7 @@ class DecisionPatch(Schema):
     real_estate: str = None
     environmental: str = None
     background_papers: str = None
-    part1_deferred_until: date | None = None
+    part1_deferred_until: BoundedDate | None = None
     part1_deferral_reason: str = None
     part2: str = None
     ceo_statement: str = None

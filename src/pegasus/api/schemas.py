@@ -55,12 +55,19 @@ def _not_a_float(value: object) -> object:
     return value
 
 
-# Incoming amounts: pounds as a string with at most two decimals, on the VAT basis given beside them.
+def _within_money(value: Decimal, info: ValidationInfo) -> Decimal:
+    # Signed: spend may be a credit; the services hold a contract's values to zero or more.
+    return bounds.check_money(value, info.field_name or "amount", lo=-bounds.MAX_MONEY)
+
+
+# Incoming amounts: pounds as a string with at most two decimals, on the VAT basis given beside them, and below
+# the bound every way in applies (a trillion pounds).
 MoneyIn = Annotated[
     Decimal,
     BeforeValidator(_not_a_float),
     Field(max_digits=16, decimal_places=2),
-    WithJsonSchema({"type": "string", "pattern": r"^-?\d+(\.\d{1,2})?$", "example": "1200000.00"}),
+    AfterValidator(_within_money),
+    WithJsonSchema({"type": "string", "pattern": r"^-?\d{1,12}(\.\d{1,2})?$", "example": "1200000.00"}),
 ]
 PercentIn = Annotated[Decimal, Field(gt=0, le=100, max_digits=5, decimal_places=2, examples=["60.00"])]
 
