@@ -291,3 +291,15 @@ def test_an_option_decided_without_a_request_is_attributed_in_history(make_user)
 
     # then
     assert option.history.latest().history_user == user
+
+
+def test_spend_is_validated_by_its_model_before_it_is_stored(make_user):
+    contract = ContractFactory()
+
+    with pytest.raises(ValidationError) as caught:
+        services.spend_record(
+            contract=contract, month=date(2020, 1, 1), amount=Decimal(1), vat_basis="bogus", by=make_user("finance")
+        )
+
+    assert set(caught.value.message_dict) == {"vat_basis"}
+    assert not contract.spend.exists()

@@ -328,9 +328,13 @@ def spend_record(*, contract: Contract, month: date, amount: Decimal, vat_basis:
     checks.raise_any()
     if month.day != 1:
         raise ValidationError({"month": SPEND_MONTH_NOT_FIRST})
-    spend, created = Spend.objects.update_or_create(
-        contract=contract, month=month, defaults={"amount": amount, "vat_basis": vat_basis}
-    )
+    spend = Spend.objects.select_for_update().filter(contract=contract, month=month).first()
+    created = spend is None
+    if spend is None:
+        spend = Spend(contract=contract, month=month)
+    spend.amount, spend.vat_basis = amount, vat_basis
+    spend.full_clean(validate_unique=False)
+    _attributed(spend, by).save()
     audit_record(
         action="spend.record" if created else "spend.correct",
         by=by,
