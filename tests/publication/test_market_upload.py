@@ -93,3 +93,34 @@ class TestEchoes:
         )
         assert "n" * 200 not in response.content.decode()
         assert not MarketImport.objects.exists()
+
+
+class TestControlCharacters:
+    """OCDS text is imported text: a control character anywhere in it rejects the file, naming the JSON path, as
+    every importer rejects one (PostgreSQL could not even store a NUL in the release's JSON)."""
+
+    @pytest.mark.parametrize(
+        ("character", "name"), [("\x00", "U+0000"), ("\x1b", "U+001B"), ("\x85", "U+0085"), ("\u2028", "U+2028")]
+    )
+    def test_a_control_character_in_a_title_rejects_the_file(self, character, name):
+        release = ict_tender(title=f"Service{character}desk")
+        result = m.read_document("f.json", json.dumps(package(release)).encode())
+        assert (result.error, result.releases) == (
+            f"/releases/0/tender/title: contains a control character ({name})",
+            [],
+        )
+
+    def test_one_in_a_field_the_market_view_does_not_read_rejects_it_too(self):
+        release = ict_tender()
+        release["parties"] = [{"name": "Buyer", "address": {"street\x00": "1 High St"}}]
+        result = m.read_document("f.json", json.dumps(package(release), ensure_ascii=False).encode())
+        assert result.error == "/releases/0/parties/0/address: contains a control character (U+0000)"
+
+    def test_tabs_and_line_breaks_are_text(self):
+        release = ict_tender(title="Service\tdesk\r\nand more")
+        assert m.read_document("f.json", json.dumps(package(release)).encode()).error == ""
+
+    def test_the_page_stores_nothing(self, officer):
+        response = post(officer, "nul.json", json.dumps(package(ict_tender(title="A\x00B"))).encode())
+        assert "contains a control character (U+0000)" in response.content.decode()
+        assert not MarketRelease.objects.exists()

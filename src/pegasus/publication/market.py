@@ -181,6 +181,30 @@ def _record_releases(records: list[Any]) -> Iterator[tuple[Any, str]]:
             raise Rejected(f"/records/{i}", "has neither full releases nor a compiled release")
 
 
+# A control character written as a JSON escape (this also finds \u0009, a tab, which is text: the walk decides).
+_ESCAPED_CONTROL = re.compile(r"\\u(?:00[01][0-9a-fA-F]|007[fF]|00[89][0-9a-fA-F]|202[89])")
+
+
+def _check_text(text: str, document: Any) -> None:
+    """Reject a document with a control character in any of its text, keys included (the rule of every importer,
+    `pegasus.core.intake`), naming the JSON path. Only a document whose text shows one is walked."""
+    if intake.control_character(text) is None and not _ESCAPED_CONTROL.search(text):
+        return
+    stack: list[tuple[str, Any]] = [("", document)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            if name := intake.control_character(value):
+                raise Rejected(path, f"contains a control character ({name})")
+        elif isinstance(value, dict):
+            for key in value:
+                if name := intake.control_character(key):
+                    raise Rejected(path, f"contains a control character ({name})")
+            stack.extend((f"{path}/{key}", item) for key, item in reversed(value.items()))
+        elif isinstance(value, list):
+            stack.extend((f"{path}/{i}", item) for i, item in reversed(list(enumerate(value))))
+
+
 def read_document(name: str, raw: bytes) -> FileResult:
     """One file's releases, or the reason the whole file is rejected."""
     result = FileResult(name=name)
@@ -196,6 +220,7 @@ def read_document(name: str, raw: bytes) -> FileResult:
         result.error = str(exc)
         return result
     try:
+        _check_text(text, document)
         result.kind, found = _releases(document)
         seen: dict[tuple[str, str], Release] = {}
         for data, path in found:
