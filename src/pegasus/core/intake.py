@@ -83,21 +83,27 @@ def check_size(size: int, limit: UploadLimit) -> None:
         raise UploadRefused(limit.too_large)
 
 
-def _read_counted(member: IO[bytes], budget: int, limit: UploadLimit) -> tuple[bytes, int]:
+def _read_counted(member: IO[bytes], budget: int, limit: UploadLimit, *, keep: bool) -> tuple[bytes, int]:
     pieces, count = [], 0
     while piece := member.read(READ_CHUNK):
         count += len(piece)
         if count > budget:
             raise UploadRefused(limit.unpacks_too_large)
-        pieces.append(piece)
+        if keep:
+            pieces.append(piece)
     return b"".join(pieces), count
 
 
 def archive_members(
-    source: IO[bytes], limit: UploadLimit, *, wanted: Callable[[zipfile.ZipInfo], bool] = lambda info: True
+    source: IO[bytes],
+    limit: UploadLimit,
+    *,
+    wanted: Callable[[zipfile.ZipInfo], bool] = lambda info: True,
+    keep: bool = True,
 ) -> Iterator[tuple[zipfile.ZipInfo, bytes]]:
-    """The wanted members of a ZIP archive with their unpacked bytes, one at a time; raises UploadRefused when the
-    archive holds too many members, declares or actually unpacks to more than the limit, or cannot be read."""
+    """The wanted members of a ZIP archive with their unpacked bytes (empty unless `keep`), one at a time; raises
+    UploadRefused when the archive holds too many members, declares or actually unpacks to more than the limit, or
+    cannot be read."""
     try:
         with zipfile.ZipFile(source) as archive:
             infos = archive.infolist()
@@ -109,7 +115,7 @@ def archive_members(
             budget = limit.max_unpacked_bytes
             for info in chosen:
                 with archive.open(info) as member:
-                    data, count = _read_counted(member, budget, limit)
+                    data, count = _read_counted(member, budget, limit, keep=keep)
                 budget -= count
                 yield info, data
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, ValueError, zlib.error) as exc:
@@ -117,8 +123,9 @@ def archive_members(
 
 
 def check_archive(source: IO[bytes], limit: UploadLimit) -> None:
-    """Raise UploadRefused unless every member of the archive unpacks, in total, within the limit."""
-    for _ in archive_members(source, limit):
+    """Raise UploadRefused unless every member of the archive unpacks, in total, within the limit (counted, not
+    kept)."""
+    for _ in archive_members(source, limit, keep=False):
         pass
 
 
