@@ -80,3 +80,43 @@ class TestServe:
         assert result.returncode == 2
         assert result.stderr.startswith(f"error: {field}:")
         assert len(result.stderr.strip().splitlines()) == 1
+
+
+class TestSupervisor:
+    def test_ctrl_c_reaches_each_child_once_and_a_busy_child_is_let_finish(self, tmp_path):
+        # given two children that count the SIGINTs they get and take a second to finish, as a worker does its task
+        child = (
+            "import signal, sys, time\n"
+            "got = []\n"
+            "signal.signal(signal.SIGINT, lambda *_: got.append(1))\n"
+            "deadline = time.monotonic() + 20\n"
+            "while not got and time.monotonic() < deadline: time.sleep(0.05)\n"
+            "time.sleep(1)\n"
+            "open(sys.argv[1], 'w').write(str(len(got)))\n"
+        )
+        supervisor = (
+            "import sys\n"
+            "from django.core.management.base import OutputWrapper\n"
+            "from pegasus.web.management.commands.serve import Supervisor\n"
+            f"child = [sys.executable, '-c', {child!r}]\n"
+            "commands = {'one': [*child, sys.argv[1]], 'two': [*child, sys.argv[2]]}\n"
+            "sys.exit(Supervisor(commands, out=OutputWrapper(sys.stdout)).run('127.0.0.1:0'))\n"
+        )
+        counts = [tmp_path / "one", tmp_path / "two"]
+        process = subprocess.Popen(
+            [sys.executable, "-c", supervisor, *map(str, counts)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert "Ctrl-C stops them all" in process.stdout.readline()
+            time.sleep(0.5)
+            # when Ctrl-C comes once
+            process.send_signal(signal.SIGINT)
+            # then each child got it once, finished its work, and the supervisor exits 0
+            assert process.wait(timeout=30) == 0
+        finally:
+            process.kill()
+            process.wait()
+        assert [count.read_text() for count in counts] == ["1", "1"]

@@ -102,7 +102,9 @@ class Supervisor:
             self.out.flush()
             first = self._wait_for_one()
         finally:
-            self._stop_all(signal.SIGTERM if self.stopping is None else self.stopping)
+            # A signal was passed on as it came (a second Ctrl-C is passed on too, and makes a worker give up the
+            # task it is running); a child that stopped by itself has the others stopped gracefully.
+            self._stop_all(resend=signal.SIGTERM if self.stopping is None else None)
         failed = {
             name: p.returncode
             for name, p in self.processes.items()
@@ -135,8 +137,9 @@ class Supervisor:
             time.sleep(0.2)
         return None
 
-    def _stop_all(self, signum: int) -> None:
-        self._signal_all(signum)
+    def _stop_all(self, resend: int | None) -> None:
+        if resend is not None:
+            self._signal_all(resend)
         deadline = time.monotonic() + STOP_GRACE_SECONDS
         for process in self.processes.values():
             try:
