@@ -32,7 +32,7 @@ def queued_scenario(seconds_ago: int) -> Scenario:
     return scenario
 
 
-def running_task() -> None:
+def running_task(started_seconds_ago: int = 30) -> None:
     """Another piece of work that a worker has claimed and is running."""
     DBTaskResult.objects.create(
         status="RUNNING",
@@ -41,7 +41,7 @@ def running_task() -> None:
         queue_name="default",
         backend_name="default",
         run_after=timezone.now(),
-        started_at=timezone.now(),
+        started_at=timezone.now() - timedelta(seconds=started_seconds_ago),
     )
 
 
@@ -82,6 +82,13 @@ class TestTicketUpload:
         page = client.get(f"/performance/uploads/{upload.pk}/progress/").content.decode()
         assert BUSY in page
         assert NO_WORKER not in page
+
+    def test_a_task_left_running_by_a_killed_worker_is_not_taken_for_a_busy_one(self, signed_in):
+        client, _ = signed_in(Role.COMMERCIAL_OFFICER)
+        upload = queued_upload(seconds_ago=60)
+        running_task(started_seconds_ago=3600)
+        page = client.get(f"/performance/uploads/{upload.pk}/progress/").content.decode()
+        assert NO_WORKER in page
 
 
 class TestOptimisedScenario:

@@ -15,6 +15,9 @@ register = template.Library()
 
 # A running worker looks for work every second (after up to a second's start-up delay).
 QUEUE_GRACE = timedelta(seconds=5)
+# The longest a task runs (the optimiser's largest time limit is ten minutes): a task still marked running after
+# this lost its worker (killed mid-task) and keeps no worker busy.
+LONGEST_TASK = timedelta(minutes=15)
 
 
 @register.inclusion_tag("web/includes/queue_notice.html")
@@ -25,4 +28,5 @@ def queue_notice(queued_at: datetime | None) -> dict:
         return {"show": False}
     # timesince counts in minutes, and "0 minutes" says nothing: the first minute is counted in seconds.
     ago = f"{int(waited.total_seconds())} seconds" if waited < timedelta(minutes=1) else timesince(queued_at)
-    return {"show": True, "busy": DBTaskResult.objects.running().exists(), "ago": ago}
+    busy = DBTaskResult.objects.running().filter(started_at__gte=timezone.now() - LONGEST_TASK).exists()
+    return {"show": True, "busy": busy, "ago": ago}
