@@ -62,8 +62,8 @@ def client_address(*, remote_addr: str | None, forwarded_for: str, trusted_proxi
 
     Each proxy appends the address it received the request from to X-Forwarded-For, and the peer is the innermost
     proxy, so with n trusted proxies the client is X-Forwarded-For's n-th entry from the right; anything further
-    left was written by the client and may be made up. A request with fewer entries than that did not pass through every proxy, and an
-    entry that is not an address is not believed: both give the peer.
+    left was written by the client and may be made up. A request with fewer entries than that did not pass through
+    every proxy, and an entry that is not an address is not believed: both give the peer.
     """
     peer = _counted(remote_addr)
     if trusted_proxies <= 0:
