@@ -58,6 +58,12 @@ def bounded_query(view):
         try:
             return view(request, *args, **kwargs)
         except OutOfBounds as exc:
-            return render(request, "web/bad_request.html", {"field": exc.field, "message": str(exc)}, status=400)
+            context = {
+                "heading": "Check the address",
+                "advice": "The page could not be shown as asked: change the value named above and try again.",
+                "extra_errors": [{"message": str(exc)}],
+                "retry_url": request.path,
+            }
+            return render(request, "web/refused.html", context, status=400)
 
     return wrapped

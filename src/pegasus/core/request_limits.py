@@ -23,7 +23,12 @@ _FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
 
 
 def _refused(request, message: str, status: int):
-    return render(request, "web/request_refused.html", {"message": message}, status=status)
+    context = {
+        "heading": "The request was refused",
+        "advice": "Go back, choose a smaller file or send less, and try again.",
+        "extra_errors": [{"message": message}],
+    }
+    return render(request, "web/refused.html", context, status=status)
 
 
 class RequestLimitsMiddleware:
