@@ -42,22 +42,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.deployment import DEMO_PASSWORD, Browser, deployment_prepare, served  # noqa: E402
+from benchmarks.register import percentile  # noqa: E402
 
 # The demo's internal users; each simulated user signs in as one of them in turn.
 USERS = ["commercial", "director", "finance", "legal", "approver", "auditor"]
 TOKEN_USER = "commercial"
 MAX_USERS = 64
 MAX_DURATION = 3600.0
-
-
-def percentile(sorted_values: list[float], p: float) -> float:
-    """Linear interpolation between closest ranks (numpy's default); `sorted_values` must be sorted."""
-    if not sorted_values:
-        return math.nan
-    k = (len(sorted_values) - 1) * p / 100
-    lo = math.floor(k)
-    hi = min(lo + 1, len(sorted_values) - 1)
-    return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (k - lo)
 
 
 @dataclass(frozen=True)
