@@ -6,11 +6,11 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.utils.text import capfirst
 
 from pegasus.core import bounds
 from pegasus.core.audit import audit_record
-from pegasus.core.exceptions import InvalidTransition, OutOfBounds, RuleViolation
+from pegasus.core.exceptions import InvalidTransition, RuleViolation
+from pegasus.core.field_bounds import FieldBounds
 from pegasus.estate import terms as t
 from pegasus.estate.models import Contract, ContractTower, ExtensionOption, ServiceTower, Spend, Supplier
 
@@ -74,27 +74,7 @@ def _check_tower_shares(shares: list[TowerShare]) -> None:
         raise ValidationError({"towers": TOWER_SHARES_MUST_ADD_UP.format(total=f"{total.normalize():f}")})
 
 
-class _Bounds:
-    """Collects `pegasus.core.bounds` failures as a ValidationError keyed by field, labelled as the user sees it."""
-
-    def __init__(self, model: type[models.Model]):
-        self.model = model
-        self.errors: dict[str, list[str]] = {}
-
-    def label(self, name: str) -> str:
-        return str(capfirst(getattr(self.model._meta.get_field(name), "verbose_name", name)))
-
-    def check(self, name: str, check, value, *args, label: str | None = None, **kwargs) -> None:
-        if value is None:
-            return
-        try:
-            check(value, label or self.label(name), *args, **kwargs)
-        except OutOfBounds as exc:
-            self.errors.setdefault(name, []).append(str(exc))
-
-    def raise_any(self) -> None:
-        if self.errors:
-            raise ValidationError(self.errors)
+_Bounds = FieldBounds
 
 
 def _check_contract_bounds(contract: Contract, options: list[OptionSpec]) -> None:

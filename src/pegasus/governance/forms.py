@@ -136,6 +136,25 @@ class DecisionForm(NamedErrorsMixin, forms.ModelForm):
                 self.add_error(field, f"Enter both the section and the name of exemption {n}")
         return data
 
+    # Where a service's error on a row of a list (keyed by the list, with the row's position and part) is shown.
+    ROW_FIELDS = {
+        "recommendations": {"text": "rec_{n}_text", "amount": "rec_{n}_amount"},
+        "route": {"body": "route_{n}_body", "meets_on": "route_{n}_date"},
+        "exemptions": {"section": "exempt_{n}_section", "name": "exempt_{n}_name", "ceases_on": "exempt_{n}_ceases"},
+    }
+
+    def row_field(self, name: str, position: int, part: str) -> str | None:
+        """The form field of row `position` (counted among the rows filled in, as the lists are) of a list."""
+        rows = getattr(self, "_filled_rows", {}).get(name, [])
+        pattern = self.ROW_FIELDS.get(name, {}).get(part)
+        if pattern is None or not 1 <= position <= len(rows):
+            return None
+        return pattern.format(n=rows[position - 1])
+
+    def _filled(self, name: str, rows: list[int]) -> list[int]:
+        self._filled_rows = {**getattr(self, "_filled_rows", {}), name: rows}
+        return rows
+
     def decision_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in DECISION_FIELDS if not self.fields[name].disabled}
 
@@ -146,15 +165,19 @@ class DecisionForm(NamedErrorsMixin, forms.ModelForm):
                 self.cleaned_data[f"rec_{n}_text"].strip(),
                 self.cleaned_data[f"rec_{n}_amount"],
             )
-            for n in range(1, MAX_RECOMMENDATIONS + 1)
-            if self.cleaned_data.get(f"rec_{n}_text", "").strip()
+            for n in self._filled(
+                "recommendations",
+                [n for n in range(1, MAX_RECOMMENDATIONS + 1) if self.cleaned_data.get(f"rec_{n}_text", "").strip()],
+            )
         ]
 
     def route(self) -> list[tuple[str, date | None]]:
         return [
             (self.cleaned_data[f"route_{n}_body"].strip(), self.cleaned_data[f"route_{n}_date"])
-            for n in range(1, MAX_ROUTE_STEPS + 1)
-            if self.cleaned_data.get(f"route_{n}_body", "").strip()
+            for n in self._filled(
+                "route",
+                [n for n in range(1, MAX_ROUTE_STEPS + 1) if self.cleaned_data.get(f"route_{n}_body", "").strip()],
+            )
         ]
 
     def exemptions(self) -> list[ExemptionSpec]:
@@ -164,8 +187,10 @@ class DecisionForm(NamedErrorsMixin, forms.ModelForm):
                 self.cleaned_data[f"exempt_{n}_name"].strip(),
                 self.cleaned_data[f"exempt_{n}_ceases"],
             )
-            for n in range(1, MAX_EXEMPTIONS + 1)
-            if self.cleaned_data.get(f"exempt_{n}_section", "").strip()
+            for n in self._filled(
+                "exemptions",
+                [n for n in range(1, MAX_EXEMPTIONS + 1) if self.cleaned_data.get(f"exempt_{n}_section", "").strip()],
+            )
         ]
 
 

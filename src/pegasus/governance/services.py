@@ -4,13 +4,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from pegasus.core import intake
+from pegasus.core import bounds, intake
 from pegasus.core.audit import audit_record
-from pegasus.core.exceptions import InvalidTransition, RuleViolation
+from pegasus.core.exceptions import InvalidTransition, OutOfBounds, RuleViolation
+from pegasus.core.field_bounds import FieldBounds
 from pegasus.core.roles import Role, has_role
 from pegasus.governance import rules as r
 from pegasus.governance.models import (
@@ -84,6 +87,60 @@ def _paper_only(fields: dict, also: frozenset[str] = frozenset()) -> None:
         raise TypeError(f"Not a field of the decision paper: {', '.join(foreign)}")
 
 
+def _check_decision_bounds(
+    decision: Decision,
+    *,
+    recommendations: Sequence[RecommendationSpec] | None,
+    exemptions: Sequence[ExemptionSpec] | None,
+    route: Sequence[tuple[str, date | None]] | None,
+) -> None:
+    """What every way in may store on a paper: text without control characters, money and dates within
+    `pegasus.core.bounds`. A failure in a list is keyed by the list, with the row's `position` (from 1) and the
+    `part` of the row in its params, so that a page can show it on that row's field."""
+    checks = FieldBounds(Decision)
+    checks.model_fields(decision, names=set(PAPER_FIELDS) - {"value"})
+    checks.check("value", bounds.check_money, decision.value)
+    rows: dict[str, list[tuple[int, str, Any, Any, dict]]] = {
+        "recommendations": [],
+        "exemptions": [],
+        "route": [],
+    }
+    for n, rec in enumerate(recommendations or (), start=1):
+        rows["recommendations"] += [
+            (n, "text", bounds.check_text, rec.text, {"multiline": True, "max_length": bounds.MAX_LONG_TEXT}),
+            (n, "amount", bounds.check_money, rec.amount, {}),
+        ]
+    for n, exemption in enumerate(exemptions or (), start=1):
+        rows["exemptions"] += [
+            (n, "section", bounds.check_text, exemption.section, {}),
+            (n, "name", bounds.check_text, exemption.name, {}),
+            (n, "ceases_on", bounds.check_date, exemption.ceases_on, {}),
+        ]
+    for n, (body, meets_on) in enumerate(route or (), start=1):
+        rows["route"] += [(n, "body", bounds.check_text, body, {}), (n, "meets_on", bounds.check_date, meets_on, {})]
+    errors: dict[str, list] = {name: list(messages) for name, messages in checks.errors.items()}
+    for name, checks_of_rows in rows.items():
+        for position, part, check, value, options in checks_of_rows:
+            if value is None:
+                continue
+            label = ROW_LABELS[name].format(position=position, part=part.replace("_", " "))
+            try:
+                check(value, label, **options)
+            except OutOfBounds as exc:
+                errors.setdefault(name, []).append(
+                    ValidationError(str(exc), code="out_of_bounds", params={"position": position, "part": part})
+                )
+    if errors:
+        raise ValidationError(errors)
+
+
+ROW_LABELS = {
+    "recommendations": "Recommendation {position} {part}",
+    "exemptions": "Exemption {position} {part}",
+    "route": "Meeting {position} {part}",
+}
+
+
 def _locked(decision: Decision) -> Decision:
     return Decision.objects.select_for_update().get(pk=decision.pk)
 
@@ -101,6 +158,7 @@ def decision_create(
     _paper_only(fields, also=frozenset({"version"}))
     decision = Decision(originating_officer=by, **fields)
     decision.full_clean()
+    _check_decision_bounds(decision, recommendations=recommendations, exemptions=exemptions, route=route)
     decision.save()
     _lists_set(decision, recommendations=recommendations, exemptions=exemptions, route=route)
     Declaration.objects.bulk_create([Declaration(decision=decision, kind=kind) for kind in Declaration.Kind.values])
@@ -146,6 +204,7 @@ def declaration_confirm(*, decision: Decision, kind: str, statement: str, by) ->
     declaration = decision.declarations.get(kind=kind)
     if not statement.strip():
         raise RuleViolation(STATEMENT_NEEDED.format(kind=declaration.get_kind_display().lower()))
+    bounds.check_text(statement, "Statement", multiline=True, max_length=bounds.MAX_LONG_TEXT)
     declaration.statement = statement
     declaration.confirmed = True
     declaration.save()
@@ -201,6 +260,7 @@ def _decide(*, decision: Decision, by, status: str, interests: str, signed_at: d
     decision.status = status
     decision.decided_by = by
     decision.decided_at = signed_at or timezone.now()
+    bounds.check_text(interests, "Interests the approver declared", multiline=True, max_length=bounds.MAX_LONG_TEXT)
     decision.approver_interests = interests
     decision.save()
     audit_record(action=f"decision.{status}", by=by, obj=decision, summary=f"{decision.reference} {status}")
@@ -258,6 +318,7 @@ def decision_update(
     for name, value in fields.items():
         setattr(decision, name, value)
     decision.full_clean()
+    _check_decision_bounds(decision, recommendations=recommendations, exemptions=exemptions, route=route)
     decision.save()
     _lists_set(decision, recommendations=recommendations, exemptions=exemptions, route=route)
     changed += [
@@ -343,6 +404,7 @@ def part2_release(*, decision: Decision, by, note: str) -> Decision:
     decision = _releasable(decision)
     if not note.strip():
         raise RuleViolation(RELEASE_NEEDS_NOTE)
+    bounds.check_text(note, "Release review", multiline=True, max_length=bounds.MAX_LONG_TEXT)
     in_force = _in_force(decision, timezone.localdate())
     if in_force:
         raise RuleViolation(
@@ -377,6 +439,7 @@ def part2_release_early(*, decision: Decision, by, reason: str) -> Decision:
     decision = _releasable(decision)
     if not reason.strip():
         raise RuleViolation(EARLY_RELEASE_NEEDS_REASON)
+    bounds.check_text(reason, "Public interest decision", multiline=True, max_length=bounds.MAX_LONG_TEXT)
     in_force = _in_force(decision, timezone.localdate())
     decision.part2_released_at = timezone.now()
     decision.part2_released_by = by
@@ -413,6 +476,8 @@ def part2_release_early(*, decision: Decision, by, reason: str) -> Decision:
 @transaction.atomic
 def exemption_extend(*, exemption: FoiExemption, ceases_on: date, reason: str, by) -> FoiExemption:
     """Keep withholding Part 2 under an exemption until a later date, with the review's reason (audited)."""
+    bounds.check_date(ceases_on, "Exemption now ceases on")
+    bounds.check_text(reason, "Why the exemption still applies", multiline=True, max_length=bounds.MAX_LONG_TEXT)
     exemption = FoiExemption.objects.select_for_update().select_related("decision").get(pk=exemption.pk)
     if exemption.ceases_on is not None and ceases_on <= exemption.ceases_on:
         raise RuleViolation(EXTENSION_NOT_LATER.format(day=exemption.ceases_on))
@@ -458,6 +523,7 @@ def part2_attachment_add(*, decision: Decision, upload, title: str = "", by) -> 
         raise RuleViolation(ATTACHMENT_TOO_LARGE.format(name=intake.shown(name), limit=ATTACHMENT_LIMIT.too_large))
     if upload.size == 0:
         raise RuleViolation(ATTACHMENT_EMPTY.format(name=intake.shown(name)))
+    bounds.check_text(title, "Title", max_length=Part2Attachment._meta.get_field("title").max_length)
     attachment = Part2Attachment(
         decision=decision,
         title=title.strip() or name,

@@ -37,9 +37,13 @@ def _decision(pk: int) -> Decision:
 
 
 def _form_errors_from(form, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
+    """Show each of a service's errors on its field; an error on a row of a list on that row's field."""
+    for field, errors in exc.error_dict.items():
         for error in errors:
-            form.add_error(field if field in form.fields else None, error)
+            params = error.params or {}
+            if field not in form.fields and "position" in params and hasattr(form, "row_field"):
+                field = form.row_field(field, params["position"], params["part"]) or field
+            form.add_error(field if field in form.fields else None, next(iter(error)))
 
 
 def _decision_form_page(request, decision: Decision | None):

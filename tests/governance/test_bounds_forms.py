@@ -1,0 +1,91 @@
+"""Values no other part of Pegasus can read are refused on the decision pages, on their field, and nothing is kept."""
+
+from datetime import date
+
+import pytest
+
+from pegasus.core.exceptions import OutOfBounds
+from pegasus.core.roles import Role
+from pegasus.governance import services
+from pegasus.governance.models import Decision, FoiExemption
+from tests.governance.test_decision_pages import draft_post
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def officer_client(signed_in):
+    return signed_in(Role.PROGRAMME_DIRECTOR, username="robin")
+
+
+HOSTILE = [
+    ("value", {"value": "99999999999999"}, "value"),
+    ("required_by", {"required_by": "9999-12-31"}, "required_by"),
+    ("required_by", {"required_by": "0001-01-01"}, "required_by"),
+    ("part1_deferred_until", {"part1_deferred_until": "9999-12-31", "part1_deferral_reason": "Later"}, None),
+    ("title", {"title": "Pegasus\x07strategy"}, "title"),
+    ("reference", {"reference": "PCD\x1b612"}, "reference"),
+    ("executive_summary", {"executive_summary": "Approve\x00 it"}, "executive_summary"),
+    ("executive_summary", {"executive_summary": "Approve\x0b it"}, "executive_summary"),
+    ("part2", {"part2": "x" * 20_001}, "part2"),
+    ("rec_1_amount", {"rec_1_amount": "99999999999999"}, "rec_1_amount"),
+    ("rec_1_text", {"rec_1_text": "Appr\x1fove"}, "rec_1_text"),
+    ("route_1_date", {"route_1_date": "0001-01-01"}, "route_1_date"),
+    ("route_1_body", {"route_1_body": "Bo\x7fard"}, "route_1_body"),
+    ("exempt_1_ceases", {"exempt_1_ceases": "9999-12-31"}, "exempt_1_ceases"),
+    ("exempt_1_name", {"exempt_1_name": "Commercial\u2028interests"}, "exempt_1_name"),
+]
+IDS = [f"{name}-{n}" for n, (name, _, _) in enumerate(HOSTILE)]
+
+
+def _assert_refused_on(response, field):
+    assert response.status_code in (200, 400)
+    form = response.context["form"]
+    assert field in form.errors, form.errors
+    assert b"There is a problem" in response.content
+    assert f'href="#{form[field].id_for_label}"'.encode() in response.content
+
+
+class TestDraftingRefusesValuesOutOfBounds:
+    @pytest.mark.parametrize(("name", "overrides", "field"), HOSTILE, ids=IDS)
+    def test_drafting_refuses_on_the_field(self, officer_client, name, overrides, field):
+        client, _ = officer_client
+        response = client.post("/decisions/new/", draft_post(**overrides))
+        _assert_refused_on(response, field or name)
+        assert not Decision.objects.exists()
+
+    @pytest.mark.parametrize(("name", "overrides", "field"), HOSTILE, ids=IDS)
+    def test_editing_refuses_on_the_field_and_keeps_the_draft(self, officer_client, name, overrides, field):
+        client, _ = officer_client
+        client.post("/decisions/new/", draft_post())
+        draft = Decision.objects.get(reference="PCD 612")
+        response = client.post(f"/decisions/{draft.pk}/edit/", draft_post(**overrides))
+        _assert_refused_on(response, field or name)
+        kept = Decision.objects.get(pk=draft.pk)
+        assert (kept.title, kept.value, kept.required_by) == (draft.title, draft.value, draft.required_by)
+        assert [r.amount for r in kept.recommendations.all()] == [r.amount for r in draft.recommendations.all()]
+        assert [e.ceases_on for e in kept.exemptions.all()] == [date(2021, 12, 31)]
+
+
+class TestStepsRefuseValuesOutOfBounds:
+    @pytest.fixture
+    def draft(self, officer_client):
+        client, _ = officer_client
+        client.post("/decisions/new/", draft_post())
+        return Decision.objects.get(reference="PCD 612")
+
+    def test_a_declaration_with_a_control_character_is_refused(self, officer_client, draft):
+        client, _ = officer_client
+        kind = draft.declarations.first().kind
+        response = client.post(
+            f"/decisions/{draft.pk}/declare/", {"kind": kind, "statement": "I confirm\x1b[2J"}, follow=True
+        )
+        assert response.status_code == 200
+        assert b"control character" in response.content
+        assert not draft.declarations.get(kind=kind).confirmed
+
+    def test_extending_an_exemption_past_the_bounds_is_refused(self, draft):
+        exemption = draft.exemptions.get()
+        with pytest.raises(OutOfBounds, match="Exemption now ceases on: enter a date from"):
+            services.exemption_extend(exemption=exemption, ceases_on=date(9999, 12, 31), reason="Still", by=None)
+        assert FoiExemption.objects.get(pk=exemption.pk).ceases_on == date(2021, 12, 31)
