@@ -35,9 +35,7 @@ def watched(page):
     page.add_init_script(LISTEN)
 
     def problems() -> list[str]:
-        # Chromium asks for /favicon.ico by itself; Pegasus has none (it is not on GOV.UK, so no crown).
-        reported = [e for e in errors if not e.endswith("/favicon.ico)")]
-        return reported + page.evaluate("window.__violations || []")
+        return errors + page.evaluate("window.__violations || []")
 
     page.problems = problems
     return page

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import date
 
 import pytest
@@ -266,3 +267,20 @@ def test_every_page_read_as_at_a_date_explains_one_out_of_range(signed_in, demo,
 
     assert response.status_code == 200
     assert "enter a date from 01 January 1990 to 31 December 2100" in response.content.decode()
+
+
+class TestFavicon:
+    """Every page names Pegasus's icon, and /favicon.ico leads to it, so no browser meets a 404 for it."""
+
+    def test_pages_name_the_icon_and_favicon_ico_leads_to_it(self, client):
+        # given the sign-in page, which anyone may read
+        page = client.get("/sign-in/").content.decode()
+
+        # when a browser asks for the icon the page names, and for /favicon.ico as it does where none is named
+        named = re.search(r'<link rel="icon" href="([^"]+)"', page).group(1)
+        icon = client.get(named)
+        redirected = client.get("/favicon.ico")
+
+        # then both reach the one SVG icon
+        assert icon.status_code == 200 and icon["Content-Type"] == "image/svg+xml"
+        assert redirected.status_code == 302 and redirected["Location"] == named

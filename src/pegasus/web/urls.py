@@ -5,6 +5,7 @@ from pegasus.web import account, views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("favicon.ico", views.favicon),
     path("sign-in/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/password/", account.PasswordChangeView.as_view(), name="password-change"),

@@ -2,6 +2,7 @@
 
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 
 from pegasus.core.access import require_perm
 from pegasus.core.models import AuditEvent
@@ -70,3 +71,8 @@ def audit_list(request):
         events = events.filter(action__startswith=action)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(request, "web/audit_list.html", {"page": page, "action": action})
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico where a page names no icon (the API's documentation): Pegasus's own icon."""
+    return redirect(static("images/favicon.svg"))
