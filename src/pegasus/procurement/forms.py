@@ -4,6 +4,7 @@ from django import forms
 
 from pegasus.procurement.models import Procurement, RouteChoice
 from pegasus.procurement.selectors import contract_choices, lot_choices, lot_label, option_choices
+from pegasus.procurement.services import MAX_STAGE_DAYS
 from pegasus.web.forms import NamedErrorsMixin
 
 CURRENT_END = ""
@@ -81,7 +82,7 @@ class ProcurementForm(NamedErrorsMixin, forms.ModelForm):
 
 
 class StageDurationForm(NamedErrorsMixin, forms.Form):
-    days = forms.IntegerField(label="Duration (days)", min_value=1, max_value=3650)
+    days = forms.IntegerField(label="Duration (days)", min_value=1, max_value=MAX_STAGE_DAYS)
 
     def __init__(self, *args, stage_label: str, counting: str, minimum: int | None, **kwargs):
         super().__init__(*args, **kwargs)

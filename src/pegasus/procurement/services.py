@@ -3,7 +3,9 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from pegasus.core import bounds
 from pegasus.core.audit import audit_record
+from pegasus.core.field_bounds import FieldBounds
 from pegasus.estate.models import Contract, ExtensionOption
 from pegasus.procurement import schedule as s
 from pegasus.procurement.models import Procurement, Stage
@@ -15,6 +17,8 @@ LOT_NOT_CHOSEN = "Lot {position} of {name} is not of the chosen scenario: choose
 STAGE_PERIOD_SET_BY_LAW = "The standstill period is set by law ({basis}) and cannot be changed"
 STAGE_UNDER_MINIMUM = "The {stage} must be at least {minimum} days, the statutory minimum ({basis})"
 STAGE_AT_LEAST_A_DAY = "The {stage} must last at least 1 day"
+# Ten years: far beyond any stage, and short enough that the schedule stays within the dates Pegasus stores.
+MAX_STAGE_DAYS = 3650
 
 PROCUREMENT_FIELDS = (
     "reference",
@@ -40,6 +44,17 @@ def _validate_replaces(contracts: list[Contract], option: ExtensionOption | None
             raise ValidationError({"replaces_end_option": OPTION_NOT_OF_A_REPLACED_CONTRACT})
         if option.state == "lapsed":
             raise ValidationError({"replaces_end_option": OPTION_LAPSED})
+
+
+def _check_bounds(procurement: Procurement) -> None:
+    """What every way in may store: text without control characters, a start date, value and lengths within
+    `pegasus.core.bounds`, so that the schedule computed from them stays within the dates Pegasus can hold."""
+    checks = FieldBounds(Procurement)
+    checks.model_fields(procurement, names=set(PROCUREMENT_FIELDS) - {"annual_value"})
+    checks.check("annual_value", bounds.check_money, procurement.annual_value)
+    checks.check("term_months", bounds.check_months, procurement.term_months)
+    checks.check("extension_months", bounds.check_months, procurement.extension_months, lo=0)
+    checks.raise_any()
 
 
 def _validate_lot(procurement: Procurement, before: int | None) -> None:
@@ -71,6 +86,7 @@ def procurement_create(
     """Create a procurement replacing `contracts`, with the default stages of its route."""
     procurement = Procurement(replaces_end_option=replaces_end_option, **fields)
     procurement.full_clean()
+    _check_bounds(procurement)
     _validate_replaces(contracts, replaces_end_option)
     _validate_lot(procurement, None)
     procurement.save()
@@ -102,6 +118,7 @@ def procurement_update(
         setattr(procurement, name, value)
     procurement.replaces_end_option = replaces_end_option
     procurement.full_clean()
+    _check_bounds(procurement)
     _validate_replaces(contracts, replaces_end_option)
     _validate_lot(procurement, lot_before)
     procurement.save()
@@ -128,6 +145,9 @@ def stage_duration_set(*, stage: Stage, days: int, by) -> Stage:
         raise ValidationError({"days": STAGE_PERIOD_SET_BY_LAW.format(basis=template.basis)})
     if days < 1:
         raise ValidationError({"days": STAGE_AT_LEAST_A_DAY.format(stage=label)})
+    checks = FieldBounds(Stage)
+    checks.check("days", bounds.check_int, days, 1, MAX_STAGE_DAYS, label=f"{stage.get_kind_display()} duration")
+    checks.raise_any()
     if template.minimum is not None and days < template.minimum:
         raise ValidationError(
             {"days": STAGE_UNDER_MINIMUM.format(stage=label, minimum=template.minimum, basis=template.basis)}
