@@ -216,6 +216,7 @@ class Visit:
     role: str | None
     path: str
     steps: tuple = field(default=())
+    status: int = 200
 
 
 def submit_empty(page):
@@ -373,6 +374,8 @@ VISITS = [
     Visit("performance-handoffs", "commercial", "/performance/handoffs/"),
     Visit("performance-uploads", "commercial", "/performance/uploads/"),
     Visit("performance-supplier", "supplier", "/performance/suppliers/{kestrel}/"),
+    Visit("not-found", "commercial", "/no-such-page/", status=404),
+    Visit("forbidden", "supplier", "/decisions/", status=403),
 ]
 
 
@@ -404,7 +407,7 @@ def test_page_passes_axe(page, sign_in, visit):
     if visit.role:
         sign_in(page, visit.role)
     response = page.goto(resolve(visit.path))
-    assert response.status == 200, f"{visit.path} answered {response.status}"
+    assert response.status == visit.status, f"{visit.path} answered {response.status}"
     for step in visit.steps:
         step(page)
     wait_for_charts(page)

@@ -20,8 +20,9 @@ NAV = [
 
 
 def pegasus(request):
-    user = request.user
-    if not user.is_authenticated:
+    # A request refused before the authentication middleware ran (a host not allowed, say) has no user.
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
         return {"user_roles": frozenset(), "nav_items": []}
     items = [
         {"label": label, "url": reverse(name), "active": request.path.startswith(prefix)}
