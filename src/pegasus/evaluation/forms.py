@@ -93,6 +93,13 @@ class CriteriaForm(NamedErrorsMixin, forms.Form):
                 self.add_error(f"c{n}_weight", f"Enter the weight of criterion {n}")
         return data
 
+    def row_field(self, name: str, position: int, part: str) -> str | None:
+        """The form field of criterion `position` (counted among the rows with a title, as `criteria` is)."""
+        rows = [n for n in range(1, MAX_CRITERIA + 1) if self.cleaned_data.get(f"c{n}_title")]
+        if name != "criteria" or part not in {"title", "code"} or not 1 <= position <= len(rows):
+            return None
+        return f"c{rows[position - 1]}_{part}"
+
     def criteria(self) -> list[CriterionSpec]:
         data = self.cleaned_data
         return [

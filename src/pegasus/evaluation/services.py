@@ -12,11 +12,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from pegasus.core import bounds
 from pegasus.core.audit import audit_record
-from pegasus.core.exceptions import InvalidTransition, RuleViolation
+from pegasus.core.exceptions import InvalidTransition, OutOfBounds, RuleViolation
+from pegasus.core.field_bounds import FieldBounds
 from pegasus.core.roles import Role, has_role
 from pegasus.estate.models import Supplier
 from pegasus.evaluation import selectors
@@ -86,6 +89,11 @@ def tender_create(
         raise RuleViolation("Name at least one lot.")
     tender = Tender(reference=reference, title=title, procurement=procurement, created_by=by)
     tender.full_clean()
+    checks = FieldBounds(Tender)
+    checks.model_fields(tender, names={"reference", "title"})
+    for number, lot_title in enumerate((t.strip() for t in lots if t.strip()), start=1):
+        checks.check("lots", bounds.check_text, lot_title, max_length=200, label=f"Lot {number}")
+    checks.raise_any()
     tender.save()
     for number, lot_title in enumerate((t.strip() for t in lots if t.strip()), start=1):
         Lot.objects.create(tender=tender, number=number, title=lot_title)
@@ -104,9 +112,24 @@ def tender_procurement_set(*, tender: Tender, procurement: Procurement | None, b
     return tender
 
 
+def _check_criteria_bounds(criteria: Sequence[CriterionSpec]) -> None:
+    """Text without control characters: a failure is keyed `criteria`, with the row's `position` (from 1) and the
+    `part` of the row in its params, so that a page can show it on that row's field."""
+    errors = []
+    for position, c in enumerate(criteria, start=1):
+        for part, value in (("title", c.title), ("code", c.code)):
+            try:
+                bounds.check_text(str(value), f"Criterion {position} {part}")
+            except OutOfBounds as exc:
+                errors.append(ValidationError(str(exc), params={"position": position, "part": part}))
+    if errors:
+        raise ValidationError({"criteria": errors})
+
+
 def _check_criteria(criteria: Sequence[CriterionSpec]) -> None:
     if not criteria:
         raise RuleViolation(NO_CRITERIA)
+    _check_criteria_bounds(criteria)
     total = sum((c.weight for c in criteria), Decimal(0))
     if total != HUNDRED:
         raise RuleViolation(WEIGHTS_NOT_100.format(total=total.normalize()))
@@ -196,6 +219,10 @@ def bid_add(*, lot: Lot, price: Decimal, by, supplier: Supplier | None = None, b
         raise RuleViolation(BIDDER_NEEDED)
     if price is None or price <= 0:
         raise RuleViolation(PRICE_NOT_POSITIVE)
+    checks = FieldBounds(Bid)
+    checks.check("price", bounds.check_money, price)
+    checks.check("bidder_name", bounds.check_text, bidder_name)
+    checks.raise_any()
     if Score.objects.filter(bid__lot=lot).exists():
         raise InvalidTransition(SCORING_STARTED.format(lot=lot))
     name = supplier.name if supplier is not None else bidder_name
@@ -220,6 +247,7 @@ def conflict_declare(*, tender: Tender, has_conflict: bool, details: str = "", b
     details = details.strip()
     if has_conflict and not details:
         raise RuleViolation(CONFLICT_NEEDS_DETAILS)
+    bounds.check_text(details, "Details of the conflict", multiline=True, max_length=bounds.MAX_LONG_TEXT)
     declaration = ConflictDeclaration.objects.create(
         tender=tender, evaluator=by, has_conflict=has_conflict, details=details, declared_at=timezone.now()
     )
@@ -247,6 +275,7 @@ def score_record(*, bid: Bid, criterion: Criterion, score: Decimal, rationale: s
         raise RuleViolation(NOT_ON_SCALE.format(score=score, criterion=criterion.title, points=points))
     if not rationale.strip():
         raise RuleViolation(RATIONALE_NEEDED)
+    bounds.check_text(rationale, "Rationale", multiline=True, max_length=bounds.MAX_LONG_TEXT)
     if Moderation.objects.filter(bid=bid, criterion=criterion).exists():
         raise InvalidTransition(ALREADY_MODERATED.format(bid=bid.bidder, criterion=criterion.title))
     own, _ = Score.objects.update_or_create(
@@ -279,6 +308,7 @@ def moderation_record(*, bid: Bid, criterion: Criterion, score: Decimal, rationa
         raise RuleViolation(NOT_ON_SCALE.format(score=score, criterion=criterion.title, points=points))
     if not rationale.strip():
         raise RuleViolation(RATIONALE_NEEDED)
+    bounds.check_text(rationale, "Rationale", multiline=True, max_length=bounds.MAX_LONG_TEXT)
     moderation, _ = Moderation.objects.update_or_create(
         bid=bid,
         criterion=criterion,
@@ -340,6 +370,11 @@ def award_recommend(*, lot: Lot, reference: str, value: Decimal, rationale: str,
         raise InvalidTransition(NO_WINNER)
     if not rationale.strip():
         raise RuleViolation("Give the rationale for the recommendation.")
+    checks = FieldBounds(AwardRecommendation)
+    checks.check("reference", bounds.check_text, reference, label="Decision reference")
+    checks.check("value", bounds.check_money, value, label="Approval value")
+    checks.check("rationale", bounds.check_text, rationale, multiline=True, max_length=bounds.MAX_LONG_TEXT)
+    checks.raise_any()
     if value < winner.price:
         raise RuleViolation(VALUE_BELOW_PRICE)
     if any(b.price == value for b in lot.bids.all()):

@@ -33,8 +33,20 @@ def _lot(pk: int) -> Lot:
 
 
 def _errors(form, exc: Exception) -> None:
-    for message in exc.messages if isinstance(exc, ValidationError) else [str(exc)]:
-        form.add_error(None, message)
+    """Show a service's error on the field it names (a row's error on that row's field), any other at the top."""
+    if not isinstance(exc, ValidationError):
+        form.add_error(None, str(exc))
+        return
+    if not hasattr(exc, "error_dict"):
+        for message in exc.messages:
+            form.add_error(None, message)
+        return
+    for field, errors in exc.error_dict.items():
+        for error in errors:
+            params = error.params or {}
+            if field not in form.fields and "position" in params and hasattr(form, "row_field"):
+                field = form.row_field(field, params["position"], params["part"]) or field
+            form.add_error(field if field in form.fields else None, next(iter(error)))
 
 
 def _decimal(value: str) -> Decimal | None:

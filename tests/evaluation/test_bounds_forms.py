@@ -1,0 +1,115 @@
+"""Values no other part of Pegasus can read are refused on the tender pages, on their field, and nothing is kept:
+the evaluation services apply the shared bounds, whichever way the values come in."""
+
+import pytest
+
+from pegasus.core.roles import Role
+from pegasus.evaluation.models import Bid, ConflictDeclaration, Criterion, Lot, Moderation, Score, Tender
+from pegasus.governance.models import Decision
+from tests.evaluation.test_pages import as_user
+
+pytestmark = pytest.mark.django_db
+
+TOO_MUCH = "99999999999999"  # fits the column, is beyond any contract, and breaks the sums made with it
+
+
+def _refused_on(response, form_name, field):
+    assert response.status_code in (200, 400)
+    form = response.context[form_name]
+    assert field in form.errors, form.errors
+    assert b"There is a problem" in response.content
+    assert f'href="#{form[field].id_for_label}"'.encode() in response.content
+
+
+class TestTenderForm:
+    @pytest.mark.parametrize(
+        ("field", "value"),
+        [("reference", "T\x1b-9"), ("title", "Net\x07works"), ("lots", "SIAM\nNet\x00works"), ("lots", "Host\x9bing")],
+    )
+    def test_a_tender_is_refused_on_the_field(self, signed_in, field, value):
+        client, _ = signed_in(Role.COMMERCIAL_OFFICER)
+        data = {"reference": "T-9", "title": "Networks", "lots": "SIAM\nNetworks", field: value}
+        response = client.post("/tenders/new/", data)
+        _refused_on(response, "form", field)
+        assert not Tender.objects.exists() and not Lot.objects.exists()
+
+
+class TestLotSetup:
+    def test_a_bid_price_beyond_the_bounds_is_refused_on_its_field(self, client, tender):
+        as_user(client, tender.officer)
+        response = client.post(
+            f"/tenders/lots/{tender.lot.pk}/setup/", {"action": "bid", "bidder_name": "Gamma", "price": TOO_MUCH}
+        )
+        _refused_on(response, "bid_form", "price")
+        assert Bid.objects.count() == 2
+
+    def test_a_bidder_name_with_a_control_character_is_refused_on_its_field(self, client, tender):
+        as_user(client, tender.officer)
+        response = client.post(
+            f"/tenders/lots/{tender.lot.pk}/setup/", {"action": "bid", "bidder_name": "Gam\x1bma", "price": "900000"}
+        )
+        _refused_on(response, "bid_form", "bidder_name")
+        assert Bid.objects.count() == 2
+
+    def test_a_criterion_title_with_a_control_character_is_refused_on_its_field(self, client, make_user):
+        from pegasus.evaluation import services
+
+        officer = make_user(Role.COMMERCIAL_OFFICER, username="officer")
+        lot = services.tender_create(reference="T-2", title="Hosting", lots=["Hosting"], by=officer).lots.get()
+        as_user(client, officer)
+        response = client.post(
+            f"/tenders/lots/{lot.pk}/setup/",
+            {
+                "action": "criteria",
+                "c1_title": "Tech\x08nical",
+                "c1_code": "tech",
+                "c1_kind": "quality",
+                "c1_weight": "100",
+                **{f"c{n}_kind": "quality" for n in range(2, 9)},
+            },
+        )
+        _refused_on(response, "criteria_form", "c1_title")
+        assert not Criterion.objects.filter(lot=lot).exists()
+
+
+class TestEvaluatorsText:
+    def test_a_declaration_with_a_control_character_is_refused(self, client, tender):
+        as_user(client, tender.ev1)
+        response = client.post(
+            f"/tenders/{tender.tender.pk}/declaration/", {"has_conflict": "yes", "details": "My\x1b[2J brother"}
+        )
+        assert response.status_code == 200
+        assert "control character" in response.content.decode()
+        assert not ConflictDeclaration.objects.exists()
+
+    def test_a_score_rationale_with_a_control_character_is_refused(self, client, declared):
+        as_user(client, declared.ev2)
+        response = client.post(
+            f"/tenders/lots/{declared.lot.pk}/scoring/",
+            {"bid": declared.alpha.pk, "criterion": declared.tech.pk, "score": "75", "rationale": "Clear\x1b plan"},
+        )
+        assert response.status_code == 200
+        assert "control character" in response.content.decode()
+        assert not Score.objects.exists()
+
+    def test_a_moderation_rationale_with_a_control_character_is_refused(self, client, scored):
+        as_user(client, scored.officer)
+        response = client.post(
+            f"/tenders/lots/{scored.lot.pk}/moderation/",
+            {"bid": scored.alpha.pk, "criterion": scored.tech.pk, "score": "75", "rationale": "Agreed\x7f"},
+        )
+        assert response.status_code == 200
+        assert "control character" in response.content.decode()
+        assert not Moderation.objects.exists()
+
+
+class TestAwardForm:
+    @pytest.mark.parametrize(
+        ("field", "value"), [("value", TOO_MUCH), ("rationale", "Best\x1b value"), ("reference", "PCD\x07700")]
+    )
+    def test_an_award_is_refused_on_the_field(self, client, moderated, field, value):
+        as_user(client, moderated.officer)
+        data = {"reference": "PCD 700", "value": "1100000", "rationale": "Best value", field: value}
+        response = client.post(f"/tenders/lots/{moderated.lot.pk}/award/", data)
+        _refused_on(response, "form", field)
+        assert not Decision.objects.exists()
