@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from pegasus.core.audit import audit_record
 from pegasus.core.exceptions import InvalidTransition, RuleViolation
+from pegasus.core.field_bounds import FieldBounds
 from pegasus.estate.models import ServiceTower, Supplier
 from pegasus.sourcing import selectors
 from pegasus.sourcing.engine import (
@@ -57,6 +58,14 @@ def _policy(scenario: Scenario, policy: dict[str, Any]) -> None:
         raise RuleViolation(f"Unknown policy: {', '.join(sorted(unknown))}")
     for key, value in policy.items():
         setattr(scenario, key, value)
+
+
+def _check_bounds(scenario: Scenario) -> None:
+    """What every way in may store: a name and description without control characters and costs within
+    `pegasus.core.bounds`, so that the optimiser's sums and the exports made from them stay readable."""
+    checks = FieldBounds(Scenario)
+    checks.model_fields(scenario, names={"name", "description", "lot_fixed_cost", "handoff_cost_per_ticket"})
+    checks.raise_any()
 
 
 def _save_lots(scenario: Scenario, lots: list[tuple[list[str], int, Decimal, int]]) -> None:
@@ -125,6 +134,7 @@ def scenario_create(
     scenario = Scenario(name=name, kind=Scenario.Kind.MANUAL, description=description, created_by=by)
     _policy(scenario, policy)
     scenario.full_clean()
+    _check_bounds(scenario)
     scenario.problem = selectors.problem_json(scenario)
     if not scenario.problem["suppliers"]:
         raise RuleViolation(NO_PRICES)
@@ -155,6 +165,7 @@ def scenario_baseline_create(*, by, name: str = "Baseline: today's contracts", *
     )
     _policy(scenario, policy)
     scenario.full_clean()
+    _check_bounds(scenario)
     scenario.problem = selectors.problem_json(scenario, extra_prices=current)
     lots: list[tuple[list[str], int]] = []
     placed: set[str] = set()
@@ -183,6 +194,7 @@ def scenario_optimise(*, name: str, by, time_limit: int = 30, description: str =
     )
     _policy(scenario, policy)
     scenario.full_clean()
+    _check_bounds(scenario)
     scenario.problem = selectors.problem_json(scenario)
     if not scenario.problem["suppliers"]:
         raise RuleViolation(NO_PRICES)
