@@ -6,13 +6,15 @@ from datetime import time
 from decimal import Decimal
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from pegasus.core import intake
+from pegasus.core import bounds, intake
 from pegasus.core.audit import audit_record
 from pegasus.core.exceptions import InvalidTransition, RuleViolation
+from pegasus.core.field_bounds import FieldBounds
 from pegasus.core.storage import cache_dir, delete_files, fetched, local_folder, save_file, shared_storage
 from pegasus.estate.models import Contract, Organisation
 from pegasus.performance import sla as engine
@@ -23,6 +25,9 @@ SLA_NEEDS_A_TARGET = "An SLA needs a target for at least one priority."
 UPLOAD_NOT_QUEUED = "Upload {pk} is {status}: only a queued upload can be ingested."
 RATING_BANDS_OUT_OF_ORDER = "Requires improvement must reach at least as far below target as Approaching target."
 NOT_A_CSV = "Upload a tickets file as CSV (.csv)."
+# A resolution target is hours of the service clock: a year of them is already beyond any SLA.
+MAX_RESOLVE_HOURS = Decimal(24 * 366)
+RESOLVE_HOURS_OUT_OF_RANGE = "P{priority} resolve within: enter from 0.01 to {most:,} hours."
 # A year of a large service desk is a few million rows, a few hundred MB; larger files go through
 # `pegasus performance ingest`. A CSV is not packed, so it unpacks to its own size.
 TICKET_UPLOAD_LIMIT = intake.UploadLimit(
@@ -79,6 +84,25 @@ class TargetSpec:
     credit_percent: Decimal
 
 
+def _check_sla_bounds(*, monthly_charge: Decimal, ticket_service: str, targets: list[TargetSpec]) -> None:
+    """What every way in may store, checked before anything is written: a charge the column holds (below a
+    trillion pounds), a ticket service without control characters, and resolution targets of at most a year. A
+    target's failure is keyed `targets`, with its `priority` and `part` in the params, for a page to place."""
+    checks = FieldBounds(ServiceLevelAgreement)
+    checks.check("monthly_charge", bounds.check_money, monthly_charge)
+    checks.check("ticket_service", bounds.check_text, ticket_service, max_length=120)
+    errors: dict[str, list] = {name: list(messages) for name, messages in checks.errors.items()}
+    for spec in targets:
+        hours = spec.resolve_within_hours
+        if not isinstance(hours, Decimal) or not hours.is_finite() or not Decimal("0.01") <= hours <= MAX_RESOLVE_HOURS:
+            message = RESOLVE_HOURS_OUT_OF_RANGE.format(priority=spec.priority, most=MAX_RESOLVE_HOURS)
+            errors.setdefault("targets", []).append(
+                ValidationError(message, params={"priority": spec.priority, "part": "resolve_within_hours"})
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def sla_save(
     *,
@@ -99,6 +123,7 @@ def sla_save(
     """
     if not targets:
         raise RuleViolation(SLA_NEEDS_A_TARGET)
+    _check_sla_bounds(monthly_charge=monthly_charge, ticket_service=ticket_service, targets=targets)
     agreement, created = ServiceLevelAgreement.objects.select_for_update().get_or_create(
         contract=contract,
         defaults={"monthly_charge": monthly_charge, "credit_cap_percent": credit_cap_percent},

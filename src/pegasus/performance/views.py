@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -140,6 +141,30 @@ def _initial(sla) -> dict:
     return initial
 
 
+# Where the SLA service's error on a priority's target is shown.
+TARGET_FIELDS = {
+    "resolve_within_hours": "p{p}_hours",
+    "clock": "p{p}_clock",
+    "attainment_target": "p{p}_target",
+    "credit_percent": "p{p}_credit",
+}
+
+
+def _sla_errors(form, exc: ValidationError) -> None:
+    """Show each of the service's errors on its field (a target's on its priority's row), any other at the top."""
+    if not hasattr(exc, "error_dict"):
+        for message in exc.messages:
+            form.add_error(None, message)
+        return
+    for field, errors in exc.error_dict.items():
+        for error in errors:
+            params = error.params or {}
+            name = field
+            if field == "targets" and params.get("part") in TARGET_FIELDS:
+                name = TARGET_FIELDS[params["part"]].format(p=params["priority"])
+            form.add_error(name if name in form.fields else None, next(iter(error)))
+
+
 @require_perm("performance.change_sla")
 def sla_edit(request, pk: int):
     contract = get_object_or_404(contracts_visible_to(request.user).select_related("supplier"), pk=pk)
@@ -172,6 +197,8 @@ def sla_edit(request, pk: int):
                 targets=targets,
                 by=request.user,
             )
+        except ValidationError as exc:
+            _sla_errors(form, exc)
         except PegasusError as exc:
             extra_errors.append({"message": str(exc), "anchor": "id_p1_hours"})
         else:
