@@ -3,12 +3,12 @@
 from datetime import date
 
 import pytest
+import time_machine
 
-from pegasus.core.exceptions import OutOfBounds
 from pegasus.core.roles import Role
-from pegasus.governance import services
 from pegasus.governance.models import Decision, FoiExemption
 from tests.governance.test_decision_pages import draft_post
+from tests.governance.test_part2_release import S43_CEASED, TODAY, approved, unreleased
 
 pytestmark = pytest.mark.django_db
 
@@ -84,8 +84,39 @@ class TestStepsRefuseValuesOutOfBounds:
         assert b"control character" in response.content
         assert not draft.declarations.get(kind=kind).confirmed
 
-    def test_extending_an_exemption_past_the_bounds_is_refused(self, draft):
-        exemption = draft.exemptions.get()
-        with pytest.raises(OutOfBounds, match="Exemption now ceases on: enter a date from"):
-            services.exemption_extend(exemption=exemption, ceases_on=date(9999, 12, 31), reason="Still", by=None)
-        assert FoiExemption.objects.get(pk=exemption.pk).ceases_on == date(2021, 12, 31)
+
+class TestReleaseReviewRefusesValuesOutOfBounds:
+    @pytest.mark.parametrize(
+        ("ceases_on", "reason"), [("9999-12-31", "Still live."), ("2031-01-01", "Still\x1b[2J live.")]
+    )
+    def test_keeping_an_exemption_is_refused_and_the_date_kept(self, make_user, signed_in, ceases_on, reason):
+        client, _ = signed_in(Role.COMMERCIAL_OFFICER, username="cora")
+        decision = approved(make_user, S43_CEASED)
+        with time_machine.travel(TODAY):
+            response = client.post(
+                "/decisions/release-review/",
+                {
+                    "decision": decision.pk,
+                    "action": "extend",
+                    "exemption": decision.exemptions.get().pk,
+                    "ceases_on": ceases_on,
+                    "reason": reason,
+                },
+            )
+        assert response.status_code == 400
+        body = response.content.decode()
+        assert 'class="govuk-error-summary"' in body
+        assert "enter a date from" in body or "control character" in body
+        assert FoiExemption.objects.get(decision=decision).ceases_on == S43_CEASED.ceases_on
+
+    def test_a_release_note_with_a_control_character_is_refused(self, make_user, signed_in):
+        client, _ = signed_in(Role.COMMERCIAL_OFFICER, username="cora")
+        decision = approved(make_user, S43_CEASED)
+        with time_machine.travel(TODAY):
+            response = client.post(
+                "/decisions/release-review/",
+                {"decision": decision.pk, "action": "release", "note": "Reviewed\x07 and released"},
+            )
+        assert response.status_code == 400
+        assert "control character" in response.content.decode()
+        assert unreleased(Decision.objects.get(pk=decision.pk))
