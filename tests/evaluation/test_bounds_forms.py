@@ -1,7 +1,10 @@
 """Values no other part of Pegasus can read are refused on the tender pages, on their field, and nothing is kept:
 the evaluation services apply the shared bounds, whichever way the values come in."""
 
+from decimal import Decimal
+
 import pytest
+from django.core.exceptions import ValidationError
 
 from pegasus.core.roles import Role
 from pegasus.evaluation.models import Bid, ConflictDeclaration, Criterion, Lot, Moderation, Score, Tender
@@ -113,3 +116,25 @@ class TestAwardForm:
         response = client.post(f"/tenders/lots/{moderated.lot.pk}/award/", data)
         _refused_on(response, "form", field)
         assert not Decision.objects.exists()
+
+
+class TestCriteriaFromAnyCaller:
+    """The page's fields stop a weight above 100; the service stops one from any other caller too."""
+
+    @pytest.mark.parametrize(
+        "weights", [(Decimal(-50), Decimal(150)), (Decimal("NaN"), Decimal(100)), (Decimal(100), Decimal(0))]
+    )
+    def test_weights_outside_0_to_100_are_refused_even_when_they_add_up(self, make_user, weights):
+        from pegasus.evaluation import services
+        from pegasus.evaluation.services import CriterionSpec
+
+        officer = make_user(Role.COMMERCIAL_OFFICER, username="officer")
+        lot = services.tender_create(reference="T-3", title="Hosting", lots=["Hosting"], by=officer).lots.get()
+        criteria = [
+            CriterionSpec("tech", "Technical", "quality", weights[0]),
+            CriterionSpec("sv", "Social value", "social-value", weights[1], pass_mark=Decimal(500)),
+        ]
+        with pytest.raises(ValidationError) as refused:
+            services.lot_criteria_set(lot=lot, criteria=criteria, by=officer)
+        assert "from 0 to 100" in " ".join(refused.value.messages)
+        assert not Criterion.objects.filter(lot=lot).exists()

@@ -96,7 +96,7 @@ class CriteriaForm(NamedErrorsMixin, forms.Form):
     def row_field(self, name: str, position: int, part: str) -> str | None:
         """The form field of criterion `position` (counted among the rows with a title, as `criteria` is)."""
         rows = [n for n in range(1, MAX_CRITERIA + 1) if self.cleaned_data.get(f"c{n}_title")]
-        if name != "criteria" or part not in {"title", "code"} or not 1 <= position <= len(rows):
+        if name != "criteria" or part not in {"title", "code", "weight", "pass_mark"} or not 1 <= position <= len(rows):
             return None
         return f"c{rows[position - 1]}_{part}"
 

@@ -66,6 +66,7 @@ EVALUATION_INCOMPLETE = "Every bid must be moderated on every criterion before a
 NO_WINNER = "No bid passed every pass mark: there is no bid to recommend."
 ALREADY_RECOMMENDED = "{lot} already has an award recommendation ({reference})."
 VALUE_BELOW_PRICE = "The approval value must cover the recommended bid's price."
+CRITERION_FIGURE_OUT_OF_RANGE = "Criterion {position} {part}: enter a number from 0 to 100."
 VALUE_IS_A_PRICE = "The approval value equals a bid's price and would publish it: choose a rounded envelope."
 
 
@@ -113,8 +114,9 @@ def tender_procurement_set(*, tender: Tender, procurement: Procurement | None, b
 
 
 def _check_criteria_bounds(criteria: Sequence[CriterionSpec]) -> None:
-    """Text without control characters: a failure is keyed `criteria`, with the row's `position` (from 1) and the
-    `part` of the row in its params, so that a page can show it on that row's field."""
+    """Text without control characters, a weight and pass mark of 0 to 100 each (weights of -50 and 150 add up to
+    100 too): a failure is keyed `criteria`, with the row's `position` (from 1) and the `part` of the row in its
+    params, so that a page can show it on that row's field."""
     errors = []
     for position, c in enumerate(criteria, start=1):
         for part, value in (("title", c.title), ("code", c.code)):
@@ -122,6 +124,13 @@ def _check_criteria_bounds(criteria: Sequence[CriterionSpec]) -> None:
                 bounds.check_text(str(value), f"Criterion {position} {part}")
             except OutOfBounds as exc:
                 errors.append(ValidationError(str(exc), params={"position": position, "part": part}))
+        for part, number in (("weight", c.weight), ("pass_mark", c.pass_mark)):
+            if number is None and part == "pass_mark":
+                continue
+            figure = Decimal(number) if isinstance(number, Decimal | int) and not isinstance(number, bool) else None
+            if figure is None or not figure.is_finite() or not Decimal(0) <= figure <= HUNDRED:
+                message = CRITERION_FIGURE_OUT_OF_RANGE.format(position=position, part=part.replace("_", " "))
+                errors.append(ValidationError(message, params={"position": position, "part": part}))
     if errors:
         raise ValidationError({"criteria": errors})
 
