@@ -4,9 +4,10 @@ from datetime import date
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from pegasus.core.roles import Role
-from pegasus.governance.models import Decision, FoiExemption
+from pegasus.governance.models import Decision, FoiExemption, Part2Attachment
 from tests.governance.test_decision_pages import draft_post
 from tests.governance.test_part2_release import S43_CEASED, TODAY, approved, unreleased
 
@@ -120,3 +121,17 @@ class TestReleaseReviewRefusesValuesOutOfBounds:
         assert response.status_code == 400
         assert "control character" in response.content.decode()
         assert unreleased(Decision.objects.get(pk=decision.pk))
+
+
+class TestAttachmentTitle:
+    def test_an_attachment_titled_with_a_control_character_is_refused(self, officer_client):
+        client, _ = officer_client
+        client.post("/decisions/new/", draft_post())
+        draft = Decision.objects.get(reference="PCD 612")
+        upload = SimpleUploadedFile("paper.pdf", b"%PDF-1.4\n%%EOF\n")
+        response = client.post(
+            f"/decisions/{draft.pk}/attach/", {"file": upload, "title": "Evaluation\x1b[2J report"}, follow=True
+        )
+        assert response.status_code == 200
+        assert "control character" in response.content.decode()
+        assert not Part2Attachment.objects.exists()
