@@ -38,7 +38,7 @@ def _decision(pk: int) -> Decision:
 
 def _form_errors_from(form, exc: ValidationError) -> None:
     """Show each of a service's errors on its field; an error on a row of a list on that row's field."""
-    for field, errors in exc.error_dict.items():
+    for field, errors in (exc.error_dict if hasattr(exc, "error_dict") else {None: exc.error_list}).items():
         for error in errors:
             params = error.params or {}
             if field not in form.fields and "position" in params and hasattr(form, "row_field"):
