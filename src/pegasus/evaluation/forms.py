@@ -93,8 +93,9 @@ class CriteriaForm(NamedErrorsMixin, forms.Form):
                 self.add_error(f"c{n}_weight", f"Enter the weight of criterion {n}")
         return data
 
-    def row_field(self, name: str, position: int, part: str) -> str | None:
+    def row_field(self, name: str, params: dict) -> str | None:
         """The form field of criterion `position` (counted among the rows with a title, as `criteria` is)."""
+        position, part = params.get("position", 0), params.get("part")
         rows = [n for n in range(1, MAX_CRITERIA + 1) if self.cleaned_data.get(f"c{n}_title")]
         if name != "criteria" or part not in {"title", "code", "weight", "pass_mark"} or not 1 <= position <= len(rows):
             return None

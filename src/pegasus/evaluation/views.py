@@ -14,6 +14,7 @@ from pegasus.core.reading import decimal_in_bounds
 from pegasus.evaluation import reports, selectors, services
 from pegasus.evaluation.forms import AssignForm, AwardForm, BidForm, CriteriaForm, TenderForm
 from pegasus.evaluation.models import Bid, Criterion, Lot, Tender
+from pegasus.web.forms import service_errors_to_form
 
 SENSITIVE = marking("OFFICIAL-SENSITIVE", "COMMERCIAL")
 
@@ -30,23 +31,6 @@ def _lot(pk: int) -> Lot:
         return selectors.lot_detail(pk)
     except Lot.DoesNotExist:
         raise Http404("No such lot") from None
-
-
-def _errors(form, exc: Exception) -> None:
-    """Show a service's error on the field it names (a row's error on that row's field), any other at the top."""
-    if not isinstance(exc, ValidationError):
-        form.add_error(None, str(exc))
-        return
-    if not hasattr(exc, "error_dict"):
-        for message in exc.messages:
-            form.add_error(None, message)
-        return
-    for field, errors in exc.error_dict.items():
-        for error in errors:
-            params = error.params or {}
-            if field not in form.fields and "position" in params and hasattr(form, "row_field"):
-                field = form.row_field(field, params["position"], params["part"]) or field
-            form.add_error(field if field in form.fields else None, next(iter(error)))
 
 
 def _decimal(value: str) -> Decimal | None:
@@ -78,7 +62,7 @@ def tender_create(request):
             messages.success(request, f"{tender.reference} opened")
             return redirect("tender-detail", pk=tender.pk)
         except (PegasusError, ValidationError) as exc:
-            _errors(form, exc)
+            service_errors_to_form(form, exc)
     return render(request, "evaluation/tender_form.html", {"form": form})
 
 
@@ -149,21 +133,21 @@ def lot_setup(request, pk: int):
             messages.success(request, "Criteria saved" + "".join(f". Warning: {w}" for w in warnings))
             return redirect("lot-setup", pk=lot.pk)
         except (PegasusError, ValidationError) as exc:
-            _errors(criteria_form, exc)
+            service_errors_to_form(criteria_form, exc)
     elif action == "assign" and assign_form.is_valid():
         try:
             services.evaluator_assign(by=request.user, **assign_form.cleaned_data)
             messages.success(request, "Evaluator assigned")
             return redirect("lot-setup", pk=lot.pk)
         except PegasusError as exc:
-            _errors(assign_form, exc)
+            service_errors_to_form(assign_form, exc)
     elif action == "bid" and bid_form.is_valid():
         try:
             services.bid_add(lot=lot, by=request.user, **bid_form.cleaned_data)
             messages.success(request, "Bid recorded")
             return redirect("lot-setup", pk=lot.pk)
         except (PegasusError, ValidationError) as exc:
-            _errors(bid_form, exc)
+            service_errors_to_form(bid_form, exc)
     return render(
         request,
         "evaluation/lot_setup.html",
@@ -320,7 +304,7 @@ def lot_award(request, pk: int):
             messages.success(request, f"{recommendation.decision.reference} drafted for the approver")
             return redirect("decision-detail", pk=recommendation.decision_id)
         except (PegasusError, ValidationError) as exc:
-            _errors(form, exc)
+            service_errors_to_form(form, exc)
     return render(
         request,
         "evaluation/award.html",

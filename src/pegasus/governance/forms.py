@@ -143,8 +143,9 @@ class DecisionForm(NamedErrorsMixin, forms.ModelForm):
         "exemptions": {"section": "exempt_{n}_section", "name": "exempt_{n}_name", "ceases_on": "exempt_{n}_ceases"},
     }
 
-    def row_field(self, name: str, position: int, part: str) -> str | None:
+    def row_field(self, name: str, params: dict) -> str | None:
         """The form field of row `position` (counted among the rows filled in, as the lists are) of a list."""
+        position, part = params.get("position", 0), params.get("part")
         rows = getattr(self, "_filled_rows", {}).get(name, [])
         pattern = self.ROW_FIELDS.get(name, {}).get(part)
         if pattern is None or not 1 <= position <= len(rows):

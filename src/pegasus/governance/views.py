@@ -20,6 +20,7 @@ from pegasus.governance.forms import (
     ReviewStepForm,
 )
 from pegasus.governance.models import Decision, Declaration, FoiExemption
+from pegasus.web.forms import service_errors_to_form
 
 PART2_MARKING = marking("OFFICIAL-SENSITIVE", "COMMERCIAL")
 
@@ -36,16 +37,6 @@ def _decision(pk: int) -> Decision:
         raise Http404("No such decision") from None
 
 
-def _form_errors_from(form, exc: ValidationError) -> None:
-    """Show each of a service's errors on its field; an error on a row of a list on that row's field."""
-    for field, errors in (exc.error_dict if hasattr(exc, "error_dict") else {None: exc.error_list}).items():
-        for error in errors:
-            params = error.params or {}
-            if field not in form.fields and "position" in params and hasattr(form, "row_field"):
-                field = form.row_field(field, params["position"], params["part"]) or field
-            form.add_error(field if field in form.fields else None, next(iter(error)))
-
-
 def _decision_form_page(request, decision: Decision | None):
     form = DecisionForm(request.POST or None, instance=decision)
     if request.method == "POST" and form.is_valid():
@@ -59,7 +50,7 @@ def _decision_form_page(request, decision: Decision | None):
                 messages.success(request, f"{saved.reference} saved")
             return redirect("decision-detail", pk=saved.pk)
         except ValidationError as exc:
-            _form_errors_from(form, exc)
+            service_errors_to_form(form, exc)
         except PegasusError as exc:
             form.add_error(None, str(exc))
     return render(request, "governance/decision_form.html", {"form": form, "decision": decision})

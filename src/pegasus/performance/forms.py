@@ -62,6 +62,21 @@ class SlaForm(NamedErrorsMixin, forms.Form):
             for p in PRIORITIES
         ]
 
+    # A service's error on a target names its priority and the target's field.
+    TARGET_FIELDS = {
+        "resolve_within_hours": "p{p}_hours",
+        "clock": "p{p}_clock",
+        "attainment_target": "p{p}_target",
+        "credit_percent": "p{p}_credit",
+    }
+
+    def row_field(self, name: str, params: dict) -> str | None:
+        """The form field of a target's error: its priority's row."""
+        pattern = self.TARGET_FIELDS.get(params.get("part", ""))
+        if name != "targets" or pattern is None or "priority" not in params:
+            return None
+        return pattern.format(p=params["priority"])
+
     def clean(self):
         data = super().clean()
         for p in PRIORITIES:

@@ -17,6 +17,7 @@ from pegasus.performance import charts, exports, selectors, services
 from pegasus.performance.forms import PRIORITIES, RatingRulesForm, SlaForm, TicketUploadForm
 from pegasus.performance.models import TicketUpload
 from pegasus.performance.rating import Rating
+from pegasus.web.forms import service_errors_to_form
 
 
 def _marking(contracts) -> str:
@@ -142,27 +143,6 @@ def _initial(sla) -> dict:
 
 
 # Where the SLA service's error on a priority's target is shown.
-TARGET_FIELDS = {
-    "resolve_within_hours": "p{p}_hours",
-    "clock": "p{p}_clock",
-    "attainment_target": "p{p}_target",
-    "credit_percent": "p{p}_credit",
-}
-
-
-def _sla_errors(form, exc: ValidationError) -> None:
-    """Show each of the service's errors on its field (a target's on its priority's row), any other at the top."""
-    if not hasattr(exc, "error_dict"):
-        for message in exc.messages:
-            form.add_error(None, message)
-        return
-    for field, errors in exc.error_dict.items():
-        for error in errors:
-            params = error.params or {}
-            name = field
-            if field == "targets" and params.get("part") in TARGET_FIELDS:
-                name = TARGET_FIELDS[params["part"]].format(p=params["priority"])
-            form.add_error(name if name in form.fields else None, next(iter(error)))
 
 
 @require_perm("performance.change_sla")
@@ -198,7 +178,7 @@ def sla_edit(request, pk: int):
                 by=request.user,
             )
         except ValidationError as exc:
-            _sla_errors(form, exc)
+            service_errors_to_form(form, exc)
         except PegasusError as exc:
             extra_errors.append({"message": str(exc), "anchor": "id_p1_hours"})
         else:
