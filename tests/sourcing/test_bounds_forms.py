@@ -6,6 +6,7 @@ import pytest
 from pegasus.core.roles import Role
 from pegasus.sourcing.demo import sourcing_demo_load
 from pegasus.sourcing.models import OptimisationRun, Scenario
+from tests.forms import assert_refused_on
 from tests.sourcing.test_scenarios import BASELINE
 
 pytestmark = pytest.mark.django_db
@@ -24,14 +25,6 @@ def scenarios(demo):
     return {s.name: s for s in Scenario.objects.all()}
 
 
-def _refused_on(response, field):
-    assert response.status_code in (200, 400)
-    form = response.context["form"]
-    assert field in form.errors, form.errors
-    assert b"There is a problem" in response.content
-    assert f'href="#{form[field].id_for_label}"'.encode() in response.content
-
-
 @pytest.mark.parametrize(("field", "value"), HOSTILE, ids=IDS)
 def test_a_hand_made_scenario_is_refused_on_the_field(scenarios, signed_in, field, value):
     client, _ = signed_in(Role.PROGRAMME_DIRECTOR)
@@ -44,7 +37,7 @@ def test_a_hand_made_scenario_is_refused_on_the_field(scenarios, signed_in, fiel
         data[f"supplier_{n}"] = str(suppliers[code])
     before = Scenario.objects.count()
     response = client.post("/scenarios/new/", {**data, field: value})
-    _refused_on(response, field)
+    assert_refused_on(response, field)
     assert Scenario.objects.count() == before
 
 
@@ -60,7 +53,7 @@ def test_an_optimised_scenario_is_refused_on_the_field(scenarios, signed_in, fie
     }
     before = Scenario.objects.count()
     response = client.post("/scenarios/optimise/", {**data, field: value})
-    _refused_on(response, field)
+    assert_refused_on(response, field)
     assert Scenario.objects.count() == before and not OptimisationRun.objects.exists()
 
 
@@ -71,5 +64,5 @@ def test_a_baseline_is_refused_on_the_field(scenarios, signed_in, field, value):
     data["min_bidders_per_lot"] = "2"
     before = Scenario.objects.count()
     response = client.post("/scenarios/baseline/", {**data, field: value})
-    _refused_on(response, field)
+    assert_refused_on(response, field)
     assert Scenario.objects.count() == before
