@@ -1,12 +1,19 @@
 """Cross-cutting pages: home, the estate dashboard and the audit trail."""
 
+from datetime import UTC
+from urllib.parse import urlencode
+
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.utils import timezone
 
+from pegasus.core import spreadsheets
 from pegasus.core.access import require_perm
 from pegasus.core.models import AuditEvent
 from pegasus.core.money import format_millions
+from pegasus.core.query import bounded_query, query_date, query_page
 from pegasus.estate.selectors import as_at_from, estate_summary
 from pegasus.governance.selectors import decisions_due
 from pegasus.procurement.selectors import procurement_list
@@ -63,14 +70,64 @@ def _procurements_flagged(user, as_at):
     return {"flagged": flagged, "total": len(rows)}
 
 
-@require_perm("core.view_auditevent")
-def audit_list(request):
+AUDIT_FILTERS = ("action", "user", "object_type", "object_id", "object")
+AUDIT_CSV_HEADERS = ["When (UTC)", "Who", "Action", "Object type", "Object id", "What"]
+
+
+def _audit_events(params):
+    """The events that the audit trail's filters ask for, newest first, and the filters as read."""
+    filters = {name: str(params.get(name, "")).strip() for name in AUDIT_FILTERS}
+    date_from = query_date(params, "from", label="From date")
+    date_to = query_date(params, "to", label="To date")
     events = AuditEvent.objects.select_related("actor")
-    action = request.GET.get("action", "")
-    if action:
-        events = events.filter(action__startswith=action)
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(request, "web/audit_list.html", {"page": page, "action": action})
+    if filters["action"]:
+        events = events.filter(action__startswith=filters["action"])
+    if filters["user"]:
+        events = events.filter(actor__username__iexact=filters["user"])
+    if filters["object_type"]:
+        events = events.filter(object_type__iexact=filters["object_type"])
+    if filters["object_id"]:
+        events = events.filter(object_id=filters["object_id"])
+    if filters["object"]:
+        events = events.filter(summary__icontains=filters["object"])
+    if date_from:
+        events = events.filter(at__date__gte=date_from)
+    if date_to:
+        events = events.filter(at__date__lte=date_to)
+    filters["from"] = date_from.isoformat() if date_from else ""
+    filters["to"] = date_to.isoformat() if date_to else ""
+    return events, filters
+
+
+def _audit_csv(events) -> HttpResponse:
+    rows = (
+        [
+            timezone.localtime(event.at, UTC).strftime("%Y-%m-%d %H:%M:%S"),
+            event.actor.get_username() if event.actor else "System",
+            event.action,
+            event.object_type,
+            event.object_id,
+            event.summary,
+        ]
+        for event in events.iterator(chunk_size=2000)
+    )
+    response = HttpResponse(spreadsheets.csv_text([AUDIT_CSV_HEADERS, *rows]), content_type=spreadsheets.CSV_TYPE)
+    response["Content-Disposition"] = 'attachment; filename="pegasus-audit-trail.csv"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_perm("core.view_auditevent")
+@bounded_query
+def audit_list(request):
+    """The audit trail, filtered by action, user, object and date; `?format=csv` downloads the filtered events."""
+    events, filters = _audit_events(request.GET)
+    if request.GET.get("format") == "csv":
+        return _audit_csv(events)
+    page = Paginator(events, 50).get_page(query_page(request.GET))
+    query = urlencode({name: value for name, value in filters.items() if value})
+    context = {"page": page, "filters": filters, "action": filters["action"], "query": query}
+    return render(request, "web/audit_list.html", context)
 
 
 def favicon(request):
