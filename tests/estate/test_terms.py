@@ -106,3 +106,20 @@ class TestTimeline:
 def test_a_term_cannot_end_before_it_starts():
     with pytest.raises(ValueError, match="cannot end before"):
         terms(initial_end=date(2016, 1, 1))
+
+
+class TestDecisionUrgency:
+    @pytest.mark.parametrize(
+        ("as_at", "urgent"),
+        [
+            (date(2019, 5, 16), False),  # 15 days before the notice is due
+            (date(2019, 5, 17), True),  # 14 days
+            (date(2019, 5, 31), True),  # due today
+            (date(2019, 6, 1), False),  # overdue is shown as overdue, not as due soon
+        ],
+    )
+    def test_a_decision_is_urgent_within_the_window_before_it_is_due(self, as_at, urgent):
+        """The urgency window is one named number of days, counted up to and including the due date."""
+        decision = t.Decision(due=date(2019, 5, 31), kind=t.DecisionKind.REPLACE, applies_to_end=date(2019, 8, 31))
+        assert t.DECISION_URGENT_DAYS == 14
+        assert t.decision_urgent(decision, as_at) is urgent

@@ -117,6 +117,22 @@ class TestDashboard:
         response = client.get("/dashboard/?as_at=2019-02-30")
         assert "Enter the as-at date as a real date" in response.content.decode()
 
+    def test_warns_of_decisions_due_within_the_urgency_window(self, signed_in, demo):
+        """The Managed Print notice, due 31 May 2019, is 8 days away on 23 May 2019: it is named in a warning."""
+        client, _ = signed_in(Role.PROGRAMME_DIRECTOR)
+        response = client.get("/dashboard/?as_at=2019-05-23")
+        urgent = response.context["summary"].decisions_urgent
+        assert [(r.contract.reference, r.days_to_decision) for r in urgent] == [("MPS-DP-T2-102", 8)]
+        body = response.content.decode()
+        warning = re.search(r'<div class="govuk-warning-text"[^>]*data-testid="decisions-urgent".*?</div>', body, re.S)
+        assert warning and "MPS-DP-T2-102" in warning.group(0) and "Due in 8 days" in warning.group(0)
+
+    def test_no_warning_when_no_decision_is_due_within_the_window(self, signed_in, demo):
+        client, _ = signed_in(Role.PROGRAMME_DIRECTOR)
+        response = client.get("/dashboard/?as_at=2019-05-01")
+        assert response.context["summary"].decisions_urgent == []
+        assert 'data-testid="decisions-urgent"' not in response.content.decode()
+
 
 class TestContractList:
     def test_filters_by_tower_and_expiry_window(self, commercial):
@@ -124,6 +140,13 @@ class TestContractList:
         assert [r.contract.reference for r in response.context["rows"]] == ["MPS-DP-T1-005"]
         response = commercial.get("/contracts/?expiring=6&as_at=2019-05-23")
         assert [r.contract.reference for r in response.context["rows"]] == ["MPS-DP-T2-102"]
+
+    def test_flags_a_decision_due_within_the_urgency_window(self, commercial):
+        """Only the Managed Print notice (due 31 May 2019) is within 14 days of 23 May 2019."""
+        response = commercial.get("/contracts/?as_at=2019-05-23")
+        urgent = [r.contract.reference for r in response.context["rows"] if r.decision_urgent]
+        assert urgent == ["MPS-DP-T2-102"]
+        assert response.content.decode().count("Due in 8 days") == 1
 
     def test_sorts_by_current_end(self, commercial):
         rows = commercial.get("/contracts/?sort=end&as_at=2019-05-23").context["rows"]

@@ -137,6 +137,8 @@ class ContractRow:
     maximum_end: date | None
     decision: t.Decision | None
     days_to_expiry: int
+    days_to_decision: int | None = None
+    decision_urgent: bool = False  # due within `terms.DECISION_URGENT_DAYS` on a contract still running
 
     @property
     def towers(self) -> str:
@@ -145,12 +147,16 @@ class ContractRow:
 
 def contract_row(contract: Contract, as_at: date, terms: t.ContractTerms | None = None) -> ContractRow:
     terms = terms or terms_of(contract)
+    decision = t.next_decision(terms, as_at)
+    days_to_expiry = t.days_to_expiry(terms, as_at)
     return ContractRow(
         contract=contract,
         current_end=t.current_end(terms, as_at),
         maximum_end=t.maximum_end(terms),
-        decision=t.next_decision(terms, as_at),
-        days_to_expiry=t.days_to_expiry(terms, as_at),
+        decision=decision,
+        days_to_expiry=days_to_expiry,
+        days_to_decision=t.days_to_decision(decision, as_at) if decision else None,
+        decision_urgent=days_to_expiry >= 0 and t.decision_urgent(decision, as_at),
     )
 
 
@@ -432,6 +438,7 @@ class EstateSummary:
     by_supplier: list[dict]
     hhi: Decimal
     rows: list[ContractRow]
+    decisions_urgent: list[ContractRow]  # due within `terms.DECISION_URGENT_DAYS`, soonest first
 
 
 def estate_summary(*, as_at: date, user=None) -> EstateSummary:
@@ -463,6 +470,9 @@ def estate_summary(*, as_at: date, user=None) -> EstateSummary:
         total_contract_value=sum((r.contract.total_value for r in tier1), Decimal("0.00")),
         expiring=expiring,
         decisions_due=dict(decisions_due),
+        decisions_urgent=sorted(
+            (r for r in rows if r.decision_urgent), key=lambda r: (r.days_to_decision, r.contract.reference)
+        ),
         by_tower=value_by_tower(active),
         by_supplier=by_supplier,
         hhi=herfindahl([r["value"] for r in by_supplier]),

@@ -140,6 +140,21 @@ def next_decision(terms: ContractTerms, as_at: date) -> Decision | None:
     return Decision(due=due, kind=kind, applies_to_end=end)
 
 
+# A decision due within this many days of the as-at date is flagged wherever contracts are shown: two weeks is
+# about the least in which a paper can be written and approved, or notice drafted and sent.
+DECISION_URGENT_DAYS = 14
+
+
+def days_to_decision(decision: Decision, as_at: date) -> int:
+    return (decision.due - as_at).days
+
+
+def decision_urgent(decision: Decision | None, as_at: date) -> bool:
+    """Whether a decision falls due within `DECISION_URGENT_DAYS`, counting the due date; one already past is
+    overdue, not urgent."""
+    return decision is not None and 0 <= days_to_decision(decision, as_at) <= DECISION_URGENT_DAYS
+
+
 def days_to_expiry(terms: ContractTerms, as_at: date) -> int:
     return (current_end(terms, as_at) - as_at).days
 

@@ -15,6 +15,7 @@ from pegasus.core.models import AuditEvent
 from pegasus.core.money import format_millions
 from pegasus.core.query import bounded_query, query_date, query_page
 from pegasus.estate.selectors import as_at_from, estate_summary
+from pegasus.estate.terms import DECISION_URGENT_DAYS
 from pegasus.governance.selectors import decisions_due
 from pegasus.procurement.selectors import procurement_list
 from pegasus.web.charts import bar_chart, expiry_timeline
@@ -40,6 +41,7 @@ def dashboard(request):
             "as_at": as_at,
             "as_at_error": as_at_error,
             "tcv_millions": format_millions(summary.total_contract_value),
+            "urgent_days": DECISION_URGENT_DAYS,
             "decision_windows": [
                 ("6", "Within 6 months", summary.decisions_due.get("6", [])),
                 ("12", "In 6 to 12 months", summary.decisions_due.get("12", [])),
