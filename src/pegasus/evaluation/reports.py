@@ -13,7 +13,7 @@ from openpyxl.styles import Font, PatternFill
 from pegasus.core import spreadsheets
 from pegasus.evaluation import selectors
 from pegasus.evaluation.models import Lot, Moderation, Score
-from pegasus.governance.documents import render_pdf
+from pegasus.governance.documents import person_name, render_pdf
 
 ENVELOPE_STEP = Decimal(100_000)
 
@@ -51,12 +51,12 @@ def _criteria(lot: Lot) -> list[list]:
 
 def _originals(lot: Lot) -> list[list]:
     scores = Score.objects.filter(bid__lot=lot).select_related("bid__supplier", "criterion", "evaluator")
-    return [[s.bid.bidder, s.criterion.title, s.evaluator.get_username(), s.score, s.rationale] for s in scores]
+    return [[s.bid.bidder, s.criterion.title, person_name(s.evaluator), s.score, s.rationale] for s in scores]
 
 
 def _moderated(lot: Lot) -> list[list]:
     moderations = Moderation.objects.filter(bid__lot=lot).select_related("bid__supplier", "criterion", "moderated_by")
-    return [[m.bid.bidder, m.criterion.title, m.score, m.rationale, m.moderated_by.get_username()] for m in moderations]
+    return [[m.bid.bidder, m.criterion.title, m.score, m.rationale, person_name(m.moderated_by)] for m in moderations]
 
 
 def evaluation_workbook(lot: Lot, *, marking: str) -> Workbook:

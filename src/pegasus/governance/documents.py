@@ -182,7 +182,8 @@ def _paragraphs(text: str) -> tuple[str, ...]:
     return tuple(line.strip() for line in text.splitlines() if line.strip())
 
 
-def _name(user) -> str:
+def person_name(user) -> str:
+    """Who did something, as documents name them: the person's full name, the user name where none is recorded."""
     return (user.get_full_name() or user.get_username()) if user is not None else ""
 
 
@@ -247,7 +248,7 @@ def _approval(decision: Decision, office: str) -> ApprovalBlock:
         interests=(decision.approver_interests or NONE_RECORDED) if decided else "",
         outcome=outcome,
         approved=decision.status == DecisionStatus.APPROVED,
-        signed_by=_name(decision.decided_by) if decided else "",
+        signed_by=person_name(decision.decided_by) if decided else "",
         signed_on=_day(timezone.localtime(decision.decided_at, LONDON).date()) if decided else "",
     )
 
@@ -292,7 +293,7 @@ def part1_content(decision: Decision) -> Part1:
             ("Decision type", decision.get_decision_type_display()),
             ("Value", f"{format_pounds(decision.value)} excluding VAT"),
             ("Decision required by", _day(decision.required_by) or "Not set"),
-            ("Originating officer", _name(decision.originating_officer)),
+            ("Originating officer", person_name(decision.originating_officer)),
         ),
         executive_summary=_paragraphs(decision.executive_summary),
         recommendations=_recommendations(decision, office),
@@ -305,7 +306,7 @@ def part1_content(decision: Decision) -> Part1:
         has_part2=bool(decision.part2.strip()),
         exemptions=_exemptions(decision),
         route=tuple((step.body, _day(step.meets_on)) for step in decision.route.all()),
-        originating_officer=_name(decision.originating_officer),
+        originating_officer=person_name(decision.originating_officer),
         declarations=tuple(DeclarationRow(d.get_kind_display(), d.statement, d.confirmed) for d in declarations),
         ceo_statement=_paragraphs(decision.ceo_statement),
     )
