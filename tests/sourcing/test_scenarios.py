@@ -8,10 +8,12 @@ from django.test.utils import CaptureQueriesContext
 
 from pegasus.core.exceptions import ImportRejected, InvalidTransition, RowError
 from pegasus.core.models import AuditEvent
+from pegasus.core.money import format_millions
 from pegasus.core.roles import Role
 from pegasus.sourcing import services
+from pegasus.sourcing.charts import SCENARIOS_SERIES
 from pegasus.sourcing.comparison import scenario_figures
-from pegasus.sourcing.demo import BASELINE, SIAM_PLUS_TOWERS, sourcing_demo_load
+from pegasus.sourcing.demo import BASELINE, OPTIMISED, POLICY, SIAM_PLUS_TOWERS, sourcing_demo_load
 from pegasus.sourcing.engine import problem_from_json
 from pegasus.sourcing.imports import UNKNOWN_SUPPLIER, market_prices_import
 from pegasus.sourcing.models import MarketPrice, OptimisationRun, Scenario
@@ -127,6 +129,15 @@ class TestImport:
         assert (first.created, second.unchanged) == (1, 1)
 
 
+def _chart_data(spec: dict) -> list[dict]:
+    """Every data row of a Vega-Lite spec, inline or in its named datasets."""
+    rows = [row for values in spec.get("datasets", {}).values() for row in values]
+    rows += spec.get("data", {}).get("values", [])
+    for layer in spec.get("layer", []):
+        rows += _chart_data(layer)
+    return rows
+
+
 class TestPages:
     def test_list_page_query_count_does_not_grow_with_scenarios(self, scenarios, signed_in):
         client, _ = signed_in(Role.COMMERCIAL_OFFICER)
@@ -145,6 +156,34 @@ class TestPages:
     def test_supplier_users_never_see_scenarios(self, scenarios, signed_in):
         client, _ = signed_in(Role.SUPPLIER_USER)
         assert client.get(f"/scenarios/{scenarios[BASELINE].pk}/export.json").status_code == 403
+
+    def test_trade_off_chart_plots_each_scenarios_cost_a_year_from_zero(self, demo, signed_in):
+        """The chart's cost is the scenario pages' "Cost a year" (running costs included), on an axis from zero."""
+        # given: the demo's three scenarios, the optimised one solved with its trade-off sweep
+        sourcing_demo_load()
+        client, _ = signed_in(Role.PROGRAMME_DIRECTOR)
+        # when
+        response = client.get("/scenarios/compare/")
+        # then
+        chart = response.context["chart"]
+        figures = {v.scenario.name: v.figures for v in response.context["views"]}
+        assert set(figures) == {BASELINE, SIAM_PLUS_TOWERS, OPTIMISED}
+        data = _chart_data(chart.spec)
+        plotted = {d["setting"]: d for d in data if d["varied"] == SCENARIOS_SERIES}
+        for name, f in figures.items():
+            assert Decimal(str(plotted[name]["millions"])) == (f.total / 1_000_000).quantize(Decimal("0.000001"))
+            assert plotted[name]["lots"] == f.lots
+            assert [name, str(f.lots), format_millions(f.total)] in [[r[1], r[2], r[4]] for r in chart.rows]
+        # the sweep's points at the scenario's own policy cost what the optimised scenario costs
+        own = [
+            d["millions"]
+            for d in data
+            if (d["vary"], d["value"]) in {("lot_fixed_cost", POLICY["lot_fixed_cost"]), ("min_bidders_per_lot", 2)}
+        ]
+        assert own == [plotted[OPTIMISED]["millions"]] * 2
+        y = [layer["encoding"]["y"] for layer in chart.spec["layer"]]
+        assert all(axis["scale"]["zero"] is True for axis in y)
+        assert all("Cost a year" in axis["title"] for axis in y)
 
 
 class TestJourneys:

@@ -1,64 +1,110 @@
 """The trade-off chart: what the best lot structure costs against how many lots it has, as the policy varies."""
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 import altair as alt
 
 from pegasus.core.money import format_millions, format_pounds
+from pegasus.sourcing.comparison import ScenarioFigures, tradeoff_cost
 from pegasus.web.charts import Chart, _spec
 
+SCENARIOS_SERIES = "Scenarios compared"
 LABELS = {"lot_fixed_cost": "Cost of running a lot", "min_bidders_per_lot": "Fewest bidders per lot"}
+SERIES = [LABELS["lot_fixed_cost"], LABELS["min_bidders_per_lot"], SCENARIOS_SERIES]
+# Each series drawn a little to the side of the whole number of lots, so points that coincide stay visible.
+NUDGE = {LABELS["lot_fixed_cost"]: -0.12, LABELS["min_bidders_per_lot"]: 0.12, SCENARIOS_SERIES: 0.0}
+COST_TITLE = "Cost a year, £m (prices, running lots, hand-offs)"
 
 
 def _setting(key: str, value: str) -> str:
     return format_pounds(Decimal(value), pennies=False) if key == "lot_fixed_cost" else value
 
 
-def tradeoff_chart(chart_id: str, points: list[dict]) -> Chart:
-    """Prices plus hand-off cost (the lot cost left out: it is the assumption being varied) against lots."""
-    data = [
-        {
-            "lots": p["lots"],
-            "millions": float((Decimal(p["prices"]) + Decimal(p["handoff"])) / 1_000_000),
-            "varied": LABELS[p["vary"]],
-            "setting": f"{LABELS[p['vary']]}: {_setting(p['vary'], p['value'])}",
-        }
-        for p in points
-        if "lots" in p
-    ]
-    chart = (
-        alt.Chart(alt.Data(values=data))
-        .mark_line(point=alt.OverlayMarkDef(size=90, filled=True))
-        .encode(
-            x=alt.X("lots:Q", title="Number of lots", axis=alt.Axis(tickMinStep=1, format="d")),
-            y=alt.Y("millions:Q", title="Prices and hand-offs, £m a year", scale=alt.Scale(zero=False)),
-            color=alt.Color(
-                "varied:N",
-                title="Varying",
-                scale=alt.Scale(range=["#1d70b8", "#d4351c"]),
-                legend=alt.Legend(orient="bottom"),
-            ),
-            strokeDash=alt.StrokeDash("varied:N", legend=None),
-            shape=alt.Shape("varied:N", legend=None),
-            tooltip=[
-                alt.Tooltip("setting:N", title="Setting"),
-                alt.Tooltip("lots:Q"),
-                alt.Tooltip("millions:Q", format=",.2f"),
-            ],
+def _millions(amount: Decimal) -> float:
+    return float((amount / 1_000_000).quantize(Decimal("0.000001")))
+
+
+def tradeoff_chart(
+    chart_id: str,
+    points: list[dict],
+    *,
+    lot_fixed_cost: Decimal,
+    scenarios: Sequence[tuple[str, ScenarioFigures]] = (),
+) -> Chart:
+    """Cost a year against lots for each point of the sweep, and the compared scenarios, on an axis from zero.
+
+    A point's cost is worked out as a scenario's "Cost a year" is (`comparison.tradeoff_cost`), so the sweep's point
+    at the scenario's own policy sits on the scenario.
+    """
+    data: list[dict] = []
+    rows: list[list[str]] = []
+    for p in points:
+        label = LABELS[p["vary"]]
+        setting = _setting(p["vary"], p["value"])
+        if "lots" not in p:
+            rows.append([label, setting, "–", "–", "No structure meets the rules"])
+            continue
+        total = tradeoff_cost(p, lot_fixed_cost=lot_fixed_cost).total
+        data.append(
+            {
+                "lots": p["lots"],
+                "x": p["lots"] + NUDGE[label],
+                "millions": _millions(total),
+                "varied": label,
+                "vary": p["vary"],
+                "value": float(p["value"]),
+                "setting": f"{label}: {setting}",
+            }
         )
-        .properties(width="container", height=280)
+        rows.append([label, setting, str(p["lots"]), str(p["suppliers"]), format_millions(total)])
+    for name, figures in scenarios:
+        data.append(
+            {
+                "lots": figures.lots,
+                "x": float(figures.lots),
+                "millions": _millions(figures.total),
+                "varied": SCENARIOS_SERIES,
+                "vary": None,
+                "value": None,
+                "setting": name,
+            }
+        )
+        rows.append([SCENARIOS_SERIES, name, str(figures.lots), str(figures.suppliers), format_millions(figures.total)])
+    # Every setting that lands on the same place, named in each one's tooltip.
+    here: dict[tuple[int, float], list[str]] = {}
+    for d in data:
+        here.setdefault((d["lots"], d["millions"]), []).append(d["setting"])
+    for d in data:
+        d["here"] = "; ".join(here[d["lots"], d["millions"]])
+
+    x = alt.X("x:Q", title="Number of lots", axis=alt.Axis(tickMinStep=1, format="d"), scale=alt.Scale(nice=False))
+    y = alt.Y("millions:Q", title=COST_TITLE, scale=alt.Scale(zero=True))
+    colour = alt.Color(
+        "varied:N",
+        title=None,
+        scale=alt.Scale(domain=SERIES, range=["#1d70b8", "#d4351c", "#0b0c0c"]),
+        legend=alt.Legend(orient="bottom", direction="vertical"),
     )
-    rows = [
-        [
-            LABELS[p["vary"]],
-            _setting(p["vary"], p["value"]),
-            str(p.get("lots", "–")),
-            str(p.get("suppliers", "–")),
-            format_millions(Decimal(p["prices"]) + Decimal(p["handoff"]))
-            if "lots" in p
-            else "No structure meets the rules",
-        ]
-        for p in points
+    tooltip = [
+        alt.Tooltip("here:N", title="Setting"),
+        alt.Tooltip("lots:Q", title="Lots"),
+        alt.Tooltip("millions:Q", title="Cost a year, £m", format=",.1f"),
     ]
-    headers = ["Varying", "Setting", "Lots", "Suppliers", "Prices and hand-offs a year"]
-    return Chart(chart_id, "Cost against number of lots", _spec(chart), headers, rows)
+    base = alt.Chart(alt.Data(values=data)).encode(x=x, y=y, color=colour)
+    sweep = alt.datum.varied != SCENARIOS_SERIES
+    lines = (
+        base.transform_filter(sweep).mark_line().encode(strokeDash=alt.StrokeDash("varied:N", legend=None), order="x:Q")
+    )
+    marks = base.mark_point(size=110, filled=True, opacity=0.9).encode(
+        shape=alt.Shape("varied:N", scale=alt.Scale(domain=SERIES, range=["circle", "square", "diamond"]), legend=None),
+        tooltip=tooltip,
+    )
+    names = (
+        base.transform_filter(~sweep)
+        .mark_text(align="left", dx=9, dy=-9, fontSize=12, font="arial")
+        .encode(text="setting:N", color=alt.value("#0b0c0c"))
+    )
+    chart = alt.layer(lines, marks, names).properties(width="container", height=320)
+    headers = ["Varying", "Setting", "Lots", "Suppliers", "Cost a year"]
+    return Chart(chart_id, "Cost a year against number of lots", _spec(chart), headers, rows)

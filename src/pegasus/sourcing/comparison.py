@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from pegasus.sourcing.engine import LotProblem, lot_structure_cost
+from pegasus.sourcing.engine import LotCost, LotProblem, lot_structure_cost
 
 # HHI bands as the UK competition authorities read them (CMA merger assessment guidelines).
 HHI_CONCENTRATED = 2000
@@ -51,6 +51,14 @@ class ScenarioFigures:
         if self.hhi >= HHI_CONCENTRATED:
             return "concentrated"
         return "not concentrated"
+
+
+def tradeoff_cost(point: dict, *, lot_fixed_cost: Decimal) -> LotCost:
+    """A trade-off point's cost a year, made up as a scenario's "Cost a year" is (`LotCost.total`): prices, running
+    its lots and hand-offs. Its lots run at the point's own lot cost where that is what was varied, otherwise at
+    the scenario's (`lot_fixed_cost`)."""
+    running = Decimal(point["value"]) if point["vary"] == "lot_fixed_cost" else lot_fixed_cost
+    return LotCost(lots=running * point["lots"], prices=Decimal(point["prices"]), handoff=Decimal(point["handoff"]))
 
 
 def bidders_for(problem: LotProblem, services: Sequence[str]) -> int:

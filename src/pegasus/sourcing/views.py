@@ -158,7 +158,16 @@ def scenario_compare(request):
     # The trade-off is drawn around the cheapest scenario that has one (optimised scenarios do).
     swept = [v for v in views if v.scenario.tradeoff and v.figures is not None]
     sweep = min(swept, key=lambda v: v.figures.total).scenario if swept else None
-    chart = tradeoff_chart("tradeoff", sweep.tradeoff) if sweep else None
+    chart = (
+        tradeoff_chart(
+            "tradeoff",
+            sweep.tradeoff,
+            lot_fixed_cost=sweep.lot_fixed_cost,
+            scenarios=[(v.scenario.name, v.figures) for v in views if v.figures is not None],
+        )
+        if sweep
+        else None
+    )
     return _render(
         request,
         "sourcing/scenario_compare.html",
