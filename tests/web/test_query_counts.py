@@ -60,6 +60,9 @@ LIST_PAGES = [
     ("/dashboard/", Role.PROGRAMME_DIRECTOR),
     ("/audit/", Role.AUDITOR),
     ("/decisions/", Role.PROGRAMME_DIRECTOR),
+    ("/decisions/?q=PCD&status=draft&type=business-case&page=2", Role.PROGRAMME_DIRECTOR),
+    ("/audit/?action=test&user=decision-officer&object_type=estate.contract&from=2000-01-01", Role.AUDITOR),
+    ("/audit/?object=event&format=csv", Role.AUDITOR),
 ]
 
 

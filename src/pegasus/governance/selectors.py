@@ -11,6 +11,30 @@ def decision_list() -> QuerySet[Decision]:
     return Decision.objects.select_related("originating_officer", "decided_by").order_by("-id")
 
 
+def decision_search(
+    *,
+    text: str = "",
+    status: str = "",
+    decision_type: str = "",
+    decided_from: date | None = None,
+    decided_to: date | None = None,
+) -> QuerySet[Decision]:
+    """Decisions whose reference or title (Part 1 only: never Part 2) contains `text`, by status, type and the
+    date decided, newest first."""
+    decisions = decision_list()
+    if text:
+        decisions = decisions.filter(Q(reference__icontains=text) | Q(title__icontains=text))
+    if status:
+        decisions = decisions.filter(status=status)
+    if decision_type:
+        decisions = decisions.filter(decision_type=decision_type)
+    if decided_from:
+        decisions = decisions.filter(decided_at__date__gte=decided_from)
+    if decided_to:
+        decisions = decisions.filter(decided_at__date__lte=decided_to)
+    return decisions
+
+
 def decision_detail(pk: int) -> Decision:
     return (
         Decision.objects.select_related("originating_officer", "decided_by", "part2_released_by")

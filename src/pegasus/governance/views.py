@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -10,6 +11,7 @@ from django.views.decorators.http import require_POST
 from pegasus.core.access import check_object_perm, require_perm
 from pegasus.core.classification import marking
 from pegasus.core.exceptions import PegasusError
+from pegasus.core.query import bounded_query, query_date, query_page
 from pegasus.governance import selectors, services
 from pegasus.governance.forms import (
     MAX_ID,
@@ -19,15 +21,44 @@ from pegasus.governance.forms import (
     ReleaseForm,
     ReviewStepForm,
 )
-from pegasus.governance.models import Decision, Declaration, FoiExemption
+from pegasus.governance.models import Decision, DecisionTypeChoice, Declaration, FoiExemption
 from pegasus.web.forms import service_errors_to_form
 
 PART2_MARKING = marking("OFFICIAL-SENSITIVE", "COMMERCIAL")
+DECISIONS_PER_PAGE = 25
+DECISION_SEARCH_MAX = 200  # characters of a search: a reference or words of a title
 
 
 @require_perm("governance.view_decision")
+@bounded_query
 def decision_list(request):
-    return render(request, "governance/decision_list.html", {"decisions": selectors.decision_list()})
+    """Decisions, searched by reference or title (Part 1) and filtered by status, type and date decided; paged."""
+    params = request.GET
+    text = str(params.get("q", "")).strip()[:DECISION_SEARCH_MAX]
+    status = params.get("status", "") if params.get("status") in Decision.Status.values else ""
+    decision_type = params.get("type", "") if params.get("type") in DecisionTypeChoice.values else ""
+    decided_from = query_date(params, "from", label="Decided from")
+    decided_to = query_date(params, "to", label="Decided to")
+    decisions = selectors.decision_search(
+        text=text, status=status, decision_type=decision_type, decided_from=decided_from, decided_to=decided_to
+    )
+    page = Paginator(decisions, DECISIONS_PER_PAGE).get_page(query_page(params))
+    filters = {
+        "q": text,
+        "status": status,
+        "type": decision_type,
+        "from": decided_from.isoformat() if decided_from else "",
+        "to": decided_to.isoformat() if decided_to else "",
+    }
+    context = {
+        "page": page,
+        "decisions": page.object_list,
+        "filters": filters,
+        "filtered": any(filters.values()),
+        "statuses": Decision.Status.choices,
+        "types": DecisionTypeChoice.choices,
+    }
+    return render(request, "governance/decision_list.html", context)
 
 
 def _decision(pk: int) -> Decision:
