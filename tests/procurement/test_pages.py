@@ -232,3 +232,66 @@ class TestDashboard:
         response = signed_in(Role.FINANCE)[0].get("/dashboard/?as_at=2019-05-23")
         assert response.context["procurements"]["flagged"] == []
         assert "All 1 procurement on track" in response.content.decode()
+
+
+def _pipeline_row(body: str, reference: str) -> dict[str, str]:
+    """The pipeline row of a procurement as {column header: cell text}."""
+    import html
+    import re
+
+    def text(fragment: str) -> str:
+        return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+
+    table = re.search(r'<table class="govuk-table" data-testid="pipeline">.*?</table>', body, re.S).group(0)
+    headers = [text(h) for h in re.findall(r"<th[^>]*>(.*?)</th>", table, re.S)]
+    for row in re.findall(r'<tr class="govuk-table__row">(.*?)</tr>', table.split("<tbody", 1)[1], re.S):
+        cells = [text(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+        if cells and cells[0].startswith(reference):
+            return dict(zip(headers, cells, strict=True))
+    raise AssertionError(f"{reference} is not in the pipeline")
+
+
+class TestPipelineColumnsSayWhichStage:
+    def test_the_go_to_market_dates_are_both_of_the_market_notice_stage(self, signed_in, demo):
+        """PEG-2019-01 goes to market 2 Sep 2019 and must by 19 Nov 2019; the requirements' latest start (27 Aug 2019)
+        is not shown beside it as if it were the same stage's."""
+        from pegasus.procurement.demo import procurements_demo_load
+
+        procurements_demo_load()
+        client, _ = signed_in(Role.COMMERCIAL_OFFICER)
+        response = client.get("/procurements/?as_at=2019-05-23")
+        row = _pipeline_row(response.content.decode(), "PEG-2019-01")
+        assert row["Goes to market: planned"] == "2 Sep 2019"
+        assert row["Goes to market: latest"] == "19 Nov 2019"
+        assert "27 Aug 2019" not in " ".join(row.values())
+
+    def test_the_slack_shown_names_the_stage_it_is_of_and_the_status_follows_it(self, signed_in, demo):
+        """The least slack (73 days) is of contract signature, and the status is on track because it is not negative."""
+        from pegasus.procurement.demo import procurements_demo_load
+
+        procurements_demo_load()
+        client, _ = signed_in(Role.COMMERCIAL_OFFICER)
+        response = client.get("/procurements/?as_at=2019-05-23")
+        row = _pipeline_row(response.content.decode(), "PEG-2019-01")
+        assert row["Least slack (days)"] == "73 Contract signature"
+        assert row["Status"] == "On track"
+
+    def test_a_procurement_planned_after_a_latest_start_shows_negative_slack_and_is_at_risk(self, signed_in, demo):
+        """Planned to go to market after its latest day to do so: the dates, the slack and the status agree."""
+        from pegasus.procurement.demo import procurements_demo_load
+
+        procurements_demo_load()
+        Procurement.objects.filter(reference="PEG-2019-01").update(starts_on=date(2019, 9, 30))
+        client, _ = signed_in(Role.COMMERCIAL_OFFICER)
+        response = client.get("/procurements/?as_at=2019-05-23")
+        row = _pipeline_row(response.content.decode(), "PEG-2019-01")
+        planned, latest = (date_of(row[k]) for k in ("Goes to market: planned", "Goes to market: latest"))
+        assert planned > latest
+        assert int(row["Least slack (days)"].split()[0]) < 0
+        assert "At risk" in row["Status"] and "On track" not in row["Status"]
+
+
+def date_of(text: str) -> date:
+    from datetime import datetime
+
+    return datetime.strptime(text, "%d %b %Y").date()

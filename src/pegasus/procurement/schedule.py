@@ -36,6 +36,9 @@ from pegasus.governance.rules import PA2023_COMMENCEMENT, Regime, regime_on, sta
 
 ONE_DAY = timedelta(days=1)
 
+# The stages opened by the notice that takes a procurement to market (a contract, tender or transparency notice).
+MARKET_NOTICE_STAGES = frozenset({"participation-period", "tender-period", "transparency-notice"})
+
 
 class ScheduleInputError(ValueError):
     """A schedule the rules cannot draw; the message starts with the option at fault."""
@@ -414,6 +417,16 @@ class Schedule:
     def planned_contract_start(self) -> date:
         return max(s.planned_end for s in self.stages) + ONE_DAY
 
+    @property
+    def market_stage(self) -> ScheduledStage | None:
+        """The stage opened by the notice that takes the procurement to market, if the route has one."""
+        return next((s for s in self.stages if s.template.key in MARKET_NOTICE_STAGES), None)
+
+    @property
+    def tightest_stage(self) -> ScheduledStage:
+        """The first stage with the least slack: the one `slack_days` is of."""
+        return min(self.stages, key=lambda s: s.slack_days)
+
 
 def _with_durations(stages: tuple[StageTemplate, ...], durations: Mapping[str, int]) -> tuple[StageTemplate, ...]:
     known = {s.key: s for s in stages}
@@ -435,7 +448,7 @@ def _with_durations(stages: tuple[StageTemplate, ...], durations: Mapping[str, i
 def _notice_date(stages: tuple[ScheduledStage, ...], planned: bool) -> date | None:
     """The day the procurement is first advertised: the first stage opened by a tender or contract notice."""
     for stage in stages:
-        if stage.template.key in {"participation-period", "tender-period", "transparency-notice"}:
+        if stage.template.key in MARKET_NOTICE_STAGES:
             return stage.planned_start if planned else stage.latest_start
     return None
 

@@ -57,10 +57,14 @@ class ProcurementRow:
     @property
     def go_to_market(self) -> date | None:
         """The planned day of the first tender, contract or transparency notice."""
-        for row in self.stages:
-            if row.stage.kind in {"participation-period", "tender-period", "transparency-notice"}:
-                return row.scheduled.planned_start
-        return None
+        market = self.schedule.market_stage if self.schedule else None
+        return market.planned_start if market else None
+
+    @property
+    def go_to_market_latest(self) -> date | None:
+        """The latest day of that same notice for the new contract to start when the old one ends."""
+        market = self.schedule.market_stage if self.schedule else None
+        return market.latest_start if market else None
 
     def stage(self, kind: str) -> StageRow | None:
         return next((row for row in self.stages if row.stage.kind == kind), None)
