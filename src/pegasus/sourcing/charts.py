@@ -32,7 +32,8 @@ def tradeoff_chart(
     lot_fixed_cost: Decimal,
     scenarios: Sequence[tuple[str, ScenarioFigures]] = (),
 ) -> Chart:
-    """Cost a year against lots for each point of the sweep, and the compared scenarios, on an axis from zero.
+    """Cost a year against lots for each point of the sweep, and the compared scenarios (lettered A, B, ... on the
+    chart and in the table), on an axis from zero.
 
     A point's cost is worked out as a scenario's "Cost a year" is (`comparison.tradeoff_cost`), so the sweep's point
     at the scenario's own policy sits on the scenario.
@@ -58,7 +59,8 @@ def tradeoff_chart(
             }
         )
         rows.append([label, setting, str(p["lots"]), str(p["suppliers"]), format_millions(total)])
-    for name, figures in scenarios:
+    for n, (name, figures) in enumerate(scenarios):
+        letter = chr(ord("A") + n)
         data.append(
             {
                 "lots": figures.lots,
@@ -68,9 +70,11 @@ def tradeoff_chart(
                 "vary": None,
                 "value": None,
                 "setting": name,
+                "letter": letter,
             }
         )
-        rows.append([SCENARIOS_SERIES, name, str(figures.lots), str(figures.suppliers), format_millions(figures.total)])
+        total = figures.total
+        rows.append([f"Scenario {letter}", name, str(figures.lots), str(figures.suppliers), format_millions(total)])
     # Every setting that lands on the same place, named in each one's tooltip.
     here: dict[tuple[int, float], list[str]] = {}
     for d in data:
@@ -78,7 +82,13 @@ def tradeoff_chart(
     for d in data:
         d["here"] = "; ".join(here[d["lots"], d["millions"]])
 
-    x = alt.X("x:Q", title="Number of lots", axis=alt.Axis(tickMinStep=1, format="d"), scale=alt.Scale(nice=False))
+    lots = [d["lots"] for d in data] or [1]
+    x = alt.X(
+        "x:Q",
+        title="Number of lots",
+        axis=alt.Axis(tickMinStep=1, format="d"),
+        scale=alt.Scale(domain=[min(lots) - 0.5, max(lots) + 0.5], nice=False),
+    )
     y = alt.Y("millions:Q", title=COST_TITLE, scale=alt.Scale(zero=True))
     colour = alt.Color(
         "varied:N",
@@ -102,8 +112,8 @@ def tradeoff_chart(
     )
     names = (
         base.transform_filter(~sweep)
-        .mark_text(align="left", dx=9, dy=-9, fontSize=12, font="arial")
-        .encode(text="setting:N", color=alt.value("#0b0c0c"))
+        .mark_text(dy=-14, fontSize=13, fontWeight="bold", font="arial")
+        .encode(text="letter:N", color=alt.value("#0b0c0c"))
     )
     chart = alt.layer(lines, marks, names).properties(width="container", height=320)
     headers = ["Varying", "Setting", "Lots", "Suppliers", "Cost a year"]
