@@ -1,6 +1,7 @@
 """What the API stores, every page can read: bounds on every write, 4xx naming the field, atomic endpoints,
 bounded query parameters, and error bodies that match the documented schema."""
 
+import json
 from datetime import date
 from decimal import Decimal
 
@@ -233,7 +234,7 @@ class TestErrorBodiesMatchTheSchema:
 
         response = client.client.patch(
             f"/api/contracts/{contract.pk}",
-            __import__("json").dumps(body),
+            json.dumps(body),
             content_type="application/json",
             headers=client.headers,
         )

@@ -5,6 +5,7 @@ and no message quotes more than a short prefix of what it echoes."""
 import io
 import json
 import time
+import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -62,7 +63,7 @@ class TestUnpackedSize:
 
     def test_a_good_zip_within_the_limits_is_imported(self, officer):
         buffer = io.BytesIO()
-        with __import__("zipfile").ZipFile(buffer, "w") as archive:
+        with zipfile.ZipFile(buffer, "w") as archive:
             archive.writestr("a.json", json.dumps(package(ict_tender())))
         response = post(officer, "notices.zip", buffer.getvalue())
         assert response.status_code == 302
