@@ -19,8 +19,8 @@ class Api:
     def get(self, path: str, **params):
         return self.client.get(f"/api{path}", params, headers=self.headers)
 
-    def post(self, path: str, body: dict):
-        return self.client.post(f"/api{path}", body, content_type="application/json", headers=self.headers)
+    def post(self, path: str, body: dict | None = None):
+        return self.client.post(f"/api{path}", body or {}, content_type="application/json", headers=self.headers)
 
     def patch(self, path: str, body: dict):
         return self.client.patch(f"/api{path}", body, content_type="application/json", headers=self.headers)

@@ -15,6 +15,7 @@ from pegasus.core.roles import Role
 from pegasus.governance import services
 from pegasus.governance.models import Appointment, Decision, Declaration
 from pegasus.governance.services import ExemptionSpec, RecommendationSpec
+from tests.api.conftest import Api
 from tests.factories import SupplierFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,23 +29,6 @@ ROLES = [role.value for role in Role]
 INTERNAL = [role for role in ROLES if role != Role.SUPPLIER_USER]
 PART2_READERS = {r for r in INTERNAL if r != Role.EVALUATOR}
 ORIGINATORS = {Role.COMMERCIAL_OFFICER, Role.PROGRAMME_DIRECTOR, Role.FINANCE, Role.LEGAL}
-
-
-class Api:
-    """A test client that sends a bearer token and JSON."""
-
-    def __init__(self, client, key: str):
-        self.client = client
-        self.headers = {"Authorization": f"Bearer {key}"}
-
-    def get(self, path: str, **params):
-        return self.client.get(f"/api{path}", params, headers=self.headers)
-
-    def post(self, path: str, body: dict | None = None):
-        return self.client.post(f"/api{path}", body or {}, content_type="application/json", headers=self.headers)
-
-    def patch(self, path: str, body: dict):
-        return self.client.patch(f"/api{path}", body, content_type="application/json", headers=self.headers)
 
 
 @pytest.fixture
