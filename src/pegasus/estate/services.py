@@ -10,7 +10,7 @@ from django.db import models, transaction
 from pegasus.core import bounds
 from pegasus.core.audit import audit_record
 from pegasus.core.exceptions import InvalidTransition, RuleViolation
-from pegasus.core.field_bounds import FieldBounds
+from pegasus.core.field_bounds import FieldBounds, full_clean
 from pegasus.estate import terms as t
 from pegasus.estate.models import Contract, ContractTower, ExtensionOption, ServiceTower, Spend, Supplier
 
@@ -134,7 +134,7 @@ def _replace_towers(contract: Contract, shares: list[TowerShare], by) -> None:
         elif row.share_percent == share.share_percent:
             continue
         row.share_percent = share.share_percent
-        row.full_clean(validate_unique=False)
+        full_clean(row, validate_unique=False)
         _attributed(row, by).save()
     for row in existing.values():
         _attributed(row, by).delete()
@@ -145,7 +145,7 @@ def _replace_options(contract: Contract, options: list[OptionSpec], by) -> None:
         _attributed(old, by).delete()
     for number, spec in enumerate(options, start=1):
         option = ExtensionOption(contract=contract, sequence=number, length_months=spec.length_months, state=spec.state)
-        option.full_clean()
+        full_clean(option)
         _attributed(option, by).save()
 
 
@@ -167,7 +167,7 @@ def _validate_terms(contract: Contract, options: list[OptionSpec]) -> None:
 def contract_create(*, towers: list[TowerShare], options: list[OptionSpec] | None = None, by, **fields) -> Contract:
     """Create a contract with its tower shares and extension options."""
     contract = Contract(**fields)
-    contract.full_clean()
+    full_clean(contract)
     options = list(options or [])
     _check_contract_bounds(contract, options)
     _validate_terms(contract, options)
@@ -200,7 +200,7 @@ def contract_update(
         if name not in CONTRACT_FIELDS:
             raise RuleViolation(f"{name} is not a contract field")
         setattr(contract, name, value)
-    contract.full_clean()
+    full_clean(contract)
     current_options = (
         list(options)
         if options is not None
@@ -275,7 +275,7 @@ def _check_supplier_bounds(supplier: Supplier) -> None:
 def supplier_create(*, by, **fields) -> Supplier:
     """Create a supplier."""
     supplier = Supplier(**fields)
-    supplier.full_clean()
+    full_clean(supplier)
     _check_supplier_bounds(supplier)
     supplier.save()
     audit_record(action="supplier.create", by=by, obj=supplier, summary=f"Created supplier {supplier.name}")
@@ -287,7 +287,7 @@ def supplier_update(*, supplier: Supplier, by, **fields) -> Supplier:
     """Change a supplier's name, Companies House number or SME flag."""
     for name, value in fields.items():
         setattr(supplier, name, value)
-    supplier.full_clean()
+    full_clean(supplier)
     _check_supplier_bounds(supplier)
     supplier.save()
     audit_record(
@@ -313,7 +313,7 @@ def spend_record(*, contract: Contract, month: date, amount: Decimal, vat_basis:
     if spend is None:
         spend = Spend(contract=contract, month=month)
     spend.amount, spend.vat_basis = amount, vat_basis
-    spend.full_clean(validate_unique=False)
+    full_clean(spend, validate_unique=False)
     _attributed(spend, by).save()
     audit_record(
         action="spend.record" if created else "spend.correct",

@@ -19,7 +19,7 @@ from django.utils import timezone
 from pegasus.core import bounds
 from pegasus.core.audit import audit_record
 from pegasus.core.exceptions import InvalidTransition, OutOfBounds, RuleViolation
-from pegasus.core.field_bounds import FieldBounds
+from pegasus.core.field_bounds import FieldBounds, full_clean
 from pegasus.core.roles import Role, has_role
 from pegasus.estate.models import Supplier
 from pegasus.evaluation import selectors
@@ -89,7 +89,7 @@ def tender_create(
     if not [t for t in lots if t.strip()]:
         raise RuleViolation("Name at least one lot.")
     tender = Tender(reference=reference, title=title, procurement=procurement, created_by=by)
-    tender.full_clean()
+    full_clean(tender)
     checks = FieldBounds(Tender)
     checks.model_fields(tender, names={"reference", "title"})
     for number, lot_title in enumerate((t.strip() for t in lots if t.strip()), start=1):
@@ -106,7 +106,7 @@ def tender_create(
 def tender_procurement_set(*, tender: Tender, procurement: Procurement | None, by) -> Tender:
     """Link a tender to the procurement it runs the competition of, or unlink it (None)."""
     tender.procurement = procurement
-    tender.full_clean()
+    full_clean(tender)
     tender.save(update_fields=["procurement"])
     linked = procurement.reference if procurement is not None else "no procurement"
     audit_record(action="tender.procurement-set", by=by, obj=tender, summary=f"{tender.reference} is for {linked}")
@@ -190,7 +190,7 @@ def lot_criteria_set(*, lot: Lot, criteria: Sequence[CriterionSpec], by) -> list
             pass_mark=spec.pass_mark,
             scale=[[int(p) if Decimal(str(p)) == int(p) else str(p), str(t)] for p, t in spec.scale],
         )
-        criterion.full_clean()
+        full_clean(criterion)
         criterion.save()
     audit_record(
         action="tender.criteria-set",
@@ -238,7 +238,7 @@ def bid_add(*, lot: Lot, price: Decimal, by, supplier: Supplier | None = None, b
     if any(b.bidder == name for b in lot.bids.select_related("supplier")):
         raise RuleViolation(BIDDER_TWICE.format(bidder=name, lot=lot))
     bid = Bid(lot=lot, supplier=supplier, bidder_name=bidder_name, price=price)
-    bid.full_clean()
+    full_clean(bid)
     bid.save()
     # The audit trail is read by auditors: it names the bid, never its price.
     audit_record(action="bid.add", by=by, obj=bid, summary=f"Recorded a bid for {lot.tender.reference} {lot}")

@@ -13,7 +13,7 @@ from django.utils import timezone
 from pegasus.core import bounds, intake
 from pegasus.core.audit import audit_record
 from pegasus.core.exceptions import InvalidTransition, OutOfBounds, RuleViolation
-from pegasus.core.field_bounds import FieldBounds
+from pegasus.core.field_bounds import FieldBounds, full_clean
 from pegasus.core.roles import Role, has_role
 from pegasus.governance import rules as r
 from pegasus.governance.models import (
@@ -157,7 +157,7 @@ def decision_create(
     """Draft a decision with its recommendations, Part 2 exemptions, route and an unticked declaration of each kind."""
     _paper_only(fields, also=frozenset({"version"}))
     decision = Decision(originating_officer=by, **fields)
-    decision.full_clean()
+    full_clean(decision)
     _check_decision_bounds(decision, recommendations=recommendations, exemptions=exemptions, route=route)
     decision.save()
     _lists_set(decision, recommendations=recommendations, exemptions=exemptions, route=route)
@@ -317,7 +317,7 @@ def decision_update(
     changed = [name for name, value in fields.items() if getattr(decision, name) != value]
     for name, value in fields.items():
         setattr(decision, name, value)
-    decision.full_clean()
+    full_clean(decision)
     _check_decision_bounds(decision, recommendations=recommendations, exemptions=exemptions, route=route)
     decision.save()
     _lists_set(decision, recommendations=recommendations, exemptions=exemptions, route=route)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from pegasus.core import bounds, intake
 from pegasus.core.audit import audit_record
 from pegasus.core.exceptions import InvalidTransition, RuleViolation
-from pegasus.core.field_bounds import FieldBounds
+from pegasus.core.field_bounds import FieldBounds, full_clean
 from pegasus.core.storage import cache_dir, delete_files, fetched, local_folder, save_file, shared_storage
 from pegasus.estate.models import Contract, Organisation
 from pegasus.performance import sla as engine
@@ -135,12 +135,12 @@ def sla_save(
     agreement.service_start = service_start
     agreement.service_end = service_end
     agreement.exclude_bank_holidays = exclude_bank_holidays
-    agreement.full_clean()
+    full_clean(agreement)
     agreement.save()
     agreement.targets.all().delete()
     for spec in targets:
         target = SlaTarget(sla=agreement, **spec.__dict__)
-        target.full_clean()
+        full_clean(target)
         target.save()
     try:
         agreement.agreement(contract.reference)
@@ -166,7 +166,7 @@ def rating_rules_save(
     rules, _ = RatingRules.objects.get_or_create(authority=authority)
     rules.approaching_points = approaching_points
     rules.improvement_points = improvement_points
-    rules.full_clean()
+    full_clean(rules)
     rules.save()
     audit_record(
         action="rating-rules.change",

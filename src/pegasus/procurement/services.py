@@ -5,7 +5,7 @@ from django.db import transaction
 
 from pegasus.core import bounds
 from pegasus.core.audit import audit_record
-from pegasus.core.field_bounds import FieldBounds
+from pegasus.core.field_bounds import FieldBounds, full_clean
 from pegasus.estate.models import Contract, ExtensionOption
 from pegasus.procurement import schedule as s
 from pegasus.procurement.models import Procurement, Stage
@@ -85,7 +85,7 @@ def procurement_create(
 ) -> Procurement:
     """Create a procurement replacing `contracts`, with the default stages of its route."""
     procurement = Procurement(replaces_end_option=replaces_end_option, **fields)
-    procurement.full_clean()
+    full_clean(procurement)
     _check_bounds(procurement)
     _validate_replaces(contracts, replaces_end_option)
     _validate_lot(procurement, None)
@@ -117,7 +117,7 @@ def procurement_update(
     for name, value in fields.items():
         setattr(procurement, name, value)
     procurement.replaces_end_option = replaces_end_option
-    procurement.full_clean()
+    full_clean(procurement)
     _check_bounds(procurement)
     _validate_replaces(contracts, replaces_end_option)
     _validate_lot(procurement, lot_before)
@@ -154,7 +154,7 @@ def stage_duration_set(*, stage: Stage, days: int, by) -> Stage:
         )
     before = stage.days
     stage.days = days
-    stage.full_clean()
+    full_clean(stage)
     stage.save(update_fields=["days"])
     audit_record(
         action="procurement.stage-duration",

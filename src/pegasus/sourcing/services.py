@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from pegasus.core.audit import audit_record
 from pegasus.core.exceptions import InvalidTransition, RuleViolation
-from pegasus.core.field_bounds import FieldBounds
+from pegasus.core.field_bounds import FieldBounds, full_clean
 from pegasus.estate.models import ServiceTower, Supplier
 from pegasus.sourcing import selectors
 from pegasus.sourcing.engine import (
@@ -133,7 +133,7 @@ def scenario_create(
     """Save a hand-made scenario: lots as (tower codes, supplier pk), priced at today's market prices."""
     scenario = Scenario(name=name, kind=Scenario.Kind.MANUAL, description=description, created_by=by)
     _policy(scenario, policy)
-    scenario.full_clean()
+    full_clean(scenario)
     _check_bounds(scenario)
     scenario.problem = selectors.problem_json(scenario)
     if not scenario.problem["suppliers"]:
@@ -164,7 +164,7 @@ def scenario_baseline_create(*, by, name: str = "Baseline: today's contracts", *
         description="Today's contracts as lots: each live contract is one lot, won by its current supplier.",
     )
     _policy(scenario, policy)
-    scenario.full_clean()
+    full_clean(scenario)
     _check_bounds(scenario)
     scenario.problem = selectors.problem_json(scenario, extra_prices=current)
     lots: list[tuple[list[str], int]] = []
@@ -193,7 +193,7 @@ def scenario_optimise(*, name: str, by, time_limit: int = 30, description: str =
         name=name, kind=Scenario.Kind.OPTIMISED, status=Scenario.Status.QUEUED, description=description, created_by=by
     )
     _policy(scenario, policy)
-    scenario.full_clean()
+    full_clean(scenario)
     _check_bounds(scenario)
     scenario.problem = selectors.problem_json(scenario)
     if not scenario.problem["suppliers"]:
@@ -201,7 +201,7 @@ def scenario_optimise(*, name: str, by, time_limit: int = 30, description: str =
     problem_from_json(scenario.problem)  # a policy naming unknown towers is refused before anything is saved
     scenario.save()
     run = OptimisationRun(scenario=scenario, time_limit_seconds=time_limit)
-    run.full_clean()
+    full_clean(run)
     run.save()
     audit_record(
         action="sourcing.scenario-optimise",
