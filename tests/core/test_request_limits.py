@@ -66,3 +66,20 @@ class TestOverLimitRequests:
 
     def test_an_ordinary_post_is_untouched(self, officer):
         assert officer.post("/import/", {"kind": "spend"}).status_code == 200
+
+
+class TestNulInTheAddress:
+    """A NUL in a query is refused by one check for every page, before PostgreSQL is asked to compare it."""
+
+    @pytest.mark.parametrize(
+        "url",
+        ["/contracts/?q=a%00b", "/decisions/?q=a%00b", "/audit/?user=a%00b", "/public/decisions/?q=a%00b"],
+    )
+    def test_a_page_searched_with_a_nul_is_a_400_naming_the_parameter(self, signed_in, url):
+        client, _ = signed_in(Role.AUDITOR)
+
+        response = client.get(url)
+
+        assert response.status_code == 400
+        assert "remove the NUL character" in response.content.decode()
+        assert f"{url.split('?')[1].split('=')[0]}: remove" in response.content.decode()

@@ -4,12 +4,16 @@ DATA_UPLOAD_MAX_NUMBER_FILES) gets a page that says which limit it broke (413 or
 "Bad Request". Each upload's own, smaller limit is checked by its form and stated in its hint
 (`pegasus.core.intake`).
 
-It runs before any view or the CSRF check reads the body; API requests (JSON bodies) are left to the API.
+It runs before any view or the CSRF check reads the body; API requests (JSON bodies) are left to the API. It also
+refuses an address whose query holds a NUL: PostgreSQL cannot compare such text, so any page that searches or filters
+with it would fail, and no search has a use for it (pages' forms refuse it in their fields already).
 """
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.shortcuts import render
+
+from pegasus.core.intake import shortened
 
 REQUEST_TOO_LARGE = (
     "The request is larger than Pegasus takes ({size:,} MB): each upload states its own limit beside it. "
@@ -18,6 +22,7 @@ REQUEST_TOO_LARGE = (
 FIELDS_TOO_LARGE = "The form sent more text than Pegasus takes ({size} MB without files). Nothing was saved."
 TOO_MANY_FIELDS = "The form sent more than {count:,} fields. Nothing was saved."
 TOO_MANY_FILES = "The form sent more than {count:,} files. Nothing was saved."
+NUL_IN_QUERY = "{name}: remove the NUL character (%00) from the address and try again."
 
 _FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
 
@@ -43,6 +48,10 @@ class RequestLimitsMiddleware:
         limit = settings.PEGASUS_MAX_REQUEST_BYTES
         if length > limit:
             return _refused(request, REQUEST_TOO_LARGE.format(size=limit // (1024 * 1024)), 413)
+        if not request.path.startswith("/api/"):
+            for name, values in request.GET.lists():
+                if "\x00" in name or any("\x00" in value for value in values):
+                    return _refused(request, NUL_IN_QUERY.format(name=shortened(name.replace("\x00", ""))), 400)
         if request.method == "POST" and request.content_type in _FORMS and not request.path.startswith("/api/"):
             try:
                 request.POST  # noqa: B018 (parsed here, where its limits can be answered clearly)
