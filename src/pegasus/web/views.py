@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from pegasus.core import spreadsheets
 from pegasus.core.access import require_perm
-from pegasus.core.models import AuditEvent
 from pegasus.core.money import format_millions
 from pegasus.core.query import bounded_query, query_date, query_page
+from pegasus.core.selectors import audit_events
 from pegasus.estate.selectors import as_at_from, estate_summary
 from pegasus.estate.terms import DECISION_URGENT_DAYS
 from pegasus.governance.selectors import decisions_due
@@ -81,21 +81,15 @@ def _audit_events(params):
     filters = {name: str(params.get(name, "")).strip() for name in AUDIT_FILTERS}
     date_from = query_date(params, "from", label="From date")
     date_to = query_date(params, "to", label="To date")
-    events = AuditEvent.objects.select_related("actor")
-    if filters["action"]:
-        events = events.filter(action__startswith=filters["action"])
-    if filters["user"]:
-        events = events.filter(actor__username__iexact=filters["user"])
-    if filters["object_type"]:
-        events = events.filter(object_type__iexact=filters["object_type"])
-    if filters["object_id"]:
-        events = events.filter(object_id=filters["object_id"])
-    if filters["object"]:
-        events = events.filter(summary__icontains=filters["object"])
-    if date_from:
-        events = events.filter(at__date__gte=date_from)
-    if date_to:
-        events = events.filter(at__date__lte=date_to)
+    events = audit_events(
+        action=filters["action"],
+        user=filters["user"],
+        object_type=filters["object_type"],
+        object_id=filters["object_id"],
+        mentions=filters["object"],
+        date_from=date_from,
+        date_to=date_to,
+    )
     filters["from"] = date_from.isoformat() if date_from else ""
     filters["to"] = date_to.isoformat() if date_to else ""
     return events, filters

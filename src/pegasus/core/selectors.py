@@ -1,0 +1,36 @@
+"""Reads of core's own records: the audit trail."""
+
+from datetime import date
+
+from django.db.models import QuerySet
+
+from pegasus.core.models import AuditEvent
+
+
+def audit_events(
+    *,
+    action: str = "",
+    user: str = "",
+    object_type: str = "",
+    object_id: str = "",
+    mentions: str = "",
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> QuerySet[AuditEvent]:
+    """The audit events that match every filter given, newest first, with their actors."""
+    events = AuditEvent.objects.select_related("actor")
+    if action:
+        events = events.filter(action__startswith=action)
+    if user:
+        events = events.filter(actor__username__iexact=user)
+    if object_type:
+        events = events.filter(object_type__iexact=object_type)
+    if object_id:
+        events = events.filter(object_id=object_id)
+    if mentions:
+        events = events.filter(summary__icontains=mentions)
+    if date_from:
+        events = events.filter(at__date__gte=date_from)
+    if date_to:
+        events = events.filter(at__date__lte=date_to)
+    return events
