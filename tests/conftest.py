@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import transaction
 
 os.environ.setdefault("PEGASUS_ENV", "test")
 
@@ -25,6 +26,23 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"the published data is not beside the project at {SHARED_DATA}")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="module")
+def module_transaction(django_db_setup, django_db_blocker):
+    """One transaction around a whole module, rolled back when the module ends.
+
+    Data a module-scoped fixture makes inside it is made once and seen by every test of the module; each test still
+    runs in a savepoint of its own (pytest-django's `db`), so what one test changes is undone before the next.
+    """
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield django_db_blocker
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
 
 
 @pytest.fixture

@@ -1,8 +1,6 @@
 """The demo estate reproduces PCD 579, loads idempotently, and `pegasus estate summary` reads it as at a date."""
 
 import json
-import subprocess
-import sys
 from decimal import Decimal
 from io import StringIO
 
@@ -12,6 +10,7 @@ from django.core.management import call_command
 from pegasus.core.models import AuditEvent
 from pegasus.estate.demo import demo_load
 from pegasus.estate.models import Contract, ContractTower, Interface, ServiceTower, Spend, Supplier
+from tests.commands import pegasus_process
 
 pytestmark = pytest.mark.django_db
 
@@ -75,11 +74,6 @@ class TestSummary:
         assert summary("2020-06-01")["expiring"] == {"6": 2, "12": 5, "24": 7, "36": 7}
 
     def test_bad_date_exits_2_naming_the_option(self):
-        result = subprocess.run(
-            [sys.executable, "-m", "pegasus.cli", "estate", "summary", "--as-at", "23/05/2019", "--json"],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        result = pegasus_process("estate", "summary", "--as-at", "23/05/2019", "--json")
         assert result.returncode == 2
         assert result.stderr.strip() == "error: --as-at: '23/05/2019' is not a date (YYYY-MM-DD)"

@@ -2,10 +2,11 @@
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.commands import pegasus, pegasus_process
 
 EXAMPLE = {
     "criteria": [
@@ -22,13 +23,7 @@ EXAMPLE = {
 
 
 def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "pegasus.cli", "evaluate", *args],
-        capture_output=True,
-        text=True,
-        input=stdin,
-        timeout=60,
-    )
+    return pegasus("evaluate", *args, stdin=stdin)
 
 
 def write(tmp_path: Path, data: dict) -> str:
@@ -39,7 +34,7 @@ def write(tmp_path: Path, data: dict) -> str:
 
 class TestEvaluate:
     def test_json_output(self, tmp_path):
-        result = run(write(tmp_path, EXAMPLE), "--json")
+        result = pegasus_process("evaluate", write(tmp_path, EXAMPLE), "--json")
         assert result.returncode == 0, result.stderr
         out = json.loads(result.stdout)
         assert set(out) == {"bids", "failed", "warnings", "sensitivity"}

@@ -1,14 +1,13 @@
 """Thresholds by date, the scheme of delegation and standstill periods: the rules as PCD 579 and the law state them."""
 
 import json
-import subprocess
-import sys
 from datetime import date
 from decimal import Decimal
 
 import pytest
 
 from pegasus.governance import rules as r
+from tests.commands import pegasus
 
 
 def threshold(day: str, value: str, authority="sub-central", contract_type="services"):
@@ -146,9 +145,7 @@ class TestStandstill:
 
 class TestCommand:
     def run(self, *args):
-        return subprocess.run(
-            [sys.executable, "-m", "pegasus.cli", "rules", *args], capture_output=True, text=True, timeout=120
-        )
+        return pegasus("rules", *args)
 
     def test_threshold_json(self):
         result = self.run(

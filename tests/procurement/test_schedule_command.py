@@ -2,12 +2,13 @@
 
 import json
 import subprocess
-import sys
 from io import StringIO
 
 import pytest
 import time_machine
 from django.core.management import call_command
+
+from tests.commands import pegasus
 
 STAGE_KEYS = {
     "stage",
@@ -25,12 +26,7 @@ STAGE_KEYS = {
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "pegasus.cli", "procurement", "schedule", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return pegasus("procurement", "schedule", *args)
 
 
 def schedule_json(*args: str) -> dict:

@@ -2,22 +2,17 @@
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.commands import pegasus, pegasus_process
 
 EXAMPLE = Path(__file__).parent / "example.json"
 
 
 def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "pegasus.cli", "sourcing", "optimise", *args],
-        capture_output=True,
-        text=True,
-        input=stdin,
-        timeout=120,
-    )
+    return pegasus("sourcing", "optimise", *args, stdin=stdin)
 
 
 def write(tmp_path: Path, data: dict) -> str:
@@ -29,7 +24,7 @@ def write(tmp_path: Path, data: dict) -> str:
 class TestOptimise:
     def test_json_output(self):
         """The issue's example: two lots, proven optimal."""
-        result = run(str(EXAMPLE), "--time-limit", "10", "--json")
+        result = pegasus_process("sourcing", "optimise", str(EXAMPLE), "--time-limit", "10", "--json")
         assert result.returncode == 0, result.stderr
         out = json.loads(result.stdout)
         assert set(out) == {"status", "objective", "best_bound", "lots", "handoff_cost", "solve_seconds", "reasons"}

@@ -123,41 +123,53 @@ def test_every_page_is_in_the_walk():
     assert route_names() - WALKED_ELSEWHERE == set(PAGES) | set(PUBLIC)
 
 
-@pytest.fixture
-def estate(demo):
-    from pegasus.governance.demo import decisions_demo_load
-    from pegasus.governance.models import Decision
+@pytest.fixture(scope="module")
+def module_media(tmp_path_factory):
+    return tmp_path_factory.mktemp("access-media")
 
-    decisions_demo_load()
+
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, module_media, tmp_path):
+    """The module's estate is loaded once, with its Part 2 attachment in a folder that every test here reads."""
+    settings.MEDIA_ROOT = module_media
+    settings.VAR_DIR = tmp_path / "var"
+
+
+@pytest.fixture(scope="module")
+def estate(module_transaction, module_media):
+    """Every domain's demo, loaded once for the module: the walk reads it, and each test's changes are undone."""
+    from django.test import override_settings
+
+    from pegasus.estate.demo import demo_load
     from pegasus.evaluation.demo import evaluation_demo_load
     from pegasus.evaluation.models import Lot
-
-    evaluation_demo_load()
-    lot = Lot.objects.order_by("pk").first()
+    from pegasus.governance.demo import decisions_demo_load
+    from pegasus.governance.models import Decision
+    from pegasus.performance.models import TicketUpload
     from pegasus.procurement.demo import procurements_demo_load
     from pegasus.procurement.models import Procurement
-
-    procurements_demo_load()
-    procurement = Procurement.objects.order_by("pk").first()
     from pegasus.sourcing.demo import SIAM_PLUS_TOWERS, sourcing_demo_load
     from pegasus.sourcing.models import Scenario
 
-    sourcing_demo_load(optimise=False)
+    with override_settings(MEDIA_ROOT=module_media):
+        demo_load()
+        decisions_demo_load()
+        evaluation_demo_load()
+        procurements_demo_load()
+        sourcing_demo_load(optimise=False)
     own = Supplier.objects.get(name=SUPPLIERS[SUPPLIER_USER_WORKS_FOR][0])
-    from pegasus.performance.models import TicketUpload
-
-    upload = TicketUpload.objects.create(original_name="tickets.csv", status="rejected", progress=100)
+    procurement = Procurement.objects.order_by("pk").first()
     return {
         "decision": Decision.objects.get(reference="PCD 579"),
         "draft": Decision.objects.get(reference="PCD 612"),
         "own_supplier": own,
         "scenario": Scenario.objects.get(name=SIAM_PLUS_TOWERS),
-        "lot": lot,
+        "lot": Lot.objects.order_by("pk").first(),
         "procurement": procurement,
         "stage": procurement.stages.get(kind="requirements"),
         "own": Contract.objects.filter(supplier=own).order_by("pk").first(),
         "other": Contract.objects.exclude(supplier=own).order_by("pk").first(),
-        "upload": upload,
+        "upload": TicketUpload.objects.create(original_name="tickets.csv", status="rejected", progress=100),
     }
 
 
@@ -236,7 +248,7 @@ class TestSupplierUsers:
         response = supplier_client.get("/suppliers/")
         assert [s.pk for s in response.context["suppliers"]] == [estate["own_supplier"].pk]
 
-    def test_a_supplier_user_without_a_supplier_sees_nothing(self, signed_in, demo):
+    def test_a_supplier_user_without_a_supplier_sees_nothing(self, signed_in, estate):
         client, _ = signed_in(Role.SUPPLIER_USER)
         assert client.get("/contracts/").context["total"] == 0
 
@@ -265,7 +277,7 @@ class TestOptionDecisions:
         assert option.state != "lapsed"
 
 
-def test_home_sends_each_user_to_their_start_page(client, signed_in, demo):
+def test_home_sends_each_user_to_their_start_page(client, signed_in, estate):
     assert client.get("/").url == "/sign-in/"
     staff, _ = signed_in(Role.FINANCE)
     assert staff.get("/").url == "/dashboard/"
