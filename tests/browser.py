@@ -47,6 +47,16 @@ def browser():
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+def groups_ensure() -> None:
+    """The role groups the migrations made; a flush (after every browser test) empties them."""
+    from django.contrib.auth.models import Group
+
+    from pegasus.core.roles import Role
+
+    for role in Role:
+        Group.objects.get_or_create(name=role.value)
+
+
 @pytest.fixture
 def demo_estate(transactional_db, settings):
     """The demo estate, read as at the May 2019 meeting that considered it.
@@ -54,13 +64,9 @@ def demo_estate(transactional_db, settings):
     The live server answers from its own thread, so the data is committed and each test ends with a flush. A flush
     also empties the role groups the migrations made, so they are put back before the demo is loaded.
     """
-    from django.contrib.auth.models import Group
-
-    from pegasus.core.roles import Role
     from pegasus.estate.demo import demo_load
 
-    for role in Role:
-        Group.objects.get_or_create(name=role.value)
+    groups_ensure()
     demo_load()
     from pegasus.governance.demo import decisions_demo_load
 
@@ -68,9 +74,10 @@ def demo_estate(transactional_db, settings):
     settings.PEGASUS_AS_AT = DEMO_AS_AT
 
 
-def _new_context(browser, live_server, **options):
+def new_context(browser, server, **options):
+    """A browser context of its own against the given live server, with a London desk's screen, language and zone."""
     context = browser.new_context(
-        base_url=live_server.url,
+        base_url=server.url,
         viewport=VIEWPORT,
         locale="en-GB",
         timezone_id="Europe/London",
@@ -83,7 +90,7 @@ def _new_context(browser, live_server, **options):
 
 @pytest.fixture
 def context(browser, live_server, demo_estate):
-    context = _new_context(browser, live_server)
+    context = new_context(browser, live_server)
     yield context
     context.close()
 
@@ -96,7 +103,7 @@ def page(context):
 @pytest.fixture
 def no_js_page(browser, live_server, demo_estate):
     """A page in a browser context with JavaScript turned off."""
-    context = _new_context(browser, live_server, java_script_enabled=False)
+    context = new_context(browser, live_server, java_script_enabled=False)
     yield context.new_page()
     context.close()
 
@@ -114,6 +121,15 @@ def sign_in():
         return page
 
     return sign_in_as
+
+
+def locked_out(page) -> None:
+    """Five wrong passwords for the commercial officer, from the sign-in page the browser is on."""
+    for _ in range(5):
+        page.get_by_label("Username").fill("commercial")
+        page.get_by_label("Password").fill("not the password")
+        page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="You cannot sign in yet").wait_for()
 
 
 def wait_for_charts(page) -> None:

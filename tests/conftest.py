@@ -12,6 +12,33 @@ os.environ.setdefault("PEGASUS_ENV", "test")
 pytest_plugins = ["tests.browser", "tests.s3"]
 
 SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+# A test that asks for any of these reads or writes the test database.
+DATABASE_FIXTURES = {
+    "db",
+    "transactional_db",
+    "live_server",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+    "module_transaction",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    """The suite runs whole on SQLite; on PostgreSQL it runs again where the database answers.
+
+    On PostgreSQL that is every test that uses the database, except the browser tests: their pages are drawn by the
+    same views and queries that the tests without a browser run on both databases.
+    """
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        return
+    kept, left = [], []
+    for item in items:
+        uses_database = item.get_closest_marker("django_db") or DATABASE_FIXTURES & set(item.fixturenames)
+        (kept if uses_database and not item.get_closest_marker("browser") else left).append(item)
+    config.hook.pytest_deselected(items=left)
+    items[:] = kept
 
 
 @pytest.fixture(autouse=True)

@@ -2,7 +2,6 @@
 a full-page screenshot of each, and the contract list used with JavaScript turned off."""
 
 import re
-from dataclasses import dataclass, field
 
 import pytest
 from openpyxl import load_workbook
@@ -11,7 +10,7 @@ from playwright.sync_api import expect
 from pegasus.estate import terms
 from pegasus.estate.demo import DEMO_AS_AT, DEMO_PASSWORD, SUPPLIER_USER_WORKS_FOR, SUPPLIERS
 from pegasus.estate.models import Contract, Supplier
-from tests.browser import axe_violations, describe, screenshot, wait_for_charts
+from tests.browser import locked_out, screenshot, wait_for_charts
 
 pytestmark = pytest.mark.browser
 
@@ -205,260 +204,6 @@ class TestAccountJourney:
         expect(page.get_by_text(re.compile(r"Try again after \d"))).to_be_visible()
 
 
-# --- Accessibility: every page, for the roles that use it ------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Visit:
-    """A page as a role sees it: where to go, and what to do there before it is checked."""
-
-    name: str
-    role: str | None
-    path: str
-    steps: tuple = field(default=())
-    status: int = 200
-
-
-def submit_empty(page):
-    page.locator("main form[method=post] button[type=submit]").last.click()
-    page.locator(".govuk-error-summary").wait_for()
-
-
-def wrong_password(page):
-    page.get_by_label("Username").fill("commercial")
-    page.get_by_label("Password").fill("not the password")
-    page.get_by_role("button", name="Sign in").click()
-    page.locator(".govuk-error-summary").wait_for()
-
-
-def locked_out(page):
-    for _ in range(5):
-        page.get_by_label("Username").fill("commercial")
-        page.get_by_label("Password").fill("not the password")
-        page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("heading", name="You cannot sign in yet").wait_for()
-
-
-def demo_scenarios(page):
-    """The scenario pages need the sourcing demo: market prices and the three scenarios, the optimised one solved."""
-    from pegasus.sourcing.demo import sourcing_demo_load
-
-    sourcing_demo_load()
-    page.reload()
-
-
-def scenario_pk(name: str) -> int:
-    from pegasus.sourcing.demo import sourcing_demo_load
-    from pegasus.sourcing.models import Scenario
-
-    sourcing_demo_load()
-    return Scenario.objects.get(name=name).pk
-
-
-def demo_procurements(page):
-    """The browser fixture loads the estate and decisions; the procurement pages need the programme's too."""
-    from pegasus.procurement.demo import procurements_demo_load
-
-    procurements_demo_load()
-    page.reload()
-
-
-def procurement_pk(reference: str) -> int:
-    from pegasus.procurement.demo import procurements_demo_load
-    from pegasus.procurement.models import Procurement
-
-    procurements_demo_load()
-    return Procurement.objects.get(reference=reference).pk
-
-
-def demo_tender(page):
-    """The evaluation pages need the illustrative SIAM tender, part-way through moderation."""
-    from pegasus.evaluation.demo import evaluation_demo_load
-
-    evaluation_demo_load()
-    page.reload()
-
-
-def tender_pk(reference: str, *, lot: bool = False) -> int:
-    from pegasus.evaluation.demo import evaluation_demo_load
-    from pegasus.evaluation.models import Lot, Tender
-
-    evaluation_demo_load()
-    if lot:
-        return Lot.objects.filter(tender__reference=reference).order_by("number").first().pk
-    return Tender.objects.get(reference=reference).pk
-
-
-def demo_market(page):
-    """The market view reads the published Contracts Finder data where the machine holds it (else it is empty)."""
-    from pegasus.publication.demo import market_demo_load
-
-    market_demo_load()
-    page.reload()
-
-
-def filter_by_tower(page):
-    page.get_by_label("Tower").select_option(label=EUC)
-    page.get_by_label("Tier").select_option(label="Tier 1")
-    page.get_by_role("button", name="Apply filters").click()
-    page.wait_for_url(re.compile(r"tower=euc"))
-
-
-VISITS = [
-    Visit("sign-in", None, "/sign-in/"),
-    Visit("sign-in-errors", None, "/sign-in/", (wrong_password,)),
-    Visit("sign-in-locked", None, "/sign-in/", (locked_out,)),
-    Visit("password-change", "legal", "/account/password/"),
-    Visit("password-change-errors", "legal", "/account/password/", (submit_empty,)),
-    Visit("dashboard", "commercial", "/dashboard/"),
-    Visit("contracts", "commercial", "/contracts/"),
-    Visit("contracts-filtered", "commercial", "/contracts/", (filter_by_tower,)),
-    Visit("contracts-sorted", "commercial", "/contracts/?sort=end&dir=desc&status=active"),
-    Visit("contract-tier1", "commercial", "/contracts/{MPS-DP-T1-002}/"),
-    Visit("contract-tier2", "commercial", "/contracts/{MPS-DP-T2-101}/"),
-    Visit("contract-new", "commercial", "/contracts/new/"),
-    Visit("contract-new-errors", "commercial", "/contracts/new/", (submit_empty,)),
-    Visit("contract-edit", "commercial", "/contracts/{MPS-DP-T1-003}/edit/"),
-    Visit("suppliers", "commercial", "/suppliers/"),
-    Visit("supplier", "commercial", "/suppliers/{kestrel}/"),
-    Visit("supplier-new", "commercial", "/suppliers/new/"),
-    Visit("supplier-new-errors", "commercial", "/suppliers/new/", (submit_empty,)),
-    Visit("supplier-edit", "commercial", "/suppliers/{kestrel}/edit/"),
-    Visit("towers", "commercial", "/towers/"),
-    Visit("import", "commercial", "/import/"),
-    Visit("import-errors", "commercial", "/import/", (submit_empty,)),
-    Visit("dashboard", "director", "/dashboard/"),
-    Visit("contract-tier1", "director", "/contracts/{MPS-DP-T1-002}/"),
-    Visit("import", "finance", "/import/"),
-    Visit("audit", "auditor", "/audit/"),
-    Visit("audit-filtered", "auditor", "/audit/?action=decision&user=nobody&from=2019-01-01&to=2019-12-31"),
-    Visit("decisions", "director", "/decisions/"),
-    Visit("decisions-search", "director", "/decisions/?q=PCD&status=approved&type=business-case"),
-    Visit("decision", "director", "/decisions/{PCD 579}/"),
-    Visit("decision", "evaluator", "/decisions/{PCD 579}/"),
-    Visit("decision-draft", "commercial", "/decisions/{PCD 612}/"),
-    Visit("decision-edit", "commercial", "/decisions/{PCD 612}/edit/"),
-    Visit("decision-new", "commercial", "/decisions/new/"),
-    Visit("decision-new-errors", "commercial", "/decisions/new/", (submit_empty,)),
-    Visit("decision-submitted", "approver", "/decisions/{PCD 598}/"),
-    Visit("release-review", "commercial", "/decisions/release-review/"),
-    Visit("procurements", "director", "/procurements/", (demo_procurements,)),
-    Visit("procurement", "commercial", "/procurements/{PEG-2019-01}/"),
-    Visit("procurement-edit", "commercial", "/procurements/{PEG-2020-02}/edit/"),
-    Visit("procurement-new-errors", "commercial", "/procurements/new/", (submit_empty,)),
-    Visit("scenarios", "commercial", "/scenarios/", (demo_scenarios,)),
-    Visit("scenario-compare", "director", "/scenarios/compare/", (demo_scenarios,)),
-    Visit("scenario-optimised", "commercial", "/scenarios/{scenario:Optimised: cheapest with competition kept}/"),
-    Visit("scenario-new-errors", "commercial", "/scenarios/new/", (demo_scenarios, submit_empty)),
-    Visit("scenario-optimise", "director", "/scenarios/optimise/"),
-    Visit("market-prices", "commercial", "/scenarios/prices/", (demo_scenarios,)),
-    Visit("tenders", "commercial", "/tenders/", (demo_tender,)),
-    Visit("tender", "commercial", "/tenders/{tender:PEG-ITT-2019-01}/"),
-    Visit("tender", "evaluator", "/tenders/{tender:PEG-ITT-2019-01}/"),
-    Visit("tender-declaration", "evaluator", "/tenders/{tender:PEG-ITT-2019-01}/declaration/"),
-    Visit("lot-setup", "commercial", "/tenders/lots/{lot:PEG-ITT-2019-01}/setup/"),
-    Visit("lot-setup-errors", "commercial", "/tenders/lots/{lot:PEG-ITT-2019-01}/setup/", (submit_empty,)),
-    Visit("lot-scoring", "evaluator", "/tenders/lots/{lot:PEG-ITT-2019-01}/scoring/"),
-    Visit("lot-moderation", "commercial", "/tenders/lots/{lot:PEG-ITT-2019-01}/moderation/"),
-    Visit("lot-results", "director", "/tenders/lots/{lot:PEG-ITT-2019-01}/results/"),
-    Visit("lot-award", "commercial", "/tenders/lots/{lot:PEG-ITT-2019-01}/award/"),
-    Visit("market", "commercial", "/market/", (demo_market,)),
-    Visit("market-filtered", "finance", "/market/?ends=ended&sort=value&division=72", (demo_market,)),
-    Visit("market-import", "commercial", "/market/import/"),
-    Visit("market-import-errors", "commercial", "/market/import/", (submit_empty,)),
-    Visit("register", None, "/public/decisions/"),
-    Visit("register-decision", None, "/public/decisions/{PCD 579}/"),
-    Visit("contracts", "supplier", "/contracts/"),
-    Visit("contract-tier1", "supplier", "/contracts/{MPS-DP-T1-005}/"),
-    Visit("supplier", "supplier", "/suppliers/{kestrel}/"),
-    Visit("performance", "commercial", "/performance/"),
-    Visit("performance-scorecard", "commercial", "/performance/contracts/{MPS-DP-T1-005}/"),
-    Visit("performance-handoffs", "commercial", "/performance/handoffs/"),
-    Visit("performance-uploads", "commercial", "/performance/uploads/"),
-    Visit("performance-supplier", "supplier", "/performance/suppliers/{kestrel}/"),
-    Visit("not-found", "commercial", "/no-such-page/", status=404),
-    Visit("forbidden", "supplier", "/decisions/", status=403),
-]
-
-
-def resolve(path: str) -> str:
-    def lookup(match):
-        key = match.group(1)
-        if key == "kestrel":
-            return str(kestrel().pk)
-        if key.startswith(("tender:", "lot:")):
-            kind, reference = key.split(":", 1)
-            return str(tender_pk(reference, lot=kind == "lot"))
-        if key.startswith("PEG-"):
-            return str(procurement_pk(key))
-        if key.startswith("scenario:"):
-            return str(scenario_pk(key.removeprefix("scenario:")))
-        if key.startswith("PCD"):
-            from pegasus.governance.models import Decision
-
-            return str(Decision.objects.get(reference=key).pk)
-        return str(contract_pk(key))
-
-    return re.sub(r"\{([^}]+)\}", lookup, path)
-
-
-@pytest.mark.parametrize("visit", VISITS, ids=lambda v: f"{v.role or 'anonymous'}-{v.name}")
-def test_page_passes_axe(page, sign_in, visit):
-    """The page, with any charts drawn and every details element opened, has no WCAG 2.1 A or AA violations."""
-    # given
-    if visit.role:
-        sign_in(page, visit.role)
-    response = page.goto(resolve(visit.path))
-    assert response.status == visit.status, f"{visit.path} answered {response.status}"
-    for step in visit.steps:
-        step(page)
-    wait_for_charts(page)
-    screenshot(page, f"{visit.role or 'anonymous'}-{visit.name}")
-    # The tables behind the charts are inside details elements: open them so they are checked too.
-    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
-
-    # when
-    violations = axe_violations(page)
-
-    # then
-    assert not violations, f"axe found on {visit.path} as {visit.role or 'anonymous'}:\n{describe(violations)}"
-
-
-NARROW = {"width": 320, "height": 800}  # WCAG 1.4.10 reflow width: wide tables must scroll in their own region
-NARROW_VISITS = [
-    Visit("dashboard", "commercial", "/dashboard/"),
-    Visit("contracts", "commercial", "/contracts/"),
-    Visit("contract-tier1", "commercial", "/contracts/{MPS-DP-T1-002}/"),
-    Visit("contract-new-errors", "commercial", "/contracts/new/", (submit_empty,)),
-    Visit("suppliers", "commercial", "/suppliers/"),
-    Visit("towers", "commercial", "/towers/"),
-    Visit("audit", "auditor", "/audit/"),
-    Visit("market", "commercial", "/market/", (demo_market,)),
-]
-
-
-@pytest.mark.parametrize("visit", NARROW_VISITS, ids=lambda v: f"{v.role}-{v.name}")
-def test_page_on_a_narrow_screen_passes_axe_and_does_not_scroll_sideways(page, sign_in, visit):
-    """At 320 CSS pixels the page reflows: only tables scroll sideways, each in a region reachable by keyboard."""
-    # given
-    page.set_viewport_size(NARROW)
-    sign_in(page, visit.role)
-    page.goto(resolve(visit.path))
-    for step in visit.steps:
-        step(page)
-    wait_for_charts(page)
-    screenshot(page, f"narrow-{visit.role}-{visit.name}")
-    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
-
-    # when
-    violations = axe_violations(page)
-    page_width = page.evaluate("document.documentElement.scrollWidth")
-
-    # then
-    assert not violations, f"axe found on {visit.path} at 320px:\n{describe(violations)}"
-    assert page_width <= NARROW["width"]
-
-
 # --- Without JavaScript ----------------------------------------------------------------------------------------
 
 
@@ -488,42 +233,14 @@ def test_contract_list_filters_and_opens_without_javascript(no_js_page, sign_in)
     expect(page.locator(".pegasus-chart + script + details table tbody tr").first).to_be_visible()
 
 
-@pytest.mark.parametrize(
-    "role, path",
-    [
-        ("commercial", "/dashboard/"),
-        ("commercial", "/contracts/{MPS-DP-T1-002}/"),
-        ("commercial", "/contracts/new/"),
-        ("commercial", "/suppliers/"),
-        ("commercial", "/towers/"),
-        ("commercial", "/import/"),
-        ("auditor", "/audit/"),
-    ],
-)
-def test_page_reads_without_javascript(no_js_page, sign_in, role, path):
-    """Each page draws its heading and content, and any chart's figures, without JavaScript."""
-    # given
-    page = no_js_page
-    sign_in(page, role)
-
-    # when
-    response = page.goto(resolve(path))
-
-    # then
-    assert response.status == 200
-    expect(page.get_by_role("heading", level=1)).to_be_visible()
-    for chart in page.locator(".pegasus-chart").all():
-        expect(chart).to_be_hidden()  # nothing draws it, so it takes no space
-        assert chart.locator("xpath=..").locator("details table tbody tr").count() > 0
-    screenshot(page, f"no-js-{role}-{path.strip('/').replace('/', '-').replace('{', '').replace('}', '')}")
-
-
 class TestProcurementPipelineJourney:
     def test_reads_the_gantt_and_lengthens_a_stage(self, page, sign_in):
         """Open the pipeline from the menu, see the programme's procurements charted, open one, lengthen its
         evaluation and find its dates moved."""
         # given the programme's procurements
-        procurement_pk("PEG-2019-01")
+        from pegasus.procurement.demo import procurements_demo_load
+
+        procurements_demo_load()
         sign_in(page, "commercial")
 
         # when the pipeline is opened from the menu
