@@ -9,6 +9,9 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/pegasus
 HOST ?= 127.0.0.1
 PORT ?= 8000
 export PEGASUS_AS_AT ?= 2019-05-23
+# The suite runs on every core; tests that share one built deployment run on the same one.
+PYTEST_WORKERS ?= auto
+PYTEST = $(PYTHON_RUN) pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 .PHONY: run test install bytecode static lint test-sqlite test-postgres browser-deps doc-deps migrate demo bench clean
 
@@ -61,12 +64,12 @@ lint: install
 	$(PYTHON_RUN) mypy
 
 test-sqlite: install browser-deps
-	PEGASUS_ENV=test DATABASE_URL= $(PYTHON_RUN) pytest
+	PEGASUS_ENV=test DATABASE_URL= $(PYTEST)
 
 test-postgres: install browser-deps
 	@if $(PYTHON_RUN) python -c "import psycopg; psycopg.connect('postgres://postgres@127.0.0.1:5432/postgres', connect_timeout=3).close()" 2>/dev/null; then \
 		echo "PostgreSQL reachable on 127.0.0.1:5432: running the suite on it"; \
-		PEGASUS_ENV=test DATABASE_URL=$(PG_URL) $(PYTHON_RUN) pytest; \
+		PEGASUS_ENV=test DATABASE_URL=$(PG_URL) $(PYTEST); \
 	else echo "PostgreSQL not reachable on 127.0.0.1:5432: suite ran on SQLite only"; fi
 
 test: lint test-sqlite test-postgres

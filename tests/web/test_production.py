@@ -10,6 +10,9 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from benchmarks.deployment import Browser, deployment_env, served
 
+# One deployment is built for the session: its tests share a worker when the suite runs in parallel.
+pytestmark = pytest.mark.xdist_group("deployment")
+
 HASHED = re.compile(r"\.[0-9a-f]{12}\.(css|js)$")
 CSS_URL = re.compile(r"url\(\s*[\"']?([^\"')]+)[\"']?\s*\)")
 SOURCE_MAP = re.compile(r"[/][/*]# sourceMappingURL=([^\s*]+)")

@@ -9,6 +9,9 @@ import time
 import pytest
 from benchmarks.deployment import ROOT, Browser, process_group_alive, served
 
+# One deployment is built for the session: its tests share a worker when the suite runs in parallel.
+pytestmark = pytest.mark.xdist_group("deployment")
+
 TICKETS = (
     b"ticket_id,supplier,priority,opened_at,resolved_at\n"
     b"T1,Kestrel Digital Services Ltd (illustrative),1,2019-03-04T09:00,2019-03-04T10:00\n"
