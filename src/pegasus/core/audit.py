@@ -3,10 +3,11 @@
 from django.db import models
 
 from pegasus.core.models import AuditEvent
+from pegasus.core.types import User
 
 
 def audit_record(
-    *, action: str, by, obj: models.Model | None = None, summary: str, data: dict | None = None
+    *, action: str, by: User | None, obj: models.Model | None = None, summary: str, data: dict | None = None
 ) -> AuditEvent:
     """Append one audit event; `by` may be None for the system (a migration, the demo loader)."""
     return AuditEvent.objects.create(

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -11,8 +12,17 @@ from pegasus.core import bounds
 from pegasus.core.audit import audit_record
 from pegasus.core.exceptions import InvalidTransition, RuleViolation
 from pegasus.core.field_bounds import FieldBounds, full_clean
+from pegasus.core.types import User
 from pegasus.estate import terms as t
-from pegasus.estate.models import Contract, ContractTower, ExtensionOption, ServiceTower, Spend, Supplier
+from pegasus.estate.models import (
+    Contract,
+    ContractTower,
+    ExtensionOption,
+    Organisation,
+    ServiceTower,
+    Spend,
+    Supplier,
+)
 
 TOWER_SHARES_MUST_ADD_UP = "Tower shares must add up to 100%, not {total}%."
 TOWER_SHARE_OUT_OF_RANGE = "The share of {tower} must be more than 0% and at most 100%."
@@ -45,6 +55,40 @@ CONTRACT_FIELDS = (
     "classification",
     "classification_descriptor",
 )
+
+
+class ContractFields(TypedDict, total=False):
+    """A contract's own facts (`CONTRACT_FIELDS`), as `contract_create` and `contract_update` take them."""
+
+    reference: str
+    title: str
+    description: str
+    supplier: Supplier
+    authority: Organisation
+    operating_body: Organisation | None
+    tier: int
+    start_date: date
+    initial_end_date: date
+    notice_period_months: int
+    renewal_type: str
+    renewal_period_months: int
+    max_renewals: int | None
+    ended_on: date | None
+    total_value: Decimal
+    annual_value: Decimal
+    vat_basis: str
+    status: str
+    classification: str
+    classification_descriptor: str
+
+
+class SupplierFields(TypedDict, total=False):
+    """A supplier's facts, as `supplier_create` and `supplier_update` take them."""
+
+    name: str
+    companies_house_number: str
+    is_sme: bool
+    is_illustrative: bool
 
 
 @dataclass(frozen=True)
@@ -100,7 +144,7 @@ def _check_contract_bounds(contract: Contract, options: list[OptionSpec]) -> Non
     checks.raise_any()
 
 
-def _attributed(obj: models.Model, by) -> models.Model:
+def _attributed(obj: models.Model, by: User | None) -> models.Model:
     # django-simple-history takes the user from the request; a command or a task has none, so say who.
     if getattr(by, "is_authenticated", False):
         obj._history_user = by  # type: ignore[attr-defined]
@@ -124,7 +168,7 @@ def _snapshot(contract: Contract) -> dict:
     }
 
 
-def _replace_towers(contract: Contract, shares: list[TowerShare], by) -> None:
+def _replace_towers(contract: Contract, shares: list[TowerShare], by: User | None) -> None:
     """Make the contract's shares these, one row at a time so that each change is kept in history."""
     existing = {s.tower_id: s for s in ContractTower.objects.filter(contract=contract)}
     for share in shares:
@@ -140,7 +184,7 @@ def _replace_towers(contract: Contract, shares: list[TowerShare], by) -> None:
         _attributed(row, by).delete()
 
 
-def _replace_options(contract: Contract, options: list[OptionSpec], by) -> None:
+def _replace_options(contract: Contract, options: list[OptionSpec], by: User | None) -> None:
     for old in ExtensionOption.objects.filter(contract=contract):
         _attributed(old, by).delete()
     for number, spec in enumerate(options, start=1):
@@ -164,7 +208,13 @@ def _validate_terms(contract: Contract, options: list[OptionSpec]) -> None:
 
 
 @transaction.atomic
-def contract_create(*, towers: list[TowerShare], options: list[OptionSpec] | None = None, by, **fields) -> Contract:
+def contract_create(
+    *,
+    towers: list[TowerShare],
+    options: list[OptionSpec] | None = None,
+    by: User | None,
+    **fields: Unpack[ContractFields],
+) -> Contract:
     """Create a contract with its tower shares and extension options."""
     contract = Contract(**fields)
     full_clean(contract)
@@ -189,10 +239,10 @@ def contract_create(*, towers: list[TowerShare], options: list[OptionSpec] | Non
 def contract_update(
     *,
     contract: Contract,
-    by,
+    by: User | None,
     towers: list[TowerShare] | None = None,
     options: list[OptionSpec] | None = None,
-    **fields,
+    **fields: Unpack[ContractFields],
 ) -> Contract:
     """Change a contract's facts; towers and options are replaced only when given."""
     before = {**_snapshot(contract), "towers": _shares_text(contract), "options": _options_text(contract)}
@@ -227,7 +277,7 @@ def contract_update(
     return contract
 
 
-def _decide_option(*, option: ExtensionOption, to_state: t.OptionState, by) -> ExtensionOption:
+def _decide_option(*, option: ExtensionOption, to_state: t.OptionState, by: User | None) -> ExtensionOption:
     if option.state != t.OptionState.AVAILABLE:
         raise InvalidTransition(OPTION_NOT_AVAILABLE.format(sequence=option.sequence, state=option.state))
     if to_state is t.OptionState.EXERCISED:
@@ -248,7 +298,7 @@ def _decide_option(*, option: ExtensionOption, to_state: t.OptionState, by) -> E
 
 
 @transaction.atomic
-def option_exercise(*, option: ExtensionOption, by) -> ExtensionOption:
+def option_exercise(*, option: ExtensionOption, by: User | None) -> ExtensionOption:
     """Exercise an extension option, which moves the contract's current end.
 
     Preconditions: the option is available and no earlier option is still available.
@@ -259,7 +309,7 @@ def option_exercise(*, option: ExtensionOption, by) -> ExtensionOption:
 
 
 @transaction.atomic
-def option_lapse(*, option: ExtensionOption, by) -> ExtensionOption:
+def option_lapse(*, option: ExtensionOption, by: User | None) -> ExtensionOption:
     """Let an extension option lapse. Preconditions: the option is available; raises InvalidTransition."""
     option = ExtensionOption.objects.select_for_update().select_related("contract").get(pk=option.pk)
     return _decide_option(option=option, to_state=t.OptionState.LAPSED, by=by)
@@ -272,7 +322,7 @@ def _check_supplier_bounds(supplier: Supplier) -> None:
 
 
 @transaction.atomic
-def supplier_create(*, by, **fields) -> Supplier:
+def supplier_create(*, by: User | None, **fields: Unpack[SupplierFields]) -> Supplier:
     """Create a supplier."""
     supplier = Supplier(**fields)
     full_clean(supplier)
@@ -283,7 +333,7 @@ def supplier_create(*, by, **fields) -> Supplier:
 
 
 @transaction.atomic
-def supplier_update(*, supplier: Supplier, by, **fields) -> Supplier:
+def supplier_update(*, supplier: Supplier, by: User | None, **fields: Unpack[SupplierFields]) -> Supplier:
     """Change a supplier's name, Companies House number or SME flag."""
     for name, value in fields.items():
         setattr(supplier, name, value)
@@ -300,7 +350,7 @@ def supplier_update(*, supplier: Supplier, by, **fields) -> Supplier:
 
 
 @transaction.atomic
-def spend_record(*, contract: Contract, month: date, amount: Decimal, vat_basis: str = "net", by) -> Spend:
+def spend_record(*, contract: Contract, month: date, amount: Decimal, vat_basis: str = "net", by: User | None) -> Spend:
     """Record (or correct) a month's spend on a contract."""
     checks = _Bounds(Spend)
     checks.check("month", bounds.check_date, month)

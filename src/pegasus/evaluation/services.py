@@ -21,6 +21,7 @@ from pegasus.core.audit import audit_record
 from pegasus.core.exceptions import InvalidTransition, OutOfBounds, RuleViolation
 from pegasus.core.field_bounds import FieldBounds, full_clean
 from pegasus.core.roles import Role, has_role
+from pegasus.core.types import User
 from pegasus.estate.models import Supplier
 from pegasus.evaluation import selectors
 from pegasus.evaluation.models import (
@@ -83,7 +84,7 @@ class CriterionSpec:
 
 @transaction.atomic
 def tender_create(
-    *, reference: str, title: str, lots: Sequence[str], by, procurement: Procurement | None = None
+    *, reference: str, title: str, lots: Sequence[str], by: User | None, procurement: Procurement | None = None
 ) -> Tender:
     """Open a tender with its lots, numbered in the order given, for a procurement of the pipeline if given."""
     if not [t for t in lots if t.strip()]:
@@ -103,7 +104,7 @@ def tender_create(
 
 
 @transaction.atomic
-def tender_procurement_set(*, tender: Tender, procurement: Procurement | None, by) -> Tender:
+def tender_procurement_set(*, tender: Tender, procurement: Procurement | None, by: User | None) -> Tender:
     """Link a tender to the procurement it runs the competition of, or unlink it (None)."""
     tender.procurement = procurement
     full_clean(tender)
@@ -167,7 +168,7 @@ def _check_criteria(criteria: Sequence[CriterionSpec]) -> None:
 
 
 @transaction.atomic
-def lot_criteria_set(*, lot: Lot, criteria: Sequence[CriterionSpec], by) -> list[str]:
+def lot_criteria_set(*, lot: Lot, criteria: Sequence[CriterionSpec], by: User | None) -> list[str]:
     """Replace the lot's criteria as a whole (weights adding up to exactly 100); return the warnings, if any.
 
     Raises RuleViolation when the weights do not add up to 100, a price criterion is malformed, or scoring has
@@ -203,7 +204,7 @@ def lot_criteria_set(*, lot: Lot, criteria: Sequence[CriterionSpec], by) -> list
 
 
 @transaction.atomic
-def evaluator_assign(*, criterion: Criterion, evaluator, by) -> EvaluatorAssignment:
+def evaluator_assign(*, criterion: Criterion, evaluator: User, by: User | None) -> EvaluatorAssignment:
     """Assign an evaluator to score one quality or social-value criterion."""
     if criterion.is_price:
         raise RuleViolation(PRICE_IS_NOT_SCORED)
@@ -220,7 +221,9 @@ def evaluator_assign(*, criterion: Criterion, evaluator, by) -> EvaluatorAssignm
 
 
 @transaction.atomic
-def bid_add(*, lot: Lot, price: Decimal, by, supplier: Supplier | None = None, bidder_name: str = "") -> Bid:
+def bid_add(
+    *, lot: Lot, price: Decimal, by: User | None, supplier: Supplier | None = None, bidder_name: str = ""
+) -> Bid:
     """Record a bid for a lot, from an estate supplier or a bidder named in free text, before scoring starts."""
     lot = Lot.objects.select_for_update().get(pk=lot.pk)
     bidder_name = "" if supplier is not None else bidder_name.strip()
@@ -246,7 +249,7 @@ def bid_add(*, lot: Lot, price: Decimal, by, supplier: Supplier | None = None, b
 
 
 @transaction.atomic
-def conflict_declare(*, tender: Tender, has_conflict: bool, details: str = "", by) -> ConflictDeclaration:
+def conflict_declare(*, tender: Tender, has_conflict: bool, details: str = "", by: User) -> ConflictDeclaration:
     """The evaluator's own declaration for a tender, once: no conflict of interest, or a conflict described."""
     existing = ConflictDeclaration.objects.filter(tender=tender, evaluator=by).first()
     if existing is not None:
@@ -270,7 +273,7 @@ def conflict_declare(*, tender: Tender, has_conflict: bool, details: str = "", b
 
 
 @transaction.atomic
-def score_record(*, bid: Bid, criterion: Criterion, score: Decimal, rationale: str, by) -> Score:
+def score_record(*, bid: Bid, criterion: Criterion, score: Decimal, rationale: str, by: User) -> Score:
     """Record (or, until moderation, revise) the evaluator's own score of a bid on a criterion assigned to them.
 
     Raises RuleViolation unless the evaluator declared no conflict on the tender, is assigned the criterion, the
@@ -303,7 +306,7 @@ def score_record(*, bid: Bid, criterion: Criterion, score: Decimal, rationale: s
 
 
 @transaction.atomic
-def moderation_record(*, bid: Bid, criterion: Criterion, score: Decimal, rationale: str, by) -> Moderation:
+def moderation_record(*, bid: Bid, criterion: Criterion, score: Decimal, rationale: str, by: User) -> Moderation:
     """Record the consensus score of a bid on a criterion with its rationale; every original score stays as it was.
 
     Raises InvalidTransition until every assigned evaluator without a conflict has scored the bid on the criterion;
@@ -357,7 +360,7 @@ def _part2(lot: Lot, result: "selectors.LotResult", winner: Bid, rationale: str)
 
 
 @transaction.atomic
-def award_recommend(*, lot: Lot, reference: str, value: Decimal, rationale: str, by) -> AwardRecommendation:
+def award_recommend(*, lot: Lot, reference: str, value: Decimal, rationale: str, by: User) -> AwardRecommendation:
     """Recommend the winner of a fully moderated lot and draft the contract-award decision that carries it.
 
     Part 1 of the decision (published once approved) names neither the bidders nor any price or score; Part 2

@@ -1,10 +1,10 @@
 """Every change to a decision: atomic, guarded by its state, attributed and audited."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -15,6 +15,7 @@ from pegasus.core.audit import audit_record
 from pegasus.core.exceptions import InvalidTransition, OutOfBounds, RuleViolation
 from pegasus.core.field_bounds import FieldBounds, full_clean
 from pegasus.core.roles import Role, has_role
+from pegasus.core.types import User
 from pegasus.governance import rules as r
 from pegasus.governance.models import (
     PAPER_FIELDS,
@@ -79,7 +80,38 @@ def _require(decision: Decision, allowed: set[str], action: str) -> None:
         )
 
 
-def _paper_only(fields: dict, also: frozenset[str] = frozenset()) -> None:
+class DecisionPaper(TypedDict, total=False):
+    """What the author writes on the decision paper (`PAPER_FIELDS`), as `decision_update` takes it."""
+
+    reference: str
+    title: str
+    decision_type: str
+    executive_summary: str
+    value: Decimal
+    required_by: date | None
+    introduction: str
+    issues: str
+    financial: str
+    legal: str
+    commercial: str
+    privacy: str
+    equality: str
+    real_estate: str
+    environmental: str
+    background_papers: str
+    part1_deferred_until: date | None
+    part1_deferral_reason: str
+    part2: str
+    ceo_statement: str
+
+
+class DecisionDraft(DecisionPaper, total=False):
+    """The paper of a new draft, as `decision_create` takes it: its version too."""
+
+    version: int
+
+
+def _paper_only(fields: Mapping[str, object], also: frozenset[str] = frozenset()) -> None:
     """Drafting writes only what the author writes on the paper: status, approval and Part 2's release are set by
     their own steps, never smuggled in with a draft's fields."""
     foreign = sorted(set(fields) - set(PAPER_FIELDS) - also)
@@ -148,11 +180,11 @@ def _locked(decision: Decision) -> Decision:
 @transaction.atomic
 def decision_create(
     *,
-    by,
+    by: User,
     recommendations: list[RecommendationSpec],
     exemptions: Sequence[ExemptionSpec] = (),
     route: Sequence[tuple[str, date | None]] = (),
-    **fields,
+    **fields: Unpack[DecisionDraft],
 ) -> Decision:
     """Draft a decision with its recommendations, Part 2 exemptions, route and an unticked declaration of each kind."""
     _paper_only(fields, also=frozenset({"version"}))
@@ -197,7 +229,7 @@ def _lists_set(
 
 
 @transaction.atomic
-def declaration_confirm(*, decision: Decision, kind: str, statement: str, by) -> Declaration:
+def declaration_confirm(*, decision: Decision, kind: str, statement: str, by: User | None) -> Declaration:
     """Tick one of the originating officer's declarations with its statement (drafts only)."""
     decision = _locked(decision)
     _require(decision, {DecisionStatus.DRAFT}, "declared on")
@@ -218,7 +250,7 @@ def declaration_confirm(*, decision: Decision, kind: str, statement: str, by) ->
 
 
 @transaction.atomic
-def decision_submit(*, decision: Decision, by) -> Decision:
+def decision_submit(*, decision: Decision, by: User | None) -> Decision:
     """Submit a draft for decision; the scheme in force names the approver's office.
 
     Preconditions: the decision is a draft and every declaration is confirmed. Raises InvalidTransition or
@@ -247,7 +279,9 @@ def decision_submit(*, decision: Decision, by) -> Decision:
     return decision
 
 
-def _decide(*, decision: Decision, by, status: str, interests: str, signed_at: datetime | None = None) -> Decision:
+def _decide(
+    *, decision: Decision, by: User, status: str, interests: str, signed_at: datetime | None = None
+) -> Decision:
     decision = _locked(decision)
     _require(decision, {DecisionStatus.SUBMITTED}, status)
     holds_office = Appointment.objects.filter(user=by, office=decision.approver_office).exists()
@@ -268,7 +302,9 @@ def _decide(*, decision: Decision, by, status: str, interests: str, signed_at: d
 
 
 @transaction.atomic
-def decision_approve(*, decision: Decision, by, interests: str = "", signed_at: datetime | None = None) -> Decision:
+def decision_approve(
+    *, decision: Decision, by: User, interests: str = "", signed_at: datetime | None = None
+) -> Decision:
     """Approve a submitted decision, recording the approver's interest declaration.
 
     `signed_at` records a decision signed on paper earlier (PCD 579 was signed on 10 June 2019); default now.
@@ -279,13 +315,13 @@ def decision_approve(*, decision: Decision, by, interests: str = "", signed_at: 
 
 
 @transaction.atomic
-def decision_reject(*, decision: Decision, by, interests: str = "") -> Decision:
+def decision_reject(*, decision: Decision, by: User, interests: str = "") -> Decision:
     """Reject a submitted decision; the same preconditions as approval."""
     return _decide(decision=decision, by=by, status=DecisionStatus.REJECTED, interests=interests)
 
 
 @transaction.atomic
-def decision_withdraw(*, decision: Decision, by) -> Decision:
+def decision_withdraw(*, decision: Decision, by: User | None) -> Decision:
     """Withdraw a draft or submitted decision. Raises InvalidTransition once it is decided."""
     decision = _locked(decision)
     _require(decision, {DecisionStatus.DRAFT, DecisionStatus.SUBMITTED}, "withdrawn")
@@ -299,11 +335,11 @@ def decision_withdraw(*, decision: Decision, by) -> Decision:
 def decision_update(
     *,
     decision: Decision,
-    by,
+    by: User | None,
     recommendations: Sequence[RecommendationSpec] | None = None,
     exemptions: Sequence[ExemptionSpec] | None = None,
     route: Sequence[tuple[str, date | None]] | None = None,
-    **fields,
+    **fields: Unpack[DecisionPaper],
 ) -> Decision:
     """Change a draft, replacing any list given. An approved decision is immutable (RuleViolation); other states
     raise InvalidTransition."""
@@ -336,7 +372,7 @@ def decision_update(
 
 
 @transaction.atomic
-def decision_revise(*, decision: Decision, by) -> Decision:
+def decision_revise(*, decision: Decision, by: User) -> Decision:
     """Start a correction of an approved decision: a new draft version with the same reference and content, whose
     declarations must be confirmed again. The approved version stays as it was."""
     _require(decision, {DecisionStatus.APPROVED}, "revised")
@@ -393,7 +429,7 @@ def _releasable(decision: Decision) -> Decision:
 
 
 @transaction.atomic
-def part2_release(*, decision: Decision, by, note: str) -> Decision:
+def part2_release(*, decision: Decision, by: User | None, note: str) -> Decision:
     """Publish an approved decision's Part 2 after a release review, once every exemption covering it has lapsed.
 
     This and `part2_release_early` are the only ways Part 2 reaches the public; every page, endpoint and command
@@ -427,7 +463,7 @@ def part2_release(*, decision: Decision, by, note: str) -> Decision:
 
 
 @transaction.atomic
-def part2_release_early(*, decision: Decision, by, reason: str) -> Decision:
+def part2_release_early(*, decision: Decision, by: User, reason: str) -> Decision:
     """Legal's public-interest decision to publish Part 2 before the exemptions covering it have lapsed.
 
     Preconditions: `by` has the legal role; approved, with a Part 2 not yet released, and the reason (the public
@@ -474,7 +510,7 @@ def part2_release_early(*, decision: Decision, by, reason: str) -> Decision:
 
 
 @transaction.atomic
-def exemption_extend(*, exemption: FoiExemption, ceases_on: date, reason: str, by) -> FoiExemption:
+def exemption_extend(*, exemption: FoiExemption, ceases_on: date, reason: str, by: User | None) -> FoiExemption:
     """Keep withholding Part 2 under an exemption until a later date, with the review's reason (audited)."""
     bounds.check_date(ceases_on, "Exemption now ceases on")
     bounds.check_text(reason, "Why the exemption still applies", multiline=True, max_length=bounds.MAX_LONG_TEXT)
@@ -510,7 +546,7 @@ MAX_ATTACHMENT_BYTES = ATTACHMENT_LIMIT.max_bytes
 
 
 @transaction.atomic
-def part2_attachment_add(*, decision: Decision, upload, title: str = "", by) -> Part2Attachment:
+def part2_attachment_add(*, decision: Decision, upload, title: str = "", by: User | None) -> Part2Attachment:
     """Attach a paper to a draft's Part 2 (PDF, DOCX or XLSX, within `ATTACHMENT_LIMIT`). Raises RuleViolation for
     any other file and InvalidTransition once the decision is submitted."""
     decision = _locked(decision)
@@ -544,7 +580,7 @@ def part2_attachment_add(*, decision: Decision, upload, title: str = "", by) -> 
 
 
 @transaction.atomic
-def part2_attachment_remove(*, attachment: Part2Attachment, by) -> None:
+def part2_attachment_remove(*, attachment: Part2Attachment, by: User | None) -> None:
     """Remove an attachment from a draft. The file goes once no version of the decision refers to it."""
     decision = _locked(attachment.decision)
     _require(decision, {DecisionStatus.DRAFT}, "changed")

@@ -16,6 +16,7 @@ from pegasus.core.audit import audit_record
 from pegasus.core.exceptions import InvalidTransition, RuleViolation
 from pegasus.core.field_bounds import FieldBounds, full_clean
 from pegasus.core.storage import cache_dir, delete_files, fetched, local_folder, save_file, shared_storage
+from pegasus.core.types import User
 from pegasus.estate.models import Contract, Organisation
 from pegasus.performance import sla as engine
 from pegasus.performance import tickets as t
@@ -115,7 +116,7 @@ def sla_save(
     service_start: time = time(8, 0),
     service_end: time = time(18, 0),
     exclude_bank_holidays: bool = True,
-    by,
+    by: User | None,
 ) -> ServiceLevelAgreement:
     """Define or replace a contract's SLA; checked by the engine's own SLA parser before it is kept.
 
@@ -158,7 +159,7 @@ def sla_save(
 
 @transaction.atomic
 def rating_rules_save(
-    *, authority: Organisation, approaching_points: Decimal, improvement_points: Decimal, by
+    *, authority: Organisation, approaching_points: Decimal, improvement_points: Decimal, by: User | None
 ) -> RatingRules:
     """Set how far below target each KPI rating reaches for one authority."""
     if improvement_points < approaching_points:
@@ -180,7 +181,7 @@ def rating_rules_save(
 
 
 @transaction.atomic
-def ticket_upload_create(*, file: UploadedFile, by) -> TicketUpload:
+def ticket_upload_create(*, file: UploadedFile, by: User | None) -> TicketUpload:
     """Keep an uploaded tickets file and queue its ingestion once the upload is committed; raises RuleViolation for a
     file that is not CSV and `intake.UploadRefused` for one over `TICKET_UPLOAD_LIMIT`."""
     from pegasus.performance.tasks import ingest_ticket_upload

@@ -1,11 +1,16 @@
 """Every change to a procurement: atomic, validated, attributed and audited. `<entity>_<verb>(*, ..., by=user)`."""
 
+from datetime import date
+from decimal import Decimal
+from typing import Any, TypedDict, Unpack
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from pegasus.core import bounds
 from pegasus.core.audit import audit_record
 from pegasus.core.field_bounds import FieldBounds, full_clean
+from pegasus.core.types import User
 from pegasus.estate.models import Contract, ExtensionOption
 from pegasus.procurement import schedule as s
 from pegasus.procurement.models import Procurement, Stage
@@ -34,6 +39,24 @@ PROCUREMENT_FIELDS = (
     "authority_kind",
     "contract_type",
 )
+
+
+class ProcurementFields(TypedDict, total=False):
+    """A procurement's own facts (`PROCUREMENT_FIELDS` and the lot it buys), as its create and update take them."""
+
+    reference: str
+    title: str
+    description: str
+    starts_on: date
+    route: str
+    direct_award_justification: str
+    annual_value: Decimal
+    value_vat_basis: str
+    term_months: int
+    extension_months: int
+    authority_kind: str
+    contract_type: str
+    replaces_lot: Any  # a lot of the chosen sourcing scenario, or None: sourcing's model is not named here
 
 
 def _validate_replaces(contracts: list[Contract], option: ExtensionOption | None) -> None:
@@ -81,7 +104,11 @@ def _stages_reset(procurement: Procurement, kept: dict[str, int | None]) -> None
 
 @transaction.atomic
 def procurement_create(
-    *, contracts: list[Contract], replaces_end_option: ExtensionOption | None = None, by, **fields
+    *,
+    contracts: list[Contract],
+    replaces_end_option: ExtensionOption | None = None,
+    by: User | None,
+    **fields: Unpack[ProcurementFields],
 ) -> Procurement:
     """Create a procurement replacing `contracts`, with the default stages of its route."""
     procurement = Procurement(replaces_end_option=replaces_end_option, **fields)
@@ -108,8 +135,8 @@ def procurement_update(
     procurement: Procurement,
     contracts: list[Contract],
     replaces_end_option: ExtensionOption | None = None,
-    by,
-    **fields,
+    by: User | None,
+    **fields: Unpack[ProcurementFields],
 ) -> Procurement:
     """Change a procurement; a new regime or route resets its stages, keeping the durations of shared stages."""
     before = (procurement.regime, procurement.route)
@@ -136,7 +163,7 @@ def procurement_update(
 
 
 @transaction.atomic
-def stage_duration_set(*, stage: Stage, days: int, by) -> Stage:
+def stage_duration_set(*, stage: Stage, days: int, by: User | None) -> Stage:
     """Change how long a stage takes; never below its statutory minimum, and never for the standstill."""
     procurement = stage.procurement
     template = next(t for t in s.route_stages(procurement.regime, s.Route(procurement.route)) if t.key == stage.kind)

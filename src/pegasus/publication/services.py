@@ -11,6 +11,7 @@ from django.db import transaction
 
 from pegasus.core import intake
 from pegasus.core.audit import audit_record
+from pegasus.core.types import User
 from pegasus.publication import market as m
 from pegasus.publication.models import MarketAward, MarketImport, MarketProcess, MarketRelease
 
@@ -56,7 +57,9 @@ def _conflicts(files: Sequence[m.FileResult]) -> None:
             held.setdefault(key, release.data)
 
 
-def market_import(files: Sequence[m.FileResult], *, by, source: str, skip_invalid: bool = False) -> MarketImport:
+def market_import(
+    files: Sequence[m.FileResult], *, by: User | None, source: str, skip_invalid: bool = False
+) -> MarketImport:
     """Store the releases of every file read; files read but rejected are recorded, and unless `skip_invalid` they
     stop the whole import (ImportRejected) before anything is written. Importing the same files again adds nothing."""
     with transaction.atomic():

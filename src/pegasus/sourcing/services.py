@@ -5,9 +5,10 @@ run and enqueues the task once the transaction commits; `optimisation_run_execut
 """
 
 import threading
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from django.db import transaction
 from django.utils import timezone
@@ -15,6 +16,7 @@ from django.utils import timezone
 from pegasus.core.audit import audit_record
 from pegasus.core.exceptions import InvalidTransition, RuleViolation
 from pegasus.core.field_bounds import FieldBounds, full_clean
+from pegasus.core.types import User
 from pegasus.estate.models import ServiceTower, Supplier
 from pegasus.sourcing import selectors
 from pegasus.sourcing.engine import (
@@ -52,7 +54,20 @@ TRADEOFF_BIDDERS = (1, 2, 3, 4)
 PROGRESS_EVERY_SECONDS = 0.5
 
 
-def _policy(scenario: Scenario, policy: dict[str, Any]) -> None:
+class Policy(TypedDict, total=False):
+    """The policy a scenario carries (`POLICY_FIELDS`): what a lot costs to run and the rules a lot structure keeps."""
+
+    lot_fixed_cost: Decimal
+    handoff_cost_per_ticket: Decimal
+    min_bidders_per_lot: int
+    max_lots: int | None
+    max_lots_per_supplier: int | None
+    max_supplier_share: Decimal | None
+    must_separate: Sequence[Sequence[str]]  # pairs of tower codes
+    must_bundle: Sequence[Sequence[str]]
+
+
+def _policy(scenario: Scenario, policy: Mapping[str, Any]) -> None:
     unknown = set(policy) - set(POLICY_FIELDS)
     if unknown:
         raise RuleViolation(f"Unknown policy: {', '.join(sorted(unknown))}")
@@ -128,7 +143,7 @@ def _priced_lots(problem_data: dict, lots: list[tuple[list[str], int]]) -> list[
 
 @transaction.atomic
 def scenario_create(
-    *, name: str, lots: list[tuple[list[str], int]], by, description: str = "", **policy: Any
+    *, name: str, lots: list[tuple[list[str], int]], by: User | None, description: str = "", **policy: Unpack[Policy]
 ) -> Scenario:
     """Save a hand-made scenario: lots as (tower codes, supplier pk), priced at today's market prices."""
     scenario = Scenario(name=name, kind=Scenario.Kind.MANUAL, description=description, created_by=by)
@@ -146,7 +161,9 @@ def scenario_create(
 
 
 @transaction.atomic
-def scenario_baseline_create(*, by, name: str = "Baseline: today's contracts", **policy: Any) -> Scenario:
+def scenario_baseline_create(
+    *, by: User | None, name: str = "Baseline: today's contracts", **policy: Unpack[Policy]
+) -> Scenario:
     """Save today's live contracts as a scenario: one lot per contract, each at its market price where quoted.
 
     Where the incumbent has not quoted for a tower it runs today, its current annual cost (the contract's annual
@@ -187,7 +204,9 @@ def scenario_baseline_create(*, by, name: str = "Baseline: today's contracts", *
 
 
 @transaction.atomic
-def scenario_optimise(*, name: str, by, time_limit: int = 30, description: str = "", **policy: Any) -> Scenario:
+def scenario_optimise(
+    *, name: str, by: User | None, time_limit: int = 30, description: str = "", **policy: Unpack[Policy]
+) -> Scenario:
     """Save an optimised scenario and queue its optimisation; the task starts when this transaction commits."""
     scenario = Scenario(
         name=name, kind=Scenario.Kind.OPTIMISED, status=Scenario.Status.QUEUED, description=description, created_by=by
@@ -357,7 +376,7 @@ def tradeoff_sweep(scenario: Scenario, *, seconds: float) -> list[dict[str, Any]
 
 
 @transaction.atomic
-def scenario_choose(*, scenario: Scenario, by) -> Scenario:
+def scenario_choose(*, scenario: Scenario, by: User | None) -> Scenario:
     """Make this scenario the lots procurement starts from; the scenario chosen before is no longer chosen.
 
     Preconditions: the scenario has finished optimising and has lots. Raises InvalidTransition otherwise, or if it
