@@ -59,9 +59,10 @@ browser-deps:
 	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
 lint: install
-	$(PYTHON_RUN) ruff check src tests benchmarks
-	$(PYTHON_RUN) ruff format --check src tests benchmarks
+	$(PYTHON_RUN) ruff check src tests benchmarks scripts
+	$(PYTHON_RUN) ruff format --check src tests benchmarks scripts
 	$(PYTHON_RUN) mypy
+	$(PYTHON_RUN) lint-imports --no-logo
 
 test-sqlite: install browser-deps
 	PEGASUS_ENV=test DATABASE_URL= $(PYTEST)
