@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
+from pegasus.core import tabular
 from pegasus.core.exceptions import ImportRejected, RowError
 from pegasus.core.models import AuditEvent
 from pegasus.core.roles import Role
@@ -140,14 +141,14 @@ class TestReadingFiles:
             (
                 "contracts.txt",
                 b"reference\n",
-                RowError(0, "", imports.UNKNOWN_EXTENSION.format(name="'contracts.txt'")),
+                RowError(0, "", tabular.UNKNOWN_EXTENSION.format(name="'contracts.txt'")),
             ),
-            ("contracts.csv", b"", RowError(0, "", imports.FILE_EMPTY)),
-            ("contracts.csv", b"\n\n,,\n", RowError(0, "", imports.FILE_EMPTY)),
-            ("contracts.xlsx", b"", RowError(0, "", imports.FILE_EMPTY)),
-            ("contracts.csv", ",".join(HEADER).encode() + b"\n", RowError(2, "", imports.NO_ROWS)),
-            ("contracts.xlsx", b"PK\x03\x04 this is not a workbook", RowError(0, "", imports.UNREADABLE_XLSX)),
-            ("contracts.xlsx", b"\x00\x01\x02", RowError(0, "", imports.UNREADABLE_XLSX)),
+            ("contracts.csv", b"", RowError(0, "", tabular.FILE_EMPTY)),
+            ("contracts.csv", b"\n\n,,\n", RowError(0, "", tabular.FILE_EMPTY)),
+            ("contracts.xlsx", b"", RowError(0, "", tabular.FILE_EMPTY)),
+            ("contracts.csv", ",".join(HEADER).encode() + b"\n", RowError(2, "", tabular.NO_ROWS)),
+            ("contracts.xlsx", b"PK\x03\x04 this is not a workbook", RowError(0, "", tabular.UNREADABLE_XLSX)),
+            ("contracts.xlsx", b"\x00\x01\x02", RowError(0, "", tabular.UNREADABLE_XLSX)),
         ],
     )
     def test_a_file_that_cannot_be_read_is_refused_with_one_clear_message(self, estate, name, data, error):
@@ -156,24 +157,24 @@ class TestReadingFiles:
     def test_a_csv_that_is_not_utf8_is_refused_naming_the_first_bad_line(self, estate):
         rows = [contract_row(total_value="3600000"), contract_row(reference="R2", title="Réseau", total_value="1")]
         data = csv_file(rows).decode().encode("latin-1")
-        assert rejected(contracts_import, "contracts.csv", data) == [RowError(3, "", imports.NOT_UTF8)]
+        assert rejected(contracts_import, "contracts.csv", data) == [RowError(3, "", tabular.NOT_UTF8)]
 
     def test_an_xlsx_with_only_a_header_is_refused(self, estate):
-        assert rejected(contracts_import, "c.xlsx", xlsx_file([])) == [RowError(2, "", imports.NO_ROWS)]
+        assert rejected(contracts_import, "c.xlsx", xlsx_file([])) == [RowError(2, "", tabular.NO_ROWS)]
 
     def test_missing_required_columns_are_each_reported_on_line_1(self, estate):
         header = [h for h in HEADER if h not in {"towers", "total_value", "tier"}]
         errors = rejected(contracts_import, "c.csv", csv_file([contract_row()], header))
         assert errors == [
-            RowError(1, "total_value", imports.MISSING_COLUMN.format(column="total_value")),
-            RowError(1, "towers", imports.MISSING_COLUMN.format(column="towers")),
+            RowError(1, "total_value", tabular.MISSING_COLUMN.format(column="total_value")),
+            RowError(1, "towers", tabular.MISSING_COLUMN.format(column="towers")),
         ]
 
     def test_unknown_and_repeated_columns_are_reported_on_line_1(self, estate):
         errors = rejected(contracts_import, "c.csv", csv_file([contract_row()], [*HEADER, "Notes", "title"]))
         assert errors == [
-            RowError(1, "Notes", imports.UNKNOWN_COLUMN.format(value="'Notes'", kind="contracts")),
-            RowError(1, "title", imports.DUPLICATE_COLUMN.format(column="title")),
+            RowError(1, "Notes", tabular.UNKNOWN_COLUMN.format(value="'Notes'", kind="contracts")),
+            RowError(1, "title", tabular.DUPLICATE_COLUMN.format(column="title")),
         ]
 
     def test_headings_are_read_in_any_case_spacing_and_order(self):
@@ -194,17 +195,17 @@ class TestReadingFiles:
 
     def test_a_nul_character_is_reported_in_its_cell(self, estate):
         data = csv_file([contract_row()]) + b"MPS-2,Title\x00,Supplier\n"
-        assert rejected(contracts_import, "c.csv", data) == [RowError(3, "title", imports.CONTAINS_NUL)]
+        assert rejected(contracts_import, "c.csv", data) == [RowError(3, "title", tabular.CONTAINS_NUL)]
 
     def test_the_header_must_be_on_line_1(self, estate):
         data = b"\n" + csv_file([contract_row()])
-        assert rejected(contracts_import, "c.csv", data) == [RowError(1, "", imports.NO_HEADER)]
+        assert rejected(contracts_import, "c.csv", data) == [RowError(1, "", tabular.NO_HEADER)]
 
     def test_more_than_10000_rows_are_refused(self):
         data = b"contract_reference,month,amount\n" + b"EX-001,2019-01,1\n" * 10_001
         with pytest.raises(ImportRejected) as caught:
             imports.read_table("spend.csv", data, imports.SPEND)
-        assert caught.value.errors == [RowError(10_002, "", imports.TOO_MANY_ROWS)]
+        assert caught.value.errors == [RowError(10_002, "", tabular.TOO_MANY_ROWS)]
 
     def test_xlsx_rows_keep_their_sheet_line_numbers_across_gaps(self, estate):
         workbook = Workbook()
@@ -215,19 +216,19 @@ class TestReadingFiles:
         sheet["E9"] = "stray"
         buffer = io.BytesIO()
         workbook.save(buffer)
-        assert rejected(spend_import, "s.xlsx", buffer.getvalue()) == [RowError(9, "", imports.UNNAMED_COLUMN)]
+        assert rejected(spend_import, "s.xlsx", buffer.getvalue()) == [RowError(9, "", tabular.UNNAMED_COLUMN)]
         del sheet["E9"]
         buffer = io.BytesIO()
         workbook.save(buffer)
         assert rejected(spend_import, "s.xlsx", buffer.getvalue()) == [
-            RowError(2, "amount", imports.NOT_MONEY.format(value="'oops'"))
+            RowError(2, "amount", tabular.NOT_MONEY.format(value="'oops'"))
         ]
 
     def test_a_value_under_no_heading_is_reported(self):
         data = b"contract_reference,month,amount\nEX-001,2019-01,1,surprise\n"
         with pytest.raises(ImportRejected) as caught:
             imports.read_table("spend.csv", data, imports.SPEND)
-        assert caught.value.errors == [RowError(2, "", imports.UNNAMED_COLUMN)]
+        assert caught.value.errors == [RowError(2, "", tabular.UNNAMED_COLUMN)]
 
 
 class TestCellParsers:
@@ -245,21 +246,21 @@ class TestCellParsers:
         ],
     )
     def test_dates_are_read_as_iso_uk_or_date_cells(self, value, expected):
-        assert imports.parse_date(value) == expected
+        assert tabular.parse_date(value) == expected
 
     @pytest.mark.parametrize(
         "value", ["31/02/2019", "2019-13-01", "04/01/19", "April 2019", "43556", 43556, "0019-01-01"]
     )
     def test_anything_else_is_not_a_date(self, value):
         with pytest.raises(ValueError, match="is not a date"):
-            imports.parse_date(value)
+            tabular.parse_date(value)
 
     @pytest.mark.parametrize(
         "value, expected",
         [("2019-05", date(2019, 5, 1)), ("2019-05-23", date(2019, 5, 1)), ("23/05/2019", date(2019, 5, 1))],
     )
     def test_a_month_is_its_first_day(self, value, expected):
-        assert imports.parse_month(value) == expected
+        assert tabular.parse_month(value) == expected
 
     @pytest.mark.parametrize(
         "value, expected",
@@ -272,12 +273,12 @@ class TestCellParsers:
         ],
     )
     def test_money_is_read_from_text_or_number_cells(self, value, expected):
-        assert imports.parse_money(value) == expected
+        assert tabular.parse_money(value) == expected
 
     @pytest.mark.parametrize("value", ["12x", "NaN", "1e400", True, date(2019, 1, 1), "£"])
     def test_anything_else_is_not_money(self, value):
         with pytest.raises(ValueError, match="amount"):
-            imports.parse_money(value)
+            tabular.parse_money(value)
 
     def test_towers_are_read_by_code_or_name_with_their_shares(self):
         keys = {"networks": "networks", "telephony": "telephony", "wide area network": "networks"}
@@ -421,27 +422,27 @@ class TestContractsImport:
 
 
 BAD_CONTRACT_CELLS = [
-    ("reference", "", imports.VALUE_REQUIRED.format(column="reference")),
+    ("reference", "", tabular.VALUE_REQUIRED.format(column="reference")),
     ("reference", "R" * 51, "Ensure this value has at most 50 characters (it has 51)."),
-    ("title", " ", imports.VALUE_REQUIRED.format(column="title")),
+    ("title", " ", tabular.VALUE_REQUIRED.format(column="title")),
     ("supplier", "S" * 201, "Ensure this value has at most 200 characters (it has 201)."),
-    ("tier", "4", imports.NUMBER_OUT_OF_RANGE.format(value="'4'", low=1, high=3)),
-    ("tier", "two", imports.NOT_A_WHOLE_NUMBER.format(value="'two'")),
-    ("status", "paused", imports.NOT_A_CHOICE.format(value="'paused'", choices="planned, active, ended, terminated")),
-    ("start_date", "31/02/2019", imports.NOT_A_DATE.format(value="'31/02/2019'")),
+    ("tier", "4", tabular.NUMBER_OUT_OF_RANGE.format(value="'4'", low=1, high=3)),
+    ("tier", "two", tabular.NOT_A_WHOLE_NUMBER.format(value="'two'")),
+    ("status", "paused", tabular.NOT_A_CHOICE.format(value="'paused'", choices="planned, active, ended, terminated")),
+    ("start_date", "31/02/2019", tabular.NOT_A_DATE.format(value="'31/02/2019'")),
     ("initial_end_date", "2019-03-31", imports.END_BEFORE_START.format(end="2019-03-31", start="2019-04-01")),
-    ("notice_period_months", "-1", imports.NUMBER_OUT_OF_RANGE.format(value="'-1'", low=0, high=120)),
-    ("renewal_type", "sometimes", imports.NOT_A_CHOICE.format(value="'sometimes'", choices="none, express, tacit")),
-    ("total_value", "12x", imports.NOT_MONEY.format(value="'12x'")),
-    ("total_value", "-5", imports.MONEY_NEGATIVE.format(value="'-5'")),
-    ("annual_value", "1e20", imports.MONEY_TOO_LARGE.format(value="'1e20'")),
-    ("vat_basis", "inc", imports.NOT_A_CHOICE.format(value="'inc'", choices="net, gross")),
+    ("notice_period_months", "-1", tabular.NUMBER_OUT_OF_RANGE.format(value="'-1'", low=0, high=120)),
+    ("renewal_type", "sometimes", tabular.NOT_A_CHOICE.format(value="'sometimes'", choices="none, express, tacit")),
+    ("total_value", "12x", tabular.NOT_MONEY.format(value="'12x'")),
+    ("total_value", "-5", tabular.MONEY_NEGATIVE.format(value="'-5'")),
+    ("annual_value", "1e20", tabular.MONEY_TOO_LARGE.format(value="'1e20'")),
+    ("vat_basis", "inc", tabular.NOT_A_CHOICE.format(value="'inc'", choices="net, gross")),
     (
         "classification",
         "SECRET",
-        imports.NOT_A_CHOICE.format(value="'SECRET'", choices="OFFICIAL, OFFICIAL-SENSITIVE"),
+        tabular.NOT_A_CHOICE.format(value="'SECRET'", choices="OFFICIAL, OFFICIAL-SENSITIVE"),
     ),
-    ("towers", "", imports.VALUE_REQUIRED.format(column="towers")),
+    ("towers", "", tabular.VALUE_REQUIRED.format(column="towers")),
     ("towers", "broadband:100", imports.UNKNOWN_TOWER.format(value="'broadband'")),
     ("towers", "networks:70; telephony:20", services.TOWER_SHARES_MUST_ADD_UP.format(total="90")),
     ("towers", "networks:50; Networks:50", services.TOWER_LISTED_TWICE.format(tower="networks")),
@@ -501,7 +502,7 @@ class TestBadContractRows:
         # when
         errors = rejected(contracts_import, "c.csv", csv_file(rows))
         # then
-        assert errors == [RowError(5, "total_value", imports.NOT_MONEY.format(value="'n/a'"))]
+        assert errors == [RowError(5, "total_value", tabular.NOT_MONEY.format(value="'n/a'"))]
         assert database_state() == before
 
     def test_a_failure_while_writing_rolls_back_every_row_already_written(self, estate):
@@ -582,12 +583,12 @@ class TestSpendImport:
         errors = rejected(spend_import, "s.csv", csv_file(rows, SPEND_HEADER))
         assert errors == [
             RowError(3, "contract_reference", imports.UNKNOWN_CONTRACT.format(value="'NOPE-9'")),
-            RowError(4, "month", imports.NOT_A_MONTH.format(value="'2019-13'")),
-            RowError(5, "amount", imports.NOT_MONEY.format(value="'a lot'")),
+            RowError(4, "month", tabular.NOT_A_MONTH.format(value="'2019-13'")),
+            RowError(5, "amount", tabular.NOT_MONEY.format(value="'a lot'")),
             RowError(6, "month", imports.DUPLICATE_SPEND.format(reference="EX-001", month="2019-05", line=2)),
-            RowError(7, "vat_basis", imports.NOT_A_CHOICE.format(value="'inc'", choices="net, gross")),
-            RowError(8, "contract_reference", imports.VALUE_REQUIRED.format(column="contract_reference")),
-            RowError(8, "month", imports.VALUE_REQUIRED.format(column="month")),
+            RowError(7, "vat_basis", tabular.NOT_A_CHOICE.format(value="'inc'", choices="net, gross")),
+            RowError(8, "contract_reference", tabular.VALUE_REQUIRED.format(column="contract_reference")),
+            RowError(8, "month", tabular.VALUE_REQUIRED.format(column="month")),
         ]
         assert database_state() == before
 
@@ -931,7 +932,7 @@ class TestImportKeepsTheSharedBounds:
     @pytest.mark.parametrize(
         ("changes", "column", "message"),
         [
-            ({"start_date": "1950-04-01"}, "start_date", imports.DATE_OUT_OF_RANGE.format(value="'1950-04-01'")),
+            ({"start_date": "1950-04-01"}, "start_date", tabular.DATE_OUT_OF_RANGE.format(value="'1950-04-01'")),
             ({"options": "; ".join(["12"] * 21)}, "options", services.TOO_MANY_OPTIONS.format(most=20, count=21)),
         ],
     )

@@ -7,10 +7,9 @@ import tracemalloc
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from pegasus.core import intake
+from pegasus.core import intake, tabular
 from pegasus.core.exceptions import ImportRejected
 from pegasus.core.roles import Role
-from pegasus.estate import imports
 from pegasus.estate.imports import contracts_import, spend_import
 from pegasus.sourcing.imports import market_prices_import
 from tests import hostile_files
@@ -24,7 +23,7 @@ MB = hostile_files.MB
 def refused(importer, name: str, data: bytes) -> list[str]:
     with pytest.raises(ImportRejected) as caught:
         importer(filename=name, data=data, by=None)
-    return [imports.error_text(e) for e in caught.value.errors]
+    return [tabular.error_text(e) for e in caught.value.errors]
 
 
 def upload(name: str, data: bytes) -> SimpleUploadedFile:
@@ -35,12 +34,12 @@ class TestUnpackedSize:
     def test_a_workbook_that_unpacks_to_300_mb_is_refused_by_its_unpacked_size(self):
         # given: a 300 KB workbook whose padding unpacks to 300 MB
         data = hostile_files.bomb({"[Content_Types].xml": 10, "xl/media/padding.bin": 300 * MB})
-        assert len(data) < imports.UPLOAD_LIMIT.max_bytes
+        assert len(data) < tabular.UPLOAD_LIMIT.max_bytes
         # when
         started = time.monotonic()
         messages = refused(contracts_import, "contracts.xlsx", data)
         # then
-        assert messages == [imports.FILE_UNPACKS_TOO_LARGE]
+        assert messages == [tabular.FILE_UNPACKS_TOO_LARGE]
         assert "unpacked size" in messages[0] and "50 MB" in messages[0] and "larger than 5 MB" not in messages[0]
         assert time.monotonic() - started < 5
 
@@ -54,20 +53,20 @@ class TestUnpackedSize:
             _, peak = tracemalloc.get_traced_memory()
         finally:
             tracemalloc.stop()
-        assert messages == [imports.FILE_UNPACKS_TOO_LARGE]
+        assert messages == [tabular.FILE_UNPACKS_TOO_LARGE]
         assert peak < 60 * MB
 
     def test_an_archive_that_declares_less_than_it_holds_is_refused(self):
         data = hostile_files.lying(hostile_files.bomb({"xl/worksheets/sheet1.xml": 200 * MB}), declared=1_000)
-        assert refused(spend_import, "spend.xlsx", data) == [imports.UNREADABLE_XLSX]
+        assert refused(spend_import, "spend.xlsx", data) == [tabular.UNREADABLE_XLSX]
 
     def test_an_archive_of_too_many_members_is_refused(self):
-        data = hostile_files.many_members(imports.UPLOAD_LIMIT.max_members + 1)
-        assert refused(spend_import, "spend.xlsx", data) == [imports.UPLOAD_LIMIT.too_many_members]
+        data = hostile_files.many_members(tabular.UPLOAD_LIMIT.max_members + 1)
+        assert refused(spend_import, "spend.xlsx", data) == [tabular.UPLOAD_LIMIT.too_many_members]
 
     def test_market_prices_are_read_within_the_same_bounds(self):
         data = hostile_files.bomb({"xl/media/padding.bin": 60 * MB})
-        assert refused(market_prices_import, "prices.xlsx", data) == [imports.FILE_UNPACKS_TOO_LARGE]
+        assert refused(market_prices_import, "prices.xlsx", data) == [tabular.FILE_UNPACKS_TOO_LARGE]
 
 
 class TestEchoedValues:
@@ -121,7 +120,7 @@ class TestForm:
         data = b"contract_reference,month,amount\n" + b"EX-001,2019-01,1\n" * (5 * MB // 17 + 1)
         response = client.post("/import/", {"kind": "spend", "spend-file": upload("spend.csv", data)})
         assert response.status_code == 200
-        assert imports.FILE_TOO_LARGE in response.content.decode()
+        assert tabular.FILE_TOO_LARGE in response.content.decode()
 
 
 class TestEchoedRows:

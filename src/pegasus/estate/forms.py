@@ -11,7 +11,7 @@ from pegasus.estate import terms as t
 from pegasus.estate.models import Contract, ServiceTower, Supplier
 from pegasus.estate.selectors import AS_AT_LABEL, EXPIRY_WINDOWS, SORTS
 from pegasus.estate.services import CONTRACT_FIELDS, OptionSpec, TowerShare
-from pegasus.web.forms import NamedErrorsMixin
+from pegasus.ui.forms import NamedErrorsMixin
 
 MAX_OPTIONS = 4
 

@@ -14,9 +14,9 @@ from pegasus.core.exceptions import PegasusError
 from pegasus.core.models import AuditEvent
 from pegasus.core.query import bounded_query, query_date, query_page
 from pegasus.estate import exports, selectors, services
+from pegasus.estate.charts import spend_chart
 from pegasus.estate.forms import ContractFilterForm, ContractForm, SupplierForm
 from pegasus.estate.models import Contract, ExtensionOption, Supplier
-from pegasus.web.charts import spend_chart
 
 PER_PAGE = 50
 

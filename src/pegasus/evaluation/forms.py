@@ -11,7 +11,7 @@ from pegasus.evaluation.models import KindChoice, PriceMethodChoice
 from pegasus.evaluation.selectors import procurement_choices
 from pegasus.evaluation.services import CriterionSpec
 from pegasus.procurement.models import Procurement
-from pegasus.web.forms import NamedErrorsMixin
+from pegasus.ui.forms import NamedErrorsMixin
 
 MAX_CRITERIA = 8
 

@@ -14,7 +14,7 @@ from pegasus.core.reading import decimal_in_bounds
 from pegasus.evaluation import reports, selectors, services
 from pegasus.evaluation.forms import AssignForm, AwardForm, BidForm, CriteriaForm, TenderForm
 from pegasus.evaluation.models import Bid, Criterion, Lot, Tender
-from pegasus.web.forms import service_errors_to_form
+from pegasus.ui.forms import service_errors_to_form
 
 SENSITIVE = marking("OFFICIAL-SENSITIVE", "COMMERCIAL")
 

@@ -7,7 +7,7 @@ from django import forms
 
 from pegasus.governance.models import PAPER_FIELDS, PART1_SECTIONS, Decision, Recommendation
 from pegasus.governance.services import ExemptionSpec, RecommendationSpec
-from pegasus.web.forms import NamedErrorsMixin
+from pegasus.ui.forms import NamedErrorsMixin
 
 MAX_RECOMMENDATIONS = 6
 MAX_ROUTE_STEPS = 4

@@ -22,7 +22,7 @@ from pegasus.governance.forms import (
     ReviewStepForm,
 )
 from pegasus.governance.models import Decision, DecisionTypeChoice, Declaration, FoiExemption
-from pegasus.web.forms import service_errors_to_form
+from pegasus.ui.forms import service_errors_to_form
 
 PART2_MARKING = marking("OFFICIAL-SENSITIVE", "COMMERCIAL")
 DECISIONS_PER_PAGE = 25

@@ -1,11 +1,11 @@
-"""Charts of supplier performance (Vega-Lite via Altair, as `web.charts`), each with the figures of its table."""
+"""Charts of supplier performance (Vega-Lite via Altair, as `ui.charts`), each with the figures of its table."""
 
 from decimal import Decimal
 
 import altair as alt
 
 from pegasus.core.money import format_pounds
-from pegasus.web.charts import GOVUK_BLUE, Chart, _spec
+from pegasus.ui.charts import GOVUK_BLUE, Chart, chart_spec
 
 PRIORITY_COLOURS = ["#d4351c", "#f47738", "#1d70b8", "#00703c"]
 
@@ -41,7 +41,9 @@ def attainment_chart(chart_id: str, title: str, results: list[dict]) -> Chart:
         [r["month"], f"P{r['priority']}", r["resolved"], r["met"], _pct(r["attainment"]), _pct(r["target"])]
         for r in results
     ]
-    return Chart(chart_id, title, _spec(chart), ["Month", "Priority", "Resolved", "Met", "Attainment", "Target"], rows)
+    return Chart(
+        chart_id, title, chart_spec(chart), ["Month", "Priority", "Resolved", "Met", "Attainment", "Target"], rows
+    )
 
 
 def credits_chart(chart_id: str, title: str, credits: list[dict]) -> Chart:
@@ -58,4 +60,4 @@ def credits_chart(chart_id: str, title: str, credits: list[dict]) -> Chart:
         .properties(width="container", height=180)
     )
     rows = [[c["month"], format_pounds(Decimal(c["credit"])), "Yes" if c["capped"] else "No"] for c in credits]
-    return Chart(chart_id, title, _spec(chart), ["Month", "Credit", "Capped"], rows)
+    return Chart(chart_id, title, chart_spec(chart), ["Month", "Credit", "Capped"], rows)

@@ -7,7 +7,7 @@ from django import forms
 from pegasus.performance.clock import DAY_NAMES
 from pegasus.performance.models import Clock
 from pegasus.performance.services import TICKET_UPLOAD_LIMIT
-from pegasus.web.forms import NamedErrorsMixin
+from pegasus.ui.forms import NamedErrorsMixin
 
 PRIORITIES = (1, 2, 3, 4)
 TARGET_INCOMPLETE = "Enter every figure of the P{priority} target, or none to leave P{priority} without a target"

@@ -17,7 +17,7 @@ from pegasus.performance import charts, exports, selectors, services
 from pegasus.performance.forms import PRIORITIES, RatingRulesForm, SlaForm, TicketUploadForm
 from pegasus.performance.models import TicketUpload
 from pegasus.performance.rating import Rating
-from pegasus.web.forms import service_errors_to_form
+from pegasus.ui.forms import service_errors_to_form
 
 
 def _marking(contracts) -> str:

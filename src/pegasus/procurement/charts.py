@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import altair as alt
 
 from pegasus.procurement.selectors import ProcurementRow
-from pegasus.web.charts import Chart, _spec
+from pegasus.ui.charts import Chart, chart_spec
 
 PLANNED = "#1d70b8"
 AT_RISK = "#d4351c"
@@ -116,7 +116,7 @@ def pipeline_gantt(chart_id: str, rows: list[ProcurementRow], as_at: date) -> Ch
         chart_id,
         "Procurements against their deadlines: planned stages (blue, red when at risk), latest window (grey),"
         " contract end (diamond)",
-        _spec(chart),
+        chart_spec(chart),
         [
             "Procurement",
             "Stage",

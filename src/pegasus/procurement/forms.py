@@ -5,7 +5,7 @@ from django import forms
 from pegasus.procurement.models import Procurement, RouteChoice
 from pegasus.procurement.selectors import contract_choices, lot_choices, lot_label, option_choices
 from pegasus.procurement.services import MAX_STAGE_DAYS
-from pegasus.web.forms import NamedErrorsMixin
+from pegasus.ui.forms import NamedErrorsMixin
 
 CURRENT_END = ""
 

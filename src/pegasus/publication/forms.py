@@ -5,7 +5,7 @@ from django import forms
 from pegasus.core import intake
 from pegasus.publication.market import ICT_DIVISIONS, UPLOAD_LIMIT, FileResult, read_upload
 from pegasus.publication.selectors import MARKET_SORTS, MarketFilters
-from pegasus.web.forms import NamedErrorsMixin
+from pegasus.ui.forms import NamedErrorsMixin
 
 
 class MarketFilterForm(forms.Form):

@@ -7,7 +7,7 @@ import altair as alt
 
 from pegasus.core.money import format_millions, format_pounds
 from pegasus.sourcing.comparison import ScenarioFigures, tradeoff_cost
-from pegasus.web.charts import Chart, _spec
+from pegasus.ui.charts import Chart, chart_spec
 
 SCENARIOS_SERIES = "Scenarios compared"
 LABELS = {"lot_fixed_cost": "Cost of running a lot", "min_bidders_per_lot": "Fewest bidders per lot"}
@@ -117,4 +117,4 @@ def tradeoff_chart(
     )
     chart = alt.layer(lines, marks, names).properties(width="container", height=320)
     headers = ["Varying", "Setting", "Lots", "Suppliers", "Cost a year"]
-    return Chart(chart_id, "Cost a year against number of lots", _spec(chart), headers, rows)
+    return Chart(chart_id, "Cost a year against number of lots", chart_spec(chart), headers, rows)

@@ -8,11 +8,9 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from pegasus.core import intake
+from pegasus.core import intake, spreadsheets
 from pegasus.core.access import require_perm
 from pegasus.core.exceptions import ImportRejected, PegasusError
-from pegasus.estate import imports as estate_imports
-from pegasus.estate.import_views import XLSX_TYPE, ImportForm, _rejected
 from pegasus.estate.models import Supplier
 from pegasus.sourcing import exports, selectors, services
 from pegasus.sourcing.charts import tradeoff_chart
@@ -20,6 +18,7 @@ from pegasus.sourcing.comparison import plain_summary
 from pegasus.sourcing.forms import ManualForm, OptimiseForm, PolicyForm
 from pegasus.sourcing.imports import MARKET_PRICES, PRICE_COLUMNS, market_prices_import, template_xlsx
 from pegasus.sourcing.models import SCENARIO_MARKING, Scenario
+from pegasus.ui.imports import ImportForm, rejected_errors
 
 MAX_COMPARED = 4
 
@@ -191,7 +190,7 @@ def scenario_export(request, pk: int, fmt: str):
     if fmt == "json":
         response = HttpResponse(exports.scenario_json(view), content_type="application/json")
     elif fmt == "xlsx":
-        response = HttpResponse(exports.scenario_xlsx(view), content_type=XLSX_TYPE)
+        response = HttpResponse(exports.scenario_xlsx(view), content_type=spreadsheets.XLSX_TYPE)
     else:
         raise Http404
     response["Content-Disposition"] = f'attachment; filename="{slug}.{fmt}"'
@@ -214,7 +213,7 @@ def market_prices(request):
             try:
                 result = market_prices_import(filename=upload.name, data=upload.read(), by=request.user)
             except ImportRejected as exc:
-                extra_errors = _rejected(form, upload.name, exc)
+                extra_errors = rejected_errors(form, upload.name, exc)
             else:
                 messages.success(request, f"Market prices imported from {intake.shortened(upload.name)}: {result}.")
                 return redirect("market-prices")
@@ -226,13 +225,12 @@ def market_prices(request):
             "form": form,
             "columns": PRICE_COLUMNS,
             "extra_errors": extra_errors,
-            "error_text": estate_imports.error_text,
         },
     )
 
 
 @require_perm("sourcing.import_market_prices")
 def market_price_template(request):
-    response = HttpResponse(template_xlsx(), content_type=XLSX_TYPE)
+    response = HttpResponse(template_xlsx(), content_type=spreadsheets.XLSX_TYPE)
     response["Content-Disposition"] = 'attachment; filename="pegasus-market-prices-template.xlsx"'
     return response

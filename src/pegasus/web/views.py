@@ -14,11 +14,12 @@ from pegasus.core.access import require_perm
 from pegasus.core.money import format_millions
 from pegasus.core.query import bounded_query, query_date, query_page
 from pegasus.core.selectors import audit_events
+from pegasus.estate.charts import expiry_timeline
 from pegasus.estate.selectors import as_at_from, estate_summary
 from pegasus.estate.terms import DECISION_URGENT_DAYS
 from pegasus.governance.selectors import decisions_due
 from pegasus.procurement.selectors import procurement_list
-from pegasus.web.charts import bar_chart, expiry_timeline
+from pegasus.ui.charts import bar_chart
 
 
 def home(request):

@@ -2,7 +2,8 @@ from pathlib import Path
 
 from pegasus.core.exceptions import ImportRejected
 from pegasus.core.management.commands._base import BadInput, PegasusCommand, to_json
-from pegasus.estate.imports import IMPORTERS, KINDS, error_text
+from pegasus.core.tabular import error_text
+from pegasus.estate.imports import IMPORTERS, KINDS
 
 
 class Command(PegasusCommand):

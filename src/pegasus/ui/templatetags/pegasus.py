@@ -30,7 +30,7 @@ def govuk_field(field, hide_label=False):
     """A bound field drawn as a GOV.UK form group, with its hint and errors. `hide_label` keeps the label for screen
     readers only, for a field in a table whose headers already say what it is."""
     return render_to_string(
-        "web/includes/field.html", {"field": field, "widget_type": _widget_type(field), "hide_label": hide_label}
+        "ui/includes/field.html", {"field": field, "widget_type": _widget_type(field), "hide_label": hide_label}
     )
 
 

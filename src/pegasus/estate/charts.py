@@ -1,15 +1,14 @@
-"""Charts as Vega-Lite specs built with Altair; each comes with the rows of its accessible table."""
+"""The estate's charts: a contract's term and options on a timeline, and its spend against its value."""
 
-from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 import altair as alt
 
-from pegasus.core.money import format_millions, format_pounds
+from pegasus.core.money import format_pounds
 from pegasus.estate.terms import timeline
+from pegasus.ui.charts import GOVUK_BLUE, Chart, chart_spec
 
-GOVUK_BLUE = "#1d70b8"
 PALETTE = {
     "term": "#1d70b8",
     "exercised": "#00703c",
@@ -17,45 +16,6 @@ PALETTE = {
     "tacit-renewal": "#f47738",
     "express-renewal": "#912b88",
 }
-
-
-@dataclass
-class Chart:
-    id: str
-    title: str
-    spec: dict
-    headers: list[str]
-    rows: list[list[str]] = field(default_factory=list)
-
-    @property
-    def spec_id(self) -> str:
-        return f"{self.id}-spec"
-
-
-def _spec(chart: alt.TopLevelMixin) -> dict:
-    # Text at the size of the page's small print, and long contract and supplier names shown whole.
-    chart = chart.configure_axis(
-        labelFontSize=13, titleFontSize=13, labelLimit=360, labelFont="arial", titleFont="arial"
-    ).configure_legend(labelFontSize=13, titleFontSize=13, labelFont="arial", titleFont="arial")
-    spec = chart.to_dict()
-    spec.pop("$schema", None)
-    return spec
-
-
-def bar_chart(chart_id: str, title: str, items: list[dict], label_key: str, label_title: str) -> Chart:
-    data = [{"label": i[label_key], "millions": float(Decimal(i["value"]) / 1_000_000)} for i in items]
-    chart = (
-        alt.Chart(alt.Data(values=data))
-        .mark_bar(color=GOVUK_BLUE)
-        .encode(
-            y=alt.Y("label:N", sort="-x", title=None),
-            x=alt.X("millions:Q", title="£ millions, ex VAT"),
-            tooltip=[alt.Tooltip("label:N", title=label_title), alt.Tooltip("millions:Q", format=",.1f")],
-        )
-        .properties(width="container", height=max(120, 26 * len(data)))
-    )
-    rows = [[i[label_key], format_millions(Decimal(i["value"]))] for i in items]
-    return Chart(chart_id, title, _spec(chart), [label_title, "Value (ex VAT)"], rows)
 
 
 def expiry_timeline(chart_id: str, rows, as_at: date) -> Chart:
@@ -98,7 +58,7 @@ def expiry_timeline(chart_id: str, rows, as_at: date) -> Chart:
     return Chart(
         chart_id,
         "Contract terms and extension options",
-        _spec(chart),
+        chart_spec(chart),
         ["Reference", "Contract", "Current end", "Maximum end"],
         table,
     )
@@ -134,5 +94,9 @@ def spend_chart(chart_id: str, spend, total_value: Decimal) -> Chart:
     )
     chart = (line + value).properties(width="container", height=240)
     return Chart(
-        chart_id, "Spend against total contract value (red line)", _spec(chart), ["Month", "Spend", "Cumulative"], table
+        chart_id,
+        "Spend against total contract value (red line)",
+        chart_spec(chart),
+        ["Month", "Spend", "Cumulative"],
+        table,
     )

@@ -20,7 +20,7 @@ QUEUE_GRACE = timedelta(seconds=5)
 LONGEST_TASK = timedelta(minutes=15)
 
 
-@register.inclusion_tag("web/includes/queue_notice.html")
+@register.inclusion_tag("ui/includes/queue_notice.html")
 def queue_notice(queued_at: datetime | None) -> dict:
     """Shown for work still queued QUEUE_GRACE after it was queued: busy when a worker is running other work."""
     waited = timezone.now() - queued_at if queued_at else None
