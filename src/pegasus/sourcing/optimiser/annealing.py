@@ -94,35 +94,6 @@ class _Annealing:
     brought up to date by the caller), or returns None, changing nothing, when the change breaks a constraint or
     is refused at the temperature."""
 
-    __slots__ = (
-        "adjacent",
-        "apart",
-        "bidders",
-        "c",
-        "cover",
-        "lot_cost",
-        "lot_of",
-        "lots",
-        "lots_of",
-        "max_lots",
-        "members",
-        "n_suppliers",
-        "n_units",
-        "need",
-        "offers",
-        "per_supplier",
-        "price",
-        "rng",
-        "serial",
-        "share_den",
-        "share_num",
-        "spend",
-        "temperature",
-        "total",
-        "value",
-        "winner",
-    )
-
     def __init__(self, c: Compiled, awards: Awards, rng: random.Random):
         self.c = c
         self.rng = rng
@@ -161,9 +132,11 @@ class _Annealing:
         self.lots = list(self.winner)  # the lots drawn from by re-award and merge, refreshed now and then
 
     def awards(self) -> Awards:
+        """The solution as it stands."""
         return [(sorted(self.members[n]), self.winner[n]) for n in self.winner]
 
     def share_ok(self, new_total: int, changed: dict[int, int]) -> bool:
+        """Whether every supplier keeps within its share with the total at `new_total` and `changed`'s spend."""
         if self.c.share is None:
             return True
         limit, den, spend = self.share_num * new_total, self.share_den, self.spend
@@ -175,6 +148,7 @@ class _Annealing:
         )
 
     def enough(self, mask: int) -> bool:
+        """Whether bit set `mask` holds enough bidders for a lot."""
         return mask.bit_count() >= self.need
 
     def pick(self, mask: int) -> int:
