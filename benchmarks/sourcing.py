@@ -45,9 +45,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from pegasus.sourcing import engine  # noqa: E402
+from pegasus.sourcing import optimiser  # noqa: E402
 from pegasus.sourcing.baselines import lot_structure_greedy, lot_structure_plain  # noqa: E402
-from pegasus.sourcing.columns import ColumnGeneration  # noqa: E402
 
 TOWERS = ["siam", "net", "tel", "dc", "host", "euc", "apps", "sec", "print", "mobile", "data", "cloud"]
 
@@ -135,13 +134,13 @@ TARGETS = {
 }
 
 
-def _gap(result: engine.LotStructureResult) -> float | None:
+def _gap(result: optimiser.LotStructureResult) -> float | None:
     if result.objective is None or result.best_bound is None or result.objective == 0:
         return None
     return float((result.objective - result.best_bound) / result.objective)
 
 
-def _row(name: str, result: engine.LotStructureResult) -> dict:
+def _row(name: str, result: optimiser.LotStructureResult) -> dict:
     return {
         "method": name,
         "status": result.status.value,
@@ -179,18 +178,18 @@ def run_instance(n_services: int, n_suppliers: int, seed: int, args) -> dict:
         folder = Path(args.write_instances)
         folder.mkdir(parents=True, exist_ok=True)
         (folder / f"lots-{n_services}x{n_suppliers}-seed{seed}.json").write_text(json.dumps(data, indent=1))
-    problem = engine.problem_from_json(data)
+    problem = optimiser.problem_from_json(data)
     rows = []
     greedy = lot_structure_greedy(problem)
     rows.append(_row("greedy", greedy))
     improvements: list[tuple[float, float]] = []
-    optimiser = engine.lot_structure_optimise(
+    optimised = optimiser.lot_structure_optimise(
         problem,
         time_limit=args.time_limit,
         workers=args.workers,
         on_improvement=lambda cost, at: improvements.append((round(at, 2), float(cost))),
     )
-    rows.append(_row("engine", optimiser))
+    rows.append(_row("engine", optimised))
     plain_size = _plain_size(data)
     if args.skip_plain:
         pass
@@ -210,11 +209,12 @@ def run_instance(n_services: int, n_suppliers: int, seed: int, args) -> dict:
         )
     else:
         rows.append(_row("plain", lot_structure_plain(problem, time_limit=args.time_limit, workers=args.workers)))
-    if optimiser.lots:
-        violations = engine.lot_structure_violations(problem, [(lot.services, lot.supplier) for lot in optimiser.lots])
+    if optimised.lots:
+        lots = [(lot.services, lot.supplier) for lot in optimised.lots]
+        violations = optimiser.lot_structure_violations(problem, lots)
         assert not violations, violations  # the checker is independent of the solver
     priced = sum(len(s["prices"]) for s in data["suppliers"])
-    relaxation = _relaxation(problem, [greedy, optimiser], args.relaxation) if args.relaxation else None
+    relaxation = _relaxation(problem, [greedy, optimised], args.relaxation) if args.relaxation else None
     return {
         "size": f"{n_services}x{n_suppliers}",
         "seed": seed,
@@ -227,13 +227,13 @@ def run_instance(n_services: int, n_suppliers: int, seed: int, args) -> dict:
     }
 
 
-def _relaxation(problem: engine.LotProblem, results: list[engine.LotStructureResult], seconds: float) -> dict:
+def _relaxation(problem: optimiser.LotProblem, results: list[optimiser.LotStructureResult], seconds: float) -> dict:
     """The set-partitioning relaxation's bound by column generation alone, from the lots of `results`."""
-    c = engine._compile(problem)
+    c = optimiser.compile_problem(problem)
     index = {s.id: n for n, s in enumerate(problem.services)}
     unit_of = {i: u for u, members in enumerate(c.units) for i in members}
     supplier = {s.id: n for n, s in enumerate(problem.suppliers)}
-    pricing = ColumnGeneration(c)
+    pricing = optimiser.ColumnGeneration(c)
     for result in results:
         pricing.add_solution(
             [(sorted({unit_of[index[sid]] for sid in lot.services}), supplier[lot.supplier]) for lot in result.lots]

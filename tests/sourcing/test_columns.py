@@ -6,26 +6,26 @@ from decimal import Decimal
 
 from hypothesis import HealthCheck, given, settings
 
-from pegasus.sourcing import engine as e
-from pegasus.sourcing.columns import ColumnGeneration
-from tests.sourcing.test_engine import brute_force, compiled, estate, example, independent_cost, instances
+from pegasus.sourcing import optimiser
+from pegasus.sourcing.optimiser import ColumnGeneration
+from tests.sourcing.test_optimiser import brute_force, compiled, estate, example, independent_cost, instances
 
 
-def converged(c: e._Compiled, start: e.Awards) -> ColumnGeneration:
+def converged(c: optimiser.Compiled, start: optimiser.Awards) -> ColumnGeneration:
     pricing = ColumnGeneration(c)
     pricing.add_solution(start)
     pricing.run(time.perf_counter() + 60)
     return pricing
 
 
-def allowed(c: e._Compiled, units: frozenset[int], s: int) -> bool:
+def allowed(c: optimiser.Compiled, units: frozenset[int], s: int) -> bool:
     """Whether the problem allows the lot: its winner prices it, enough suppliers could bid, no pair kept apart."""
     bidders = set.intersection(*(set(c.unit_price[u]) for u in units))
     return s in bidders and len(bidders) >= c.need and not any((u, v) in c.separate for u in units for v in units)
 
 
-def services_of(c: e._Compiled, awards: e.Awards) -> list[tuple[tuple[str, ...], str]]:
-    return [(lot.services, lot.supplier) for lot in e._lots(c, awards)]
+def services_of(c: optimiser.Compiled, awards: optimiser.Awards) -> list[tuple[tuple[str, ...], str]]:
+    return [(lot.services, lot.supplier) for lot in optimiser.awards_to_lots(c, awards)]
 
 
 class TestColumnGeneration:
@@ -50,10 +50,10 @@ class TestColumnGeneration:
         assert pricing.bound is not None and Decimal(pricing.bound) / c.scale <= optimum
         assert all(allowed(c, units, s) for units, s in pricing.pool)
         assert found is not None
-        assert e.lot_structure_violations(problem, services_of(c, found)) == []
-        assert Decimal(e._awards_value(c, found)) / c.scale >= optimum
-        assert e._awards_value(c, found) >= pricing.bound
-        assert independent_cost(data, services_of(c, found)) == Decimal(e._awards_value(c, found)) / c.scale
+        assert optimiser.lot_structure_violations(problem, services_of(c, found)) == []
+        assert Decimal(optimiser.awards_value(c, found)) / c.scale >= optimum
+        assert optimiser.awards_value(c, found) >= pricing.bound
+        assert independent_cost(data, services_of(c, found)) == Decimal(optimiser.awards_value(c, found)) / c.scale
 
     def test_the_issue_example_is_proven_by_the_relaxation(self):
         """The relaxation of the issue's example has no fractional optimum below the 118 enumeration finds."""
@@ -64,7 +64,7 @@ class TestColumnGeneration:
 
         assert pricing.converged
         assert Decimal(pricing.bound) / c.scale == brute_force(example()) == 118
-        assert Decimal(e._awards_value(c, pricing.master(10, greedy))) / c.scale == 118
+        assert Decimal(optimiser.awards_value(c, pricing.master(10, greedy))) / c.scale == 118
 
     def test_a_pair_kept_apart_is_never_one_lot_however_much_it_would_save(self):
         """a and b would save 10 together; kept apart, the optimum is {a, c} and {b} (2 x 1 + 3 x 5 + 10 cut).
@@ -115,7 +115,7 @@ class TestColumnGeneration:
 
         # when
         pricing = converged(c, greedy)
-        result = e.lot_structure_optimise(problem, time_limit=20)
+        result = optimiser.lot_structure_optimise(problem, time_limit=20)
         found = pricing.master(10, greedy)
 
         # then
@@ -123,5 +123,5 @@ class TestColumnGeneration:
         assert Decimal(pricing.bound) / c.scale <= result.objective
         assert result.best_bound >= Decimal(pricing.bound) / c.scale  # the optimiser reports the higher bound
         assert found is not None
-        assert e.lot_structure_violations(problem, services_of(c, found)) == []
-        assert e._awards_value(c, found) <= e._awards_value(c, greedy)
+        assert optimiser.lot_structure_violations(problem, services_of(c, found)) == []
+        assert optimiser.awards_value(c, found) <= optimiser.awards_value(c, greedy)

@@ -14,9 +14,9 @@ from pegasus.sourcing import services
 from pegasus.sourcing.charts import SCENARIOS_SERIES
 from pegasus.sourcing.comparison import scenario_figures
 from pegasus.sourcing.demo import BASELINE, OPTIMISED, POLICY, SIAM_PLUS_TOWERS, sourcing_demo_load
-from pegasus.sourcing.engine import problem_from_json
 from pegasus.sourcing.imports import UNKNOWN_SUPPLIER, market_prices_import
 from pegasus.sourcing.models import MarketPrice, OptimisationRun, Scenario
+from pegasus.sourcing.optimiser import problem_from_json
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,7 @@
 The plain formulation is the model as a textbook first writes it: `max_lots` (or one per service) anonymous lots,
 "service i in lot l" and "lot l awarded to supplier s" booleans, each service's winner linked to both by
 `y[i, s] >= x[i, l] + z[l, s] - 1`, bundles as equalities between lot memberships, and cut interfaces as
-`cut >= |x[i, l] - x[j, l]|`. It has none of the engine's strengthening: no merging of bundles, no supplier-owned
+`cut >= |x[i, l] - x[j, l]|`. It has none of the optimiser's strengthening: no merging of bundles, no supplier-owned
 slots, no symmetry breaking, no constant interfaces, no warm start. It is solved with the same time limit and
 workers, so the benchmark can say what the strengthening buys.
 """
@@ -15,17 +15,17 @@ from dataclasses import replace
 
 from ortools.sat.python import cp_model
 
-from pegasus.sourcing.engine import (
+from pegasus.sourcing.optimiser import (
+    Compiled,
     LotProblem,
     LotStructureResult,
     SolveStatus,
-    _bound,
-    _compile,
-    _Compiled,
-    _lots,
+    awards_to_lots,
+    compile_problem,
     lot_structure_cost,
     lot_structure_greedy,
     solve_model,
+    solver_bound,
 )
 
 __all__ = ["lot_structure_greedy", "lot_structure_plain"]
@@ -34,7 +34,7 @@ __all__ = ["lot_structure_greedy", "lot_structure_plain"]
 def lot_structure_plain(problem: LotProblem, *, time_limit: float = 60.0, workers: int = 2) -> LotStructureResult:
     """The plain formulation, solved by CP-SAT within `time_limit` seconds (model building included)."""
     started = time.perf_counter()
-    c = _compile(problem)  # only for the scaled integers and the pre-solve reasons
+    c = compile_problem(problem)  # only for the scaled integers and the pre-solve reasons
     if c.reasons:
         return LotStructureResult(
             SolveStatus.INFEASIBLE, None, None, (), None, time.perf_counter() - started, tuple(c.reasons)
@@ -107,13 +107,13 @@ def lot_structure_plain(problem: LotProblem, *, time_limit: float = 60.0, worker
             if solver.boolean_value(var):
                 awards.setdefault(lot, []).append(i)
         winners = {lot: s for (lot, s), var in z.items() if solver.boolean_value(var)}
-        lots = _lots(_identity(c), [(members, winners[lot]) for lot, members in awards.items()])
+        lots = awards_to_lots(_identity(c), [(members, winners[lot]) for lot, members in awards.items()])
         cost = lot_structure_cost(problem, [(lot.services, lot.supplier) for lot in lots])
         optimal = status == cp_model.OPTIMAL
         return LotStructureResult(
             SolveStatus.OPTIMAL if optimal else SolveStatus.FEASIBLE,
             cost.total,
-            cost.total if optimal else _bound(solver, c.scale, cost.total),
+            cost.total if optimal else solver_bound(solver, c.scale, cost.total),
             lots,
             cost.handoff,
             time.perf_counter() - started,
@@ -125,6 +125,6 @@ def lot_structure_plain(problem: LotProblem, *, time_limit: float = 60.0, worker
     return LotStructureResult(state, None, None, (), None, time.perf_counter() - started, (), None, model_seconds)
 
 
-def _identity(c: _Compiled) -> _Compiled:
-    """The compiled problem with one unit per service, so that `_lots` reads service indices as units."""
+def _identity(c: Compiled) -> Compiled:
+    """The compiled problem with one unit per service, so that `awards_to_lots` reads service indices as units."""
     return replace(c, units=[(i,) for i in range(len(c.problem.services))])

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from pegasus.sourcing.engine import LotCost, LotProblem, lot_structure_cost
+from pegasus.sourcing.optimiser import LotCost, LotProblem, lot_structure_cost
 
 # HHI bands as the UK competition authorities read them (CMA merger assessment guidelines).
 HHI_CONCENTRATED = 2000

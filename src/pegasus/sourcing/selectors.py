@@ -9,8 +9,8 @@ from django.db.models import Prefetch, QuerySet
 
 from pegasus.estate.models import ContractStatus, ContractTower, Interface, ServiceTower
 from pegasus.sourcing.comparison import ScenarioFigures, scenario_figures
-from pegasus.sourcing.engine import lot_structure_violations, problem_from_json
 from pegasus.sourcing.models import Lot, MarketPrice, OptimisationRun, Scenario
+from pegasus.sourcing.optimiser import lot_structure_violations, problem_from_json
 
 IN_SCOPE = (ContractStatus.ACTIVE, ContractStatus.PLANNED)
 

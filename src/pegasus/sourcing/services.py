@@ -19,15 +19,9 @@ from pegasus.core.field_bounds import FieldBounds, full_clean
 from pegasus.core.types import User
 from pegasus.estate.models import ServiceTower, Supplier
 from pegasus.sourcing import selectors
-from pegasus.sourcing.engine import (
-    Lot as EngineLot,
-)
-from pegasus.sourcing.engine import (
-    SolveStatus,
-    lot_structure_optimise,
-    problem_from_json,
-)
 from pegasus.sourcing.models import Lot, OptimisationRun, Scenario
+from pegasus.sourcing.optimiser import Lot as OptimiserLot
+from pegasus.sourcing.optimiser import SolveStatus, lot_structure_optimise, problem_from_json
 
 NO_LOTS = "A scenario needs at least one lot."
 TOWER_TWICE = "{tower} is in more than one lot: put each tower in one lot."
@@ -246,16 +240,16 @@ class _Best:
 
     lock: threading.Lock = field(default_factory=threading.Lock)
     objective: Decimal | None = None
-    lots: tuple[EngineLot, ...] = ()
+    lots: tuple[OptimiserLot, ...] = ()
     improvements: int = 0
 
-    def found(self, lots: tuple[EngineLot, ...], objective: Decimal) -> None:
+    def found(self, lots: tuple[OptimiserLot, ...], objective: Decimal) -> None:
         with self.lock:
             if self.objective is None or objective < self.objective:
                 self.objective, self.lots = objective, lots
                 self.improvements += 1
 
-    def snapshot(self) -> tuple[Decimal | None, tuple[EngineLot, ...], int]:
+    def snapshot(self) -> tuple[Decimal | None, tuple[OptimiserLot, ...], int]:
         with self.lock:
             return self.objective, self.lots, self.improvements
 

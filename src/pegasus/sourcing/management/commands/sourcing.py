@@ -3,7 +3,7 @@
 import math
 
 from pegasus.core.management.commands._base import BadInput, PegasusCommand, read_json, to_json
-from pegasus.sourcing import engine
+from pegasus.sourcing import optimiser
 
 MAX_TIME_LIMIT = 24 * 3600.0  # seconds: a day is already far longer than any benchmark runs
 MAX_WORKERS = 256
@@ -28,8 +28,8 @@ class Command(PegasusCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         optimise = sub.add_parser("optimise", help="optimise the lot structure described by a JSON file")
         optimise.add_argument("file", help="the problem as JSON (see the user guide); - reads standard input")
-        optimise.add_argument("--time-limit", default=str(engine.DEFAULT_TIME_LIMIT), help="seconds, in all")
-        optimise.add_argument("--workers", type=int, default=engine.DEFAULT_WORKERS, help="solver threads")
+        optimise.add_argument("--time-limit", default=str(optimiser.DEFAULT_TIME_LIMIT), help="seconds, in all")
+        optimise.add_argument("--workers", type=int, default=optimiser.DEFAULT_WORKERS, help="solver threads")
         optimise.add_argument("--json", action="store_true")
 
     def handle(self, *args, **options):
@@ -38,16 +38,16 @@ class Command(PegasusCommand):
         if not 1 <= options["workers"] <= MAX_WORKERS:
             raise BadInput(f"--workers: must be from 1 to {MAX_WORKERS}")
         try:
-            problem = engine.problem_from_json(data)
-        except engine.ProblemInputError as exc:
+            problem = optimiser.problem_from_json(data)
+        except optimiser.ProblemInputError as exc:
             raise BadInput(str(exc)) from None
-        result = engine.lot_structure_optimise(problem, time_limit=time_limit, workers=options["workers"])
+        result = optimiser.lot_structure_optimise(problem, time_limit=time_limit, workers=options["workers"])
         if options["json"]:
-            self.stdout.write(to_json(engine.result_to_json(result)))
+            self.stdout.write(to_json(optimiser.result_to_json(result)))
         else:
             self.stdout.write(self.text(result))
 
-    def text(self, result: engine.LotStructureResult) -> str:
+    def text(self, result: optimiser.LotStructureResult) -> str:
         lines = [f"status: {result.status.value}"]
         if result.objective is not None:
             lines.append(f"objective: {result.objective}  (best bound {result.best_bound})")

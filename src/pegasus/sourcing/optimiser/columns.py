@@ -25,14 +25,12 @@ import math
 import threading
 import time
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from ortools.graph.python import max_flow
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
-if TYPE_CHECKING:
-    from pegasus.sourcing.engine import Awards, _Compiled
+from pegasus.sourcing.optimiser.compiled import Awards, Compiled
 
 _K = 1000  # the max-flow's units: a thousandth of the problem's scaled unit
 _SMOOTHING = 0.7  # dual prices priced at: this much of the best bound's, the rest of the master's
@@ -53,7 +51,7 @@ class ColumnGeneration:
     structure made of pool lots. Only whole problems (no other lots fixed).
     """
 
-    def __init__(self, c: _Compiled):
+    def __init__(self, c: Compiled):
         assert c.slot_cap is None, "column generation works on the whole problem"
         self.c = c
         self.n_units = len(c.units)

@@ -13,8 +13,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pegasus.sourcing import engine as e
+from pegasus.sourcing import optimiser
 from pegasus.sourcing.baselines import lot_structure_plain
+from pegasus.sourcing.optimiser.annealing import anneal
+from pegasus.sourcing.optimiser.compiled import Incumbent
+from pegasus.sourcing.optimiser.greedy import greedy_awards
+from pegasus.sourcing.optimiser.neighbourhoods import resolve
+from pegasus.sourcing.optimiser.search import improve
 
 EXAMPLE = Path(__file__).parent / "example.json"
 
@@ -23,11 +28,11 @@ def example() -> dict:
     return json.loads(EXAMPLE.read_text())
 
 
-def solve(data: dict, time_limit: float = 10.0) -> e.LotStructureResult:
-    return e.lot_structure_optimise(e.problem_from_json(data), time_limit=time_limit)
+def solve(data: dict, time_limit: float = 10.0) -> optimiser.LotStructureResult:
+    return optimiser.lot_structure_optimise(optimiser.problem_from_json(data), time_limit=time_limit)
 
 
-def pairs(result: e.LotStructureResult) -> list[tuple[tuple[str, ...], str]]:
+def pairs(result: optimiser.LotStructureResult) -> list[tuple[tuple[str, ...], str]]:
     return [(lot.services, lot.supplier) for lot in result.lots]
 
 
@@ -136,17 +141,17 @@ def instances(draw, max_services: int, max_suppliers: int, optional: bool = True
 def assert_agrees_with_enumeration(data: dict) -> None:
     expected = brute_force(data)
     result = solve(data)
-    problem = e.problem_from_json(data)
+    problem = optimiser.problem_from_json(data)
     if expected is None:
-        assert result.status == e.SolveStatus.INFEASIBLE
+        assert result.status == optimiser.SolveStatus.INFEASIBLE
         assert result.reasons
         assert result.lots == ()
         return
-    assert result.status == e.SolveStatus.OPTIMAL, result.reasons
-    assert e.lot_structure_violations(problem, pairs(result)) == []
+    assert result.status == optimiser.SolveStatus.OPTIMAL, result.reasons
+    assert optimiser.lot_structure_violations(problem, pairs(result)) == []
     assert abs(result.objective - expected) <= Decimal("1e-6")
     assert result.objective == independent_cost(data, pairs(result)) == result.best_bound
-    assert result.handoff_cost == e.lot_structure_cost(problem, pairs(result)).handoff
+    assert result.handoff_cost == optimiser.lot_structure_cost(problem, pairs(result)).handoff
     for lot in result.lots:
         assert lot.bidders >= data["min_bidders_per_lot"]
 
@@ -169,26 +174,26 @@ class TestAgainstEnumeration:
     def test_greedy_and_plain_solutions_meet_every_constraint(self, data):
         """The benchmark's baselines: whatever they return is valid, and never better than the optimum."""
         expected = brute_force(data)
-        problem = e.problem_from_json(data)
-        for result in (e.lot_structure_greedy(problem), lot_structure_plain(problem, time_limit=10)):
-            if result.status in (e.SolveStatus.OPTIMAL, e.SolveStatus.FEASIBLE):
-                assert e.lot_structure_violations(problem, pairs(result)) == []
+        problem = optimiser.problem_from_json(data)
+        for result in (optimiser.lot_structure_greedy(problem), lot_structure_plain(problem, time_limit=10)):
+            if result.status in (optimiser.SolveStatus.OPTIMAL, optimiser.SolveStatus.FEASIBLE):
+                assert optimiser.lot_structure_violations(problem, pairs(result)) == []
                 assert expected is not None and result.objective >= expected
                 assert result.objective == independent_cost(data, pairs(result))
-            if result.status == e.SolveStatus.OPTIMAL:
+            if result.status == optimiser.SolveStatus.OPTIMAL:
                 assert result.objective == expected
             if expected is None:
-                assert result.status in (e.SolveStatus.INFEASIBLE, e.SolveStatus.UNKNOWN)
+                assert result.status in (optimiser.SolveStatus.INFEASIBLE, optimiser.SolveStatus.UNKNOWN)
 
 
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def compiled(data: dict) -> tuple[e.LotProblem, e._Compiled, e.Awards | None]:
+def compiled(data: dict) -> tuple[optimiser.LotProblem, optimiser.Compiled, optimiser.Awards | None]:
     """The problem, its integer form and the greedy solution (None where greedy gets stuck)."""
-    problem = e.problem_from_json(data)
-    c = e._compile(problem)
-    return problem, c, e._greedy(c)
+    problem = optimiser.problem_from_json(data)
+    c = optimiser.compile_problem(problem)
+    return problem, c, greedy_awards(c)
 
 
 def estate(n_services: int, n_suppliers: int, seed: int) -> dict:
@@ -255,53 +260,53 @@ class TestNeighbourhoodSearch:
         problem, c, greedy = compiled(data)
         if greedy is None:
             return
-        greedy_value = e._awards_value(c, greedy)
+        greedy_value = optimiser.awards_value(c, greedy)
         destroy = {n for n in range(len(greedy)) if picks[n % len(picks)]} or {0}
 
         # when a part is re-solved with the others fixed
-        found, optimal = e._resolve(c, greedy, destroy, seconds=10, winners_per_unit=len(data["suppliers"]))
+        found, optimal = resolve(c, greedy, destroy, seconds=10, winners_per_unit=len(data["suppliers"]))
 
         # then the whole still meets every constraint, and is no worse
         assert optimal and found is not None
-        lots = e._lots(c, found)
-        assert e.lot_structure_violations(problem, [(lot.services, lot.supplier) for lot in lots]) == []
-        assert e._awards_value(c, found) <= greedy_value
+        lots = optimiser.awards_to_lots(c, found)
+        assert optimiser.lot_structure_violations(problem, [(lot.services, lot.supplier) for lot in lots]) == []
+        assert optimiser.awards_value(c, found) <= greedy_value
 
         # when every lot is re-solved, the part is the whole problem: its optimum is the enumeration's
-        everything, optimal = e._resolve(
-            c, greedy, set(range(len(greedy))), 10, winners_per_unit=len(c.problem.suppliers)
-        )
+        everything, optimal = resolve(c, greedy, set(range(len(greedy))), 10, winners_per_unit=len(c.problem.suppliers))
         assert optimal and everything is not None
-        assert Decimal(e._awards_value(c, everything)) / c.scale == brute_force(data)
+        assert Decimal(optimiser.awards_value(c, everything)) / c.scale == brute_force(data)
 
     def test_the_search_improves_on_greedy_and_keeps_every_constraint(self):
         data = estate(60, 10, seed=3)
         problem, c, greedy = compiled(data)
         assert greedy is not None
-        incumbent = e._Incumbent(c, greedy, None)
+        incumbent = Incumbent(c, greedy, None)
 
         # when
-        e._search(c, incumbent, time.perf_counter() + 5, threading.Event())
+        improve(c, incumbent, time.perf_counter() + 5, threading.Event())
 
         # then
-        assert incumbent.value < e._awards_value(c, greedy)
-        lots = e._lots(c, incumbent.awards)
-        assert e.lot_structure_violations(problem, [(lot.services, lot.supplier) for lot in lots]) == []
+        assert incumbent.value < optimiser.awards_value(c, greedy)
+        lots = optimiser.awards_to_lots(c, incumbent.awards)
+        assert optimiser.lot_structure_violations(problem, [(lot.services, lot.supplier) for lot in lots]) == []
 
     def test_with_the_whole_problem_solver_the_best_of_both_is_returned(self):
         data = estate(60, 10, seed=4)
-        problem = e.problem_from_json(data)
+        problem = optimiser.problem_from_json(data)
         seen: list[Decimal] = []
 
         # when
-        result = e.lot_structure_optimise(problem, time_limit=8, on_improvement=lambda cost, _: seen.append(cost))
+        result = optimiser.lot_structure_optimise(
+            problem, time_limit=8, on_improvement=lambda cost, _: seen.append(cost)
+        )
 
         # then
-        assert result.status in (e.SolveStatus.OPTIMAL, e.SolveStatus.FEASIBLE)
-        assert e.lot_structure_violations(problem, pairs(result)) == []
+        assert result.status in (optimiser.SolveStatus.OPTIMAL, optimiser.SolveStatus.FEASIBLE)
+        assert optimiser.lot_structure_violations(problem, pairs(result)) == []
         assert result.objective == independent_cost(data, pairs(result)) == seen[-1]
         assert seen == sorted(seen, reverse=True) and len(set(seen)) == len(seen)
-        assert result.objective < e.lot_structure_greedy(problem).objective
+        assert result.objective < optimiser.lot_structure_greedy(problem).objective
         assert result.best_bound is not None and result.best_bound <= result.objective
 
 
@@ -309,10 +314,10 @@ class TestTheIssueExample:
     def test_optimum(self):
         """SIAM, networks and telephony to A (the bundle kept whole); end-user computing and data centres to C."""
         result = solve(example())
-        assert result.status == e.SolveStatus.OPTIMAL
+        assert result.status == optimiser.SolveStatus.OPTIMAL
         assert result.lots == (
-            e.Lot(("siam", "net", "tel"), "a", Decimal("52.5"), 2),
-            e.Lot(("euc", "dc"), "c", Decimal("60"), 2),
+            optimiser.Lot(("siam", "net", "tel"), "a", Decimal("52.5"), 2),
+            optimiser.Lot(("euc", "dc"), "c", Decimal("60"), 2),
         )
         assert (result.objective, result.best_bound, result.handoff_cost) == (
             Decimal("118"),
@@ -322,19 +327,19 @@ class TestTheIssueExample:
         assert result.objective == brute_force(example())
 
     def test_greedy_meets_every_constraint(self):
-        problem = e.problem_from_json(example())
-        greedy = e.lot_structure_greedy(problem)
-        assert greedy.status == e.SolveStatus.FEASIBLE
-        assert e.lot_structure_violations(problem, pairs(greedy)) == []
+        problem = optimiser.problem_from_json(example())
+        greedy = optimiser.lot_structure_greedy(problem)
+        assert greedy.status == optimiser.SolveStatus.FEASIBLE
+        assert optimiser.lot_structure_violations(problem, pairs(greedy)) == []
         assert greedy.objective >= solve(example()).objective
 
     def test_without_a_warm_start_the_optimum_is_the_same(self):
-        problem = e.problem_from_json(example())
-        assert e.lot_structure_optimise(problem, warm_start=False, time_limit=10).objective == Decimal("118")
+        problem = optimiser.problem_from_json(example())
+        assert optimiser.lot_structure_optimise(problem, warm_start=False, time_limit=10).objective == Decimal("118")
 
     def test_the_plain_formulation_finds_the_same_optimum(self):
-        result = lot_structure_plain(e.problem_from_json(example()), time_limit=10)
-        assert (result.status, result.objective) == (e.SolveStatus.OPTIMAL, Decimal("118"))
+        result = lot_structure_plain(optimiser.problem_from_json(example()), time_limit=10)
+        assert (result.status, result.objective) == (optimiser.SolveStatus.OPTIMAL, Decimal("118"))
 
     def test_amounts_are_exact_decimals(self):
         """0.1 + 0.2 is 0.3, not 0.30000000000000004."""
@@ -349,8 +354,8 @@ class TestTheIssueExample:
 
     def test_progress_reports_each_improvement(self):
         seen = []
-        e.lot_structure_optimise(
-            e.problem_from_json(example()), time_limit=10, on_improvement=lambda cost, t: seen.append(cost)
+        optimiser.lot_structure_optimise(
+            optimiser.problem_from_json(example()), time_limit=10, on_improvement=lambda cost, t: seen.append(cost)
         )
         assert seen and seen[-1] == Decimal("118")
 
@@ -381,16 +386,16 @@ class TestBadInput:
     def test_the_error_names_the_field(self, change, message):
         data = example()
         change(data)
-        with pytest.raises(e.ProblemInputError) as raised:
-            e.problem_from_json(data)
+        with pytest.raises(optimiser.ProblemInputError) as raised:
+            optimiser.problem_from_json(data)
         assert str(raised.value).startswith(message)
 
     def test_optional_keys_may_be_left_out(self):
         data = example()
-        for key in e.OPTIONAL_KEYS:
+        for key in optimiser.OPTIONAL_KEYS:
             data.pop(key)
         result = solve(data)
-        assert result.status == e.SolveStatus.OPTIMAL
+        assert result.status == optimiser.SolveStatus.OPTIMAL
         assert result.objective == brute_force(data)
 
 
@@ -412,7 +417,7 @@ class TestInfeasibleReasons:
 
     def test_a_service_priced_by_too_few_suppliers(self):
         result = solve(self.minimal(min_bidders_per_lot=3))
-        assert result.status == e.SolveStatus.INFEASIBLE
+        assert result.status == optimiser.SolveStatus.INFEASIBLE
         assert "service 'siam' is priced by 2 supplier(s) (a, b); every lot needs at least 3 bidders" in result.reasons
 
     def test_a_service_nobody_prices(self):
@@ -422,7 +427,7 @@ class TestInfeasibleReasons:
 
     def test_a_bundle_too_few_suppliers_price_together(self):
         result = solve(self.minimal(must_bundle=[["net", "tel"]]))
-        assert result.status == e.SolveStatus.INFEASIBLE
+        assert result.status == optimiser.SolveStatus.INFEASIBLE
         assert result.reasons[0].startswith(
             "services net, tel must be bundled in one lot, but only 1 supplier(s) price all of them (a)"
         )
@@ -431,7 +436,7 @@ class TestInfeasibleReasons:
         data = self.minimal(must_bundle=[["siam", "net"], ["net", "tel"]], must_separate=[["siam", "tel"]])
         data["suppliers"][1]["prices"]["tel"] = 1
         result = solve(data)
-        assert result.status == e.SolveStatus.INFEASIBLE
+        assert result.status == optimiser.SolveStatus.INFEASIBLE
         assert result.reasons == (
             "'siam' and 'tel' must be in different lots but are bundled together (must_bundle: siam-net, net-tel)",
         )
@@ -440,7 +445,7 @@ class TestInfeasibleReasons:
         data = self.minimal(min_bidders_per_lot=1, max_lots=2, must_separate=[["siam", "net"], ["net", "tel"]])
         data["must_separate"].append(["siam", "tel"])
         result = solve(data)
-        assert result.status == e.SolveStatus.INFEASIBLE
+        assert result.status == optimiser.SolveStatus.INFEASIBLE
         assert result.reasons[0].startswith("3 services can never share a lot")
         assert result.reasons[0].endswith("max_lots is 2")
 
@@ -459,7 +464,7 @@ class TestInfeasibleReasons:
             "max_supplier_share": 0.5,
         }
         result = solve(data)
-        assert result.status == e.SolveStatus.INFEASIBLE
+        assert result.status == optimiser.SolveStatus.INFEASIBLE
         assert result.reasons == (
             "no lot structure meets every constraint together; relaxing any one of these alone would give one: "
             "max_supplier_share (0.5)",
@@ -468,9 +473,9 @@ class TestInfeasibleReasons:
 
 class TestChecker:
     def test_names_every_broken_constraint(self):
-        problem = e.problem_from_json(example())
+        problem = optimiser.problem_from_json(example())
         lots = [(("siam", "net", "euc"), "a"), (("tel",), "b"), (("tel",), "d"), (("dc",), "z")]
-        assert e.lot_structure_violations(problem, lots) == [
+        assert optimiser.lot_structure_violations(problem, lots) == [
             "lot 1 has 1 bidder(s), fewer than 2",
             "service 'tel' is in more than one lot",
             "lot 3: 'd' does not price 'tel'",
@@ -483,14 +488,17 @@ class TestChecker:
     def test_lots_and_lots_per_supplier(self):
         data = example()
         data.update(max_lots=2, max_lots_per_supplier=1, max_supplier_share=None)
-        problem = e.problem_from_json(data)
+        problem = optimiser.problem_from_json(data)
         lots = [(("siam",), "a"), (("net", "tel"), "a"), (("euc", "dc"), "c")]
-        assert e.lot_structure_violations(problem, lots) == ["3 lots, more than 2", "'a' wins 2 lots, more than 1"]
+        assert optimiser.lot_structure_violations(problem, lots) == [
+            "3 lots, more than 2",
+            "'a' wins 2 lots, more than 1",
+        ]
 
     def test_share_is_checked_against_the_total(self):
-        problem = e.problem_from_json(example())
+        problem = optimiser.problem_from_json(example())
         lots = [(("siam", "net", "tel"), "a"), (("euc",), "a"), (("dc",), "b")]
-        assert e.lot_structure_violations(problem, lots) == ["'a' takes 92.5 of 112.5, more than 0.6"]
+        assert optimiser.lot_structure_violations(problem, lots) == ["'a' takes 92.5 of 112.5, more than 0.6"]
 
 
 class TestAnnealing:
@@ -504,14 +512,14 @@ class TestAnnealing:
             return
 
         # when
-        found = e._anneal(c, greedy, 0.05, random.Random(seed))
+        found = anneal(c, greedy, 0.05, random.Random(seed))
 
         # then
         if found is not None:
-            lots = e._lots(c, found)
-            assert e.lot_structure_violations(problem, [(lot.services, lot.supplier) for lot in lots]) == []
-            assert e._awards_value(c, found) < e._awards_value(c, greedy)
-            assert Decimal(e._awards_value(c, found)) / c.scale >= brute_force(data)
+            lots = optimiser.awards_to_lots(c, found)
+            assert optimiser.lot_structure_violations(problem, [(lot.services, lot.supplier) for lot in lots]) == []
+            assert optimiser.awards_value(c, found) < optimiser.awards_value(c, greedy)
+            assert Decimal(optimiser.awards_value(c, found)) / c.scale >= brute_force(data)
 
     def test_it_improves_on_greedy_in_an_estate_of_sixty_services(self):
         data = estate(60, 10, seed=3)
@@ -519,15 +527,15 @@ class TestAnnealing:
         assert greedy is not None
 
         # when
-        found = e._anneal(c, greedy, 1.0, random.Random(1))
+        found = anneal(c, greedy, 1.0, random.Random(1))
 
         # then
         assert found is not None
-        lots = e._lots(c, found)
-        assert e.lot_structure_violations(problem, [(lot.services, lot.supplier) for lot in lots]) == []
-        assert e._awards_value(c, found) < e._awards_value(c, greedy)
+        lots = optimiser.awards_to_lots(c, found)
+        assert optimiser.lot_structure_violations(problem, [(lot.services, lot.supplier) for lot in lots]) == []
+        assert optimiser.awards_value(c, found) < optimiser.awards_value(c, greedy)
         assert independent_cost(data, [(lot.services, lot.supplier) for lot in lots]) == (
-            Decimal(e._awards_value(c, found)) / c.scale
+            Decimal(optimiser.awards_value(c, found)) / c.scale
         )
 
     def test_a_cheaper_award_that_would_push_another_supplier_over_its_share_is_refused(self):
@@ -545,9 +553,9 @@ class TestAnnealing:
             "min_bidders_per_lot": 2,
             "max_supplier_share": 0.5,
         }
-        problem = e.problem_from_json(data)
-        c = e._compile(problem)
+        problem = optimiser.problem_from_json(data)
+        c = optimiser.compile_problem(problem)
         only_solution = [([0], 0), ([1], 2)]
-        assert brute_force(data) == Decimal(e._awards_value(c, only_solution)) / c.scale == 10
+        assert brute_force(data) == Decimal(optimiser.awards_value(c, only_solution)) / c.scale == 10
 
-        assert e._anneal(c, only_solution, 0.2, random.Random(0)) is None
+        assert anneal(c, only_solution, 0.2, random.Random(0)) is None
