@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pegasus.performance import clock, tickets
+from pegasus.performance import clock, duckdb_sql
 
 HOUR = clock.MICROS_PER_HOUR
 LONDON = ZoneInfo("Europe/London")
@@ -22,7 +22,7 @@ def local(text: str) -> int:
 def sql_over(expression: str, values: list[int]) -> list[int]:
     """`expression` of column `v` evaluated by DuckDB over `values`, in order."""
     rows = (
-        tickets.connect()
+        duckdb_sql.connect()
         .execute(
             f"SELECT {expression} FROM (SELECT unnest($1::BIGINT[]) AS v, generate_subscripts($1::BIGINT[], 1) AS n) "
             "ORDER BY n",
@@ -36,11 +36,11 @@ def sql_over(expression: str, values: list[int]) -> list[int]:
 def sql_instants(naive: list[datetime]) -> list[int]:
     """Epoch micros of London wall-clock times, as the ticket loader's SQL computes them."""
     walls = [clock.to_micros(n.replace(tzinfo=UTC)) for n in naive]
-    return sql_over(tickets.london_instant_sql("v"), walls)
+    return sql_over(duckdb_sql.london_instant_sql("v"), walls)
 
 
 def sql_walls(instants: list[int]) -> list[int]:
-    return sql_over(tickets.london_wall_sql("v"), instants)
+    return sql_over(duckdb_sql.london_wall_sql("v"), instants)
 
 
 def both_clocks(hours: clock.ServiceHours, start: str, end: str) -> tuple[int, int]:

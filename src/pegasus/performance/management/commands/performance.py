@@ -6,9 +6,8 @@ from pathlib import Path
 from django.conf import settings
 
 from pegasus.core.management.commands._base import BadInput, PegasusCommand, to_json
-from pegasus.performance import clock, importers
+from pegasus.performance import clock, datasets, duckdb_sql, importers, ticket_loading
 from pegasus.performance import sla as s
-from pegasus.performance import tickets as t
 
 DATASET_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
@@ -27,10 +26,10 @@ def stored_dataset(name: str) -> Path | None:
     """A dataset that an upload stored in the shared storage (what the pages read), as a directory on this host."""
     from pegasus.core import storage
 
-    folder = f"{t.STORED_DATASETS}/{name}"
-    if not storage.shared_storage().exists(f"{folder}/{t.TICKETS_PARQUET}"):
+    folder = f"{datasets.STORED_DATASETS}/{name}"
+    if not storage.shared_storage().exists(f"{folder}/{datasets.TICKETS_PARQUET}"):
         return None
-    return storage.local_folder(folder, (t.ASSIGNMENTS_PARQUET, t.TICKETS_PARQUET))
+    return storage.local_folder(folder, (datasets.ASSIGNMENTS_PARQUET, datasets.TICKETS_PARQUET))
 
 
 class Command(PegasusCommand):
@@ -77,7 +76,7 @@ class Command(PegasusCommand):
     def handle(self, *args, **options):
         try:
             result = getattr(self, f"do_{options['action']}")(options)
-        except (t.TicketFileError, s.SlaFileError, importers.ImportFileError, clock.ClockError) as exc:
+        except (ticket_loading.TicketFileError, s.SlaFileError, importers.ImportFileError, clock.ClockError) as exc:
             raise BadInput(str(exc)) from None
         if options["json"]:
             self.stdout.write(to_json(result))
@@ -88,8 +87,8 @@ class Command(PegasusCommand):
 
     def do_sla(self, options) -> dict:
         agreements = s.read_agreements(_existing(options["sla"], "--sla"))
-        con = t.connect()
-        rejected: dict[str, t.LoadReport] = {}
+        con = duckdb_sql.connect()
+        rejected: dict[str, ticket_loading.LoadReport] = {}
         loaded_assignments = None
         given = Path(options["tickets"]) if options["tickets"] else None
         if options["dataset"] or (given and (given.is_dir() or given.suffix.lower() == ".parquet")):
@@ -102,17 +101,17 @@ class Command(PegasusCommand):
                 directory = given if given.is_dir() else given.parent
             if not directory.is_dir():
                 raise BadInput(f"--dataset: no dataset {options['dataset']!r}; ingest it first")
-            loaded_assignments = t.open_dataset(con, directory)
-            read = t.count_rows(con, "tickets")
-            report = t.LoadReport(rows_read=read)
+            loaded_assignments = datasets.open_dataset(con, directory)
+            read = duckdb_sql.count_rows(con, "tickets")
+            report = ticket_loading.LoadReport(rows_read=read)
         else:
             tickets_file = _existing(options["tickets"], "--tickets")
-            report = t.load_tickets(con, tickets_file, skip_invalid=options["skip_invalid"])
+            report = ticket_loading.load_tickets(con, tickets_file, skip_invalid=options["skip_invalid"])
             if report.rejected_table:
                 rejected["tickets"] = report
         assignment_report = None
         if options["assignments"]:
-            assignment_report = t.load_assignments(
+            assignment_report = ticket_loading.load_assignments(
                 con, _existing(options["assignments"], "--assignments"), skip_invalid=options["skip_invalid"]
             )
             loaded_assignments = "assignments"
@@ -137,7 +136,7 @@ class Command(PegasusCommand):
             for kind, load in rejected.items():
                 source = Path(options[kind])
                 target = folder / f"{source.stem}.rejected.csv"
-                t.write_rejected(con, load, target)
+                datasets.write_rejected(con, load, target)
                 files[kind] = str(target)
             output["rejected_files"] = files
         return output
@@ -147,16 +146,16 @@ class Command(PegasusCommand):
     def do_ingest(self, options) -> dict:
         source = _existing(options["tickets"], "--tickets")
         directory = dataset_dir(options["name"] or source.stem)
-        con = t.connect()
-        report = t.load_tickets(con, source, skip_invalid=options["skip_invalid"])
+        con = duckdb_sql.connect()
+        report = ticket_loading.load_tickets(con, source, skip_invalid=options["skip_invalid"])
         reports = {"tickets": report}
         assignments = None
         if options["assignments"]:
-            reports["assignments"] = t.load_assignments(
+            reports["assignments"] = ticket_loading.load_assignments(
                 con, _existing(options["assignments"], "--assignments"), skip_invalid=options["skip_invalid"]
             )
             assignments = "assignments"
-        t.store_dataset(con, directory, assignments=assignments, rejected=reports)
+        datasets.store_dataset(con, directory, assignments=assignments, rejected=reports)
         output = {
             "dataset": directory.name,
             "directory": str(directory),
