@@ -170,21 +170,20 @@ def timed_query(sql: str) -> tuple[float, float, int]:
     return time.perf_counter() - start, time.process_time() - cpu, len(rows)
 
 
-def in_process(path: Path, sla: Path) -> tuple[float, float]:
+def in_process(path: Path, sla_path: Path) -> tuple[float, float]:
     """The engine without the command's start-up: connect, check and load every row, report."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pegasus.settings")
     os.environ.setdefault("PEGASUS_ENV", "test")
     import django
 
     django.setup()
-    from pegasus.performance import duckdb_sql, ticket_loading
-    from pegasus.performance import sla as engine
+    from pegasus.performance import duckdb_sql, sla, ticket_loading
 
-    agreements = engine.read_agreements(sla)
+    agreements = sla.read_agreements(sla_path)
     start, cpu = time.perf_counter(), time.process_time()
     con = duckdb_sql.connect()
     ticket_loading.load_tickets(con, path)
-    engine.sla_report(con, agreements)
+    sla.sla_report(con, agreements)
     return time.perf_counter() - start, time.process_time() - cpu
 
 

@@ -29,8 +29,7 @@ from pegasus.core.audit import audit_record
 from pegasus.core.classification import Classification, Descriptor
 from pegasus.core.exceptions import ImportRejected, PegasusError, RowError
 from pegasus.core.money import round_pennies, to_pounds
-from pegasus.estate import demo, services
-from pegasus.estate import terms as t
+from pegasus.estate import demo, services, terms
 from pegasus.estate.models import Contract, ContractStatus, Organisation, ServiceTower, Spend, Supplier
 
 CONTRACTS = "contracts"
@@ -139,7 +138,7 @@ CONTRACT_DEFAULTS = {
     "tier": 2,
     "status": ContractStatus.ACTIVE.value,
     "notice_period_months": 3,
-    "renewal_type": t.RenewalType.NONE.value,
+    "renewal_type": terms.RenewalType.NONE.value,
     "renewal_period_months": 0,
     "max_renewals": None,
     "annual_value": None,  # worked out from the total value and the term
@@ -398,13 +397,13 @@ def _choices(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
 
 
 STATUS_CHOICES = _choices(ContractStatus.choices)
-RENEWAL_CHOICES = _choices((r.value, r.value) for r in t.RenewalType)
+RENEWAL_CHOICES = _choices((r.value, r.value) for r in terms.RenewalType)
 VAT_CHOICES = _choices([("net", "net"), ("gross", "gross")])
 CLASSIFICATION_CHOICES = _choices(
     [*Classification.choices, (Classification.OFFICIAL_SENSITIVE.value, "official sensitive")]
 )
 DESCRIPTOR_CHOICES = _choices((d.value, d.label) for d in Descriptor if d.value)
-OPTION_STATES = _choices((s.value, s.value) for s in t.OptionState)
+OPTION_STATES = _choices((s.value, s.value) for s in terms.OptionState)
 
 
 def parse_share(value: str) -> Decimal:
@@ -455,7 +454,7 @@ def parse_options(value: object) -> tuple[tuple[int, str], ...]:
         months_text, _, state_text = item.partition(":")
         try:
             months = parse_whole_number(months_text.strip(), 1, MAX_MONTHS)
-            state = parse_choice(state_text, OPTION_STATES) if state_text.strip() else t.OptionState.AVAILABLE.value
+            state = parse_choice(state_text, OPTION_STATES) if state_text.strip() else terms.OptionState.AVAILABLE.value
         except ValueError:
             raise ValueError(NOT_AN_OPTION.format(value=_shown(item))) from None
         options.append((months, state))
@@ -556,7 +555,7 @@ def contract_problems(values: dict[str, object]) -> list[tuple[str, str]]:
                 END_BEFORE_START.format(end=values["initial_end_date"], start=values["start_date"]),
             )
         )
-    if values["renewal_type"] != t.RenewalType.NONE.value and values["renewal_period_months"] < 1:
+    if values["renewal_type"] != terms.RenewalType.NONE.value and values["renewal_period_months"] < 1:
         problems.append(("renewal_period_months", RENEWAL_NEEDS_LENGTH.format(renewal=values["renewal_type"])))
     if values["annual_value"] >= MONEY_LIMIT:
         problems.append(("annual_value", MONEY_TOO_LARGE.format(value=_shown(values["annual_value"]))))

@@ -12,8 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from pegasus.performance import clock
-from pegasus.performance import sla as engine
+from pegasus.performance import clock, sla
 
 PERCENT = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
 WEEKDAYS = "mon,tue,wed,thu,fri"
@@ -95,9 +94,9 @@ class ServiceLevelAgreement(models.Model):
             ],
         }
 
-    def agreement(self, key: str) -> engine.Agreement:
+    def agreement(self, key: str) -> sla.Agreement:
         """The engine's structure for this SLA, checked by the same parser as an SLA file."""
-        return engine.parse_agreements([self.as_entry(key)])[0]
+        return sla.parse_agreements([self.as_entry(key)])[0]
 
 
 class SlaTarget(models.Model):

@@ -17,8 +17,7 @@ from pegasus.core.exceptions import InvalidTransition, RuleViolation
 from pegasus.core.field_bounds import FieldBounds, full_clean
 from pegasus.core.storage import cache_dir, delete_files, fetched, local_folder, save_file, shared_storage
 from pegasus.estate.models import Contract, Organisation
-from pegasus.performance import datasets, duckdb_sql, ticket_loading
-from pegasus.performance import sla as engine
+from pegasus.performance import datasets, duckdb_sql, sla, ticket_loading
 from pegasus.performance.models import RatingRules, ServiceLevelAgreement, SlaTarget, TicketUpload, UploadStatus
 
 SLA_NEEDS_A_TARGET = "An SLA needs a target for at least one priority."
@@ -145,7 +144,7 @@ def sla_save(
         target.save()
     try:
         agreement.agreement(contract.reference)
-    except (engine.SlaFileError, ValueError) as exc:
+    except (sla.SlaFileError, ValueError) as exc:
         raise RuleViolation(str(exc).removeprefix("entry 1 ")) from None
     audit_record(
         action="sla.define" if created else "sla.change",

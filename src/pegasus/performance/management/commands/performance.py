@@ -6,8 +6,7 @@ from pathlib import Path
 from django.conf import settings
 
 from pegasus.core.management.commands._base import BadInput, PegasusCommand, to_json
-from pegasus.performance import clock, datasets, duckdb_sql, importers, ticket_loading
-from pegasus.performance import sla as s
+from pegasus.performance import clock, datasets, duckdb_sql, importers, sla, ticket_loading
 
 DATASET_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
@@ -40,17 +39,19 @@ class Command(PegasusCommand):
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
 
-        sla = sub.add_parser("sla", help="SLA attainment, percentiles, open breaches and service credits")
-        source = sla.add_mutually_exclusive_group(required=True)
+        sla_parser = sub.add_parser("sla", help="SLA attainment, percentiles, open breaches and service credits")
+        source = sla_parser.add_mutually_exclusive_group(required=True)
         source.add_argument("--tickets", help="canonical tickets CSV, or a stored dataset (its directory or Parquet)")
         source.add_argument(
             "--dataset", help="name of a dataset stored by `performance ingest` here, or by an upload (upload-N)"
         )
-        sla.add_argument("--sla", required=True, help="SLA file (YAML or JSON)")
-        sla.add_argument("--assignments", help="assignments CSV (ticket_id, assigned_at, supplier)")
-        sla.add_argument("--skip-invalid", action="store_true", help="use the good rows, set the bad ones aside")
-        sla.add_argument("--rejected-dir", help="where rejected rows are written (default var/performance/rejected)")
-        sla.add_argument("--json", action="store_true")
+        sla_parser.add_argument("--sla", required=True, help="SLA file (YAML or JSON)")
+        sla_parser.add_argument("--assignments", help="assignments CSV (ticket_id, assigned_at, supplier)")
+        sla_parser.add_argument("--skip-invalid", action="store_true", help="use the good rows, set the bad ones aside")
+        sla_parser.add_argument(
+            "--rejected-dir", help="where rejected rows are written (default var/performance/rejected)"
+        )
+        sla_parser.add_argument("--json", action="store_true")
 
         ingest = sub.add_parser("ingest", help="check a tickets CSV and store it as Parquet under var/")
         ingest.add_argument("--tickets", required=True)
@@ -76,7 +77,7 @@ class Command(PegasusCommand):
     def handle(self, *args, **options):
         try:
             result = getattr(self, f"do_{options['action']}")(options)
-        except (ticket_loading.TicketFileError, s.SlaFileError, importers.ImportFileError, clock.ClockError) as exc:
+        except (ticket_loading.TicketFileError, sla.SlaFileError, importers.ImportFileError, clock.ClockError) as exc:
             raise BadInput(str(exc)) from None
         if options["json"]:
             self.stdout.write(to_json(result))
@@ -86,7 +87,7 @@ class Command(PegasusCommand):
     # -- sla ------------------------------------------------------------------------------------------------------
 
     def do_sla(self, options) -> dict:
-        agreements = s.read_agreements(_existing(options["sla"], "--sla"))
+        agreements = sla.read_agreements(_existing(options["sla"], "--sla"))
         con = duckdb_sql.connect()
         rejected: dict[str, ticket_loading.LoadReport] = {}
         loaded_assignments = None
@@ -117,7 +118,7 @@ class Command(PegasusCommand):
             loaded_assignments = "assignments"
             if assignment_report.rejected_table:
                 rejected["assignments"] = assignment_report
-        result = s.sla_report(con, agreements, assignments=loaded_assignments)
+        result = sla.sla_report(con, agreements, assignments=loaded_assignments)
         output = {
             "results": result["results"],
             "credits": result["credits"],
