@@ -39,13 +39,13 @@ import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import duckdb
 import yaml
 
+from pegasus.core.calendar import LONDON_ZONE
+
 ROOT = Path(__file__).resolve().parent.parent
-LONDON = ZoneInfo("Europe/London")
 OFFICE = {
     "days": ["mon", "tue", "wed", "thu", "fri"],
     "start": "08:00",
@@ -216,10 +216,10 @@ def python_loop(path: Path, sample: int) -> tuple[float, float, int]:
                 raise ValueError("duplicate")
             seen.add(row["ticket_id"])
             priority = int(row["priority"].upper().removeprefix("P"))
-            opened = datetime.fromisoformat(row["opened_at"]).replace(tzinfo=LONDON)
+            opened = datetime.fromisoformat(row["opened_at"]).replace(tzinfo=LONDON_ZONE)
             if not row["resolved_at"]:
                 continue
-            resolved = datetime.fromisoformat(row["resolved_at"]).replace(tzinfo=LONDON)
+            resolved = datetime.fromisoformat(row["resolved_at"]).replace(tzinfo=LONDON_ZONE)
             hours = (resolved.timestamp() - opened.timestamp()) / 3600  # elapsed: across a clock change too
             groups.setdefault((row["supplier"], resolved.strftime("%Y-%m"), priority), []).append(hours)
     results = []

@@ -6,15 +6,14 @@ import random
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
 
+from pegasus.core.calendar import LONDON_ZONE
 from pegasus.performance import duckdb_sql, sla, ticket_loading
 from tests.performance.reference import handoffs_reference, read_assignments, read_tickets, sla_reference
 
-LONDON = ZoneInfo("Europe/London")
 OFFICE_HOURS = {
     "days": ["mon", "tue", "wed", "thu", "fri"],
     "start": "08:00",
@@ -207,10 +206,10 @@ def generated_tickets(seed: int, count: int) -> str:
             style = rng.random()
             if style < 0.5:
                 return moment.isoformat(timespec="minutes")  # London wall clock
-            instant = moment.replace(tzinfo=LONDON).astimezone(UTC)
+            instant = moment.replace(tzinfo=LONDON_ZONE).astimezone(UTC)
             if style < 0.75:
                 return instant.strftime("%Y-%m-%dT%H:%M:%SZ")
-            return moment.replace(tzinfo=LONDON).isoformat()
+            return moment.replace(tzinfo=LONDON_ZONE).isoformat()
 
         lines.append(f"G{n},{supplier},{priority},{shown(opened)},{'' if rng.random() < 0.08 else shown(resolved)}")
     return "\n".join(lines) + "\n"
@@ -255,7 +254,7 @@ def generated_assignments(ticket_text: str, seed: int) -> str:
             continue
         opened = datetime.fromisoformat(row["opened_at"].replace("Z", "+00:00"))
         if opened.tzinfo is None:
-            opened = opened.replace(tzinfo=LONDON)
+            opened = opened.replace(tzinfo=LONDON_ZONE)
         moments = sorted({rng.randint(-60, 10 * 1440) for _ in range(rng.randint(1, 4))})
         for minutes in moments:
             at = (opened + timedelta(minutes=minutes)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

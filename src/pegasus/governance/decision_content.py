@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.db.models import Field
 from django.utils import timezone
 
-from pegasus.core.calendar import LONDON, london_today
+from pegasus.core.calendar import LONDON_ZONE, london_today
 from pegasus.core.classification import Classification, Descriptor, marking
 from pegasus.core.documents import person_name
 from pegasus.core.money import format_pounds
@@ -231,7 +231,7 @@ def _approval(decision: Decision, office: str) -> ApprovalBlock:
         outcome=outcome,
         approved=decision.status == DecisionStatus.APPROVED,
         signed_by=person_name(decision.decided_by) if decided else "",
-        signed_on=_day(timezone.localtime(decision.decided_at, LONDON).date()) if decided else "",
+        signed_on=_day(timezone.localtime(decision.decided_at, LONDON_ZONE).date()) if decided else "",
     )
 
 

@@ -15,6 +15,7 @@ from functools import lru_cache
 
 import duckdb
 
+from pegasus.core.calendar import LONDON_ZONE_NAME
 from pegasus.performance import clock
 
 ISO_PATTERN = r"\d{4}-\d{2}-\d{2}[T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?"
@@ -159,7 +160,7 @@ def search_sql(bounds: list[int], value: str, leaf: Callable[[int], str], low: i
 @lru_cache(maxsize=1)
 def _london_segments() -> tuple[list[int], list[int], list[int]]:
     """London's changes as segments of wall-clock time: where each starts, its offset, and the next change."""
-    changes = clock.changes(clock.LONDON)
+    changes = clock.changes(LONDON_ZONE_NAME)
     starts = [instant + max(before, after) for instant, before, after in changes]
     offsets = [changes[0][1], *(after for _instant, _before, after in changes)]
     nexts = [instant for instant, _before, _after in changes]

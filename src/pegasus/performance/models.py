@@ -12,7 +12,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from pegasus.performance import clock, sla
+from pegasus.core.calendar import LONDON_ZONE_NAME
+from pegasus.performance import sla
 
 PERCENT = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
 WEEKDAYS = "mon,tue,wed,thu,fri"
@@ -71,7 +72,7 @@ class ServiceLevelAgreement(models.Model):
             "days": [d.strip() for d in self.service_days.split(",") if d.strip()],
             "start": self.service_start.strftime("%H:%M"),
             "end": "24:00" if self.service_end == time(0, 0) else self.service_end.strftime("%H:%M"),
-            "timezone": clock.LONDON,
+            "timezone": LONDON_ZONE_NAME,
             "exclude_bank_holidays": "england-and-wales" if self.exclude_bank_holidays else None,
         }
 

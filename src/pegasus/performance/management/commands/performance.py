@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from pegasus.core.calendar import LONDON_ZONE_NAME
 from pegasus.core.management.commands._base import BadInput, PegasusCommand, to_json
 from pegasus.performance import clock, datasets, duckdb_sql, importers, sla, ticket_loading
 
@@ -64,7 +65,7 @@ class Command(PegasusCommand):
         formats = imp.add_subparsers(dest="source", required=True)
         now = formats.add_parser("servicenow", help="ServiceNow incident event log (CSV or zip)")
         now.add_argument("--log", required=True)
-        now.add_argument("--timezone", default=clock.LONDON, help="zone of the log's times (default Europe/London)")
+        now.add_argument("--timezone", default=LONDON_ZONE_NAME, help="zone of the log's times (default Europe/London)")
         bpic = formats.add_parser("bpic2014", help="BPI Challenge 2014 case attributes and activity log")
         bpic.add_argument("--cases", required=True)
         bpic.add_argument("--events", required=True)
