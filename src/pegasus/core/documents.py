@@ -31,8 +31,8 @@ def _no_fetch() -> URLFetcher:
 
 
 def render_pdf(template: str, content: Any) -> bytes:
-    """A self-contained PDF of `template` rendered with `content` as `doc`; the document base template marks every
-    page."""
+    """A self-contained PDF of `template` rendered with `content` as `doc`; the base template that documents extend,
+    `core/documents/base.html`, marks every page with `doc.header.marking`."""
     html = render_to_string(template, {"doc": content})
     return HTML(string=html, base_url=None, url_fetcher=_no_fetch()).write_pdf()
 
