@@ -132,11 +132,11 @@ class TestEchoedRows:
         assert f"Contract {'R' * 40}… is also on line 2" in " ".join(messages)
 
     def test_a_header_naming_a_column_twice_is_quoted_briefly(self, tmp_path):
-        from pegasus.performance import tickets
+        from pegasus.performance import duckdb_sql, ticket_loading
 
         name = "n" * 30_000
         path = tmp_path / "tickets.csv"
         path.write_text(f"ticket_id,supplier,priority,opened_at,resolved_at,{name},{name}\n", encoding="utf-8")
-        with pytest.raises(tickets.TicketFileError) as caught:
-            tickets.load_tickets(tickets.connect(), path)
+        with pytest.raises(ticket_loading.TicketFileError) as caught:
+            ticket_loading.load_tickets(duckdb_sql.connect(), path)
         assert len(str(caught.value)) < 300

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pegasus.evaluation import scoring as s
+from pegasus.evaluation import scoring
 
 
 def tender(method="lowest-price-ratio", bids=(), *, tech=60, price=40, pass_mark=None, sv=None):
@@ -26,7 +26,7 @@ def tender(method="lowest-price-ratio", bids=(), *, tech=60, price=40, pass_mark
 
 
 def evaluate(data):
-    return s.evaluation_to_json(s.tender_evaluate(s.tender_from_json(data)))
+    return scoring.evaluation_to_json(scoring.tender_evaluate(scoring.tender_from_json(data)))
 
 
 def price_scores(data):
@@ -123,9 +123,9 @@ class TestIssueExample:
                 {"bidder": "B", "price": "1000000", "scores": {"tech": 50, "sv": 75}},
             ],
         }
-        evaluation = s.tender_evaluate(s.tender_from_json(data))
+        evaluation = scoring.tender_evaluate(scoring.tender_from_json(data))
         assert evaluation.sensitivity.challengers[0].draw_level_at == Fraction(20, 3)
-        out = s.evaluation_to_json(evaluation)["sensitivity"]
+        out = scoring.evaluation_to_json(evaluation)["sensitivity"]
         assert out["winner"] == "A"
         assert out["margin"] == "3.33"
         assert out["smallest_change"] == {
@@ -159,7 +159,7 @@ class TestPassMarks:
         out = evaluate(data)
         assert out["failed"][0]["criteria"] == ["tech", "sv"]
         assert out["sensitivity"] is None
-        assert s.MSG_NONE_PASSED in out["warnings"]
+        assert scoring.MSG_NONE_PASSED in out["warnings"]
 
 
 class TestRanking:
@@ -200,17 +200,17 @@ class TestRanking:
         assert out["sensitivity"]["if_withdrawn"] == [{"withdrawn": "C", "winner": "A"}]
 
     def test_rounding_is_half_up(self):
-        assert s.round_2dp(Fraction(12345, 1000)) == Decimal("12.35")
-        assert s.round_2dp(Fraction(12344999, 1000000)) == Decimal("12.34")
+        assert scoring.round_2dp(Fraction(12345, 1000)) == Decimal("12.35")
+        assert scoring.round_2dp(Fraction(12344999, 1000000)) == Decimal("12.34")
 
 
 class TestWarnings:
     def test_social_value_under_10_percent(self):
         out = evaluate(tender(bids=[("A", "1", 50)], tech=55, sv=5))
-        assert out["warnings"] == [s.MSG_SOCIAL_VALUE_LOW.format(weight=5)]
+        assert out["warnings"] == [scoring.MSG_SOCIAL_VALUE_LOW.format(weight=5)]
 
     def test_no_social_value_criterion_is_0_percent(self):
-        assert evaluate(tender(bids=[("A", "1", 50)]))["warnings"] == [s.MSG_SOCIAL_VALUE_LOW.format(weight=0)]
+        assert evaluate(tender(bids=[("A", "1", 50)]))["warnings"] == [scoring.MSG_SOCIAL_VALUE_LOW.format(weight=0)]
 
     def test_10_percent_is_enough(self):
         assert evaluate(tender(bids=[("A", "1", 50)], tech=50, sv=10))["warnings"] == []
@@ -243,15 +243,15 @@ class TestBadInput:
     def test_the_message_names_the_field(self, change, message):
         data = tender(bids=[("A", "100", 50), ("B", "120", 60)])
         change(data)
-        with pytest.raises(s.EvaluationInputError) as error:
-            s.tender_from_json(data)
+        with pytest.raises(scoring.EvaluationInputError) as error:
+            scoring.tender_from_json(data)
         assert str(error.value).startswith(message)
 
     def test_two_price_criteria(self):
         data = tender(bids=[("A", "100", 50)], tech=20)
         data["criteria"].append({"id": "price2", "weight": 40, "kind": "price", "method": "interpolation"})
-        with pytest.raises(s.EvaluationInputError, match=r"^criteria\[2\].kind: a tender has at most one price"):
-            s.tender_from_json(data)
+        with pytest.raises(scoring.EvaluationInputError, match=r"^criteria\[2\].kind: a tender has at most one price"):
+            scoring.tender_from_json(data)
 
     def test_a_quality_only_tender_needs_no_prices(self):
         data = {
@@ -263,7 +263,7 @@ class TestBadInput:
 
 # --- Properties ---------------------------------------------------------------------------------------------
 
-METHODS = [m.value for m in s.PriceMethod]
+METHODS = [m.value for m in scoring.PriceMethod]
 scores = st.integers(min_value=0, max_value=100)
 prices = st.integers(min_value=1, max_value=10_000_000)
 
@@ -321,8 +321,8 @@ class TestProperties:
     @given(tenders(max_bids=4))
     def test_the_sensitivity_change_flips_the_winner_and_nothing_smaller_does(self, data):
         """Brute force over every whole-point weighting of the three criteria."""
-        tender_ = s.tender_from_json(data)
-        evaluation = s.tender_evaluate(tender_)
+        tender_ = scoring.tender_from_json(data)
+        evaluation = scoring.tender_evaluate(tender_)
         if evaluation.sensitivity is None or len(evaluation.ranked) < 2:
             return
         winner = evaluation.sensitivity.winner

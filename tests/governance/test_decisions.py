@@ -145,13 +145,13 @@ class TestDecide:
 
 class TestDemoDecision:
     def test_pcd_579_is_loaded_approved_by_the_dmpc_on_10_june_2019(self, demo):
-        from pegasus.core.calendar import LONDON
+        from pegasus.core.calendar import LONDON_ZONE
         from pegasus.governance.demo import decisions_demo_load
 
         assert decisions_demo_load() == {"decisions": 3}
         decision = Decision.objects.get(reference="PCD 579")
         assert (decision.status, decision.approver_office, decision.approver_clause) == ("approved", DMPC, "4.8")
-        assert decision.decided_at.astimezone(LONDON).date() == date(2019, 6, 10)
+        assert decision.decided_at.astimezone(LONDON_ZONE).date() == date(2019, 6, 10)
         assert decision.value == Decimal("6700000.00")
         assert "£181,302" in decision.legal
         assert decision.declarations.filter(confirmed=True).count() == 7

@@ -11,11 +11,12 @@ import pytest
 from django.contrib.auth import get_user_model
 from pypdf import PdfReader
 
+from pegasus.core import documents
 from pegasus.core.models import AuditEvent
 from pegasus.core.roles import Role
 from pegasus.estate.demo import SUPPLIER_USER_WORKS_FOR, SUPPLIERS
 from pegasus.estate.models import Supplier
-from pegasus.governance import documents, selectors, services
+from pegasus.governance import decision_content, decision_docx, decision_pdf, selectors, services
 from pegasus.governance.demo import RECOMMENDATIONS, decisions_demo_load
 from pegasus.governance.models import Decision, Declaration
 from pegasus.governance.services import ExemptionSpec, RecommendationSpec
@@ -134,20 +135,20 @@ def draft(demo) -> Decision:
 
 class TestPart1Pdf:
     def test_holds_the_recommendations_and_the_signed_approval(self, pcd_579):
-        text = pdf_text(documents.decision_part1_pdf(pcd_579))
+        text = pdf_text(decision_pdf.decision_part1_pdf(pcd_579))
         assert "DMPC Decision – PCD 579" in text
         for recommendation in RECOMMENDATIONS:
             assert flat(recommendation.text) in text
         assert "The Deputy Mayor for Policing and Crime is recommended to approve:" in text
         assert "The Deputy Mayor for Policing and Crime is recommended to note:" in text
         assert "Amount: £6,700,000." in text
-        assert documents.INTEREST_STATEMENT in text
+        assert decision_content.INTEREST_STATEMENT in text
         assert "The above request has my approval." in text
         assert "Alex Approver" in text and "10 June 2019" in text
 
     def test_sets_out_part_1_the_route_declarations_and_chief_executive(self, pcd_579):
-        text = pdf_text(documents.decision_part1_pdf(pcd_579))
-        for number, (_, heading) in enumerate(documents.PART1_SECTIONS, start=1):
+        text = pdf_text(decision_pdf.decision_part1_pdf(pcd_579))
+        for number, (_, heading) in enumerate(decision_content.PART1_SECTIONS, start=1):
             assert f"{number}. {heading}" in text
         assert "£181,302 or above" in text
         assert "MOPAC Investment Advisory & Monitoring 23 May 2019" in text
@@ -159,14 +160,14 @@ class TestPart1Pdf:
         assert "I have been consulted about the proposal" in text
 
     def test_says_a_part_2_exists_and_why_it_is_exempt_without_its_text(self, pcd_579):
-        text = pdf_text(documents.decision_part1_pdf(pcd_579))
+        text = pdf_text(decision_pdf.decision_part1_pdf(pcd_579))
         assert "Is there a Part 2 form? YES" in text
         assert "Section 43 Commercial interests 31 December 2025" in text
         assert "Is the publication of Part 1 of this approval to be deferred? NO" in text
         assert pcd_579.part2.split(":")[0] not in text  # "Illustrative Part 2"
 
     def test_every_page_is_marked_official_in_its_header_and_footer(self, pcd_579):
-        pages = pdf_pages(documents.decision_part1_pdf(pcd_579))
+        pages = pdf_pages(decision_pdf.decision_part1_pdf(pcd_579))
         assert len(pages) > 1
         for number, page in enumerate(pages, start=1):
             assert page["header"] == "OFFICIAL", number
@@ -174,8 +175,8 @@ class TestPart1Pdf:
             assert f"Page {number} of {len(pages)}" in page["footer"]
 
     def test_a_draft_is_not_yet_approved_and_shows_its_deferral(self, draft):
-        text = pdf_text(documents.decision_part1_pdf(draft))
-        assert documents.NOT_YET_APPROVED in text
+        text = pdf_text(decision_pdf.decision_part1_pdf(draft))
+        assert decision_content.NOT_YET_APPROVED in text
         assert "has my approval" not in text
         assert "Is the publication of Part 1 of this approval to be deferred? YES" in text
         assert "Publication before award would prejudice the negotiation." in text and "1 December 2019" in text
@@ -183,49 +184,49 @@ class TestPart1Pdf:
         assert text.count("Not confirmed") == len(Declaration.Kind.values)
 
     def test_text_is_printed_as_written_never_read_as_markup(self, draft):
-        text = pdf_text(documents.decision_part1_pdf(draft))
+        text = pdf_text(decision_pdf.decision_part1_pdf(draft))
         assert '<img src="https://example.invalid/x.png"> & more.' in text
 
     def test_the_public_pdf_is_part_1(self, pcd_579):
-        assert pdf_text(documents.decision_public_pdf(pcd_579)) == pdf_text(documents.decision_part1_pdf(pcd_579))
+        assert pdf_text(decision_pdf.decision_public_pdf(pcd_579)) == pdf_text(decision_pdf.decision_part1_pdf(pcd_579))
 
 
 class TestPart2StaysInPart2:
     """A marker placed in Part 2 is in both Part 2 documents and in no Part 1 document."""
 
     def test_part_1_pdf_never_holds_it(self, marked):
-        body = documents.decision_part1_pdf(marked)
+        body = decision_pdf.decision_part1_pdf(marked)
         assert PART2_MARKER not in pdf_text(body)
         assert "Bidder pricing" not in pdf_text(body)
         assert "Is there a Part 2 form? YES" in pdf_text(body)
 
     def test_public_pdf_never_holds_it(self, marked):
-        assert PART2_MARKER not in pdf_text(documents.decision_public_pdf(marked))
+        assert PART2_MARKER not in pdf_text(decision_pdf.decision_public_pdf(marked))
 
     def test_part_1_docx_never_holds_it_in_any_part(self, marked):
-        body = documents.decision_part1_docx(marked)
+        body = decision_docx.decision_part1_docx(marked)
         assert PART2_MARKER not in docx_all_xml(body)
         assert "Bidder pricing" not in docx_all_xml(body)
 
     def test_part_1_content_has_no_place_for_it(self, marked):
-        assert PART2_MARKER not in repr(documents.part1_content(marked))
+        assert PART2_MARKER not in repr(decision_content.part1_content(marked))
 
     def test_part_2_pdf_holds_it_with_the_exemptions(self, marked):
-        text = pdf_text(documents.decision_part2_pdf(marked))
+        text = pdf_text(decision_pdf.decision_part2_pdf(marked))
         assert PART2_MARKER in text and "Bidder pricing assumptions." in text
         assert "Section 43 Commercial interests 31 December 2025" in text
         assert "Section 31 Law enforcement No date recorded" in text
         assert "PCD 9001" in text and "Network tower re-procurement" in text
 
     def test_part_2_docx_holds_it(self, marked):
-        text = docx_text(documents.decision_part2_docx(marked))
+        text = docx_text(decision_docx.decision_part2_docx(marked))
         assert PART2_MARKER in text
         assert "Section 43 – Commercial interests; ceases to apply on 31 December 2025" in text
 
 
 class TestPart2Marking:
     def test_every_pdf_page_is_marked_official_sensitive_commercial(self, marked):
-        pages = pdf_pages(documents.decision_part2_pdf(marked))
+        pages = pdf_pages(decision_pdf.decision_part2_pdf(marked))
         for page in pages:
             assert page["header"] == "OFFICIAL-SENSITIVE [COMMERCIAL]"
             assert "OFFICIAL-SENSITIVE [COMMERCIAL]" in page["footer"]
@@ -235,21 +236,21 @@ class TestPart2Marking:
         revised = services.decision_revise(decision=marked, by=User.objects.get(username="director"))
         long_text = "\n".join(f"Paragraph {i} of the commercial detail, {PART2_MARKER}." for i in range(120))
         services.decision_update(decision=revised, by=User.objects.get(username="director"), part2=long_text)
-        pages = pdf_pages(documents.decision_part2_pdf(selectors.decision_detail(revised.pk)))
+        pages = pdf_pages(decision_pdf.decision_part2_pdf(selectors.decision_detail(revised.pk)))
         assert len(pages) >= 3
         for page in pages:
             assert page["header"] == "OFFICIAL-SENSITIVE [COMMERCIAL]"
             assert "OFFICIAL-SENSITIVE [COMMERCIAL]" in page["footer"]
 
     def test_every_docx_section_is_marked_in_header_and_footer(self, marked):
-        for header, footer in docx_banners(documents.decision_part2_docx(marked)):
+        for header, footer in docx_banners(decision_docx.decision_part2_docx(marked)):
             assert header == "OFFICIAL-SENSITIVE [COMMERCIAL]"
             assert footer.startswith("OFFICIAL-SENSITIVE [COMMERCIAL]")
 
 
 class TestPart1Docx:
     def test_holds_the_recommendations_approval_and_declarations(self, pcd_579):
-        body = documents.decision_part1_docx(pcd_579)
+        body = decision_docx.decision_part1_docx(pcd_579)
         text = docx_text(body)
         for recommendation in RECOMMENDATIONS:
             assert flat(recommendation.text) in text
@@ -260,20 +261,20 @@ class TestPart1Docx:
         assert [row.cells[1].text for row in table.rows] == ["Tick to confirm statement (✓)"] + ["✓"] * 7
 
     def test_every_section_is_marked_official(self, pcd_579):
-        banners = docx_banners(documents.decision_part1_docx(pcd_579))
+        banners = docx_banners(decision_docx.decision_part1_docx(pcd_579))
         assert banners
         for header, footer in banners:
             assert header == "OFFICIAL"
             assert footer.startswith("OFFICIAL") and "SENSITIVE" not in footer
 
     def test_a_draft_is_not_yet_approved(self, draft):
-        assert documents.NOT_YET_APPROVED in docx_text(documents.decision_part1_docx(draft))
+        assert decision_content.NOT_YET_APPROVED in docx_text(decision_docx.decision_part1_docx(draft))
 
 
 class TestRendering:
     def test_filenames_carry_reference_version_and_part(self, pcd_579):
-        assert documents.document_filename(pcd_579, 1, "pdf") == "PCD-579-v1-part1.pdf"
-        assert documents.document_filename(pcd_579, 2, "docx") == "PCD-579-v1-part2.docx"
+        assert decision_content.document_filename(pcd_579, 1, "pdf") == "PCD-579-v1-part1.pdf"
+        assert decision_content.document_filename(pcd_579, 2, "docx") == "PCD-579-v1-part2.docx"
 
     @pytest.mark.parametrize("url", ["https://example.org/style.css", "http://10.0.0.1/x.png", "file:///etc/passwd"])
     def test_the_pdf_renderer_fetches_nothing(self, url):

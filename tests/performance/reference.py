@@ -7,15 +7,13 @@ import csv
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import numpy
 
+from pegasus.core.calendar import LONDON_ZONE
 from pegasus.core.money import round_pennies
 from pegasus.performance import clock
 from pegasus.performance.sla import Agreement
-
-LONDON = ZoneInfo("Europe/London")
 
 
 def parse_instant(text: str) -> datetime | None:
@@ -26,9 +24,9 @@ def parse_instant(text: str) -> datetime | None:
     if moment.tzinfo is not None:
         return moment
     # A wall-clock time that never happened (clocks going forward) moves to the first one that did.
-    while moment.replace(tzinfo=LONDON).astimezone(UTC).astimezone(LONDON).replace(tzinfo=None) != moment:
+    while moment.replace(tzinfo=LONDON_ZONE).astimezone(UTC).astimezone(LONDON_ZONE).replace(tzinfo=None) != moment:
         moment += timedelta(minutes=1)
-    return moment.replace(tzinfo=LONDON, fold=0)
+    return moment.replace(tzinfo=LONDON_ZONE, fold=0)
 
 
 def read_tickets(path: Path) -> list[dict]:
@@ -54,7 +52,7 @@ def micros_between(agreement: Agreement, clock_name: str, start: datetime, end: 
 
 
 def month_of(moment: datetime) -> str:
-    local = moment.astimezone(LONDON)
+    local = moment.astimezone(LONDON_ZONE)
     return f"{local.year:04d}-{local.month:02d}"
 
 
@@ -76,11 +74,11 @@ def sla_reference(tickets: list[dict], agreements: list[Agreement]) -> dict:
         entry["met"] += micros <= target.limit_micros
 
     as_at = max(max(t["opened"], t["resolved"] or t["opened"]) for t in tickets)
-    first = min(t["opened"] for t in tickets).astimezone(LONDON).date().replace(day=1)
+    first = min(t["opened"] for t in tickets).astimezone(LONDON_ZONE).date().replace(day=1)
     month = first
-    while month <= as_at.astimezone(LONDON).date():
+    while month <= as_at.astimezone(LONDON_ZONE).date():
         following = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
-        end = min(datetime(following.year, following.month, 1, tzinfo=LONDON), as_at)
+        end = min(datetime(following.year, following.month, 1, tzinfo=LONDON_ZONE), as_at)
         for ticket in tickets:
             agreement = by_supplier.get(ticket["supplier"])
             target = agreement.target(ticket["priority"]) if agreement else None

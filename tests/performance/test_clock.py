@@ -1,16 +1,15 @@
 """The service-hours clock: hand-computed intervals across weekends, bank holidays and both clock changes."""
 
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pegasus.performance import clock, tickets
+from pegasus.core.calendar import LONDON_ZONE
+from pegasus.performance import clock, duckdb_sql
 
 HOUR = clock.MICROS_PER_HOUR
-LONDON = ZoneInfo("Europe/London")
 OFFICE = clock.ServiceHours(days=frozenset(range(5)), start=8 * 3600, end=18 * 3600)
 ALWAYS = clock.ServiceHours(days=frozenset(range(7)), start=0, end=86400, exclude_bank_holidays=False)
 
@@ -22,7 +21,7 @@ def local(text: str) -> int:
 def sql_over(expression: str, values: list[int]) -> list[int]:
     """`expression` of column `v` evaluated by DuckDB over `values`, in order."""
     rows = (
-        tickets.connect()
+        duckdb_sql.connect()
         .execute(
             f"SELECT {expression} FROM (SELECT unnest($1::BIGINT[]) AS v, generate_subscripts($1::BIGINT[], 1) AS n) "
             "ORDER BY n",
@@ -36,11 +35,11 @@ def sql_over(expression: str, values: list[int]) -> list[int]:
 def sql_instants(naive: list[datetime]) -> list[int]:
     """Epoch micros of London wall-clock times, as the ticket loader's SQL computes them."""
     walls = [clock.to_micros(n.replace(tzinfo=UTC)) for n in naive]
-    return sql_over(tickets.london_instant_sql("v"), walls)
+    return sql_over(duckdb_sql.london_instant_sql("v"), walls)
 
 
 def sql_walls(instants: list[int]) -> list[int]:
-    return sql_over(tickets.london_wall_sql("v"), instants)
+    return sql_over(duckdb_sql.london_wall_sql("v"), instants)
 
 
 def both_clocks(hours: clock.ServiceHours, start: str, end: str) -> tuple[int, int]:
@@ -195,12 +194,12 @@ class TestClockProperties:
         changes = clock.changes()
         assert len(changes) == 257
         for instant, before, after in changes:
-            assert clock.from_micros(instant - 1).astimezone(LONDON).utcoffset() == timedelta(microseconds=before)
-            assert clock.from_micros(instant).astimezone(LONDON).utcoffset() == timedelta(microseconds=after)
+            assert clock.from_micros(instant - 1).astimezone(LONDON_ZONE).utcoffset() == timedelta(microseconds=before)
+            assert clock.from_micros(instant).astimezone(LONDON_ZONE).utcoffset() == timedelta(microseconds=after)
         # Between consecutive changes the offset holds (checked at their midpoint).
         for (first, _b, after), (second, before, _a) in zip(changes, changes[1:], strict=False):
             assert after == before
-            middle = clock.from_micros((first + second) // 2).astimezone(LONDON).utcoffset()
+            middle = clock.from_micros((first + second) // 2).astimezone(LONDON_ZONE).utcoffset()
             assert middle == timedelta(microseconds=after)
 
     def test_sql_agrees_with_zoneinfo_through_every_change_day(self):

@@ -179,13 +179,12 @@ class TestIngest:
         self, capsys, files, var_dir, where, request
     ):
         """On any host, `--dataset upload-N` reads what the pages read: the dataset in the shared storage."""
-        from pegasus.performance import services
-        from pegasus.performance import tickets as t
+        from pegasus.performance import duckdb_sql, services, ticket_loading
 
         if where == "s3":
             request.getfixturevalue("s3_storage")
-        con = t.connect()
-        t.load_tickets(con, files / "tickets.csv")
+        con = duckdb_sql.connect()
+        ticket_loading.load_tickets(con, files / "tickets.csv")
         services.dataset_store(con, "upload-7")
         _code, from_csv, _err = run(
             capsys, "sla", "--tickets", str(files / "tickets.csv"), "--sla", str(files / "sla.yaml"), "--json"

@@ -45,7 +45,7 @@ class TestRejectedRowsFile:
     def test_text_a_spreadsheet_would_run_is_quoted_and_line_numbers_stay_numbers(self, tmp_path):
         """The rows a load set aside are written for people to open and fix: no cell of them may run."""
         # given
-        from pegasus.performance import tickets
+        from pegasus.performance import datasets, duckdb_sql, ticket_loading
 
         path = tmp_path / "tickets.csv"
         path.write_text(
@@ -55,11 +55,11 @@ class TestRejectedRowsFile:
             "T3,S,1,2019-06-03T09:00,\n",
             encoding="utf-8",
         )
-        con = tickets.connect()
-        report = tickets.load_tickets(con, path, skip_invalid=True)
+        con = duckdb_sql.connect()
+        report = ticket_loading.load_tickets(con, path, skip_invalid=True)
         # when
         target = tmp_path / "tickets.rejected.csv"
-        tickets.write_rejected(con, report, target)
+        datasets.write_rejected(con, report, target)
         # then
         with target.open(encoding="utf-8", newline="") as handle:
             rows = list(csv.DictReader(handle))

@@ -9,7 +9,7 @@ import pytest
 import yaml
 from django.core.management import call_command
 
-from pegasus.performance import importers, sla, tickets
+from pegasus.performance import duckdb_sql, importers, sla, ticket_loading
 
 SERVICENOW = "itsm-servicenow-incident-log/incident_event_log_first119998_original_format.zip"
 SERVICENOW_EDITED = "itsm-servicenow-incident-log/incident_event_log_full_prefix_stripped.zip"
@@ -85,9 +85,9 @@ class TestServiceNow:
 
     def test_the_log_loads_and_reports_without_error(self, servicenow, shared_data):
         _imported, out = servicenow
-        con = tickets.connect()
-        report = tickets.load_tickets(con, out / "tickets.csv")
-        tickets.load_assignments(con, out / "assignments.csv")
+        con = duckdb_sql.connect()
+        report = ticket_loading.load_tickets(con, out / "tickets.csv")
+        ticket_loading.load_assignments(con, out / "assignments.csv")
         result = sla.sla_report(con, sla.parse_agreements([agreement("Tower Supplier A")]), assignments="assignments")
         assert (report.rows_read, report.rows_rejected) == (20769, 0)
         months = sorted({r["month"] for r in result["results"]})

@@ -6,15 +6,14 @@ import random
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
 
-from pegasus.performance import sla, tickets
+from pegasus.core.calendar import LONDON_ZONE
+from pegasus.performance import duckdb_sql, sla, ticket_loading
 from tests.performance.reference import handoffs_reference, read_assignments, read_tickets, sla_reference
 
-LONDON = ZoneInfo("Europe/London")
 OFFICE_HOURS = {
     "days": ["mon", "tue", "wed", "thu", "fri"],
     "start": "08:00",
@@ -99,8 +98,8 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
 
 
 def report_for(path: Path, agreements=None, **options) -> dict:
-    con = tickets.connect()
-    load = tickets.load_tickets(con, path, **options)
+    con = duckdb_sql.connect()
+    load = ticket_loading.load_tickets(con, path, **options)
     result = sla.sla_report(con, sla.parse_agreements(agreements or AGREEMENTS))
     result.update(rows_read=load.rows_read, rows_rejected=load.rows_rejected)
     return result
@@ -207,10 +206,10 @@ def generated_tickets(seed: int, count: int) -> str:
             style = rng.random()
             if style < 0.5:
                 return moment.isoformat(timespec="minutes")  # London wall clock
-            instant = moment.replace(tzinfo=LONDON).astimezone(UTC)
+            instant = moment.replace(tzinfo=LONDON_ZONE).astimezone(UTC)
             if style < 0.75:
                 return instant.strftime("%Y-%m-%dT%H:%M:%SZ")
-            return moment.replace(tzinfo=LONDON).isoformat()
+            return moment.replace(tzinfo=LONDON_ZONE).isoformat()
 
         lines.append(f"G{n},{supplier},{priority},{shown(opened)},{'' if rng.random() < 0.08 else shown(resolved)}")
     return "\n".join(lines) + "\n"
@@ -255,7 +254,7 @@ def generated_assignments(ticket_text: str, seed: int) -> str:
             continue
         opened = datetime.fromisoformat(row["opened_at"].replace("Z", "+00:00"))
         if opened.tzinfo is None:
-            opened = opened.replace(tzinfo=LONDON)
+            opened = opened.replace(tzinfo=LONDON_ZONE)
         moments = sorted({rng.randint(-60, 10 * 1440) for _ in range(rng.randint(1, 4))})
         for minutes in moments:
             at = (opened + timedelta(minutes=minutes)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -268,9 +267,9 @@ class TestHandoffsAgainstTheReference:
         ticket_text = generated_tickets(3, 300)
         ticket_file = write(tmp_path, "tickets.csv", ticket_text)
         assignment_file = write(tmp_path, "assignments.csv", generated_assignments(ticket_text, 3))
-        con = tickets.connect()
-        tickets.load_tickets(con, ticket_file)
-        tickets.load_assignments(con, assignment_file)
+        con = duckdb_sql.connect()
+        ticket_loading.load_tickets(con, ticket_file)
+        ticket_loading.load_assignments(con, assignment_file)
         actual = sla.sla_report(con, sla.parse_agreements(AGREEMENTS), assignments="assignments")["handoffs"]
         expected = handoffs_reference(ticket_file, read_assignments(assignment_file))
         assert actual["pairs"] == expected["pairs"]
@@ -284,7 +283,7 @@ class TestHandoffsAgainstTheReference:
 class TestPercentiles:
     def test_duckdb_quantiles_are_numpys_linear_interpolation(self):
         values = [random.Random(7).uniform(0, 100) for _ in range(101)][:37]
-        con = tickets.connect()
+        con = duckdb_sql.connect()
         got = con.execute(
             "SELECT quantile_cont(v, [0.5, 0.9]) FROM (SELECT unnest($1::DOUBLE[]) AS v)", [values]
         ).fetchone()[0]

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 
 from pegasus.core import intake
 from pegasus.core.roles import Role
-from pegasus.performance import services, tickets
+from pegasus.performance import duckdb_sql, services, ticket_loading
 from pegasus.performance.models import TicketUpload, UploadStatus
 from tests.performance.test_tickets import HEADER, rejection, write
 
@@ -44,17 +44,17 @@ class TestControlCharacters:
 
     def test_tabs_in_a_field_are_text(self, tmp_path):
         path = write(tmp_path, HEADER + f"T1,{SUPPLIER}\twest,1,2019-03-04T09:00,\n")
-        con = tickets.connect()
-        assert tickets.load_tickets(con, path).rows_read == 1
+        con = duckdb_sql.connect()
+        assert ticket_loading.load_tickets(con, path).rows_read == 1
 
     def test_assignments_are_checked_too(self, tmp_path):
-        con = tickets.connect()
-        tickets.load_tickets(con, write(tmp_path, HEADER + f"T1,{SUPPLIER},1,2019-03-04T09:00,\n"))
+        con = duckdb_sql.connect()
+        ticket_loading.load_tickets(con, write(tmp_path, HEADER + f"T1,{SUPPLIER},1,2019-03-04T09:00,\n"))
         assignments = write(
             tmp_path, "ticket_id,assigned_at,supplier\nT1,2019-03-04T09:00,A\x00B\n", name="assignments.csv"
         )
-        with pytest.raises(tickets.TicketFileError) as caught:
-            tickets.load_assignments(con, assignments)
+        with pytest.raises(ticket_loading.TicketFileError) as caught:
+            ticket_loading.load_assignments(con, assignments)
         assert [(b.line, b.reason) for b in caught.value.bad_lines] == [
             (2, "supplier contains a control character (U+0000)")
         ]
@@ -80,4 +80,4 @@ class TestSize:
 
     def test_a_header_line_is_read_only_so_far(self, tmp_path):
         path = write(tmp_path, "ticket_id," + "x" * (3 * intake.MB) + "\nT1\n")
-        assert [(b.line, b.reason) for b in rejection(path).bad_lines] == [(1, tickets.HEADER_TOO_LONG)]
+        assert [(b.line, b.reason) for b in rejection(path).bad_lines] == [(1, ticket_loading.HEADER_TOO_LONG)]

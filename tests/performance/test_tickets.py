@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pegasus.performance import clock, tickets
+from pegasus.performance import clock, datasets, duckdb_sql, ticket_loading
 
 HEADER = "ticket_id,supplier,priority,opened_at,resolved_at\n"
 
@@ -20,8 +20,8 @@ def write(tmp_path: Path, text: str, name: str = "tickets.csv", encoding: str = 
 
 
 def load(path: Path, **options):
-    con = tickets.connect()
-    report = tickets.load_tickets(con, path, **options)
+    con = duckdb_sql.connect()
+    report = ticket_loading.load_tickets(con, path, **options)
     rows = con.execute(
         "SELECT ticket_id, supplier, priority, opened_us, resolved_us FROM tickets ORDER BY ticket_id"
     ).fetchall()
@@ -32,10 +32,10 @@ def utc(*parts) -> int:
     return clock.to_micros(datetime(*parts, tzinfo=UTC))
 
 
-def rejection(path: Path, **options) -> tickets.TicketFileError:
-    con = tickets.connect()
-    with pytest.raises(tickets.TicketFileError) as caught:
-        tickets.load_tickets(con, path, **options)
+def rejection(path: Path, **options) -> ticket_loading.TicketFileError:
+    con = duckdb_sql.connect()
+    with pytest.raises(ticket_loading.TicketFileError) as caught:
+        ticket_loading.load_tickets(con, path, **options)
     assert "tickets" not in {r[0] for r in con.execute("SHOW TABLES").fetchall()}
     return caught.value
 
@@ -87,13 +87,13 @@ class TestReading:
         ).fetchall() == [("Desk", 2, 0, True, 4.5), (None, None, None, None, None)]
 
     def test_absent_optional_columns_read_as_typed_nulls_and_a_second_load_replaces_the_first(self, tmp_path):
-        con = tickets.connect()
+        con = duckdb_sql.connect()
         with_service = write(tmp_path, HEADER.strip() + ",reopen_count\nT1,S,1,2019-06-03T09:00,,3\n", "a.csv")
         bare = write(tmp_path, HEADER + "T2,S,2,2019-06-03T09:00,\nT3,S,9,2019-06-03T09:00,\n", "b.csv")
         optional = "service, reassignment_count, reopen_count, first_contact_resolution, satisfaction"
 
         # when
-        tickets.load_tickets(con, with_service)
+        ticket_loading.load_tickets(con, with_service)
 
         # then
         assert con.execute(f"SELECT ticket_id, {optional} FROM tickets").fetchall() == [
@@ -103,7 +103,7 @@ class TestReading:
         assert [t[1] for t in types] == ["VARCHAR", "INTEGER", "INTEGER", "BOOLEAN", "DOUBLE"]
 
         # when a file with a bad row is loaded on the same connection, its good rows replace the first file's
-        report = tickets.load_tickets(con, bare, skip_invalid=True)
+        report = ticket_loading.load_tickets(con, bare, skip_invalid=True)
 
         # then
         assert report.rows_rejected == 1
@@ -134,8 +134,8 @@ class TestReading:
             writer.writerow(["ticket_id", "supplier", "priority", "opened_at", "resolved_at"])
             for n, name in enumerate(names):
                 writer.writerow([f"{n}-{name}", name, "1", "2019-06-03T09:00", ""])
-        con = tickets.connect()
-        report = tickets.load_tickets(con, path, skip_invalid=True)
+        con = duckdb_sql.connect()
+        report = ticket_loading.load_tickets(con, path, skip_invalid=True)
         kept = con.execute("SELECT ticket_id, supplier FROM tickets ORDER BY ticket_id").fetchall()
         expected = sorted((f"{n}-{name}".strip(), name.strip()) for n, name in enumerate(names) if name.strip())
         assert sorted(kept) == expected
@@ -250,7 +250,7 @@ class TestRejection:
             tmp_path, HEADER + "T1,S,1,2019-06-03T09:00,\nT2,Société,1,2019-06-03T09:00,\n", encoding="latin-1"
         )
         error = rejection(path)
-        assert [(b.line, b.reason) for b in error.bad_lines] == [(3, tickets.NOT_UTF8)]
+        assert [(b.line, b.reason) for b in error.bad_lines] == [(3, ticket_loading.NOT_UTF8)]
 
     def test_only_the_first_20_bad_lines_are_listed(self, tmp_path):
         path = write(tmp_path, HEADER + "".join(f"T{n},S,9,2019-06-03T09:00,\n" for n in range(30)))
@@ -268,7 +268,7 @@ class TestRejection:
         assert [b.line for b in rejection(path).bad_lines] == [4]
 
     def test_an_empty_file_has_no_header(self, tmp_path):
-        assert rejection(write(tmp_path, "")).bad_lines == [tickets.BadLine(1, "no header row")]
+        assert rejection(write(tmp_path, "")).bad_lines == [ticket_loading.BadLine(1, "no header row")]
 
 
 class TestSkipInvalid:
@@ -282,7 +282,7 @@ class TestSkipInvalid:
         assert (report.rows_read, report.rows_rejected) == (4, 2)
         assert [r[0] for r in rows] == ["T1", "T4"]
         target = tmp_path / "out" / "tickets.rejected.csv"
-        tickets.write_rejected(con, report, target)
+        datasets.write_rejected(con, report, target)
         with target.open(encoding="utf-8") as handle:
             written = list(csv.DictReader(handle))
         assert [(r["line"], r["reason"], r["ticket_id"], r["priority"], r["raw_line"]) for r in written] == [
@@ -300,16 +300,16 @@ class TestAssignments:
             "T1,soon,D\n",
             name="assignments.csv",
         )
-        con = tickets.connect()
-        tickets.load_tickets(con, ticket_file)
-        with pytest.raises(tickets.TicketFileError) as caught:
-            tickets.load_assignments(con, assignment_file)
+        con = duckdb_sql.connect()
+        ticket_loading.load_tickets(con, ticket_file)
+        with pytest.raises(ticket_loading.TicketFileError) as caught:
+            ticket_loading.load_assignments(con, assignment_file)
         assert [(b.line, b.reason) for b in caught.value.bad_lines] == [
             (3, "ticket_id 'T9' is not among the tickets"),
             (4, "a second assignment at the same time of ticket_id 'T1' (first on line 2)"),
             (5, "assigned_at 'soon' is not an ISO 8601 date and time"),
         ]
-        report = tickets.load_assignments(con, assignment_file, skip_invalid=True)
+        report = ticket_loading.load_assignments(con, assignment_file, skip_invalid=True)
         assert (report.rows_read, report.rows_rejected) == (4, 3)
         assert con.execute("SELECT ticket_id, supplier FROM assignments").fetchall() == [("T1", "A")]
 
@@ -318,9 +318,9 @@ class TestStore:
     def test_a_dataset_round_trips_through_parquet(self, tmp_path):
         path = write(tmp_path, HEADER + "T1,S,1,2019-10-27T01:30,2019-10-27T03:00\nT2,S,2,2019-06-03T09:00,\n")
         con, _report, rows = load(path)
-        tickets.store_dataset(con, tmp_path / "ds")
-        again = tickets.connect()
-        tickets.open_dataset(again, tmp_path / "ds")
+        datasets.store_dataset(con, tmp_path / "ds")
+        again = duckdb_sql.connect()
+        datasets.open_dataset(again, tmp_path / "ds")
         assert (
             again.execute(
                 "SELECT ticket_id, supplier, priority, opened_us, resolved_us FROM tickets ORDER BY ticket_id"

@@ -8,13 +8,13 @@ from hypothesis import strategies as st
 
 from pegasus.core.calendar import is_working_day
 from pegasus.governance.rules import Regime
-from pegasus.procurement import schedule as s
+from pegasus.procurement import schedule
 
 
 def plan(end="2020-03-31", route="open", regime="PCR2015", as_at="2019-01-01", start=None, **durations):
-    return s.procurement_schedule(
+    return schedule.procurement_schedule(
         replaces_end=date.fromisoformat(end),
-        route=s.Route(route),
+        route=schedule.Route(route),
         regime=Regime(regime),
         as_at=date.fromisoformat(as_at),
         start=date.fromisoformat(start) if start else None,
@@ -22,12 +22,12 @@ def plan(end="2020-03-31", route="open", regime="PCR2015", as_at="2019-01-01", s
     )
 
 
-def latest(schedule):
-    return {st.template.key: (st.latest_start.isoformat(), st.latest_end.isoformat()) for st in schedule.stages}
+def latest(result):
+    return {st.template.key: (st.latest_start.isoformat(), st.latest_end.isoformat()) for st in result.stages}
 
 
-def planned(schedule):
-    return {st.template.key: (st.planned_start.isoformat(), st.planned_end.isoformat()) for st in schedule.stages}
+def planned(result):
+    return {st.template.key: (st.planned_start.isoformat(), st.planned_end.isoformat()) for st in result.stages}
 
 
 class TestBackwardScheduling:
@@ -124,14 +124,14 @@ class TestPlannedStart:
         assert out["standstill"] == ("2020-06-16", "2020-06-25")
 
     def test_starting_on_the_latest_start_puts_nothing_at_risk(self):
-        schedule = plan(start="2019-04-09")
-        assert schedule.slack_days >= 0 and not schedule.at_risk
-        assert schedule.stages[0].slack_days == 0
+        result = plan(start="2019-04-09")
+        assert result.slack_days >= 0 and not result.at_risk
+        assert result.stages[0].slack_days == 0
 
     def test_starting_a_working_day_later_puts_the_first_stage_at_risk(self):
-        schedule = plan(start="2019-04-10")
-        assert schedule.stages[0].slack_days == -1
-        assert schedule.stages[0].at_risk and schedule.at_risk
+        result = plan(start="2019-04-10")
+        assert result.stages[0].slack_days == -1
+        assert result.stages[0].at_risk and result.at_risk
 
     def test_without_a_start_the_plan_starts_on_the_as_at_date(self):
         assert plan(as_at="2019-04-09").stages[0].slack_days == 0
@@ -141,27 +141,27 @@ class TestPlannedStart:
 
 class TestRegimes:
     def test_a_pcr_procurement_advertised_on_24_february_2025_is_warned(self):
-        schedule = plan("2030-03-31", start="2025-02-20", requirements=1, market_engagement=1)
-        assert planned(schedule)["tender-period"][0] == "2025-02-24"
-        assert schedule.warnings == (
+        result = plan("2030-03-31", start="2025-02-20", requirements=1, market_engagement=1)
+        assert planned(result)["tender-period"][0] == "2025-02-24"
+        assert result.warnings == (
             "the planned tender notice on 2025-02-24 is on or after 2025-02-24: a procurement begun then falls"
             " under the Procurement Act 2023, not PCR 2015",
         )
 
     def test_a_pcr_procurement_advertised_the_working_day_before_is_not(self):
-        schedule = plan("2030-03-31", start="2025-02-19", requirements=1, market_engagement=1)
-        assert planned(schedule)["tender-period"][0] == "2025-02-21"
-        assert schedule.warnings == ()
+        result = plan("2030-03-31", start="2025-02-19", requirements=1, market_engagement=1)
+        assert planned(result)["tender-period"][0] == "2025-02-21"
+        assert result.warnings == ()
 
     def test_a_pa2023_procurement_that_must_be_advertised_before_it_commenced_is_warned(self):
-        schedule = plan("2025-06-30", regime="PA2023")
-        assert schedule.warnings[0].startswith("the latest tender notice on 2024-")
+        result = plan("2025-06-30", regime="PA2023")
+        assert result.warnings[0].startswith("the latest tender notice on 2024-")
         assert plan("2026-06-30", regime="PA2023").warnings == ()
 
     def test_a_route_the_regime_does_not_have(self):
-        with pytest.raises(s.ScheduleInputError, match=r"^--route: restricted is not a PA2023 route \(open, "):
+        with pytest.raises(schedule.ScheduleInputError, match=r"^--route: restricted is not a PA2023 route \(open, "):
             plan(route="restricted", regime="PA2023")
-        with pytest.raises(s.ScheduleInputError, match=r"^--route: competitive-flexible is not a PCR2015 route"):
+        with pytest.raises(schedule.ScheduleInputError, match=r"^--route: competitive-flexible is not a PCR2015 route"):
             plan(route="competitive-flexible")
 
     def test_the_standstill_of_a_call_off_is_voluntary(self):
@@ -171,22 +171,24 @@ class TestRegimes:
 
 class TestDurations:
     def test_below_the_statutory_minimum(self):
-        with pytest.raises(s.ScheduleInputError) as error:
+        with pytest.raises(schedule.ScheduleInputError) as error:
             plan(tender_period=20)
         assert str(error.value) == (
             "--duration: tender-period: 20 days is under the statutory minimum of 30 (PCR 2015 reg 27(2) and (6))"
         )
 
     def test_the_standstill_is_set_by_law(self):
-        with pytest.raises(s.ScheduleInputError, match="^--duration: standstill: the standstill period is set by law"):
+        with pytest.raises(
+            schedule.ScheduleInputError, match="^--duration: standstill: the standstill period is set by law"
+        ):
             plan(standstill=5)
 
     def test_an_unknown_stage(self):
-        with pytest.raises(s.ScheduleInputError, match="^--duration: 'dialogue' is not a stage of this route"):
+        with pytest.raises(schedule.ScheduleInputError, match="^--duration: 'dialogue' is not a stage of this route"):
             plan(dialogue=10)
 
 
-ROUTE_PAIRS = [(regime, route) for regime, routes in s.ROUTES.items() for route in routes]
+ROUTE_PAIRS = [(regime, route) for regime, routes in schedule.ROUTES.items() for route in routes]
 
 
 class TestProperties:
@@ -196,22 +198,22 @@ class TestProperties:
     )
     def test_the_latest_schedule_is_contiguous_and_feasible(self, end, pair):
         regime, route = pair
-        schedule = s.procurement_schedule(replaces_end=end, route=route, regime=regime, as_at=end)
-        chain = [st for st in schedule.stages if not st.template.parallel]
+        result = schedule.procurement_schedule(replaces_end=end, route=route, regime=regime, as_at=end)
+        chain = [st for st in result.stages if not st.template.parallel]
         assert chain[-1].latest_end == end
-        for stage in schedule.stages:
-            assert stage.latest_start <= stage.latest_end or stage.template.counting is s.Counting.STANDSTILL
-            if stage.template.counting is not s.Counting.STANDSTILL:
+        for stage in result.stages:
+            assert stage.latest_start <= stage.latest_end or stage.template.counting is schedule.Counting.STANDSTILL
+            if stage.template.counting is not schedule.Counting.STANDSTILL:
                 assert is_working_day(stage.latest_start)
         for before, after in zip(chain, chain[1:], strict=False):
-            lag = 0 if after.template.counting is s.Counting.STANDSTILL and regime is Regime.PA2023 else 1
+            lag = 0 if after.template.counting is schedule.Counting.STANDSTILL and regime is Regime.PA2023 else 1
             # each stage ends right before the next, unless it must end on a working day and a weekend intervenes
             gap = [
                 before.latest_end + timedelta(days=n)
                 for n in range(1, (after.latest_start - before.latest_end).days - lag + 1)
             ]
             assert before.latest_end <= after.latest_start - timedelta(days=lag)
-            if before.template.counting is not s.Counting.STANDSTILL:  # standstill ends when the law says
+            if before.template.counting is not schedule.Counting.STANDSTILL:  # standstill ends when the law says
                 assert not any(is_working_day(day) for day in gap)
 
     @given(
@@ -220,7 +222,7 @@ class TestProperties:
     )
     def test_starting_on_the_latest_start_finishes_in_time(self, end, pair):
         regime, route = pair
-        first = s.procurement_schedule(replaces_end=end, route=route, regime=regime, as_at=end).latest_start
-        schedule = s.procurement_schedule(replaces_end=end, route=route, regime=regime, as_at=end, start=first)
-        assert not schedule.at_risk
-        assert schedule.planned_contract_start <= schedule.contract_start
+        first = schedule.procurement_schedule(replaces_end=end, route=route, regime=regime, as_at=end).latest_start
+        result = schedule.procurement_schedule(replaces_end=end, route=route, regime=regime, as_at=end, start=first)
+        assert not result.at_risk
+        assert result.planned_contract_start <= result.contract_start

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from pegasus.core.calendar import LONDON
+from pegasus.core.calendar import LONDON_ZONE
 from pegasus.core.roles import Role
 from pegasus.governance import services
 from pegasus.governance.models import Appointment, Declaration
@@ -58,7 +58,7 @@ def make_decision(people):
         if state == "rejected":
             return services.decision_reject(decision=decision, by=approver)
         return services.decision_approve(
-            decision=decision, by=approver, signed_at=datetime(2019, 7, made[0], 12, tzinfo=LONDON)
+            decision=decision, by=approver, signed_at=datetime(2019, 7, made[0], 12, tzinfo=LONDON_ZONE)
         )
 
     return make

@@ -20,7 +20,7 @@ from pegasus.core import bounds
 from pegasus.core.classification import Classification, Descriptor
 from pegasus.core.money import VatBasis
 from pegasus.core.query import MAX_MONTHS_AHEAD
-from pegasus.estate import terms as t
+from pegasus.estate import terms
 from pegasus.estate.models import Contract, ContractStatus, ServiceTower, Spend
 from pegasus.estate.selectors import ContractRow
 
@@ -184,7 +184,7 @@ class TowerShareOut(Schema):
 class OptionOut(Schema):
     sequence: int
     length_months: int
-    state: t.OptionState
+    state: terms.OptionState
 
 
 class OrganisationRef(Schema):
@@ -208,7 +208,7 @@ class ContractOut(Schema):
     decision: str | None = Field(description="What must be decided by decision_due")
     days_to_expiry: int
     notice_period_months: int
-    renewal_type: t.RenewalType
+    renewal_type: terms.RenewalType
     renewal_period_months: int
     total_value: Money
     annual_value: Money
@@ -318,7 +318,7 @@ OPTIONS_DESCRIPTION = f"Extension options, in the order they can be exercised (a
 
 class OptionIn(Body):
     length_months: int = Field(ge=bounds.MIN_MONTHS, le=bounds.MAX_MONTHS)
-    state: t.OptionState = t.OptionState.AVAILABLE
+    state: terms.OptionState = terms.OptionState.AVAILABLE
 
 
 class ContractIn(Body):
@@ -335,7 +335,7 @@ class ContractIn(Body):
     start_date: date
     initial_end_date: date
     notice_period_months: Months = 3
-    renewal_type: t.RenewalType = t.RenewalType.NONE
+    renewal_type: terms.RenewalType = terms.RenewalType.NONE
     renewal_period_months: Months = 0
     max_renewals: Renewals | None = None
     ended_on: date | None = None
@@ -362,7 +362,7 @@ class ContractPatch(Body):
     start_date: date = None
     initial_end_date: date = None
     notice_period_months: Months = None
-    renewal_type: t.RenewalType = None
+    renewal_type: terms.RenewalType = None
     renewal_period_months: Months = None
     max_renewals: Renewals | None = None
     ended_on: date | None = None

@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 import holidays
 from dateutil.relativedelta import relativedelta
 
-LONDON = ZoneInfo("Europe/London")
+LONDON_ZONE_NAME = "Europe/London"  # the IANA name, as SLA files and the clock take a zone
+LONDON_ZONE = ZoneInfo(LONDON_ZONE_NAME)
 
 
 @lru_cache(maxsize=64)
@@ -68,4 +69,4 @@ def first_of_month(day: date) -> date:
 
 
 def london_today() -> date:
-    return datetime.now(LONDON).date()
+    return datetime.now(LONDON_ZONE).date()

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 from pegasus.core import bounds
 from pegasus.core.exceptions import OutOfBounds
-from pegasus.estate import terms as t
+from pegasus.estate import terms
 from pegasus.estate.models import Contract, ServiceTower, Supplier
 from pegasus.estate.selectors import AS_AT_LABEL, EXPIRY_WINDOWS, SORTS
 from pegasus.estate.services import CONTRACT_FIELDS, OptionSpec, TowerShare
@@ -94,8 +94,8 @@ class ContractForm(NamedErrorsMixin, forms.ModelForm):
             )
             self.fields[f"option_{n}_state"] = forms.ChoiceField(
                 label=f"Option {n} state",
-                choices=[(s.value, s.value.capitalize()) for s in t.OptionState],
-                initial=existing.state if existing else t.OptionState.AVAILABLE.value,
+                choices=[(s.value, s.value.capitalize()) for s in terms.OptionState],
+                initial=existing.state if existing else terms.OptionState.AVAILABLE.value,
             )
         self.fields["supplier"].queryset = Supplier.objects.order_by("name")
 

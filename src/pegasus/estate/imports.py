@@ -47,8 +47,7 @@ from pegasus.core.tabular import (
     reject,
     shown,
 )
-from pegasus.estate import demo, services
-from pegasus.estate import terms as t
+from pegasus.estate import demo, services, terms
 from pegasus.estate.models import Contract, ContractStatus, Organisation, ServiceTower, Spend, Supplier
 
 CONTRACTS = "contracts"
@@ -112,7 +111,7 @@ CONTRACT_DEFAULTS = {
     "tier": 2,
     "status": ContractStatus.ACTIVE.value,
     "notice_period_months": 3,
-    "renewal_type": t.RenewalType.NONE.value,
+    "renewal_type": terms.RenewalType.NONE.value,
     "renewal_period_months": 0,
     "max_renewals": None,
     "annual_value": None,  # worked out from the total value and the term
@@ -133,13 +132,13 @@ def read_table(filename: str, data: bytes, kind: str) -> Table:
 # --- Cell parsers of the estate's own columns: plain values in, a value out or ValueError ---------------------
 
 STATUS_CHOICES = choice_keys(ContractStatus.choices)
-RENEWAL_CHOICES = choice_keys((r.value, r.value) for r in t.RenewalType)
+RENEWAL_CHOICES = choice_keys((r.value, r.value) for r in terms.RenewalType)
 VAT_CHOICES = choice_keys([("net", "net"), ("gross", "gross")])
 CLASSIFICATION_CHOICES = choice_keys(
     [*Classification.choices, (Classification.OFFICIAL_SENSITIVE.value, "official sensitive")]
 )
 DESCRIPTOR_CHOICES = choice_keys((d.value, d.label) for d in Descriptor if d.value)
-OPTION_STATES = choice_keys((s.value, s.value) for s in t.OptionState)
+OPTION_STATES = choice_keys((s.value, s.value) for s in terms.OptionState)
 
 
 def parse_share(value: str) -> Decimal:
@@ -190,7 +189,7 @@ def parse_options(value: object) -> tuple[tuple[int, str], ...]:
         months_text, _, state_text = item.partition(":")
         try:
             months = parse_whole_number(months_text.strip(), 1, MAX_MONTHS)
-            state = parse_choice(state_text, OPTION_STATES) if state_text.strip() else t.OptionState.AVAILABLE.value
+            state = parse_choice(state_text, OPTION_STATES) if state_text.strip() else terms.OptionState.AVAILABLE.value
         except ValueError:
             raise ValueError(NOT_AN_OPTION.format(value=shown(item))) from None
         options.append((months, state))
@@ -257,7 +256,7 @@ def contract_problems(values: dict[str, object]) -> list[tuple[str, str]]:
                 END_BEFORE_START.format(end=values["initial_end_date"], start=values["start_date"]),
             )
         )
-    if values["renewal_type"] != t.RenewalType.NONE.value and values["renewal_period_months"] < 1:
+    if values["renewal_type"] != terms.RenewalType.NONE.value and values["renewal_period_months"] < 1:
         problems.append(("renewal_period_months", RENEWAL_NEEDS_LENGTH.format(renewal=values["renewal_type"])))
     if values["annual_value"] >= MONEY_LIMIT:
         problems.append(("annual_value", MONEY_TOO_LARGE.format(value=shown(values["annual_value"]))))
@@ -383,7 +382,9 @@ def contracts_import(*, filename: str, data: bytes, by) -> ImportResult:
     """Create or update contracts from a CSV or XLSX file, all or nothing; ImportRejected lists every bad row."""
     table = read_table(filename, data, CONTRACTS)
     towers = {tower.code: tower for tower in ServiceTower.objects.all()}
-    rows, errors = parse_contract_rows(table, towers=code_and_name_keys((t.code, t.name) for t in towers.values()))
+    rows, errors = parse_contract_rows(
+        table, towers=code_and_name_keys((tower.code, tower.name) for tower in towers.values())
+    )
     authority = Organisation.objects.filter(kind=Organisation.Kind.CONTRACTING_AUTHORITY).order_by("pk").first()
     if authority is None:
         raise reject(NO_AUTHORITY)

@@ -15,7 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from pegasus.core.classification import Classification, Descriptor, marking
 from pegasus.core.money import VatBasis
-from pegasus.estate import terms as t
+from pegasus.estate import terms
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 
@@ -115,14 +115,14 @@ TERM_FIELDS = (
 )
 
 
-def terms_from(facts: dict, options: list[t.Option]) -> t.ContractTerms:
+def terms_from(facts: dict, options: list[terms.Option]) -> terms.ContractTerms:
     """The term rules' view of a contract, from its TERM_FIELDS (a model's, or a `values()` row) and options."""
-    return t.ContractTerms(
+    return terms.ContractTerms(
         start=facts["start_date"],
         initial_end=facts["initial_end_date"],
         options=tuple(options),
         notice_months=facts["notice_period_months"],
-        renewal=t.RenewalType(facts["renewal_type"]),
+        renewal=terms.RenewalType(facts["renewal_type"]),
         renewal_months=facts["renewal_period_months"],
         max_renewals=facts["max_renewals"],
         ended_on=facts["ended_on"],
@@ -138,7 +138,7 @@ class ContractStatus(models.TextChoices):
 
 class Contract(models.Model):
     Status = ContractStatus
-    RenewalType = models.TextChoices("RenewalType", [(r.name, r.value) for r in t.RenewalType])
+    RenewalType = models.TextChoices("RenewalType", [(r.name, r.value) for r in terms.RenewalType])
 
     reference = models.CharField(max_length=50, unique=True)
     title = models.CharField(max_length=300)
@@ -155,7 +155,7 @@ class Contract(models.Model):
     start_date = models.DateField()
     initial_end_date = models.DateField("End of initial term")
     notice_period_months = models.PositiveSmallIntegerField(default=3)
-    renewal_type = models.CharField(max_length=10, choices=RenewalType.choices, default=t.RenewalType.NONE.value)
+    renewal_type = models.CharField(max_length=10, choices=RenewalType.choices, default=terms.RenewalType.NONE.value)
     renewal_period_months = models.PositiveSmallIntegerField(default=0)
     max_renewals = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Empty for a tacit renewal that rolls on until notice is given."
@@ -203,13 +203,13 @@ class Contract(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    def terms(self, options=None) -> t.ContractTerms:
+    def terms(self, options=None) -> terms.ContractTerms:
         """The contract's facts for the term rules; pass `options` when they are already fetched."""
         if options is None:
             options = self.options.all()
         return terms_from(
             {name: getattr(self, name) for name in TERM_FIELDS},
-            [t.Option(o.length_months, t.OptionState(o.state)) for o in options],
+            [terms.Option(o.length_months, terms.OptionState(o.state)) for o in options],
         )
 
 
@@ -240,12 +240,12 @@ class ContractTower(models.Model):
 
 
 class ExtensionOption(models.Model):
-    State = models.TextChoices("State", [(s.name, s.value) for s in t.OptionState])
+    State = models.TextChoices("State", [(s.name, s.value) for s in terms.OptionState])
 
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="options")
     sequence = models.PositiveSmallIntegerField()
     length_months = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
-    state = models.CharField(max_length=10, choices=State.choices, default=t.OptionState.AVAILABLE.value)
+    state = models.CharField(max_length=10, choices=State.choices, default=terms.OptionState.AVAILABLE.value)
     history = HistoricalRecords()
 
     class Meta:

@@ -28,7 +28,7 @@ from pegasus.core.calendar import add_months, london_today
 from pegasus.core.db import GroupConcat
 from pegasus.core.exceptions import OutOfBounds
 from pegasus.core.roles import INTERNAL_ROLES, has_role
-from pegasus.estate import terms as t
+from pegasus.estate import terms
 from pegasus.estate.models import (
     TERM_FIELDS,
     Contract,
@@ -109,22 +109,22 @@ def with_terms(contracts: QuerySet[Contract]) -> QuerySet[Contract]:
         .annotate(names=GroupConcat("tower__name"))
         .values("names")
     )
-    available = ExtensionOption.objects.filter(contract=OuterRef("pk"), state=t.OptionState.AVAILABLE.value)
+    available = ExtensionOption.objects.filter(contract=OuterRef("pk"), state=terms.OptionState.AVAILABLE.value)
     return contracts.annotate(
-        exercised_months=_option_months(t.OptionState.EXERCISED.value),
-        available_months=_option_months(t.OptionState.AVAILABLE.value),
+        exercised_months=_option_months(terms.OptionState.EXERCISED.value),
+        available_months=_option_months(terms.OptionState.AVAILABLE.value),
         has_available_option=Exists(available),
         tower_names=Subquery(towers),
     )
 
 
-def terms_of(contract: Any) -> t.ContractTerms:
+def terms_of(contract: Any) -> terms.ContractTerms:
     """The terms of a contract annotated by `with_terms`: options are summed, which the rules allow."""
     options = []
     if contract.exercised_months:
-        options.append(t.Option(contract.exercised_months, t.OptionState.EXERCISED))
+        options.append(terms.Option(contract.exercised_months, terms.OptionState.EXERCISED))
     if contract.has_available_option:
-        options.append(t.Option(contract.available_months, t.OptionState.AVAILABLE))
+        options.append(terms.Option(contract.available_months, terms.OptionState.AVAILABLE))
     return terms_from({name: getattr(contract, name) for name in TERM_FIELDS}, options)
 
 
@@ -135,7 +135,7 @@ class ContractRow:
     contract: Any  # a Contract annotated by `with_terms`
     current_end: date
     maximum_end: date | None
-    decision: t.Decision | None
+    decision: terms.Decision | None
     days_to_expiry: int
     days_to_decision: int | None = None
     decision_urgent: bool = False  # due within `terms.DECISION_URGENT_DAYS` on a contract still running
@@ -145,18 +145,18 @@ class ContractRow:
         return self.contract.tower_names or ""
 
 
-def contract_row(contract: Contract, as_at: date, terms: t.ContractTerms | None = None) -> ContractRow:
-    terms = terms or terms_of(contract)
-    decision = t.next_decision(terms, as_at)
-    days_to_expiry = t.days_to_expiry(terms, as_at)
+def contract_row(contract: Contract, as_at: date, contract_terms: terms.ContractTerms | None = None) -> ContractRow:
+    contract_terms = contract_terms or terms_of(contract)
+    decision = terms.next_decision(contract_terms, as_at)
+    days_to_expiry = terms.days_to_expiry(contract_terms, as_at)
     return ContractRow(
         contract=contract,
-        current_end=t.current_end(terms, as_at),
-        maximum_end=t.maximum_end(terms),
+        current_end=terms.current_end(contract_terms, as_at),
+        maximum_end=terms.maximum_end(contract_terms),
         decision=decision,
         days_to_expiry=days_to_expiry,
-        days_to_decision=t.days_to_decision(decision, as_at) if decision else None,
-        decision_urgent=days_to_expiry >= 0 and t.decision_urgent(decision, as_at),
+        days_to_decision=terms.days_to_decision(decision, as_at) if decision else None,
+        decision_urgent=days_to_expiry >= 0 and terms.decision_urgent(decision, as_at),
     )
 
 
@@ -226,8 +226,8 @@ def _derived_order(contracts: QuerySet[Contract], filters: ContractFilters, as_a
         months[total["contract_id"]][total["state"]] = total["months"]
     ends = {}
     for fact in facts:
-        options = [t.Option(m, t.OptionState(state)) for state, m in months[fact["pk"]].items()]
-        ends[fact["pk"]] = t.current_end(terms_from(fact, options), as_at)
+        options = [terms.Option(m, terms.OptionState(state)) for state, m in months[fact["pk"]].items()]
+        ends[fact["pk"]] = terms.current_end(terms_from(fact, options), as_at)
     if filters.expiring_within is not None:
         limit = add_months(as_at, filters.expiring_within)
         facts = [f for f in facts if as_at <= ends[f["pk"]] <= limit]

@@ -13,7 +13,7 @@ from pegasus.core.audit import audit_record
 from pegasus.core.exceptions import InvalidTransition, RuleViolation
 from pegasus.core.field_bounds import FieldBounds, full_clean
 from pegasus.core.types import User
-from pegasus.estate import terms as t
+from pegasus.estate import terms
 from pegasus.estate.models import (
     Contract,
     ContractTower,
@@ -100,7 +100,7 @@ class TowerShare:
 @dataclass(frozen=True)
 class OptionSpec:
     length_months: int
-    state: str = t.OptionState.AVAILABLE.value
+    state: str = terms.OptionState.AVAILABLE.value
 
 
 def _check_tower_shares(shares: list[TowerShare]) -> None:
@@ -195,12 +195,12 @@ def _replace_options(contract: Contract, options: list[OptionSpec], by: User | N
 
 def _validate_terms(contract: Contract, options: list[OptionSpec]) -> None:
     try:
-        t.ContractTerms(
+        terms.ContractTerms(
             start=contract.start_date,
             initial_end=contract.initial_end_date,
-            renewal=t.RenewalType(contract.renewal_type),
+            renewal=terms.RenewalType(contract.renewal_type),
             renewal_months=contract.renewal_period_months,
-            options=tuple(t.Option(o.length_months, t.OptionState(o.state)) for o in options),
+            options=tuple(terms.Option(o.length_months, terms.OptionState(o.state)) for o in options),
         )
     except ValueError as exc:
         field = "renewal_period_months" if "renewal" in str(exc) else "initial_end_date"
@@ -277,11 +277,11 @@ def contract_update(
     return contract
 
 
-def _decide_option(*, option: ExtensionOption, to_state: t.OptionState, by: User | None) -> ExtensionOption:
-    if option.state != t.OptionState.AVAILABLE:
+def _decide_option(*, option: ExtensionOption, to_state: terms.OptionState, by: User | None) -> ExtensionOption:
+    if option.state != terms.OptionState.AVAILABLE:
         raise InvalidTransition(OPTION_NOT_AVAILABLE.format(sequence=option.sequence, state=option.state))
-    if to_state is t.OptionState.EXERCISED:
-        earlier = option.contract.options.filter(sequence__lt=option.sequence, state=t.OptionState.AVAILABLE)
+    if to_state is terms.OptionState.EXERCISED:
+        earlier = option.contract.options.filter(sequence__lt=option.sequence, state=terms.OptionState.AVAILABLE)
         first = earlier.order_by("sequence").first()
         if first is not None:
             raise InvalidTransition(OPTION_OUT_OF_ORDER.format(sequence=option.sequence, earlier=first.sequence))
@@ -305,14 +305,14 @@ def option_exercise(*, option: ExtensionOption, by: User | None) -> ExtensionOpt
     Raises InvalidTransition otherwise.
     """
     option = ExtensionOption.objects.select_for_update().select_related("contract").get(pk=option.pk)
-    return _decide_option(option=option, to_state=t.OptionState.EXERCISED, by=by)
+    return _decide_option(option=option, to_state=terms.OptionState.EXERCISED, by=by)
 
 
 @transaction.atomic
 def option_lapse(*, option: ExtensionOption, by: User | None) -> ExtensionOption:
     """Let an extension option lapse. Preconditions: the option is available; raises InvalidTransition."""
     option = ExtensionOption.objects.select_for_update().select_related("contract").get(pk=option.pk)
-    return _decide_option(option=option, to_state=t.OptionState.LAPSED, by=by)
+    return _decide_option(option=option, to_state=terms.OptionState.LAPSED, by=by)
 
 
 def _check_supplier_bounds(supplier: Supplier) -> None:

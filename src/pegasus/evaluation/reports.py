@@ -11,9 +11,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
 from pegasus.core import spreadsheets
+from pegasus.core.documents import person_name, render_pdf
 from pegasus.evaluation import selectors
 from pegasus.evaluation.models import Lot, Moderation, Score
-from pegasus.governance.documents import person_name, render_pdf
 
 ENVELOPE_STEP = Decimal(100_000)
 

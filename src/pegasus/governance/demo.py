@@ -9,7 +9,7 @@ from django.db import transaction
 from openpyxl import Workbook
 
 from pegasus.core import spreadsheets
-from pegasus.core.calendar import LONDON
+from pegasus.core.calendar import LONDON_ZONE
 from pegasus.governance import services
 from pegasus.governance.models import Appointment, Decision
 from pegasus.governance.services import ExemptionSpec, RecommendationSpec
@@ -211,6 +211,6 @@ def decisions_demo_load() -> dict[str, int]:
         decision=decision,
         by=approver,
         interests="None recorded.",
-        signed_at=datetime(2019, 6, 10, 12, 0, tzinfo=LONDON),
+        signed_at=datetime(2019, 6, 10, 12, 0, tzinfo=LONDON_ZONE),
     )
     return {"decisions": made + 1}

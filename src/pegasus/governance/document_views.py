@@ -12,7 +12,7 @@ from django.http import FileResponse, Http404, HttpResponse
 
 from pegasus.core.access import require_perm
 from pegasus.core.audit import audit_record
-from pegasus.governance import documents, selectors
+from pegasus.governance import decision_content, decision_docx, decision_pdf, selectors
 from pegasus.governance.models import Decision, Part2Attachment
 
 CONTENT_TYPES = {
@@ -20,12 +20,12 @@ CONTENT_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 RENDERERS: dict[tuple[int, str], Callable[[Decision], bytes]] = {
-    (1, "pdf"): documents.decision_part1_pdf,
-    (1, "docx"): documents.decision_part1_docx,
-    (2, "pdf"): documents.decision_part2_pdf,
-    (2, "docx"): documents.decision_part2_docx,
+    (1, "pdf"): decision_pdf.decision_part1_pdf,
+    (1, "docx"): decision_docx.decision_part1_docx,
+    (2, "pdf"): decision_pdf.decision_part2_pdf,
+    (2, "docx"): decision_docx.decision_part2_docx,
 }
-MARKINGS = {1: documents.PART1_MARKING, 2: documents.PART2_MARKING}
+MARKINGS = {1: decision_content.PART1_MARKING, 2: decision_content.PART2_MARKING}
 
 
 def require_part2_reader(view):
@@ -48,7 +48,7 @@ def _download(request, pk: int, part: int, extension: str) -> HttpResponse:
     except Decision.DoesNotExist:
         raise Http404("No such decision") from None
     body = RENDERERS[(part, extension)](decision)
-    filename = documents.document_filename(decision, part, extension)
+    filename = decision_content.document_filename(decision, part, extension)
     audit_record(
         action="decision.export",
         by=request.user,

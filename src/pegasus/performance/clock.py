@@ -31,14 +31,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pegasus.core.calendar import is_bank_holiday
+from pegasus.core.calendar import LONDON_ZONE_NAME, is_bank_holiday
 
 MICROS_PER_SECOND = 1_000_000
 MICROS_PER_HOUR = 3600 * MICROS_PER_SECOND
 MICROS_PER_DAY = 24 * MICROS_PER_HOUR
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 EPOCH_DATE = date(1970, 1, 1)
-LONDON = "Europe/London"
 
 # Instants Pegasus accepts: calendar tables are built for this span.
 FIRST_YEAR = 1970
@@ -64,7 +63,7 @@ def from_micros(micros: int) -> datetime:
     return EPOCH + timedelta(microseconds=micros)
 
 
-def local_to_micros(naive: datetime, zone: str = LONDON) -> int:
+def local_to_micros(naive: datetime, zone: str = LONDON_ZONE_NAME) -> int:
     """Epoch micros of a local wall-clock time: the first of a repeated time, the clock change for a missing one."""
     tz = _zone(zone)
     first = naive.replace(tzinfo=tz, fold=0)
@@ -84,12 +83,12 @@ def local_to_micros(naive: datetime, zone: str = LONDON) -> int:
     return high
 
 
-def local_iso(naive: datetime, zone: str = LONDON) -> str:
+def local_iso(naive: datetime, zone: str = LONDON_ZONE_NAME) -> str:
     """ISO 8601 with the offset in force, for a local wall-clock time read as `local_to_micros` reads it."""
     return from_micros(local_to_micros(naive, zone)).astimezone(_zone(zone)).isoformat()
 
 
-def local_of(micros: int, zone: str = LONDON) -> datetime:
+def local_of(micros: int, zone: str = LONDON_ZONE_NAME) -> datetime:
     """The wall-clock time (naive) in `zone` of an instant."""
     return from_micros(micros).astimezone(_zone(zone)).replace(tzinfo=None)
 
@@ -123,7 +122,7 @@ class ServiceHours:
     days: frozenset[int]
     start: int
     end: int
-    timezone: str = LONDON
+    timezone: str = LONDON_ZONE_NAME
     exclude_bank_holidays: bool = True
 
     def __post_init__(self) -> None:
@@ -167,7 +166,7 @@ class ServiceHours:
             days=frozenset(numbers),
             start=start,
             end=end,
-            timezone=str(spec.get("timezone") or LONDON),
+            timezone=str(spec.get("timezone") or LONDON_ZONE_NAME),
             exclude_bank_holidays=exclude,
         )
 
@@ -260,7 +259,7 @@ class ClockTable:
 
 
 @lru_cache(maxsize=8)
-def changes(zone: str = LONDON) -> tuple[tuple[int, int, int], ...]:
+def changes(zone: str = LONDON_ZONE_NAME) -> tuple[tuple[int, int, int], ...]:
     """Every change of a zone's UTC offset from 1970 to 2099: (instant, offset before, offset after), in micros.
 
     Found by comparing offsets a week apart and halving the week where they differ (a zone does not change twice

@@ -20,8 +20,7 @@ from django.utils import timezone
 
 from pegasus.core.audit import audit_record
 from pegasus.estate.models import Contract
-from pegasus.performance import services
-from pegasus.performance import tickets as t
+from pegasus.performance import duckdb_sql, services, ticket_loading
 from pegasus.performance.models import ServiceLevelAgreement, TicketUpload, UploadStatus
 
 SEED = 579
@@ -142,9 +141,9 @@ def performance_demo_load() -> dict[str, int]:
         return created
     with tempfile.TemporaryDirectory(prefix="pegasus-demo-tickets-") as folder:
         tickets_path, assignments_path, count = generate(Path(folder), contracts)
-        con = t.connect()
-        report = t.load_tickets(con, tickets_path)
-        t.load_assignments(con, assignments_path)
+        con = duckdb_sql.connect()
+        report = ticket_loading.load_tickets(con, tickets_path)
+        ticket_loading.load_assignments(con, assignments_path)
         services.dataset_store(con, DATASET, assignments="assignments")
         con.close()
     with transaction.atomic():

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from pegasus.core.calendar import LONDON_ZONE_NAME
 from pegasus.performance import clock
 
 TICKET_COLUMNS = (
@@ -217,7 +218,9 @@ class _Assignments:
         ]
 
 
-def import_servicenow(log: Path | str, *, mapping: dict[str, str] | None = None, zone: str = clock.LONDON) -> Imported:
+def import_servicenow(
+    log: Path | str, *, mapping: dict[str, str] | None = None, zone: str = LONDON_ZONE_NAME
+) -> Imported:
     """Canonical tickets and assignments from a ServiceNow incident event log (CSV, or a zip holding one)."""
     path = Path(log)
     mapping = mapping or {}

@@ -12,8 +12,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from pegasus.performance import clock
-from pegasus.performance import sla as engine
+from pegasus.core.calendar import LONDON_ZONE_NAME
+from pegasus.performance import sla
 
 PERCENT = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
 WEEKDAYS = "mon,tue,wed,thu,fri"
@@ -72,7 +72,7 @@ class ServiceLevelAgreement(models.Model):
             "days": [d.strip() for d in self.service_days.split(",") if d.strip()],
             "start": self.service_start.strftime("%H:%M"),
             "end": "24:00" if self.service_end == time(0, 0) else self.service_end.strftime("%H:%M"),
-            "timezone": clock.LONDON,
+            "timezone": LONDON_ZONE_NAME,
             "exclude_bank_holidays": "england-and-wales" if self.exclude_bank_holidays else None,
         }
 
@@ -95,9 +95,9 @@ class ServiceLevelAgreement(models.Model):
             ],
         }
 
-    def agreement(self, key: str) -> engine.Agreement:
+    def agreement(self, key: str) -> sla.Agreement:
         """The engine's structure for this SLA, checked by the same parser as an SLA file."""
-        return engine.parse_agreements([self.as_entry(key)])[0]
+        return sla.parse_agreements([self.as_entry(key)])[0]
 
 
 class SlaTarget(models.Model):

@@ -13,8 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pegasus.performance import sla
-from pegasus.performance import tickets as t
+from pegasus.performance import datasets, duckdb_sql, sla
 
 TREND_POINTS = 1.0  # a change of more than a point of attainment between half-periods is a trend
 
@@ -29,8 +28,8 @@ class ContractSla:
 
 def contract_report(directory: Path, slas: list[ContractSla], *, with_handoffs: bool = False) -> dict:
     """`results` and `credits` keyed by contract reference; `handoffs` (between suppliers) when asked and stored."""
-    con = t.connect()
-    assignments = t.open_dataset(con, directory)
+    con = duckdb_sql.connect()
+    assignments = datasets.open_dataset(con, directory)
     report: dict = {"results": [], "credits": []}
     if slas:
         con.execute("CREATE TEMP TABLE contract_map (contract VARCHAR, supplier VARCHAR, service VARCHAR)")

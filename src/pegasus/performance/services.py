@@ -18,8 +18,7 @@ from pegasus.core.field_bounds import FieldBounds, full_clean
 from pegasus.core.storage import cache_dir, delete_files, fetched, local_folder, save_file, shared_storage
 from pegasus.core.types import User
 from pegasus.estate.models import Contract, Organisation
-from pegasus.performance import sla as engine
-from pegasus.performance import tickets as t
+from pegasus.performance import datasets, duckdb_sql, sla, ticket_loading
 from pegasus.performance.models import RatingRules, ServiceLevelAgreement, SlaTarget, TicketUpload, UploadStatus
 
 SLA_NEEDS_A_TARGET = "An SLA needs a target for at least one priority."
@@ -40,8 +39,9 @@ TICKET_UPLOAD_LIMIT = intake.UploadLimit(
 
 # Stored datasets live in the shared storage (`pegasus.core.storage`) as DATASETS/<name>/tickets.parquet and,
 # where hand-offs were loaded, assignments.parquet: every app server reads what any worker stored.
-DATASETS = t.STORED_DATASETS
-DATASET_FILES = (t.ASSIGNMENTS_PARQUET, t.TICKETS_PARQUET)  # written in this order: the tickets complete a dataset
+DATASETS = datasets.STORED_DATASETS
+# Written in this order: the tickets complete a dataset.
+DATASET_FILES = (datasets.ASSIGNMENTS_PARQUET, datasets.TICKETS_PARQUET)
 
 
 def dataset_folder(name: str) -> str:
@@ -49,7 +49,7 @@ def dataset_folder(name: str) -> str:
 
 
 def dataset_exists(name: str) -> bool:
-    return shared_storage().exists(f"{dataset_folder(name)}/{t.TICKETS_PARQUET}")
+    return shared_storage().exists(f"{dataset_folder(name)}/{datasets.TICKETS_PARQUET}")
 
 
 def dataset_local_dir(name: str) -> Path:
@@ -64,7 +64,7 @@ def dataset_store(con, name: str, *, assignments: str | None = None) -> None:
     scratch.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="dataset-", dir=scratch) as folder:
         local = Path(folder) / "dataset"
-        t.store_dataset(con, local, assignments=assignments)
+        datasets.store_dataset(con, local, assignments=assignments)
         dataset_remove(name)
         for part in DATASET_FILES:
             if (local / part).is_file():
@@ -145,7 +145,7 @@ def sla_save(
         target.save()
     try:
         agreement.agreement(contract.reference)
-    except (engine.SlaFileError, ValueError) as exc:
+    except (sla.SlaFileError, ValueError) as exc:
         raise RuleViolation(str(exc).removeprefix("entry 1 ")) from None
     audit_record(
         action="sla.define" if created else "sla.change",
@@ -218,15 +218,15 @@ def ticket_upload_ingest(*, upload_id: int) -> TicketUpload:
         if upload.status != UploadStatus.QUEUED:
             raise InvalidTransition(UPLOAD_NOT_QUEUED.format(pk=upload.pk, status=upload.get_status_display()))
         _progress(upload, 5, "Reading the file", status=UploadStatus.RUNNING)
-    con = t.connect()
+    con = duckdb_sql.connect()
     try:
         _progress(upload, 20, "Checking every row")
         with fetched(upload.file.name) as path:  # the file may have been taken by another app server
-            report = t.load_tickets(con, path)
+            report = ticket_loading.load_tickets(con, path)
         _progress(upload, 70, "Storing the tickets", rows_read=report.rows_read)
         name = f"upload-{upload.pk}"
         dataset_store(con, name)
-    except t.TicketFileError as exc:
+    except ticket_loading.TicketFileError as exc:
         return _reject(upload, exc)
     except Exception as exc:
         _finish(upload, UploadStatus.FAILED, error=f"The file could not be stored: {exc}")
@@ -249,7 +249,7 @@ def _finish(upload: TicketUpload, status: str, **fields) -> None:
     _progress(upload, 100, "", status=status, finished_at=timezone.now(), **fields)
 
 
-def _reject(upload: TicketUpload, exc: t.TicketFileError) -> TicketUpload:
+def _reject(upload: TicketUpload, exc: ticket_loading.TicketFileError) -> TicketUpload:
     with transaction.atomic():
         if upload.file:
             upload.file.delete(save=False)

@@ -37,7 +37,7 @@ from pegasus.core.exceptions import OutOfBounds
 from pegasus.core.money import round_pennies
 from pegasus.core.reading import DocumentError, decimal_in_bounds, load_json, load_yaml
 from pegasus.performance import clock
-from pegasus.performance.tickets import scalar_row, search_sql
+from pegasus.performance.duckdb_sql import scalar_row, search_sql
 
 CLOCKS = ("24x7", "service-hours")
 # An SLA file's numbers: a target of at most ten years' hours, money below a trillion pounds, six decimal places.

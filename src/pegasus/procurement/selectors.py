@@ -1,5 +1,7 @@
 """Every read the procurement pages need: procurements with their deadline, schedule, value and notices."""
 
+from __future__ import annotations  # the field `ProcurementRow.schedule` is typed from the module `schedule`
+
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -7,11 +9,10 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from pegasus.core.money import VatBasis
 from pegasus.core.roles import INTERNAL_ROLES, has_role
-from pegasus.estate import terms as t
+from pegasus.estate import terms
 from pegasus.estate.models import Contract, ExtensionOption
 from pegasus.governance.rules import Authority, ContractType, RuleInputError
-from pegasus.procurement import rules
-from pegasus.procurement import schedule as s
+from pegasus.procurement import rules, schedule
 from pegasus.procurement.models import Procurement, Stage
 from pegasus.sourcing.models import Lot
 
@@ -22,11 +23,11 @@ NEAR_DAYS = 30
 @dataclass(frozen=True)
 class StageRow:
     stage: Stage
-    scheduled: s.ScheduledStage
+    scheduled: schedule.ScheduledStage
 
     @property
     def editable(self) -> bool:
-        return self.scheduled.template.counting is not s.Counting.STANDSTILL
+        return self.scheduled.template.counting is not schedule.Counting.STANDSTILL
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class ProcurementRow:
     contracts: list[Contract]
     replaces_end: date | None = None
     deadline_contract: str = ""
-    schedule: s.Schedule | None = None
+    schedule: schedule.Schedule | None = None
     stages: list[StageRow] = field(default_factory=list)
     value: rules.EstimatedValue | None = None
     notices: tuple[rules.Notice, ...] = ()
@@ -101,13 +102,15 @@ def replaced_contracts(
         months: tuple[int, ...] = ()
         if chosen is not None and chosen.contract_id == contract.pk:
             months = tuple(o.length_months for o in options if o.sequence <= chosen.sequence and o.state == "available")
-        out.append(rules.ReplacedContract(contract.reference, t.current_end(contract.terms(options), as_at), months))
+        out.append(
+            rules.ReplacedContract(contract.reference, terms.current_end(contract.terms(options), as_at), months)
+        )
     return out
 
 
-def _flag(schedule: s.Schedule, as_at: date) -> Flag | None:
+def _flag(planned: schedule.Schedule, as_at: date) -> Flag | None:
     """The first stage not yet started whose latest start has passed, else the first whose latest start is near."""
-    waiting = [st for st in schedule.stages if st.planned_start >= as_at]
+    waiting = [st for st in planned.stages if st.planned_start >= as_at]
     for st in waiting:
         if st.latest_start < as_at:
             return Flag("passed", st.template.name, st.latest_start)
@@ -132,7 +135,7 @@ def procurement_row(procurement: Procurement, as_at: date) -> ProcurementRow:
             authority=Authority(procurement.authority_kind),
             contract_type=ContractType(procurement.contract_type),
         )
-        row.notices = rules.required_notices(s.Route(procurement.route), row.value)
+        row.notices = rules.required_notices(schedule.Route(procurement.route), row.value)
     except RuleInputError as exc:
         row.problems.append(str(exc).partition(": ")[2] or str(exc))
     if not contracts:
@@ -141,15 +144,15 @@ def procurement_row(procurement: Procurement, as_at: date) -> ProcurementRow:
     row.replaces_end, row.deadline_contract = rules.replaced_end(replaced_contracts(procurement, contracts, as_at))
     durations = {st.kind: st.days for st in stages if st.days is not None}
     try:
-        row.schedule = s.procurement_schedule(
+        row.schedule = schedule.procurement_schedule(
             replaces_end=row.replaces_end,
-            route=s.Route(procurement.route),
+            route=schedule.Route(procurement.route),
             regime=procurement.regime,
             as_at=as_at,
             start=procurement.starts_on,
             durations=durations,
         )
-    except s.ScheduleInputError as exc:
+    except schedule.ScheduleInputError as exc:
         row.problems.append(str(exc).partition(": ")[2] or str(exc))
         return row
     by_kind = {st.kind: st for st in stages}

@@ -12,7 +12,7 @@ from pegasus.core.audit import audit_record
 from pegasus.core.field_bounds import FieldBounds, full_clean
 from pegasus.core.types import User
 from pegasus.estate.models import Contract, ExtensionOption
-from pegasus.procurement import schedule as s
+from pegasus.procurement import schedule
 from pegasus.procurement.models import Procurement, Stage
 
 PROCUREMENT_NEEDS_A_CONTRACT = "Select at least one contract the procurement replaces"
@@ -90,13 +90,13 @@ def _validate_lot(procurement: Procurement, before: int | None) -> None:
 def _stages_reset(procurement: Procurement, kept: dict[str, int | None]) -> None:
     """Give the procurement the default stages of its route, keeping the durations of stages it already had."""
     procurement.stages.all().delete()
-    templates = s.route_stages(procurement.regime, s.Route(procurement.route))
+    templates = schedule.route_stages(procurement.regime, schedule.Route(procurement.route))
     Stage.objects.bulk_create(
         Stage(
             procurement=procurement,
             kind=t.key,
             position=n,
-            days=None if t.counting is s.Counting.STANDSTILL else kept.get(t.key) or t.days,
+            days=None if t.counting is schedule.Counting.STANDSTILL else kept.get(t.key) or t.days,
         )
         for n, t in enumerate(templates, start=1)
     )
@@ -166,9 +166,11 @@ def procurement_update(
 def stage_duration_set(*, stage: Stage, days: int, by: User | None) -> Stage:
     """Change how long a stage takes; never below its statutory minimum, and never for the standstill."""
     procurement = stage.procurement
-    template = next(t for t in s.route_stages(procurement.regime, s.Route(procurement.route)) if t.key == stage.kind)
+    template = next(
+        t for t in schedule.route_stages(procurement.regime, schedule.Route(procurement.route)) if t.key == stage.kind
+    )
     label = stage.get_kind_display().lower()
-    if template.counting is s.Counting.STANDSTILL:
+    if template.counting is schedule.Counting.STANDSTILL:
         raise ValidationError({"days": STAGE_PERIOD_SET_BY_LAW.format(basis=template.basis)})
     if days < 1:
         raise ValidationError({"days": STAGE_AT_LEAST_A_DAY.format(stage=label)})

@@ -7,8 +7,7 @@ from django.shortcuts import redirect, render
 
 from pegasus.core.access import check_object_perm, require_perm
 from pegasus.estate.selectors import as_at_from
-from pegasus.procurement import schedule as s
-from pegasus.procurement import selectors, services
+from pegasus.procurement import schedule, selectors, services
 from pegasus.procurement.charts import pipeline_gantt
 from pegasus.procurement.forms import ProcurementForm, StageDurationForm
 from pegasus.procurement.models import Procurement
@@ -108,8 +107,10 @@ def stage_edit(request, pk: int, stage_pk: int):
     stage = next((st for st in procurement.stages.all() if st.pk == stage_pk), None)
     if stage is None:
         raise Http404("No such stage")
-    template = next(t for t in s.route_stages(procurement.regime, s.Route(procurement.route)) if t.key == stage.kind)
-    if template.counting is s.Counting.STANDSTILL:
+    template = next(
+        t for t in schedule.route_stages(procurement.regime, schedule.Route(procurement.route)) if t.key == stage.kind
+    )
+    if template.counting is schedule.Counting.STANDSTILL:
         raise Http404("The standstill period is set by law")
     form = StageDurationForm(
         request.POST if request.method == "POST" else None,

@@ -51,12 +51,12 @@ from django.utils import timezone
 from pegasus.core.calendar import london_today, term_end
 from pegasus.core.classification import Classification
 from pegasus.core.money import VatBasis
-from pegasus.estate import terms as t
+from pegasus.estate import terms
 from pegasus.estate.models import Contract, ContractStatus, Organisation, Spend, Supplier
 from pegasus.evaluation.models import AwardRecommendation, Bid, Lot
 from pegasus.governance.models import Decision
 from pegasus.governance.rules import ContractType
-from pegasus.procurement import schedule as s
+from pegasus.procurement import schedule
 from pegasus.procurement.models import Procurement
 from pegasus.procurement.selectors import procurement_row
 from pegasus.publication.selectors import published_decisions, published_on
@@ -68,13 +68,13 @@ UK_EXTENSION = "https://raw.githubusercontent.com/cabinetoffice/ocds_uk_extensio
 
 # OCDS procurementMethod (open, selective, limited, direct) for each route to market
 METHODS = {
-    s.Route.OPEN: "open",
-    s.Route.RESTRICTED: "selective",
-    s.Route.COMPETITIVE_DIALOGUE: "selective",
-    s.Route.COMPETITIVE_WITH_NEGOTIATION: "selective",
-    s.Route.COMPETITIVE_FLEXIBLE: "selective",
-    s.Route.FRAMEWORK_CALL_OFF: "selective",
-    s.Route.DIRECT_AWARD: "direct",
+    schedule.Route.OPEN: "open",
+    schedule.Route.RESTRICTED: "selective",
+    schedule.Route.COMPETITIVE_DIALOGUE: "selective",
+    schedule.Route.COMPETITIVE_WITH_NEGOTIATION: "selective",
+    schedule.Route.COMPETITIVE_FLEXIBLE: "selective",
+    schedule.Route.FRAMEWORK_CALL_OFF: "selective",
+    schedule.Route.DIRECT_AWARD: "direct",
 }
 CATEGORIES = {"services": "services", "supplies": "goods", "works": "works", "light-touch": "services"}
 CONTRACT_STATUS = {
@@ -155,7 +155,7 @@ def contract_release(contract: Contract, as_at: date) -> dict[str, Any]:
     ocid = f"{ocid_prefix()}-{contract.reference}"
     buyer = _organisation(contract.authority)
     supplier = _supplier(contract.supplier)
-    end = contract.ended_on or t.current_end(contract.terms(list(contract.options.all())), as_at)
+    end = contract.ended_on or terms.current_end(contract.terms(list(contract.options.all())), as_at)
     period = {"startDate": _stamp(contract.start_date), "endDate": _stamp(end)}
     award: dict[str, Any] = {
         "id": f"{contract.reference}-award",
@@ -260,7 +260,7 @@ def procurement_release(
     published awards of its tenders. Its tender is `complete` once each of its `lots` has a published award."""
     ocid = f"{ocid_prefix()}-{procurement.reference}"
     row = procurement_row(procurement, as_at)
-    route = s.Route(procurement.route)
+    route = schedule.Route(procurement.route)
     tender: dict[str, Any] = {
         "id": procurement.reference,
         "title": procurement.title,
@@ -274,7 +274,7 @@ def procurement_release(
         tender["specialRegime"] = ["lightTouch"]
     if procurement.description:
         tender["description"] = procurement.description
-    if route is s.Route.DIRECT_AWARD and procurement.direct_award_justification:
+    if route is schedule.Route.DIRECT_AWARD and procurement.direct_award_justification:
         tender["procurementMethodRationale"] = procurement.direct_award_justification
     planning: dict[str, Any] = {}
     if row.value is not None:

@@ -13,7 +13,8 @@ from django.utils.feedgenerator import Atom1Feed
 from pegasus.core import intake
 from pegasus.core.access import require_perm
 from pegasus.estate.selectors import default_as_at
-from pegasus.governance.documents import decision_public_pdf, document_filename
+from pegasus.governance.decision_content import document_filename
+from pegasus.governance.decision_pdf import decision_public_pdf
 from pegasus.governance.models import Decision
 from pegasus.publication import ocds, selectors, services
 from pegasus.publication.forms import MarketFilterForm, MarketImportForm

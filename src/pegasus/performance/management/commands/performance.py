@@ -5,10 +5,9 @@ from pathlib import Path
 
 from django.conf import settings
 
+from pegasus.core.calendar import LONDON_ZONE_NAME
 from pegasus.core.management.commands._base import BadInput, PegasusCommand, to_json
-from pegasus.performance import clock, importers
-from pegasus.performance import sla as s
-from pegasus.performance import tickets as t
+from pegasus.performance import clock, datasets, duckdb_sql, importers, sla, ticket_loading
 
 DATASET_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
@@ -27,10 +26,10 @@ def stored_dataset(name: str) -> Path | None:
     """A dataset that an upload stored in the shared storage (what the pages read), as a directory on this host."""
     from pegasus.core import storage
 
-    folder = f"{t.STORED_DATASETS}/{name}"
-    if not storage.shared_storage().exists(f"{folder}/{t.TICKETS_PARQUET}"):
+    folder = f"{datasets.STORED_DATASETS}/{name}"
+    if not storage.shared_storage().exists(f"{folder}/{datasets.TICKETS_PARQUET}"):
         return None
-    return storage.local_folder(folder, (t.ASSIGNMENTS_PARQUET, t.TICKETS_PARQUET))
+    return storage.local_folder(folder, (datasets.ASSIGNMENTS_PARQUET, datasets.TICKETS_PARQUET))
 
 
 class Command(PegasusCommand):
@@ -41,17 +40,19 @@ class Command(PegasusCommand):
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
 
-        sla = sub.add_parser("sla", help="SLA attainment, percentiles, open breaches and service credits")
-        source = sla.add_mutually_exclusive_group(required=True)
+        sla_parser = sub.add_parser("sla", help="SLA attainment, percentiles, open breaches and service credits")
+        source = sla_parser.add_mutually_exclusive_group(required=True)
         source.add_argument("--tickets", help="canonical tickets CSV, or a stored dataset (its directory or Parquet)")
         source.add_argument(
             "--dataset", help="name of a dataset stored by `performance ingest` here, or by an upload (upload-N)"
         )
-        sla.add_argument("--sla", required=True, help="SLA file (YAML or JSON)")
-        sla.add_argument("--assignments", help="assignments CSV (ticket_id, assigned_at, supplier)")
-        sla.add_argument("--skip-invalid", action="store_true", help="use the good rows, set the bad ones aside")
-        sla.add_argument("--rejected-dir", help="where rejected rows are written (default var/performance/rejected)")
-        sla.add_argument("--json", action="store_true")
+        sla_parser.add_argument("--sla", required=True, help="SLA file (YAML or JSON)")
+        sla_parser.add_argument("--assignments", help="assignments CSV (ticket_id, assigned_at, supplier)")
+        sla_parser.add_argument("--skip-invalid", action="store_true", help="use the good rows, set the bad ones aside")
+        sla_parser.add_argument(
+            "--rejected-dir", help="where rejected rows are written (default var/performance/rejected)"
+        )
+        sla_parser.add_argument("--json", action="store_true")
 
         ingest = sub.add_parser("ingest", help="check a tickets CSV and store it as Parquet under var/")
         ingest.add_argument("--tickets", required=True)
@@ -64,7 +65,7 @@ class Command(PegasusCommand):
         formats = imp.add_subparsers(dest="source", required=True)
         now = formats.add_parser("servicenow", help="ServiceNow incident event log (CSV or zip)")
         now.add_argument("--log", required=True)
-        now.add_argument("--timezone", default=clock.LONDON, help="zone of the log's times (default Europe/London)")
+        now.add_argument("--timezone", default=LONDON_ZONE_NAME, help="zone of the log's times (default Europe/London)")
         bpic = formats.add_parser("bpic2014", help="BPI Challenge 2014 case attributes and activity log")
         bpic.add_argument("--cases", required=True)
         bpic.add_argument("--events", required=True)
@@ -77,7 +78,7 @@ class Command(PegasusCommand):
     def handle(self, *args, **options):
         try:
             result = getattr(self, f"do_{options['action']}")(options)
-        except (t.TicketFileError, s.SlaFileError, importers.ImportFileError, clock.ClockError) as exc:
+        except (ticket_loading.TicketFileError, sla.SlaFileError, importers.ImportFileError, clock.ClockError) as exc:
             raise BadInput(str(exc)) from None
         if options["json"]:
             self.stdout.write(to_json(result))
@@ -87,9 +88,9 @@ class Command(PegasusCommand):
     # -- sla ------------------------------------------------------------------------------------------------------
 
     def do_sla(self, options) -> dict:
-        agreements = s.read_agreements(_existing(options["sla"], "--sla"))
-        con = t.connect()
-        rejected: dict[str, t.LoadReport] = {}
+        agreements = sla.read_agreements(_existing(options["sla"], "--sla"))
+        con = duckdb_sql.connect()
+        rejected: dict[str, ticket_loading.LoadReport] = {}
         loaded_assignments = None
         given = Path(options["tickets"]) if options["tickets"] else None
         if options["dataset"] or (given and (given.is_dir() or given.suffix.lower() == ".parquet")):
@@ -102,23 +103,23 @@ class Command(PegasusCommand):
                 directory = given if given.is_dir() else given.parent
             if not directory.is_dir():
                 raise BadInput(f"--dataset: no dataset {options['dataset']!r}; ingest it first")
-            loaded_assignments = t.open_dataset(con, directory)
-            read = t.count_rows(con, "tickets")
-            report = t.LoadReport(rows_read=read)
+            loaded_assignments = datasets.open_dataset(con, directory)
+            read = duckdb_sql.count_rows(con, "tickets")
+            report = ticket_loading.LoadReport(rows_read=read)
         else:
             tickets_file = _existing(options["tickets"], "--tickets")
-            report = t.load_tickets(con, tickets_file, skip_invalid=options["skip_invalid"])
+            report = ticket_loading.load_tickets(con, tickets_file, skip_invalid=options["skip_invalid"])
             if report.rejected_table:
                 rejected["tickets"] = report
         assignment_report = None
         if options["assignments"]:
-            assignment_report = t.load_assignments(
+            assignment_report = ticket_loading.load_assignments(
                 con, _existing(options["assignments"], "--assignments"), skip_invalid=options["skip_invalid"]
             )
             loaded_assignments = "assignments"
             if assignment_report.rejected_table:
                 rejected["assignments"] = assignment_report
-        result = s.sla_report(con, agreements, assignments=loaded_assignments)
+        result = sla.sla_report(con, agreements, assignments=loaded_assignments)
         output = {
             "results": result["results"],
             "credits": result["credits"],
@@ -137,7 +138,7 @@ class Command(PegasusCommand):
             for kind, load in rejected.items():
                 source = Path(options[kind])
                 target = folder / f"{source.stem}.rejected.csv"
-                t.write_rejected(con, load, target)
+                datasets.write_rejected(con, load, target)
                 files[kind] = str(target)
             output["rejected_files"] = files
         return output
@@ -147,16 +148,16 @@ class Command(PegasusCommand):
     def do_ingest(self, options) -> dict:
         source = _existing(options["tickets"], "--tickets")
         directory = dataset_dir(options["name"] or source.stem)
-        con = t.connect()
-        report = t.load_tickets(con, source, skip_invalid=options["skip_invalid"])
+        con = duckdb_sql.connect()
+        report = ticket_loading.load_tickets(con, source, skip_invalid=options["skip_invalid"])
         reports = {"tickets": report}
         assignments = None
         if options["assignments"]:
-            reports["assignments"] = t.load_assignments(
+            reports["assignments"] = ticket_loading.load_assignments(
                 con, _existing(options["assignments"], "--assignments"), skip_invalid=options["skip_invalid"]
             )
             assignments = "assignments"
-        t.store_dataset(con, directory, assignments=assignments, rejected=reports)
+        datasets.store_dataset(con, directory, assignments=assignments, rejected=reports)
         output = {
             "dataset": directory.name,
             "directory": str(directory),

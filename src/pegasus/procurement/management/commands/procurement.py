@@ -3,7 +3,7 @@
 from pegasus.core.calendar import london_today
 from pegasus.core.management.commands._base import BadInput, PegasusCommand, parse_date, to_json
 from pegasus.governance.rules import Regime
-from pegasus.procurement import schedule as s
+from pegasus.procurement import schedule
 
 MAX_STAGE_DAYS = 3650  # ten years: no stage of a procurement lasts longer, and dates stay far from year 1
 
@@ -32,31 +32,33 @@ class Command(PegasusCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        schedule = sub.add_parser("schedule", help="schedule a procurement backwards from a contract's end")
-        schedule.add_argument("--replaces-end", required=True, help="last day of the contract being replaced")
-        schedule.add_argument("--route", required=True, choices=[r.value for r in s.Route])
-        schedule.add_argument("--regime", required=True, choices=[g.value for g in Regime])
-        schedule.add_argument("--start", help="planned start of the first stage (default: today, for slack only)")
-        schedule.add_argument(
+        schedule_parser = sub.add_parser("schedule", help="schedule a procurement backwards from a contract's end")
+        schedule_parser.add_argument("--replaces-end", required=True, help="last day of the contract being replaced")
+        schedule_parser.add_argument("--route", required=True, choices=[r.value for r in schedule.Route])
+        schedule_parser.add_argument("--regime", required=True, choices=[g.value for g in Regime])
+        schedule_parser.add_argument(
+            "--start", help="planned start of the first stage (default: today, for slack only)"
+        )
+        schedule_parser.add_argument(
             "--duration", action="append", default=[], metavar="STAGE=DAYS", help="change a stage's duration"
         )
-        schedule.add_argument("--json", action="store_true")
+        schedule_parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, **options):
         replaces_end = parse_date(options["replaces_end"], "--replaces-end")
         start = parse_date(options["start"], "--start") if options["start"] else None
         try:
-            result = s.procurement_schedule(
+            result = schedule.procurement_schedule(
                 replaces_end=replaces_end,
-                route=s.Route(options["route"]),
+                route=schedule.Route(options["route"]),
                 regime=Regime(options["regime"]),
                 as_at=london_today(),
                 start=start,
                 durations=_durations(options["duration"]),
             )
-        except s.ScheduleInputError as exc:
+        except schedule.ScheduleInputError as exc:
             raise BadInput(str(exc)) from None
-        out = s.schedule_to_json(result)
+        out = schedule.schedule_to_json(result)
         self.stdout.write(to_json(out) if options["json"] else self.text(out))
 
     def text(self, out: dict) -> str:

@@ -1,6 +1,6 @@
 # SQL here is built from the module's own table names and constants; file paths are quoted, values are bound.
 # ruff: noqa: S608
-"""Canonical ticket files: read, check every row, and hold them as typed columns in DuckDB or Parquet.
+"""Canonical ticket files: read, check every row, and load them as typed columns in DuckDB.
 
 The canonical tickets CSV (UTF-8, header row) has `ticket_id, supplier, priority, opened_at, resolved_at` and
 optionally `service, reassignment_count, reopen_count, first_contact_resolution, satisfaction`; header names are
@@ -16,24 +16,30 @@ Bad rows reject the file (`TicketFileError`) unless `skip_invalid`, when they ar
 
 Everything is done by DuckDB's own CSV reader and SQL (no extensions), so checking ten million rows takes seconds.
 Instants are held as epoch micros (`opened_us`, `resolved_us`) in the engine and as UTC `TIMESTAMP` columns
-(`opened_at`, `resolved_at`) in Parquet.
+(`opened_at`, `resolved_at`) in a stored dataset's Parquet (`pegasus.performance.datasets`).
 """
 
 from __future__ import annotations
 
 import csv
-import os
-import shutil
-import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 import duckdb
 
-from pegasus.core import intake, spreadsheets
+from pegasus.core import intake
 from pegasus.performance import clock
+from pegasus.performance.duckdb_sql import (
+    define_macros,
+    drop_relation,
+    instant_sql,
+    quote_ident,
+    quote_literal,
+    scalar_int,
+    scalar_row,
+    timestamp_sql,
+    trimmed_sql,
+)
 
 TICKET_REQUIRED = ("ticket_id", "supplier", "priority", "opened_at", "resolved_at")
 OPTIONAL_TYPES = {  # the optional columns, in order, with their types once read
@@ -50,8 +56,6 @@ TICKET_TEXT = ("ticket_id", "supplier", "service")
 ASSIGNMENT_TEXT = ("ticket_id", "supplier")
 MAX_LISTED = 20
 
-ISO_PATTERN = r"\d{4}-\d{2}-\d{2}[T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?"
-OFFSET_PATTERN = r"(Z|[+-]\d{2}(:?\d{2})?)$"
 TRUE_WORDS = ("true", "yes", "y", "1")
 FALSE_WORDS = ("false", "no", "n", "0")
 
@@ -61,6 +65,7 @@ HEADER_TOO_LONG = f"the header row is longer than {MAX_HEADER_BYTES // 1024} KB"
 CONTROL_CHARACTER = "{column} contains a control character ({name})"
 MISSING_COLUMNS = "missing column(s): {}"
 DUPLICATE_ID = "duplicate ticket_id"
+_LAST_MICROS = (clock.LAST_YEAR + 1 - 1970) * 365 * clock.MICROS_PER_DAY  # a little before 2100: a safe bound
 
 
 @dataclass(frozen=True)
@@ -91,22 +96,6 @@ class LoadReport:
     rows_rejected: int = 0
     rejected_table: str | None = None
     columns: list[str] = field(default_factory=list)
-
-
-def connect(*, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB that spills to a temporary directory, with the module's macros."""
-    con = duckdb.connect(":memory:")
-    con.execute("SET preserve_insertion_order = true")
-    con.execute("SET enable_progress_bar = false")
-    con.execute(f"SET temp_directory = '{_quote(tempfile.gettempdir())}/pegasus-duckdb'")
-    if memory_limit:
-        con.execute(f"SET memory_limit = '{_quote(memory_limit)}'")
-    _macros(con)
-    return con
-
-
-def _quote(text: str) -> str:
-    return str(text).replace("'", "''")
 
 
 def read_header(path: Path) -> list[str]:
@@ -145,132 +134,15 @@ def _csv_sql(
     take go to table `rejects` with their line numbers (when the subquery runs). The columns named in `keep` are
     left as read (the reader makes an empty field NULL) for the caller to trim where it must."""
     columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(names)))
-    trimmed = ", ".join(f"c{i}" if name in keep else f"{_trimmed(f'c{i}')} AS c{i}" for i, name in enumerate(names))
+    trimmed = ", ".join(f"c{i}" if name in keep else f"{trimmed_sql(f'c{i}')} AS c{i}" for i, name in enumerate(names))
     con.execute(f"DROP TABLE IF EXISTS {rejects}")
     con.execute(f"DROP TABLE IF EXISTS {rejects}_scan")
     return (
-        f"SELECT {trimmed} FROM read_csv('{_quote(str(path))}', header = true, "
+        f"SELECT {trimmed} FROM read_csv('{quote_literal(str(path))}', header = true, "
         f"auto_detect = false, delim = ',', quote = '\"', escape = '\"', columns = {{{columns}}}, "
         f"store_rejects = true, rejects_table = '{rejects}', rejects_scan = '{rejects}_scan', "
         "strict_mode = true, null_padding = false)"
     )
-
-
-# The shapes almost every file uses, as LIKE patterns (cheap) with the strptime formats that then read them strictly.
-FAST_SHAPES = (
-    ("____-__-__T__:__:__", "%Y-%m-%dT%H:%M:%S"),
-    ("____-__-__ __:__:__", "%Y-%m-%d %H:%M:%S"),
-    ("____-__-__T__:__", "%Y-%m-%dT%H:%M"),
-    ("____-__-__ __:__", "%Y-%m-%d %H:%M"),
-)
-
-
-def _trimmed(text: str) -> str:
-    """SQL for `text` without its surrounding spaces (as DuckDB's trim: the ASCII space and Unicode's other spaces),
-    empty as NULL. Only values that may need it are trimmed, which is several times cheaper than trimming every
-    value: those with an ASCII space at either end, and those with any other character than ASCII (fewer bytes
-    than characters)."""
-    return (
-        f"nullif(CASE WHEN {text} LIKE ' %' OR {text} LIKE '% ' OR strlen({text}) <> length({text}) "
-        f"THEN trim({text}) ELSE {text} END, '')"
-    )
-
-
-def _timestamp_sql(read: str, text: str, alias: str) -> tuple[str, list[str], list[str]]:
-    """Three layers of select-list items parsing `read`, a field as read: `{alias}_fast` (the wall-clock micros of
-    a time without an offset in one of the `FAST_SHAPES`); then `text` (the field trimmed, empty as NULL),
-    `{alias}_ok` (its shape) and `{alias}_tz` (the offset as written, '' when none); then `{alias}_naive`
-    (wall-clock micros) and `{alias}_offset` (micros to subtract, NULL for a Europe/London wall-clock time).
-
-    Most times take the fast path: a LIKE for the shape, then strptime, which accepts only digits where the
-    format has them and only real dates and times; such a field needs no trimming. The rest are trimmed and
-    checked by one regular expression. Given that shape, a time of 16 characters (to the minute) or of 19 with
-    seconds has no offset; otherwise an offset is a final 'Z' or a sign six, five or three characters from the end
-    (±HH:MM, ±HHMM, ±HH): looking there is much cheaper than another pattern. DuckDB evaluates a CASE branch only
-    for the rows that reach it, so the slow path costs nothing when no row takes it.
-    """
-    fast = f"{alias}_fast"
-    shapes = " ".join(
-        f"WHEN {read} LIKE '{shape}' THEN epoch_us(try_strptime({read}, '{form}'))" for shape, form in FAST_SHAPES
-    )
-    zeroth = f"CASE {shapes} END AS {fast}"
-    slow = _trimmed(read)  # in the slow branches only
-    size = f"length({slow})"
-    sign = "IN ('+', '-')"
-    first = [
-        f"CASE WHEN {fast} IS NOT NULL THEN {read} ELSE {slow} END AS {text}",
-        f"CASE WHEN {fast} IS NOT NULL THEN true ELSE regexp_full_match({slow}, '{ISO_PATTERN}') END AS {alias}_ok",
-        f"CASE WHEN {fast} IS NOT NULL OR {size} = 16 OR ({size} = 19 AND substr({slow}, 17, 1) = ':') THEN '' "
-        f"WHEN right({slow}, 1) = 'Z' THEN 'Z' "
-        f"WHEN substr({slow}, {size} - 5, 1) {sign} THEN right({slow}, 6) "
-        f"WHEN substr({slow}, {size} - 4, 1) {sign} THEN right({slow}, 5) "
-        f"WHEN substr({slow}, {size} - 2, 1) {sign} THEN right({slow}, 3) ELSE '' END AS {alias}_tz",
-    ]
-    tz = f"{alias}_tz"
-    second = [
-        f"coalesce({fast}, CASE WHEN {alias}_ok "
-        f"THEN epoch_us(TRY_CAST(left({text}, length({text}) - length({tz})) AS TIMESTAMP)) END) AS {alias}_naive",
-        f"CASE WHEN NOT {alias}_ok OR {tz} = '' THEN NULL WHEN {tz} = 'Z' THEN 0 "
-        f"ELSE (CASE WHEN left({tz}, 1) = '-' THEN -1 ELSE 1 END) * (CAST(substr({tz}, 2, 2) AS BIGINT) * 60 "
-        f"+ CASE WHEN length({tz}) > 3 THEN CAST(right({tz}, 2) AS BIGINT) ELSE 0 END) * 60000000 END "
-        f"AS {alias}_offset",
-    ]
-    return zeroth, first, second
-
-
-def _instant_sql(alias: str) -> str:
-    """Epoch micros from `{alias}_naive`/`{alias}_offset`: the offset when one was written, else London time."""
-    naive = f"{alias}_naive"
-    return f"CASE WHEN {alias}_offset IS NOT NULL THEN {naive} - {alias}_offset ELSE {london_instant_sql(naive)} END"
-
-
-def search_sql(bounds: list[int], value: str, leaf: Callable[[int], str], low: int = 0, high: int | None = None) -> str:
-    """A CASE giving `leaf(k)` for the segment k in [low, high] (by default all of them) with
-    bounds[k - 1] <= value < bounds[k], found by halving: `len(bounds)` sorted bounds make `len(bounds) + 1` segments.
-    DuckDB evaluates it a vector at a time, so a row costs a comparison per level."""
-    if high is None:
-        high = len(bounds)
-    if low == high:
-        return leaf(low)
-    middle = (low + high + 1) // 2
-    return (
-        f"CASE WHEN {value} < {bounds[middle - 1]} THEN {search_sql(bounds, value, leaf, low, middle - 1)} "
-        f"ELSE {search_sql(bounds, value, leaf, middle, high)} END"
-    )
-
-
-@lru_cache(maxsize=1)
-def _london_segments() -> tuple[list[int], list[int], list[int]]:
-    """London's changes as segments of wall-clock time: where each starts, its offset, and the next change."""
-    changes = clock.changes(clock.LONDON)
-    starts = [instant + max(before, after) for instant, before, after in changes]
-    offsets = [changes[0][1], *(after for _instant, _before, after in changes)]
-    nexts = [instant for instant, _before, _after in changes]
-    return starts, offsets, nexts
-
-
-def london_instant_sql(wall: str) -> str:
-    """SQL for the epoch micros of London wall-clock micros `wall`, read as `clock.local_to_micros` reads them.
-
-    Between the wall-clock time from which one change's offset applies (the change plus the larger offset) and the
-    next such time, the instant is `least(wall - offset, next change)`: that reads a repeated time as its first
-    occurrence and a skipped time as the moment of the change. The segment is found by halving (a CASE nine deep
-    for the 257 changes of 1970-2099), which DuckDB evaluates a vector at a time: far cheaper than a join or a
-    time-zone library call per row.
-    """
-    starts, offsets, nexts = _london_segments()
-
-    def leaf(k: int) -> str:
-        shifted = f"{wall} - ({offsets[k]})"
-        return f"least({shifted}, {nexts[k]})" if k < len(nexts) else shifted
-
-    return search_sql(starts, wall, leaf)
-
-
-def london_wall_sql(instant: str) -> str:
-    """SQL for the London wall-clock micros of epoch micros `instant`."""
-    starts, offsets, nexts = _london_segments()
-    return search_sql(nexts, instant, lambda k: f"{instant} + ({offsets[k]})")
 
 
 def _timestamp_reason(column: str, alias: str, *, required: bool) -> str:
@@ -284,14 +156,11 @@ def _timestamp_reason(column: str, alias: str, *, required: bool) -> str:
     )
 
 
-_LAST_MICROS = (clock.LAST_YEAR + 1 - 1970) * 365 * clock.MICROS_PER_DAY  # a little before 2100: a safe bound
-
-
 def _control_reason(column: str) -> str:
     """SQL for the reason a text field is refused when it holds a control character (the rule of every importer,
     `pegasus.core.intake`), naming the first such character; NULL when it holds none."""
-    pattern = _quote(intake.CONTROL_CHARACTER_RE2)
-    before, after = (_quote(part) for part in CONTROL_CHARACTER.format(column=column, name="\0").split("\0"))
+    pattern = quote_literal(intake.CONTROL_CHARACTER_RE2)
+    before, after = (quote_literal(part) for part in CONTROL_CHARACTER.format(column=column, name="\0").split("\0"))
     return (
         f"CASE WHEN regexp_matches({column}, '{pattern}') THEN '{before}' "
         f"|| printf('U+%04X', unicode(regexp_extract({column}, '{pattern}'))) || '{after}' END"
@@ -300,12 +169,8 @@ def _control_reason(column: str) -> str:
 
 def _no_control(columns: tuple[str, ...]) -> str:
     """SQL true when none of the text `columns` holds a control character (NULL fields hold none)."""
-    pattern = _quote(intake.CONTROL_CHARACTER_RE2)
+    pattern = quote_literal(intake.CONTROL_CHARACTER_RE2)
     return " AND ".join(f"NOT coalesce(regexp_matches({c}, '{pattern}'), false)" for c in columns)
-
-
-def _macros(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("CREATE OR REPLACE TEMP MACRO quote_text(t) AS '''' || left(t, 60) || ''''")
 
 
 def load_tickets(
@@ -320,7 +185,7 @@ def load_tickets(
     path = Path(path)
     names = read_header(path)
     _check_header(path, names, TICKET_REQUIRED)
-    _macros(con)
+    define_macros(con)
     rejects = f"{table}_rejects"
     source = _csv_sql(con, path, names, rejects, keep=("opened_at", "resolved_at"))
     col = {name: f"c{names.index(name)}" for name in (*TICKET_REQUIRED, *TICKET_OPTIONAL) if name in names}
@@ -368,8 +233,8 @@ def load_tickets(
     true_words = ", ".join(f"'{w}'" for w in TRUE_WORDS)
     false_words = ", ".join(f"'{w}'" for w in FALSE_WORDS)
     fcr = text("first_contact_resolution")
-    opened_0, opened_1, opened_2 = _timestamp_sql("opened_at_read", "opened_at_raw", "opened")
-    resolved_0, resolved_1, resolved_2 = _timestamp_sql("resolved_at_read", "resolved_at_raw", "resolved")
+    opened_0, opened_1, opened_2 = timestamp_sql("opened_at_read", "opened_at_raw", "opened")
+    resolved_0, resolved_1, resolved_2 = timestamp_sql("resolved_at_read", "resolved_at_raw", "resolved")
     priorities = " ".join(f"WHEN '{p}{n}' THEN {n}" for p in ("", "P", "p") for n in range(1, 5))
     con.execute(
         f"""
@@ -403,8 +268,8 @@ def load_tickets(
             FROM shaped
         ), timed AS (
             SELECT parsed.*,
-                {_instant_sql("opened")} AS opened_us,
-                {_instant_sql("resolved")} AS resolved_us
+                {instant_sql("opened")} AS opened_us,
+                {instant_sql("resolved")} AS resolved_us
             FROM parsed
         )
         SELECT ticket_id, supplier, priority, opened_us, resolved_us, {"".join(f"{n}, " for n in present)}
@@ -414,7 +279,7 @@ def load_tickets(
     )
     _duplicate_ids(con, f"{table}_checked", f"{table}_dupes")
     report = _finish(con, path, names, table, rejects, skip_invalid, dupes=f"{table}_dupes")
-    _drop_relation(con, table)
+    drop_relation(con, table)
     con.execute(f"DROP TABLE IF EXISTS {table}_rows")
     if report.rows_rejected:
         con.execute(
@@ -434,12 +299,6 @@ def load_tickets(
     return report
 
 
-def _drop_relation(con: duckdb.DuckDBPyConnection, name: str) -> None:
-    """Drop the view or table `name`, if there is one."""
-    views = _scalar(con, f"SELECT count(*) FROM duckdb_views() WHERE view_name = '{_quote(name)}' AND NOT internal")
-    con.execute(f"DROP {'VIEW' if views else 'TABLE'} IF EXISTS {name}")
-
-
 def _duplicate_ids(con: duckdb.DuckDBPyConnection, checked: str, dupes: str) -> None:
     """Make table `dupes` (rid, first_rid, ticket_id) of the rows of `checked` whose ticket_id came before: every
     occurrence after the first is bad, naming the row of the first.
@@ -454,7 +313,7 @@ def _duplicate_ids(con: duckdb.DuckDBPyConnection, checked: str, dupes: str) -> 
         f"FROM (SELECT ticket_id, lag(ticket_id) OVER () AS previous FROM {checked})",
     )
     repeated = f"FROM {checked} WHERE ticket_id IS NOT NULL GROUP BY ticket_id HAVING count(*) > 1"
-    if rows <= 1 or rising == rows - 1 or not _scalar(con, f"SELECT count(*) FROM (SELECT ticket_id {repeated})"):
+    if rows <= 1 or rising == rows - 1 or not scalar_int(con, f"SELECT count(*) FROM (SELECT ticket_id {repeated})"):
         con.execute(f"CREATE OR REPLACE TEMP TABLE {dupes} (rid BIGINT, first_rid BIGINT, ticket_id VARCHAR)")
         return
     con.execute(
@@ -479,7 +338,7 @@ def load_assignments(
     path = Path(path)
     names = read_header(path)
     _check_header(path, names, ASSIGNMENT_REQUIRED)
-    _macros(con)
+    define_macros(con)
     rejects = f"{table}_rejects"
     source = _csv_sql(con, path, names, rejects, keep=("assigned_at",))
     col = {name: f"c{names.index(name)}" for name in ASSIGNMENT_REQUIRED}
@@ -491,7 +350,7 @@ def load_assignments(
         _timestamp_reason("assigned_at", "assigned", required=True),
         *(_control_reason(name) for name in ASSIGNMENT_TEXT),
     ]
-    assigned_0, assigned_1, assigned_2 = _timestamp_sql("assigned_at_read", "assigned_at_raw", "assigned")
+    assigned_0, assigned_1, assigned_2 = timestamp_sql("assigned_at_read", "assigned_at_raw", "assigned")
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE {table}_checked AS
@@ -508,7 +367,7 @@ def load_assignments(
         ), parsed AS (
             SELECT shaped.*, {", ".join(assigned_2)} FROM shaped
         ), timed AS (
-            SELECT parsed.*, {_instant_sql("assigned")} AS assigned_us FROM parsed
+            SELECT parsed.*, {instant_sql("assigned")} AS assigned_us FROM parsed
         )
         SELECT ticket_id, assigned_us, supplier, nullif(concat_ws('; ', {", ".join(reasons)}), '') AS reason
         FROM timed
@@ -560,11 +419,11 @@ def _finish(
 
     `dupe_reason` is the reason of a repeated row, before its quoted ticket id and the line of the first.
     """
-    good = _scalar(con, f"SELECT count(*) FROM {table}_checked")
-    structural = _scalar(con, f"SELECT count(DISTINCT line) FROM {rejects}")
+    good = scalar_int(con, f"SELECT count(*) FROM {table}_checked")
+    structural = scalar_int(con, f"SELECT count(DISTINCT line) FROM {rejects}")
     report = LoadReport(rows_read=good + structural, columns=names)
-    failed = _scalar(con, f"SELECT count(*) FROM {table}_checked WHERE reason IS NOT NULL")
-    if not (structural or failed or _scalar(con, f"SELECT count(*) FROM {dupes}")):
+    failed = scalar_int(con, f"SELECT count(*) FROM {table}_checked WHERE reason IS NOT NULL")
+    if not (structural or failed or scalar_int(con, f"SELECT count(*) FROM {dupes}")):
         return report
     # A good row's record number is its rowid plus the reader rejects before it; line = record number + 1.
     con.execute(
@@ -586,7 +445,7 @@ def _finish(
             WHERE c.reason IS NOT NULL OR d.rid IS NOT NULL
         )
         SELECT c.rid + 2 + (SELECT count(*) FROM skips WHERE good_before <= c.rid) AS line,
-            concat_ws('; ', c.reason, CASE WHEN c.first_rid IS NOT NULL THEN '{_quote(dupe_reason)} '
+            concat_ws('; ', c.reason, CASE WHEN c.first_rid IS NOT NULL THEN '{quote_literal(dupe_reason)} '
                 || quote_text(c.ticket_id) || ' (first on line '
                 || CAST(c.first_rid + 2 + (SELECT count(*) FROM skips WHERE good_before <= c.first_rid) AS VARCHAR)
                 || ')' END) AS reason,
@@ -596,7 +455,7 @@ def _finish(
         SELECT line, reason, NULL, raw_line FROM reader
         """
     )
-    report.rows_rejected = _scalar(con, f"SELECT count(*) FROM {table}_rejected_raw")
+    report.rows_rejected = scalar_int(con, f"SELECT count(*) FROM {table}_rejected_raw")
     line_map = _physical_lines(path, report.rows_read)
     if line_map is not None:
         con.execute(
@@ -619,7 +478,7 @@ def _finish(
         first = f", the first {MAX_LISTED}" if bad > MAX_LISTED else ""
         raise TicketFileError(path, f"rejected: {bad} {noun}{first}", [BadLine(int(n), r) for n, r in listed], bad)
     # The rows as read, for the rejected file: read again, in the same order, only now that some are bad.
-    originals = ", ".join(f'r.c{i} AS "{_quote_ident(name)}"' for i, name in enumerate(names))
+    originals = ", ".join(f'r.c{i} AS "{quote_ident(name)}"' for i, name in enumerate(names))
     con.execute(f"CREATE OR REPLACE TEMP TABLE {table}_raw AS {_csv_sql(con, path, names, rejects + '_again')}")
     con.execute(
         f"""
@@ -632,21 +491,6 @@ def _finish(
         con.execute(f"DROP TABLE IF EXISTS {name}")
     report.rejected_table = f"{table}_rejected"
     return report
-
-
-def _quote_ident(name: str) -> str:
-    return name.replace('"', '""')
-
-
-def scalar_row(con: duckdb.DuckDBPyConnection, sql: str) -> tuple:
-    """The one row of a query that always gives one (an aggregate)."""
-    row = con.execute(sql).fetchone()
-    assert row is not None
-    return row
-
-
-def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
-    return int(scalar_row(con, sql)[0])
 
 
 def _physical_lines(path: Path, records: int) -> list[int] | None:
@@ -671,94 +515,3 @@ def _physical_lines(path: Path, records: int) -> list[int] | None:
                 starts.append(line)
             line = reader.line_num + 1
     return starts[:records] if len(starts) >= records else None
-
-
-# -- The store: Parquet under VAR_DIR -------------------------------------------------------------------------
-
-TICKETS_PARQUET = "tickets.parquet"
-ASSIGNMENTS_PARQUET = "assignments.parquet"
-# Where uploads' datasets are kept in the shared storage (pegasus.core.storage): STORED_DATASETS/<name>/<file>.
-STORED_DATASETS = "performance/datasets"
-
-
-def write_rejected(con: duckdb.DuckDBPyConnection, report: LoadReport, target: Path) -> None:
-    """Write a load's rejected rows (line, reason, the row as read, the reader's text of a malformed row) as CSV."""
-    assert report.rejected_table
-    target.parent.mkdir(parents=True, exist_ok=True)
-    # People open this file to fix the rows: text a spreadsheet would run as a formula is written as text, with a
-    # single quote in front, as every export writes it (pegasus.core.spreadsheets).
-    triggers = ", ".join(f"chr({ord(c)})" for c in spreadsheets.FORMULA_TRIGGERS)
-    columns = ", ".join(
-        f'CASE WHEN left("{n}", 1) IN ({triggers}) THEN \'\'\'\' || "{n}" ELSE "{n}" END AS "{n}"'
-        if kind == "VARCHAR"
-        else f'"{n}"'
-        for n, kind in (
-            (_quote_ident(name), kind) for name, kind, *_ in con.execute(f"DESCRIBE {report.rejected_table}").fetchall()
-        )
-    )
-    con.execute(
-        f"COPY (SELECT {columns} FROM {report.rejected_table} ORDER BY line) TO '{_quote(str(target))}' (HEADER)"
-    )
-
-
-def store_dataset(
-    con: duckdb.DuckDBPyConnection,
-    directory: Path,
-    *,
-    tickets: str = "tickets",
-    assignments: str | None = None,
-    rejected: dict[str, LoadReport] | None = None,
-) -> None:
-    """Write loaded tables as Parquet into `directory`, replacing what was there only once everything is written."""
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}-", dir=directory.parent))
-    try:
-        con.execute(
-            f"""COPY (SELECT ticket_id, supplier, priority, make_timestamp(opened_us) AS opened_at,
-                make_timestamp(resolved_us) AS resolved_at, service, reassignment_count, reopen_count,
-                first_contact_resolution, satisfaction FROM {tickets})
-            TO '{_quote(str(staging / TICKETS_PARQUET))}' (FORMAT parquet, COMPRESSION zstd)"""
-        )
-        if assignments:
-            con.execute(
-                f"""COPY (SELECT ticket_id, make_timestamp(assigned_us) AS assigned_at, supplier FROM {assignments})
-                TO '{_quote(str(staging / ASSIGNMENTS_PARQUET))}' (FORMAT parquet, COMPRESSION zstd)"""
-            )
-        for stem, report in (rejected or {}).items():
-            if report.rejected_table:
-                write_rejected(con, report, staging / f"{stem}.rejected.csv")
-        old = None
-        if directory.exists():
-            old = directory.with_name(f".{directory.name}-old-{os.getpid()}")
-            directory.rename(old)
-        staging.rename(directory)
-        if old:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-
-
-def open_dataset(con: duckdb.DuckDBPyConnection, directory: Path, *, tickets: str = "tickets") -> str | None:
-    """Make views `tickets` (and `assignments` when stored) over a stored dataset; return the assignments view."""
-    ticket_file = directory / TICKETS_PARQUET
-    if not ticket_file.is_file():
-        raise TicketFileError(directory, f"has no {TICKETS_PARQUET}: ingest a tickets file first")
-    con.execute(
-        f"""CREATE OR REPLACE TEMP VIEW {tickets} AS SELECT ticket_id, supplier, priority,
-            epoch_us(opened_at) AS opened_us, epoch_us(resolved_at) AS resolved_us, service, reassignment_count,
-            reopen_count, first_contact_resolution, satisfaction
-        FROM read_parquet('{_quote(str(ticket_file))}')"""
-    )
-    assignment_file = directory / ASSIGNMENTS_PARQUET
-    if assignment_file.is_file():
-        con.execute(
-            f"""CREATE OR REPLACE TEMP VIEW assignments AS SELECT ticket_id, epoch_us(assigned_at) AS assigned_us,
-                supplier FROM read_parquet('{_quote(str(assignment_file))}')"""
-        )
-        return "assignments"
-    return None
-
-
-def count_rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
-    return _scalar(con, f"SELECT count(*) FROM {table}")
