@@ -6,6 +6,12 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import Group
 from django.db import transaction
+from hypothesis import settings as hypothesis_settings
+
+# Property tests assert results, not speed: on a shared machine, and with the suite running on every core, an example
+# may take longer than hypothesis' default 200 ms deadline without anything being wrong.
+hypothesis_settings.register_profile("pegasus", deadline=None)
+hypothesis_settings.load_profile("pegasus")
 
 os.environ.setdefault("PEGASUS_ENV", "test")
 
