@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from pegasus.core.calendar import term_end
 from pegasus.core.money import STANDARD_VAT_RATE, VatBasis, format_pounds, round_pennies
-from pegasus.governance.rules import (
+from pegasus.procurement.law import (
     EARLIEST_THRESHOLD_DATE,
     Authority,
     ContractType,

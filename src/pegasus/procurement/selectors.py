@@ -9,9 +9,9 @@ from pegasus.core.money import VatBasis
 from pegasus.core.roles import INTERNAL_ROLES, has_role
 from pegasus.estate import terms as t
 from pegasus.estate.models import Contract, ExtensionOption
-from pegasus.governance.rules import Authority, ContractType, RuleInputError
 from pegasus.procurement import rules
 from pegasus.procurement import schedule as s
+from pegasus.procurement.law import Authority, ContractType, RuleInputError
 from pegasus.procurement.models import Procurement, Stage
 from pegasus.sourcing.models import Lot
 

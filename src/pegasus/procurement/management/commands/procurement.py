@@ -2,8 +2,8 @@
 
 from pegasus.core.calendar import london_today
 from pegasus.core.management.commands._base import BadInput, PegasusCommand, parse_date, to_json
-from pegasus.governance.rules import Regime
 from pegasus.procurement import schedule as s
+from pegasus.procurement.law import Regime
 
 MAX_STAGE_DAYS = 3650  # ten years: no stage of a procurement lasts longer, and dates stay far from year 1
 
