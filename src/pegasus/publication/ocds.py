@@ -55,8 +55,8 @@ from pegasus.estate import terms as t
 from pegasus.estate.models import Contract, ContractStatus, Organisation, Spend, Supplier
 from pegasus.evaluation.models import AwardRecommendation, Bid, Lot
 from pegasus.governance.models import Decision
-from pegasus.governance.rules import ContractType
 from pegasus.procurement import schedule as s
+from pegasus.procurement.law import ContractType
 from pegasus.procurement.models import Procurement
 from pegasus.procurement.selectors import procurement_row
 from pegasus.publication.selectors import published_decisions, published_on
