@@ -10,8 +10,8 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from pegasus.core.fields import MONEY, VatBasisChoice
 from pegasus.core.money import VatBasis
-from pegasus.estate.models import MONEY, VatBasisChoice
 from pegasus.procurement.law import Authority, ContractType, Regime, regime_on
 from pegasus.procurement.schedule import ROUTES, Route
 
