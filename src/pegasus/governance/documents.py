@@ -35,8 +35,9 @@ from docx.text.paragraph import Paragraph
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
-from pegasus.core.calendar import LONDON, london_today
+from pegasus.core.calendar import LONDON
 from pegasus.core.classification import Classification, Descriptor, marking
+from pegasus.core.clock import london_today
 from pegasus.core.money import format_pounds
 from pegasus.governance import rules
 from pegasus.governance.models import PART1_SECTIONS as SECTION_FIELDS

@@ -48,8 +48,9 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
-from pegasus.core.calendar import london_today, term_end
+from pegasus.core.calendar import term_end
 from pegasus.core.classification import Classification
+from pegasus.core.clock import london_today
 from pegasus.core.money import VatBasis
 from pegasus.estate import terms as t
 from pegasus.estate.models import Contract, ContractStatus, Organisation, Spend, Supplier

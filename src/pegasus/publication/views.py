@@ -12,7 +12,7 @@ from django.utils.feedgenerator import Atom1Feed
 
 from pegasus.core import intake
 from pegasus.core.access import require_perm
-from pegasus.estate.selectors import default_as_at
+from pegasus.core.clock import default_as_at
 from pegasus.governance.documents import decision_public_pdf, document_filename
 from pegasus.governance.models import Decision
 from pegasus.publication import ocds, selectors, services

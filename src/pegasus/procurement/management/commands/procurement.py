@@ -1,6 +1,6 @@
 """`pegasus procurement schedule --replaces-end D --route R --regime {PCR2015,PA2023} [--start S] [--json]`."""
 
-from pegasus.core.calendar import london_today
+from pegasus.core.clock import default_as_at
 from pegasus.core.management.commands._base import BadInput, PegasusCommand, parse_date, to_json
 from pegasus.procurement import schedule as s
 from pegasus.procurement.law import Regime
@@ -50,7 +50,7 @@ class Command(PegasusCommand):
                 replaces_end=replaces_end,
                 route=s.Route(options["route"]),
                 regime=Regime(options["regime"]),
-                as_at=london_today(),
+                as_at=default_as_at(),
                 start=start,
                 durations=_durations(options["duration"]),
             )

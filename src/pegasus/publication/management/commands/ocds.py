@@ -11,8 +11,8 @@ from pathlib import Path
 from django.utils import timezone
 
 from pegasus.core.audit import audit_record
+from pegasus.core.clock import default_as_at
 from pegasus.core.management.commands._base import BadInput, PegasusCommand, parse_date, to_json
-from pegasus.estate.selectors import default_as_at
 from pegasus.publication import market, ocds, services
 
 # Rejected files listed when an import stops; the rest are counted.
