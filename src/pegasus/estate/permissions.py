@@ -7,7 +7,7 @@ including the audit trail, and change nothing.
 
 import rules
 
-from pegasus.core.roles import Role, has_role, is_commercial, is_internal
+from pegasus.core.roles import Role, has_role, is_commercial, is_internal, is_supplier_user
 
 
 @rules.predicate
@@ -18,11 +18,6 @@ def is_finance(user) -> bool:
 @rules.predicate
 def is_auditor(user) -> bool:
     return has_role(user, Role.AUDITOR)
-
-
-@rules.predicate
-def is_supplier_user(user) -> bool:
-    return has_role(user, Role.SUPPLIER_USER)
 
 
 def supplier_ids_of(user) -> frozenset[int]:
