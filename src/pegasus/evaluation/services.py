@@ -23,6 +23,36 @@ from pegasus.core.field_bounds import FieldBounds, full_clean
 from pegasus.core.roles import Role, has_role
 from pegasus.estate.models import Supplier
 from pegasus.evaluation import selectors
+from pegasus.evaluation.messages import (
+    ALREADY_DECLARED,
+    ALREADY_MODERATED,
+    ALREADY_RECOMMENDED,
+    BAD_SCALE,
+    BIDDER_NEEDED,
+    BIDDER_TWICE,
+    CONFLICT_NEEDS_DETAILS,
+    CRITERIA_FIXED,
+    CRITERION_FIGURE_OUT_OF_RANGE,
+    DUPLICATE_CODE,
+    EVALUATION_INCOMPLETE,
+    METHOD_ONLY_FOR_PRICE,
+    NO_CRITERIA,
+    NO_WINNER,
+    NOT_AN_EVALUATOR,
+    NOT_ASSIGNED,
+    NOT_ON_SCALE,
+    NOT_READY_TO_MODERATE,
+    ONE_PRICE_CRITERION,
+    PRICE_HAS_NO_PASS_MARK,
+    PRICE_IS_NOT_SCORED,
+    PRICE_NEEDS_METHOD,
+    PRICE_NOT_POSITIVE,
+    RATIONALE_NEEDED,
+    SCORING_STARTED,
+    VALUE_BELOW_PRICE,
+    VALUE_IS_A_PRICE,
+    WEIGHTS_NOT_100,
+)
 from pegasus.evaluation.models import (
     AwardRecommendation,
     Bid,
@@ -37,37 +67,6 @@ from pegasus.evaluation.models import (
 )
 from pegasus.evaluation.scoring import HUNDRED, CriterionKind, PriceMethod
 from pegasus.procurement.models import Procurement
-
-NO_CRITERIA = "Add at least one criterion."
-WEIGHTS_NOT_100 = "The weights add up to {total}, not 100."
-ONE_PRICE_CRITERION = "A lot has at most one price criterion."
-PRICE_NEEDS_METHOD = "Choose the price method of {title}."
-METHOD_ONLY_FOR_PRICE = "Only a price criterion has a price method ({title} is {kind})."
-PRICE_HAS_NO_PASS_MARK = "A price criterion has no pass mark ({title})."
-DUPLICATE_CODE = "Two criteria share the id {code!r}."
-BAD_SCALE = "The scale of {title} needs points from 0 to 100, each once, each with a descriptor."
-CRITERIA_FIXED = "Scoring has started on {lot}: its criteria can no longer change."
-NOT_AN_EVALUATOR = "{user} does not hold the evaluator role."
-PRICE_IS_NOT_SCORED = "Price is scored by its formula, not by evaluators."
-BIDDER_NEEDED = "Choose a supplier or enter the bidder's name."
-BIDDER_TWICE = "{bidder} has already bid for {lot}."
-PRICE_NOT_POSITIVE = "The price must be above £0."
-SCORING_STARTED = "Scoring has started on {lot}: no bid can be added now."
-ALREADY_DECLARED = "You declared on {tender} on {day}; a declaration cannot be changed. Ask the commercial officer."
-CONFLICT_NEEDS_DETAILS = "Describe the conflict of interest."
-MUST_DECLARE = "Declare whether you have a conflict of interest in {tender} before you see any bid."
-CONFLICTED = "You declared a conflict of interest in {tender}: you cannot see or score its bids."
-NOT_ASSIGNED = "You are not assigned to score {criterion}."
-NOT_ON_SCALE = "{score} is not on the scale of {criterion}: choose one of {points}."
-RATIONALE_NEEDED = "Give the rationale for the score."
-ALREADY_MODERATED = "{bid} on {criterion} has been moderated: the scores are final."
-NOT_READY_TO_MODERATE = "Not every assigned evaluator has scored {bid} on {criterion} yet."
-EVALUATION_INCOMPLETE = "Every bid must be moderated on every criterion before an award is recommended."
-NO_WINNER = "No bid passed every pass mark: there is no bid to recommend."
-ALREADY_RECOMMENDED = "{lot} already has an award recommendation ({reference})."
-VALUE_BELOW_PRICE = "The approval value must cover the recommended bid's price."
-CRITERION_FIGURE_OUT_OF_RANGE = "Criterion {position} {part}: enter a number from 0 to 100."
-VALUE_IS_A_PRICE = "The approval value equals a bid's price and would publish it: choose a rounded envelope."
 
 
 @dataclass(frozen=True)
