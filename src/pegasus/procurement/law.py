@@ -16,7 +16,8 @@ from functools import cache
 from pathlib import Path
 
 from pegasus.core.calendar import add_working_days, is_working_day
-from pegasus.core.money import STANDARD_VAT_RATE, VatBasis, round_pennies
+from pegasus.core.exceptions import InputError
+from pegasus.core.money import Money, VatBasis, round_pennies
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -43,7 +44,7 @@ class ContractType(StrEnum):
     LIGHT_TOUCH = "light-touch"
 
 
-class RuleInputError(ValueError):
+class RuleInputError(InputError):
     """An input the rules cannot answer for; the message names the field."""
 
 
@@ -117,7 +118,7 @@ def threshold_check(
     if value_net < 0:
         raise RuleInputError("--value: an estimated value cannot be negative")
     period = next(p for p in threshold_periods() if p.covers(day))
-    compared = round_pennies(value_net * (1 + STANDARD_VAT_RATE) if period.basis is VatBasis.GROSS else value_net)
+    compared = round_pennies(Money(value_net, VatBasis.NET).to_basis(period.basis).amount)
     threshold = period.threshold(authority, contract_type)
     return ThresholdResult(regime_on(day), threshold, period.basis, compared, compared >= threshold, period)
 

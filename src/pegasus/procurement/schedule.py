@@ -32,6 +32,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from pegasus.core.calendar import add_working_days, is_working_day
+from pegasus.core.exceptions import InputError
 from pegasus.procurement.law import PA2023_COMMENCEMENT, Regime, regime_on, standstill_end
 
 ONE_DAY = timedelta(days=1)
@@ -40,7 +41,7 @@ ONE_DAY = timedelta(days=1)
 MARKET_NOTICE_STAGES = frozenset({"participation-period", "tender-period", "transparency-notice"})
 
 
-class ScheduleInputError(ValueError):
+class ScheduleInputError(InputError):
     """A schedule the rules cannot draw; the message starts with the option at fault."""
 
 

@@ -162,7 +162,7 @@ def market_import(request):
                 source=intake.shortened(upload.name, 200),
                 skip_invalid=form.cleaned_data["skip_invalid"],
             )
-        except services.ImportRejected as exc:
+        except services.MarketFilesRejected as exc:
             rejected = exc.rejected
             form.add_error("file", f"{exc}: the first fault is in {rejected[0]['file']}: {rejected[0]['reason']}")
         else:

@@ -75,7 +75,7 @@ class Command(PegasusCommand):
         source = " ".join(options["paths"])
         try:
             record = services.market_import(results, by=None, source=source, skip_invalid=options["skip_invalid"])
-        except services.ImportRejected as exc:
+        except services.MarketFilesRejected as exc:
             shown = [f"{row['file']}: {row['reason']}" for row in exc.rejected[:SHOWN]]
             more = len(exc.rejected) - SHOWN
             shown += [f"and {more} more"] if more > 0 else []
