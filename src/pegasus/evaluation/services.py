@@ -18,9 +18,11 @@ from django.utils import timezone
 
 from pegasus.core import bounds
 from pegasus.core.audit import audit_record
-from pegasus.core.exceptions import InvalidTransition, OutOfBounds, RuleViolation
+from pegasus.core.exceptions import OutOfBounds, RuleViolation
 from pegasus.core.field_bounds import FieldBounds, full_clean
+from pegasus.core.locks import locked
 from pegasus.core.roles import Role, has_role
+from pegasus.core.transitions import transition_require
 from pegasus.estate.models import Supplier
 from pegasus.evaluation import selectors
 from pegasus.evaluation.messages import (
@@ -172,10 +174,9 @@ def lot_criteria_set(*, lot: Lot, criteria: Sequence[CriterionSpec], by) -> list
     Raises RuleViolation when the weights do not add up to 100, a price criterion is malformed, or scoring has
     started (a criterion that changes under the evaluators would make their scores unfair).
     """
-    lot = Lot.objects.select_for_update().get(pk=lot.pk)
+    lot = locked(Lot, lot.pk)
     _check_criteria(criteria)
-    if Score.objects.filter(bid__lot=lot).exists():
-        raise InvalidTransition(CRITERIA_FIXED.format(lot=lot))
+    transition_require(not Score.objects.filter(bid__lot=lot).exists(), lambda: CRITERIA_FIXED.format(lot=lot))
     lot.criteria.all().delete()
     for position, spec in enumerate(criteria, start=1):
         criterion = Criterion(
@@ -221,7 +222,7 @@ def evaluator_assign(*, criterion: Criterion, evaluator, by) -> EvaluatorAssignm
 @transaction.atomic
 def bid_add(*, lot: Lot, price: Decimal, by, supplier: Supplier | None = None, bidder_name: str = "") -> Bid:
     """Record a bid for a lot, from an estate supplier or a bidder named in free text, before scoring starts."""
-    lot = Lot.objects.select_for_update().get(pk=lot.pk)
+    lot = locked(Lot, lot.pk)
     bidder_name = "" if supplier is not None else bidder_name.strip()
     if supplier is None and not bidder_name:
         raise RuleViolation(BIDDER_NEEDED)
@@ -231,8 +232,7 @@ def bid_add(*, lot: Lot, price: Decimal, by, supplier: Supplier | None = None, b
     checks.check("price", bounds.check_money, price)
     checks.check("bidder_name", bounds.check_text, bidder_name)
     checks.raise_any()
-    if Score.objects.filter(bid__lot=lot).exists():
-        raise InvalidTransition(SCORING_STARTED.format(lot=lot))
+    transition_require(not Score.objects.filter(bid__lot=lot).exists(), lambda: SCORING_STARTED.format(lot=lot))
     name = supplier.name if supplier is not None else bidder_name
     if any(b.bidder == name for b in lot.bids.select_related("supplier")):
         raise RuleViolation(BIDDER_TWICE.format(bidder=name, lot=lot))
@@ -248,10 +248,12 @@ def bid_add(*, lot: Lot, price: Decimal, by, supplier: Supplier | None = None, b
 def conflict_declare(*, tender: Tender, has_conflict: bool, details: str = "", by) -> ConflictDeclaration:
     """The evaluator's own declaration for a tender, once: no conflict of interest, or a conflict described."""
     existing = ConflictDeclaration.objects.filter(tender=tender, evaluator=by).first()
-    if existing is not None:
-        raise InvalidTransition(
-            ALREADY_DECLARED.format(tender=tender.reference, day=f"{timezone.localtime(existing.declared_at):%d %B %Y}")
-        )
+    transition_require(
+        existing is None,
+        lambda: ALREADY_DECLARED.format(
+            tender=tender.reference, day=f"{timezone.localtime(existing.declared_at):%d %B %Y}"
+        ),
+    )
     details = details.strip()
     if has_conflict and not details:
         raise RuleViolation(CONFLICT_NEEDS_DETAILS)
@@ -284,8 +286,10 @@ def score_record(*, bid: Bid, criterion: Criterion, score: Decimal, rationale: s
     if not rationale.strip():
         raise RuleViolation(RATIONALE_NEEDED)
     bounds.check_text(rationale, "Rationale", multiline=True, max_length=bounds.MAX_LONG_TEXT)
-    if Moderation.objects.filter(bid=bid, criterion=criterion).exists():
-        raise InvalidTransition(ALREADY_MODERATED.format(bid=bid.bidder, criterion=criterion.title))
+    transition_require(
+        not Moderation.objects.filter(bid=bid, criterion=criterion).exists(),
+        lambda: ALREADY_MODERATED.format(bid=bid.bidder, criterion=criterion.title),
+    )
     own, _ = Score.objects.update_or_create(
         evaluator=by,
         bid=bid,
@@ -309,8 +313,10 @@ def moderation_record(*, bid: Bid, criterion: Criterion, score: Decimal, rationa
     RuleViolation when the score is off the scale or the rationale is missing. A later moderation replaces the
     consensus (its history is kept), never an original.
     """
-    if not selectors.ready_to_moderate(bid=bid, criterion=criterion):
-        raise InvalidTransition(NOT_READY_TO_MODERATE.format(bid=bid.bidder, criterion=criterion.title))
+    transition_require(
+        selectors.ready_to_moderate(bid=bid, criterion=criterion),
+        lambda: NOT_READY_TO_MODERATE.format(bid=bid.bidder, criterion=criterion.title),
+    )
     if score not in criterion.scale_points:
         points = ", ".join(f"{p.normalize():f}" for p in criterion.scale_points)
         raise RuleViolation(NOT_ON_SCALE.format(score=score, criterion=criterion.title, points=points))
@@ -366,16 +372,15 @@ def award_recommend(*, lot: Lot, reference: str, value: Decimal, rationale: str,
     """
     from pegasus.governance.services import ExemptionSpec, RecommendationSpec, decision_create
 
-    lot = Lot.objects.select_for_update().select_related("tender").get(pk=lot.pk)
+    lot = locked(Lot, lot.pk, related=("tender",))
     existing = AwardRecommendation.objects.filter(lot=lot).select_related("decision").first()
-    if existing is not None:
-        raise InvalidTransition(ALREADY_RECOMMENDED.format(lot=lot, reference=existing.decision.reference))
+    transition_require(
+        existing is None, lambda: ALREADY_RECOMMENDED.format(lot=lot, reference=existing.decision.reference)
+    )
     result = selectors.lot_result(lot)
-    if not result.complete:
-        raise InvalidTransition(EVALUATION_INCOMPLETE)
+    transition_require(result.complete, EVALUATION_INCOMPLETE)
     winner = result.winner_bid
-    if winner is None:
-        raise InvalidTransition(NO_WINNER)
+    transition_require(winner is not None, NO_WINNER)
     if not rationale.strip():
         raise RuleViolation("Give the rationale for the recommendation.")
     checks = FieldBounds(AwardRecommendation)
