@@ -19,6 +19,11 @@ class TestMoney:
     def test_gross_to_net_removes_it(self):
         assert Money(Decimal("120.00"), VatBasis.GROSS).to_net() == Money(Decimal("100.00"), VatBasis.NET)
 
+    def test_to_basis_converts_only_across_bases(self):
+        assert Money(Decimal("100.00")).to_basis(VatBasis.GROSS) == Money(Decimal("120.00"), VatBasis.GROSS)
+        assert Money(Decimal("120.00"), VatBasis.GROSS).to_basis(VatBasis.NET) == Money(Decimal("100.00"))
+        assert Money(Decimal("100.005")).to_basis(VatBasis.NET) == Money(Decimal("100.005"))
+
     def test_net_and_gross_cannot_be_added(self):
         with pytest.raises(ValueError, match="net amount to a gross"):
             Money(Decimal(1)) + Money(Decimal(1), VatBasis.GROSS)

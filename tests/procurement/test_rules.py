@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pegasus.core.money import VatBasis
-from pegasus.governance.rules import Regime, RuleInputError
+from pegasus.procurement.law import Regime, RuleInputError
 from pegasus.procurement.rules import (
     EstimatedValue,
     ReplacedContract,

@@ -7,8 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pegasus.core.calendar import is_working_day
-from pegasus.governance.rules import Regime
 from pegasus.procurement import schedule
+from pegasus.procurement.law import Regime
 
 
 def plan(end="2020-03-31", route="open", regime="PCR2015", as_at="2019-01-01", start=None, **durations):

@@ -6,8 +6,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from pegasus.core.models import AuditEvent
-from pegasus.governance.rules import Regime
 from pegasus.procurement import services
+from pegasus.procurement.law import Regime
 from pegasus.procurement.models import Procurement, Stage
 from pegasus.procurement.schedule import Route, route_stages
 from tests.factories import ContractFactory, OptionFactory

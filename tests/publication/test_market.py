@@ -205,7 +205,7 @@ class TestSummaries:
 class TestImport:
     def test_one_bad_file_stops_the_import_and_nothing_is_stored(self):
         files = [read(package(ict_tender()), "good.json"), read(package(ict_tender(), publishedDate=""), "bad.json")]
-        with pytest.raises(services.ImportRejected) as rejected:
+        with pytest.raises(services.MarketFilesRejected) as rejected:
             services.market_import(files, by=None, source="test")
         assert rejected.value.rejected == [
             {"file": "bad.json", "reason": "/publishedDate: is empty (required of a release package by OCDS)"}
@@ -260,7 +260,7 @@ class TestImport:
     def test_a_release_already_held_with_different_content_is_rejected(self):
         services.market_import([read(package(ict_tender()))], by=None, source="t")
         changed = read(package(ict_tender(title="Rewritten")), "changed.json")
-        with pytest.raises(services.ImportRejected) as rejected:
+        with pytest.raises(services.MarketFilesRejected) as rejected:
             services.market_import([changed], by=None, source="t")
         assert "already held with different content" in rejected.value.rejected[0]["reason"]
         assert MarketProcess.objects.get().title == "Service desk"

@@ -38,6 +38,7 @@ from pegasus.api.schemas import (
     TowerOut,
     TowerShareIn,
 )
+from pegasus.core import clock
 from pegasus.core.access import check_object_perm
 from pegasus.estate import selectors, services
 from pegasus.estate.models import Contract, ContractTower, Supplier
@@ -144,7 +145,7 @@ def _visible_contract(request, pk: int) -> Contract:
 
 
 def _detail(contract: Contract, as_at: date | None = None) -> ContractDetailOut:
-    row = selectors.contract_row(contract, as_at or selectors.default_as_at(), contract.terms())
+    row = selectors.contract_row(contract, as_at or clock.default_as_at(), contract.terms())
     return ContractDetailOut.of(row)
 
 
@@ -181,7 +182,7 @@ def _with_related(request, fields: dict) -> dict:
 def contract_list(request, filters: Query[ContractFiltersIn], page: Query[PageQuery]):
     """Contracts the user may see, with their derived dates as at `as_at`, by reference."""
     _allow(request, "estate.view_estate")
-    as_at = filters.as_at or selectors.default_as_at()
+    as_at = filters.as_at or clock.default_as_at()
     wanted = selectors.ContractFilters(
         q=filters.q.strip(),
         tower=filters.tower,

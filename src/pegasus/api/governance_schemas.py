@@ -10,7 +10,7 @@ from typing import Annotated
 from ninja import Schema
 from pydantic import Field, WithJsonSchema
 
-from pegasus.api.schemas import BoundedDate, Money, MoneyIn
+from pegasus.api.schemas import BoundedDate, MoneyIn, MoneyOut
 from pegasus.core.money import VatBasis
 from pegasus.governance.models import PART1_SECTIONS, Decision, DecisionStatus, Declaration, Recommendation
 from pegasus.governance.rules import DecisionType
@@ -40,7 +40,7 @@ class RecommendationOut(Schema):
     position: int
     kind: RecommendationKind
     text: str
-    amount: Money | None = Field(description="Pounds excluding VAT, where the recommendation has an amount")
+    amount: MoneyOut | None = Field(description="Pounds excluding VAT, where the recommendation has an amount")
 
 
 class RecommendationIn(Schema):
@@ -108,7 +108,7 @@ class DecisionSummary(Schema):
     title: str
     decision_type: DecisionType
     status: DecisionStatus
-    value: Money = Field(description="The value that routes the decision")
+    value: MoneyOut = Field(description="The value that routes the decision")
     vat_basis: VatBasis = Field(description="Always net: a decision is routed on its value excluding VAT")
     required_by: date | None = Field(description='The "decision required by" date')
     originating_officer: UserRef

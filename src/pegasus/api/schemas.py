@@ -35,7 +35,7 @@ def _two_places(value: Decimal) -> str:
 _DECIMAL_STRING = {"type": "string", "pattern": r"^-?\d+\.\d{2}$"}
 
 # Outgoing amounts: always a string such as "1200000.00".
-Money = Annotated[
+MoneyOut = Annotated[
     Decimal,
     PlainSerializer(_two_places, return_type=str),
     WithJsonSchema({**_DECIMAL_STRING, "example": "1200000.00"}),
@@ -152,7 +152,7 @@ class SupplierOut(Schema):
 
 class SupplierSummary(SupplierOut):
     contract_count: int
-    contract_value: Money = Field(description="Total value of the supplier's contracts, net of VAT")
+    contract_value: MoneyOut = Field(description="Total value of the supplier's contracts, net of VAT")
 
 
 class SupplierFilters(Schema):
@@ -210,8 +210,8 @@ class ContractOut(Schema):
     notice_period_months: int
     renewal_type: terms.RenewalType
     renewal_period_months: int
-    total_value: Money
-    annual_value: Money
+    total_value: MoneyOut
+    annual_value: MoneyOut
     vat_basis: VatBasis
     marking: str = Field(description="Government Security Classification, e.g. OFFICIAL-SENSITIVE [COMMERCIAL]")
 
@@ -385,7 +385,7 @@ class SpendOut(Schema):
     id: int
     contract: ContractRef
     month: date = Field(description="The first day of the month")
-    amount: Money
+    amount: MoneyOut
     vat_basis: VatBasis
 
     @classmethod

@@ -4,7 +4,7 @@ Bank holidays come from the `holidays` package (GB, subdivision ENG, which Engla
 day is Monday to Friday and not a bank holiday.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -66,7 +66,3 @@ def term_end(start: date, months: int) -> date:
 
 def first_of_month(day: date) -> date:
     return day.replace(day=1)
-
-
-def london_today() -> date:
-    return datetime.now(LONDON_ZONE).date()

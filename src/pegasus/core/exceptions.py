@@ -13,7 +13,13 @@ class InvalidTransition(PegasusError):
     """A state change that the object's current state does not allow."""
 
 
-class ImportRejected(PegasusError):
+class InputError(ValueError):
+    """Base of every input Pegasus cannot use: a value, a file, a document or a line of one; the message names the
+    field, path or line at fault. A ValueError, as each was before it had this base; not a PegasusError, so the
+    pages that answer a PegasusError as a form error do not also take these."""
+
+
+class ImportRejected(PegasusError, InputError):
     """A file that cannot be imported; `errors` lists every bad row with its line, column and reason."""
 
     def __init__(self, errors: list["RowError"]):
@@ -46,7 +52,7 @@ class RowError:
         )
 
 
-class OutOfBounds(RuleViolation, ValueError):
+class OutOfBounds(RuleViolation, InputError):
     """A value outside the bounds every way into Pegasus applies (`pegasus.core.bounds`); `field` names it."""
 
     def __init__(self, field: str, message: str):

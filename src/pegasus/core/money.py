@@ -57,6 +57,10 @@ class Money:
             return self
         return Money(round_pennies(self.amount / (1 + rate)), VatBasis.NET)
 
+    def to_basis(self, basis: VatBasis, rate: Decimal = STANDARD_VAT_RATE) -> "Money":
+        """The amount on `basis`, converted at `rate` when it is held on the other."""
+        return self.to_gross(rate) if basis is VatBasis.GROSS else self.to_net(rate)
+
     def __add__(self, other: "Money") -> "Money":
         if self.basis is not other.basis:
             raise ValueError("cannot add a net amount to a gross amount")

@@ -24,7 +24,7 @@ from typing import Any
 
 import yaml
 
-from pegasus.core.exceptions import OutOfBounds
+from pegasus.core.exceptions import InputError, OutOfBounds
 
 __all__ = ["MAX_DEPTH", "MAX_NUMBER_CHARS", "DocumentError", "decimal_in_bounds", "load_json", "load_yaml"]
 
@@ -53,7 +53,7 @@ NUMBER_NOT_ABOVE = "{field}: {value} must be more than {above:,}"
 NUMBER_TOO_PRECISE = "{field}: {value} has more than {places} decimal places"
 
 
-class DocumentError(ValueError):
+class DocumentError(InputError):
     """A JSON or YAML document that cannot be read safely or at all; the message gives the line at fault."""
 
 

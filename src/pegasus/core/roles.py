@@ -37,7 +37,7 @@ def has_role(user, *roles: str) -> bool:
     return bool(roles_of(user) & set(roles))
 
 
-# The two predicates every app's permission rules start from.
+# The predicates every app's permission rules start from.
 @rules.predicate
 def is_internal(user) -> bool:
     return has_role(user, *INTERNAL_ROLES)
@@ -46,3 +46,8 @@ def is_internal(user) -> bool:
 @rules.predicate
 def is_commercial(user) -> bool:
     return has_role(user, Role.COMMERCIAL_OFFICER)
+
+
+@rules.predicate
+def is_supplier_user(user) -> bool:
+    return has_role(user, Role.SUPPLIER_USER)

@@ -7,4 +7,7 @@ class EstateConfig(AppConfig):
     verbose_name = "ICT estate"
 
     def ready(self) -> None:
-        from pegasus.estate import permissions  # noqa: F401  (registers the object rules)
+        from pegasus.core.backends import user_load_register
+        from pegasus.estate import permissions  # registers the object rules
+
+        user_load_register(permissions.SUPPLIER_IDS_LOAD)

@@ -6,10 +6,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from pegasus.core import bounds
+from pegasus.core.clock import AS_AT_LABEL
 from pegasus.core.exceptions import OutOfBounds
 from pegasus.estate import terms
 from pegasus.estate.models import Contract, ServiceTower, Supplier
-from pegasus.estate.selectors import AS_AT_LABEL, EXPIRY_WINDOWS, SORTS
+from pegasus.estate.selectors import EXPIRY_WINDOWS, SORTS
 from pegasus.estate.services import CONTRACT_FIELDS, OptionSpec, TowerShare
 from pegasus.ui.forms import NamedErrorsMixin
 

@@ -14,15 +14,9 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from pegasus.core.classification import Classification, Descriptor, marking
+from pegasus.core.fields import MONEY, VatBasisChoice
 from pegasus.core.money import VatBasis
 from pegasus.estate import terms
-
-MONEY = {"max_digits": 16, "decimal_places": 2}
-
-
-class VatBasisChoice(models.TextChoices):
-    NET = VatBasis.NET.value, "Net (excluding VAT)"
-    GROSS = VatBasis.GROSS.value, "Gross (including VAT)"
 
 
 class Organisation(models.Model):

@@ -6,8 +6,13 @@ including the audit trail, and change nothing.
 """
 
 import rules
+from django.db.models import CharField, OuterRef, Subquery
+from django.db.models.functions import Cast
 
-from pegasus.core.roles import Role, has_role, is_commercial, is_internal
+from pegasus.core.backends import UserLoad
+from pegasus.core.db import GroupConcat
+from pegasus.core.roles import Role, has_role, is_commercial, is_internal, is_supplier_user
+from pegasus.estate.models import SupplierMembership
 
 
 @rules.predicate
@@ -20,11 +25,6 @@ def is_auditor(user) -> bool:
     return has_role(user, Role.AUDITOR)
 
 
-@rules.predicate
-def is_supplier_user(user) -> bool:
-    return has_role(user, Role.SUPPLIER_USER)
-
-
 def supplier_ids_of(user) -> frozenset[int]:
     """The suppliers a supplier user works for, cached on the user for the request."""
     cached = getattr(user, "_pegasus_supplier_ids", None)
@@ -32,6 +32,24 @@ def supplier_ids_of(user) -> frozenset[int]:
         cached = frozenset(user.supplier_memberships.values_list("supplier_id", flat=True))
         user._pegasus_supplier_ids = cached
     return cached
+
+
+def _annotate_supplier_ids(users):
+    suppliers = (
+        SupplierMembership.objects.filter(user=OuterRef("pk"))
+        .values("user")
+        .annotate(ids=GroupConcat(Cast("supplier_id", CharField())))
+        .values("ids")
+    )
+    return users.annotate(supplier_id_list=Subquery(suppliers, output_field=CharField()))
+
+
+def _attach_supplier_ids(user) -> None:
+    user._pegasus_supplier_ids = frozenset(int(i) for i in filter(None, (user.supplier_id_list or "").split(", ")))
+
+
+# A supplier user's suppliers, loaded with the user at sign-in (registered by the app's `ready()`).
+SUPPLIER_IDS_LOAD = UserLoad(annotate=_annotate_supplier_ids, attach=_attach_supplier_ids)
 
 
 @rules.predicate

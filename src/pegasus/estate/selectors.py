@@ -6,7 +6,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db.models import (
     CharField,
     Count,
@@ -23,10 +22,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce
 
-from pegasus.core import bounds
-from pegasus.core.calendar import add_months, london_today
+from pegasus.core.calendar import add_months
 from pegasus.core.db import GroupConcat
-from pegasus.core.exceptions import OutOfBounds
 from pegasus.core.roles import INTERNAL_ROLES, has_role
 from pegasus.estate import terms
 from pegasus.estate.models import (
@@ -52,29 +49,6 @@ SORTS = {
     "tier": "tier",
     "end": None,  # by current end, computed from the terms
 }
-
-
-AS_AT_NOT_A_DATE = "Enter the as-at date as a real date, for example 2019-05-23"
-AS_AT_LABEL = "As at"
-
-
-def default_as_at() -> date:
-    return settings.PEGASUS_AS_AT or london_today()
-
-
-def as_at_from(value: str | None) -> tuple[date, str]:
-    """The date a page reads the estate as at, from its `as_at` parameter, and an error when it is not a date or
-    lies outside the dates Pegasus can compute with (the default date is used then)."""
-    if not value:
-        return default_as_at(), ""
-    try:
-        as_at = date.fromisoformat(value)
-    except ValueError:
-        return default_as_at(), AS_AT_NOT_A_DATE
-    try:
-        return bounds.check_date(as_at, AS_AT_LABEL), ""
-    except OutOfBounds as exc:
-        return default_as_at(), str(exc)
 
 
 def contracts_visible_to(user) -> QuerySet[Contract]:

@@ -10,9 +10,11 @@ from django.db import models, transaction
 
 from pegasus.core import bounds
 from pegasus.core.audit import audit_record
-from pegasus.core.exceptions import InvalidTransition, RuleViolation
 from pegasus.core.field_bounds import FieldBounds, full_clean
+from pegasus.core.locks import locked
+from pegasus.core.transitions import status_require, transition_require
 from pegasus.core.types import User
+from pegasus.core.updates import model_update
 from pegasus.estate import terms
 from pegasus.estate.models import (
     Contract,
@@ -246,21 +248,19 @@ def contract_update(
 ) -> Contract:
     """Change a contract's facts; towers and options are replaced only when given."""
     before = {**_snapshot(contract), "towers": _shares_text(contract), "options": _options_text(contract)}
-    for name, value in fields.items():
-        if name not in CONTRACT_FIELDS:
-            raise RuleViolation(f"{name} is not a contract field")
-        setattr(contract, name, value)
-    full_clean(contract)
-    current_options = (
-        list(options)
-        if options is not None
-        else [OptionSpec(o.length_months, o.state) for o in ExtensionOption.objects.filter(contract=contract)]
-    )
-    _check_contract_bounds(contract, current_options)
-    _validate_terms(contract, current_options)
-    if towers is not None:
-        _check_tower_shares(towers)
-    _attributed(contract, by).save()
+
+    def check() -> None:
+        current_options = (
+            list(options)
+            if options is not None
+            else [OptionSpec(o.length_months, o.state) for o in ExtensionOption.objects.filter(contract=contract)]
+        )
+        _check_contract_bounds(contract, current_options)
+        _validate_terms(contract, current_options)
+        if towers is not None:
+            _check_tower_shares(towers)
+
+    model_update(contract, data=fields, allowed=CONTRACT_FIELDS, check=check, history_user=by)
     if towers is not None:
         _replace_towers(contract, towers, by)
     if options is not None:
@@ -278,13 +278,13 @@ def contract_update(
 
 
 def _decide_option(*, option: ExtensionOption, to_state: terms.OptionState, by: User | None) -> ExtensionOption:
-    if option.state != terms.OptionState.AVAILABLE:
-        raise InvalidTransition(OPTION_NOT_AVAILABLE.format(sequence=option.sequence, state=option.state))
+    status_require(
+        option.state, {terms.OptionState.AVAILABLE}, OPTION_NOT_AVAILABLE, sequence=option.sequence, state=option.state
+    )
     if to_state is terms.OptionState.EXERCISED:
         earlier = option.contract.options.filter(sequence__lt=option.sequence, state=terms.OptionState.AVAILABLE)
-        first = earlier.order_by("sequence").first()
-        if first is not None:
-            raise InvalidTransition(OPTION_OUT_OF_ORDER.format(sequence=option.sequence, earlier=first.sequence))
+        first = earlier.order_by("sequence").values_list("sequence", flat=True).first()
+        transition_require(first is None, lambda: OPTION_OUT_OF_ORDER.format(sequence=option.sequence, earlier=first))
     option.state = to_state.value
     _attributed(option, by).save(update_fields=["state"])
     audit_record(
@@ -304,14 +304,14 @@ def option_exercise(*, option: ExtensionOption, by: User | None) -> ExtensionOpt
     Preconditions: the option is available and no earlier option is still available.
     Raises InvalidTransition otherwise.
     """
-    option = ExtensionOption.objects.select_for_update().select_related("contract").get(pk=option.pk)
+    option = locked(ExtensionOption, option.pk, related=("contract",))
     return _decide_option(option=option, to_state=terms.OptionState.EXERCISED, by=by)
 
 
 @transaction.atomic
 def option_lapse(*, option: ExtensionOption, by: User | None) -> ExtensionOption:
     """Let an extension option lapse. Preconditions: the option is available; raises InvalidTransition."""
-    option = ExtensionOption.objects.select_for_update().select_related("contract").get(pk=option.pk)
+    option = locked(ExtensionOption, option.pk, related=("contract",))
     return _decide_option(option=option, to_state=terms.OptionState.LAPSED, by=by)
 
 
@@ -335,11 +335,7 @@ def supplier_create(*, by: User | None, **fields: Unpack[SupplierFields]) -> Sup
 @transaction.atomic
 def supplier_update(*, supplier: Supplier, by: User | None, **fields: Unpack[SupplierFields]) -> Supplier:
     """Change a supplier's name, Companies House number or SME flag."""
-    for name, value in fields.items():
-        setattr(supplier, name, value)
-    full_clean(supplier)
-    _check_supplier_bounds(supplier)
-    supplier.save()
+    model_update(supplier, data=fields, check=lambda: _check_supplier_bounds(supplier))
     audit_record(
         action="supplier.update",
         by=by,

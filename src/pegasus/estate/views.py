@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from pegasus.core import clock
 from pegasus.core.access import check_object_perm, require_perm
 from pegasus.core.audit import audit_record
 from pegasus.core.classification import highest, marking
@@ -23,7 +24,7 @@ PER_PAGE = 50
 
 def _as_at(request):
     """The as-at date of a page with no form to explain it in: out of bounds is a 400 (`bounded_query`)."""
-    return query_date(request.GET, "as_at", label=selectors.AS_AT_LABEL) or selectors.default_as_at()
+    return query_date(request.GET, "as_at", label=clock.AS_AT_LABEL) or clock.default_as_at()
 
 
 def _filters(request) -> tuple[ContractFilterForm, selectors.ContractFilters]:
@@ -53,7 +54,7 @@ def _page_marking(contracts) -> str:
 def contract_list(request):
     form, filters = _filters(request)
     # The filter form explains a bad as-at date beside its field; the list is read as at today meanwhile.
-    as_at = selectors.as_at_from(request.GET.get("as_at"))[0]
+    as_at = clock.as_at_from(request.GET.get("as_at"))[0]
     page_number = query_page(request.GET)
     rows, total = selectors.contract_list(
         user=request.user, filters=filters, as_at=as_at, page=page_number, per_page=PER_PAGE

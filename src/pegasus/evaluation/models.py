@@ -14,7 +14,8 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from pegasus.estate.models import MONEY, Supplier
+from pegasus.core.fields import MONEY
+from pegasus.estate.models import Supplier
 from pegasus.evaluation.scoring import CriterionKind, PriceMethod
 
 SCORE = {"max_digits": 5, "decimal_places": 2}

@@ -39,7 +39,7 @@ from enum import StrEnum
 from fractions import Fraction
 
 from pegasus.core.bounds import MAX_MONEY
-from pegasus.core.exceptions import OutOfBounds
+from pegasus.core.exceptions import InputError, OutOfBounds
 from pegasus.core.reading import decimal_in_bounds
 
 HUNDRED = Decimal(100)
@@ -58,7 +58,7 @@ MSG_SOCIAL_VALUE_LOW = (
 MSG_NONE_PASSED = "no bid reached every pass mark, so no price was scored and there is no winner"
 
 
-class EvaluationInputError(ValueError):
+class EvaluationInputError(InputError):
     """A tender the engine cannot score; the message starts with the path of the field at fault."""
 
 

@@ -16,6 +16,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from pegasus.core.exceptions import RuleViolation
 from pegasus.evaluation import scoring
+from pegasus.evaluation.messages import CONFLICTED, MUST_DECLARE
 from pegasus.evaluation.models import (
     Bid,
     ConflictDeclaration,
@@ -60,8 +61,6 @@ def declaration_of(*, tender: Tender, user) -> ConflictDeclaration | None:
 
 def require_no_conflict_declared(*, tender: Tender, user) -> ConflictDeclaration:
     """The user's declaration of no conflict in the tender; RuleViolation when there is none, or a conflict."""
-    from pegasus.evaluation.services import CONFLICTED, MUST_DECLARE
-
     declaration = declaration_of(tender=tender, user=user)
     if declaration is None:
         raise RuleViolation(MUST_DECLARE.format(tender=tender.reference))

@@ -20,10 +20,42 @@ from pegasus.core import bounds
 from pegasus.core.audit import audit_record
 from pegasus.core.exceptions import InvalidTransition, OutOfBounds, RuleViolation
 from pegasus.core.field_bounds import FieldBounds, full_clean
+from pegasus.core.locks import locked
 from pegasus.core.roles import Role, has_role
+from pegasus.core.transitions import transition_require
 from pegasus.core.types import User
 from pegasus.estate.models import Supplier
 from pegasus.evaluation import selectors
+from pegasus.evaluation.messages import (
+    ALREADY_DECLARED,
+    ALREADY_MODERATED,
+    ALREADY_RECOMMENDED,
+    BAD_SCALE,
+    BIDDER_NEEDED,
+    BIDDER_TWICE,
+    CONFLICT_NEEDS_DETAILS,
+    CRITERIA_FIXED,
+    CRITERION_FIGURE_OUT_OF_RANGE,
+    DUPLICATE_CODE,
+    EVALUATION_INCOMPLETE,
+    METHOD_ONLY_FOR_PRICE,
+    NO_CRITERIA,
+    NO_WINNER,
+    NOT_AN_EVALUATOR,
+    NOT_ASSIGNED,
+    NOT_ON_SCALE,
+    NOT_READY_TO_MODERATE,
+    ONE_PRICE_CRITERION,
+    PRICE_HAS_NO_PASS_MARK,
+    PRICE_IS_NOT_SCORED,
+    PRICE_NEEDS_METHOD,
+    PRICE_NOT_POSITIVE,
+    RATIONALE_NEEDED,
+    SCORING_STARTED,
+    VALUE_BELOW_PRICE,
+    VALUE_IS_A_PRICE,
+    WEIGHTS_NOT_100,
+)
 from pegasus.evaluation.models import (
     AwardRecommendation,
     Bid,
@@ -38,37 +70,6 @@ from pegasus.evaluation.models import (
 )
 from pegasus.evaluation.scoring import HUNDRED, CriterionKind, PriceMethod
 from pegasus.procurement.models import Procurement
-
-NO_CRITERIA = "Add at least one criterion."
-WEIGHTS_NOT_100 = "The weights add up to {total}, not 100."
-ONE_PRICE_CRITERION = "A lot has at most one price criterion."
-PRICE_NEEDS_METHOD = "Choose the price method of {title}."
-METHOD_ONLY_FOR_PRICE = "Only a price criterion has a price method ({title} is {kind})."
-PRICE_HAS_NO_PASS_MARK = "A price criterion has no pass mark ({title})."
-DUPLICATE_CODE = "Two criteria share the id {code!r}."
-BAD_SCALE = "The scale of {title} needs points from 0 to 100, each once, each with a descriptor."
-CRITERIA_FIXED = "Scoring has started on {lot}: its criteria can no longer change."
-NOT_AN_EVALUATOR = "{user} does not hold the evaluator role."
-PRICE_IS_NOT_SCORED = "Price is scored by its formula, not by evaluators."
-BIDDER_NEEDED = "Choose a supplier or enter the bidder's name."
-BIDDER_TWICE = "{bidder} has already bid for {lot}."
-PRICE_NOT_POSITIVE = "The price must be above £0."
-SCORING_STARTED = "Scoring has started on {lot}: no bid can be added now."
-ALREADY_DECLARED = "You declared on {tender} on {day}; a declaration cannot be changed. Ask the commercial officer."
-CONFLICT_NEEDS_DETAILS = "Describe the conflict of interest."
-MUST_DECLARE = "Declare whether you have a conflict of interest in {tender} before you see any bid."
-CONFLICTED = "You declared a conflict of interest in {tender}: you cannot see or score its bids."
-NOT_ASSIGNED = "You are not assigned to score {criterion}."
-NOT_ON_SCALE = "{score} is not on the scale of {criterion}: choose one of {points}."
-RATIONALE_NEEDED = "Give the rationale for the score."
-ALREADY_MODERATED = "{bid} on {criterion} has been moderated: the scores are final."
-NOT_READY_TO_MODERATE = "Not every assigned evaluator has scored {bid} on {criterion} yet."
-EVALUATION_INCOMPLETE = "Every bid must be moderated on every criterion before an award is recommended."
-NO_WINNER = "No bid passed every pass mark: there is no bid to recommend."
-ALREADY_RECOMMENDED = "{lot} already has an award recommendation ({reference})."
-VALUE_BELOW_PRICE = "The approval value must cover the recommended bid's price."
-CRITERION_FIGURE_OUT_OF_RANGE = "Criterion {position} {part}: enter a number from 0 to 100."
-VALUE_IS_A_PRICE = "The approval value equals a bid's price and would publish it: choose a rounded envelope."
 
 
 @dataclass(frozen=True)
@@ -174,10 +175,9 @@ def lot_criteria_set(*, lot: Lot, criteria: Sequence[CriterionSpec], by: User | 
     Raises RuleViolation when the weights do not add up to 100, a price criterion is malformed, or scoring has
     started (a criterion that changes under the evaluators would make their scores unfair).
     """
-    lot = Lot.objects.select_for_update().get(pk=lot.pk)
+    lot = locked(Lot, lot.pk)
     _check_criteria(criteria)
-    if Score.objects.filter(bid__lot=lot).exists():
-        raise InvalidTransition(CRITERIA_FIXED.format(lot=lot))
+    transition_require(not Score.objects.filter(bid__lot=lot).exists(), lambda: CRITERIA_FIXED.format(lot=lot))
     lot.criteria.all().delete()
     for position, spec in enumerate(criteria, start=1):
         criterion = Criterion(
@@ -225,7 +225,7 @@ def bid_add(
     *, lot: Lot, price: Decimal, by: User | None, supplier: Supplier | None = None, bidder_name: str = ""
 ) -> Bid:
     """Record a bid for a lot, from an estate supplier or a bidder named in free text, before scoring starts."""
-    lot = Lot.objects.select_for_update().get(pk=lot.pk)
+    lot = locked(Lot, lot.pk)
     bidder_name = "" if supplier is not None else bidder_name.strip()
     if supplier is None and not bidder_name:
         raise RuleViolation(BIDDER_NEEDED)
@@ -235,8 +235,7 @@ def bid_add(
     checks.check("price", bounds.check_money, price)
     checks.check("bidder_name", bounds.check_text, bidder_name)
     checks.raise_any()
-    if Score.objects.filter(bid__lot=lot).exists():
-        raise InvalidTransition(SCORING_STARTED.format(lot=lot))
+    transition_require(not Score.objects.filter(bid__lot=lot).exists(), lambda: SCORING_STARTED.format(lot=lot))
     name = supplier.name if supplier is not None else bidder_name
     if any(b.bidder == name for b in lot.bids.select_related("supplier")):
         raise RuleViolation(BIDDER_TWICE.format(bidder=name, lot=lot))
@@ -288,8 +287,10 @@ def score_record(*, bid: Bid, criterion: Criterion, score: Decimal, rationale: s
     if not rationale.strip():
         raise RuleViolation(RATIONALE_NEEDED)
     bounds.check_text(rationale, "Rationale", multiline=True, max_length=bounds.MAX_LONG_TEXT)
-    if Moderation.objects.filter(bid=bid, criterion=criterion).exists():
-        raise InvalidTransition(ALREADY_MODERATED.format(bid=bid.bidder, criterion=criterion.title))
+    transition_require(
+        not Moderation.objects.filter(bid=bid, criterion=criterion).exists(),
+        lambda: ALREADY_MODERATED.format(bid=bid.bidder, criterion=criterion.title),
+    )
     own, _ = Score.objects.update_or_create(
         evaluator=by,
         bid=bid,
@@ -313,8 +314,10 @@ def moderation_record(*, bid: Bid, criterion: Criterion, score: Decimal, rationa
     RuleViolation when the score is off the scale or the rationale is missing. A later moderation replaces the
     consensus (its history is kept), never an original.
     """
-    if not selectors.ready_to_moderate(bid=bid, criterion=criterion):
-        raise InvalidTransition(NOT_READY_TO_MODERATE.format(bid=bid.bidder, criterion=criterion.title))
+    transition_require(
+        selectors.ready_to_moderate(bid=bid, criterion=criterion),
+        lambda: NOT_READY_TO_MODERATE.format(bid=bid.bidder, criterion=criterion.title),
+    )
     if score not in criterion.scale_points:
         points = ", ".join(f"{p.normalize():f}" for p in criterion.scale_points)
         raise RuleViolation(NOT_ON_SCALE.format(score=score, criterion=criterion.title, points=points))
@@ -370,13 +373,12 @@ def award_recommend(*, lot: Lot, reference: str, value: Decimal, rationale: str,
     """
     from pegasus.governance.services import ExemptionSpec, RecommendationSpec, decision_create
 
-    lot = Lot.objects.select_for_update().select_related("tender").get(pk=lot.pk)
+    lot = locked(Lot, lot.pk, related=("tender",))
     existing = AwardRecommendation.objects.filter(lot=lot).select_related("decision").first()
     if existing is not None:
         raise InvalidTransition(ALREADY_RECOMMENDED.format(lot=lot, reference=existing.decision.reference))
     result = selectors.lot_result(lot)
-    if not result.complete:
-        raise InvalidTransition(EVALUATION_INCOMPLETE)
+    transition_require(result.complete, EVALUATION_INCOMPLETE)
     winner = result.winner_bid
     if winner is None:
         raise InvalidTransition(NO_WINNER)

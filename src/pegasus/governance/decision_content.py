@@ -16,8 +16,9 @@ from decimal import Decimal
 from django.db.models import Field
 from django.utils import timezone
 
-from pegasus.core.calendar import LONDON_ZONE, london_today
+from pegasus.core.calendar import LONDON_ZONE
 from pegasus.core.classification import Classification, Descriptor, marking
+from pegasus.core.clock import london_today
 from pegasus.core.documents import person_name
 from pegasus.core.money import format_pounds
 from pegasus.governance import rules
@@ -177,7 +178,7 @@ def _office(decision: Decision) -> str:
         approval = rules.approver_for(
             decision_type=rules.DecisionType(decision.decision_type), value=decision.value, day=london_today()
         )
-    except (ValueError, rules.RuleInputError):
+    except (ValueError, rules.SchemeInputError):
         return "Decision maker"
     return approval.approver
 

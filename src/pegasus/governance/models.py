@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from pegasus.estate.models import MONEY
+from pegasus.core.fields import MONEY
 from pegasus.governance import rules as r
 
 

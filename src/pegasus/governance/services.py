@@ -12,10 +12,13 @@ from django.utils import timezone
 
 from pegasus.core import bounds, intake
 from pegasus.core.audit import audit_record
-from pegasus.core.exceptions import InvalidTransition, OutOfBounds, RuleViolation
+from pegasus.core.exceptions import OutOfBounds, RuleViolation
 from pegasus.core.field_bounds import FieldBounds, full_clean
+from pegasus.core.locks import locked
 from pegasus.core.roles import Role, has_role
+from pegasus.core.transitions import status_require
 from pegasus.core.types import User
+from pegasus.core.updates import model_update
 from pegasus.governance import rules as r
 from pegasus.governance.models import (
     PAPER_FIELDS,
@@ -66,18 +69,6 @@ class ExemptionSpec:
     section: str
     name: str
     ceases_on: date | None = None
-
-
-def _require(decision: Decision, allowed: set[str], action: str) -> None:
-    if decision.status not in allowed:
-        raise InvalidTransition(
-            NOT_IN_STATE.format(
-                reference=decision.reference,
-                status=decision.status,
-                action=action,
-                allowed=" or ".join(sorted(allowed)),
-            )
-        )
 
 
 class DecisionPaper(TypedDict, total=False):
@@ -173,10 +164,6 @@ ROW_LABELS = {
 }
 
 
-def _locked(decision: Decision) -> Decision:
-    return Decision.objects.select_for_update().get(pk=decision.pk)
-
-
 @transaction.atomic
 def decision_create(
     *,
@@ -231,8 +218,10 @@ def _lists_set(
 @transaction.atomic
 def declaration_confirm(*, decision: Decision, kind: str, statement: str, by: User | None) -> Declaration:
     """Tick one of the originating officer's declarations with its statement (drafts only)."""
-    decision = _locked(decision)
-    _require(decision, {DecisionStatus.DRAFT}, "declared on")
+    decision = locked(Decision, decision.pk)
+    status_require(
+        decision.status, {DecisionStatus.DRAFT}, NOT_IN_STATE, reference=decision.reference, action="declared on"
+    )
     declaration = decision.declarations.get(kind=kind)
     if not statement.strip():
         raise RuleViolation(STATEMENT_NEEDED.format(kind=declaration.get_kind_display().lower()))
@@ -256,8 +245,10 @@ def decision_submit(*, decision: Decision, by: User | None) -> Decision:
     Preconditions: the decision is a draft and every declaration is confirmed. Raises InvalidTransition or
     RuleViolation otherwise.
     """
-    decision = _locked(decision)
-    _require(decision, {DecisionStatus.DRAFT}, "submitted")
+    decision = locked(Decision, decision.pk)
+    status_require(
+        decision.status, {DecisionStatus.DRAFT}, NOT_IN_STATE, reference=decision.reference, action="submitted"
+    )
     if not decision.recommendations.exists():
         raise RuleViolation(NO_RECOMMENDATIONS)
     missing = [d.get_kind_display() for d in decision.declarations.filter(confirmed=False)]
@@ -282,8 +273,10 @@ def decision_submit(*, decision: Decision, by: User | None) -> Decision:
 def _decide(
     *, decision: Decision, by: User, status: str, interests: str, signed_at: datetime | None = None
 ) -> Decision:
-    decision = _locked(decision)
-    _require(decision, {DecisionStatus.SUBMITTED}, status)
+    decision = locked(Decision, decision.pk)
+    status_require(
+        decision.status, {DecisionStatus.SUBMITTED}, NOT_IN_STATE, reference=decision.reference, action=status
+    )
     holds_office = Appointment.objects.filter(user=by, office=decision.approver_office).exists()
     if not (has_role(by, Role.APPROVER) and holds_office):
         raise RuleViolation(
@@ -323,8 +316,14 @@ def decision_reject(*, decision: Decision, by: User, interests: str = "") -> Dec
 @transaction.atomic
 def decision_withdraw(*, decision: Decision, by: User | None) -> Decision:
     """Withdraw a draft or submitted decision. Raises InvalidTransition once it is decided."""
-    decision = _locked(decision)
-    _require(decision, {DecisionStatus.DRAFT, DecisionStatus.SUBMITTED}, "withdrawn")
+    decision = locked(Decision, decision.pk)
+    status_require(
+        decision.status,
+        {DecisionStatus.DRAFT, DecisionStatus.SUBMITTED},
+        NOT_IN_STATE,
+        reference=decision.reference,
+        action="withdrawn",
+    )
     decision.status = DecisionStatus.WITHDRAWN
     decision.save()
     audit_record(action="decision.withdraw", by=by, obj=decision, summary=f"{decision.reference} withdrawn")
@@ -344,18 +343,22 @@ def decision_update(
     """Change a draft, replacing any list given. An approved decision is immutable (RuleViolation); other states
     raise InvalidTransition."""
     _paper_only(fields)
-    decision = _locked(decision)
+    decision = locked(Decision, decision.pk)
     if decision.status == DecisionStatus.APPROVED:
         raise RuleViolation(APPROVED_IS_IMMUTABLE.format(reference=decision.reference, version=decision.version))
-    _require(decision, {DecisionStatus.DRAFT}, "changed")
+    status_require(
+        decision.status, {DecisionStatus.DRAFT}, NOT_IN_STATE, reference=decision.reference, action="changed"
+    )
     if decision.version > 1 and fields.get("reference", decision.reference) != decision.reference:
         raise RuleViolation(REFERENCE_IS_FIXED.format(reference=decision.reference, version=decision.version))
     changed = [name for name, value in fields.items() if getattr(decision, name) != value]
-    for name, value in fields.items():
-        setattr(decision, name, value)
-    full_clean(decision)
-    _check_decision_bounds(decision, recommendations=recommendations, exemptions=exemptions, route=route)
-    decision.save()
+    model_update(
+        decision,
+        data=fields,
+        check=lambda: _check_decision_bounds(
+            decision, recommendations=recommendations, exemptions=exemptions, route=route
+        ),
+    )
     _lists_set(decision, recommendations=recommendations, exemptions=exemptions, route=route)
     changed += [
         name
@@ -375,7 +378,9 @@ def decision_update(
 def decision_revise(*, decision: Decision, by: User) -> Decision:
     """Start a correction of an approved decision: a new draft version with the same reference and content, whose
     declarations must be confirmed again. The approved version stays as it was."""
-    _require(decision, {DecisionStatus.APPROVED}, "revised")
+    status_require(
+        decision.status, {DecisionStatus.APPROVED}, NOT_IN_STATE, reference=decision.reference, action="revised"
+    )
     latest = Decision.objects.filter(reference=decision.reference).order_by("-version").first()
     fields = {name: getattr(decision, name) for name in PAPER_FIELDS}
     revision = decision_create(
@@ -417,8 +422,10 @@ def _describe(exemption: r.Exemption) -> str:
 
 def _releasable(decision: Decision) -> Decision:
     """The decision locked for release, once the checks every release shares have passed."""
-    decision = _locked(decision)
-    _require(decision, {DecisionStatus.APPROVED}, "released")
+    decision = locked(Decision, decision.pk)
+    status_require(
+        decision.status, {DecisionStatus.APPROVED}, NOT_IN_STATE, reference=decision.reference, action="released"
+    )
     if not decision.part2.strip():
         raise RuleViolation(NOTHING_TO_RELEASE.format(reference=decision.reference))
     if decision.part2_released_at is not None:
@@ -514,7 +521,7 @@ def exemption_extend(*, exemption: FoiExemption, ceases_on: date, reason: str, b
     """Keep withholding Part 2 under an exemption until a later date, with the review's reason (audited)."""
     bounds.check_date(ceases_on, "Exemption now ceases on")
     bounds.check_text(reason, "Why the exemption still applies", multiline=True, max_length=bounds.MAX_LONG_TEXT)
-    exemption = FoiExemption.objects.select_for_update().select_related("decision").get(pk=exemption.pk)
+    exemption = locked(FoiExemption, exemption.pk, related=("decision",))
     if exemption.ceases_on is not None and ceases_on <= exemption.ceases_on:
         raise RuleViolation(EXTENSION_NOT_LATER.format(day=exemption.ceases_on))
     if not reason.strip():
@@ -549,8 +556,10 @@ MAX_ATTACHMENT_BYTES = ATTACHMENT_LIMIT.max_bytes
 def part2_attachment_add(*, decision: Decision, upload, title: str = "", by: User | None) -> Part2Attachment:
     """Attach a paper to a draft's Part 2 (PDF, DOCX or XLSX, within `ATTACHMENT_LIMIT`). Raises RuleViolation for
     any other file and InvalidTransition once the decision is submitted."""
-    decision = _locked(decision)
-    _require(decision, {DecisionStatus.DRAFT}, "given attachments")
+    decision = locked(Decision, decision.pk)
+    status_require(
+        decision.status, {DecisionStatus.DRAFT}, NOT_IN_STATE, reference=decision.reference, action="given attachments"
+    )
     name = str(upload.name).rsplit("/", 1)[-1]
     extension = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
     if extension not in ATTACHMENT_TYPES:
@@ -582,8 +591,10 @@ def part2_attachment_add(*, decision: Decision, upload, title: str = "", by: Use
 @transaction.atomic
 def part2_attachment_remove(*, attachment: Part2Attachment, by: User | None) -> None:
     """Remove an attachment from a draft. The file goes once no version of the decision refers to it."""
-    decision = _locked(attachment.decision)
-    _require(decision, {DecisionStatus.DRAFT}, "changed")
+    decision = locked(Decision, attachment.decision_id)
+    status_require(
+        decision.status, {DecisionStatus.DRAFT}, NOT_IN_STATE, reference=decision.reference, action="changed"
+    )
     name, storage = attachment.file.name or "", attachment.file.storage
     title = attachment.title
     attachment.delete()

@@ -32,6 +32,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pegasus.core.calendar import LONDON_ZONE_NAME, is_bank_holiday
+from pegasus.core.exceptions import InputError
 
 MICROS_PER_SECOND = 1_000_000
 MICROS_PER_HOUR = 3600 * MICROS_PER_SECOND
@@ -47,7 +48,7 @@ DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 BANK_HOLIDAY_CALENDARS = ("england-and-wales",)
 
 
-class ClockError(ValueError):
+class ClockError(InputError):
     """Service hours that cannot be used: an unknown time zone, day or time."""
 
 

@@ -37,6 +37,7 @@ from datetime import datetime
 from pathlib import Path
 
 from pegasus.core.calendar import LONDON_ZONE_NAME
+from pegasus.core.exceptions import InputError
 from pegasus.performance import clock
 
 TICKET_COLUMNS = (
@@ -58,7 +59,7 @@ RESOLVED_STATES = ("Resolved", "Closed")
 HAS_NUL = "a NUL byte: not a text export"
 
 
-class ImportFileError(ValueError):
+class ImportFileError(InputError):
     """A source file an importer cannot read; the message names the file and what is wrong."""
 
 

@@ -6,7 +6,8 @@ contracts'); commercial officers define SLAs, set the rating rules and upload ti
 
 import rules
 
-from pegasus.estate.permissions import is_commercial, is_internal, is_own_contract, is_own_supplier, is_supplier_user
+from pegasus.core.roles import is_commercial, is_internal, is_supplier_user
+from pegasus.estate.permissions import is_own_contract, is_own_supplier
 
 rules.add_perm("performance.view_performance", is_internal | is_supplier_user)
 rules.add_perm("performance.view_supplier_performance", is_internal | is_own_supplier)

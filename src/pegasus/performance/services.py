@@ -13,9 +13,11 @@ from django.utils import timezone
 
 from pegasus.core import bounds, intake
 from pegasus.core.audit import audit_record
-from pegasus.core.exceptions import InvalidTransition, RuleViolation
+from pegasus.core.exceptions import RuleViolation
 from pegasus.core.field_bounds import FieldBounds, full_clean
+from pegasus.core.locks import locked
 from pegasus.core.storage import cache_dir, delete_files, fetched, local_folder, save_file, shared_storage
+from pegasus.core.transitions import status_require
 from pegasus.core.types import User
 from pegasus.estate.models import Contract, Organisation
 from pegasus.performance import datasets, duckdb_sql, sla, ticket_loading
@@ -214,14 +216,15 @@ def ticket_upload_ingest(*, upload_id: int) -> TicketUpload:
     and no dataset is written. Raises InvalidTransition when the upload is not queued.
     """
     with transaction.atomic():
-        upload = TicketUpload.objects.select_for_update().get(pk=upload_id)
-        if upload.status != UploadStatus.QUEUED:
-            raise InvalidTransition(UPLOAD_NOT_QUEUED.format(pk=upload.pk, status=upload.get_status_display()))
+        upload = locked(TicketUpload, upload_id)
+        status_require(
+            upload.status, {UploadStatus.QUEUED}, UPLOAD_NOT_QUEUED, pk=upload.pk, status=upload.get_status_display()
+        )
         _progress(upload, 5, "Reading the file", status=UploadStatus.RUNNING)
     con = duckdb_sql.connect()
     try:
         _progress(upload, 20, "Checking every row")
-        with fetched(upload.file.name) as path:  # the file may have been taken by another app server
+        with fetched(upload.file.name or "") as path:  # the file may have been taken by another app server
             report = ticket_loading.load_tickets(con, path)
         _progress(upload, 70, "Storing the tickets", rows_read=report.rows_read)
         name = f"upload-{upload.pk}"

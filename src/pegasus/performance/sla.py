@@ -33,7 +33,7 @@ from pathlib import Path
 import duckdb
 
 from pegasus.core.bounds import MAX_MONEY
-from pegasus.core.exceptions import OutOfBounds
+from pegasus.core.exceptions import InputError, OutOfBounds
 from pegasus.core.money import round_pennies
 from pegasus.core.reading import DocumentError, decimal_in_bounds, load_json, load_yaml
 from pegasus.performance import clock
@@ -46,7 +46,7 @@ MAX_PLACES = 6
 MICROS_PER_HOUR = Decimal(clock.MICROS_PER_HOUR)
 
 
-class SlaFileError(ValueError):
+class SlaFileError(InputError):
     """An SLA file that cannot be used; the message names the entry and field."""
 
 

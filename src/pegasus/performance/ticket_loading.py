@@ -28,6 +28,7 @@ from pathlib import Path
 import duckdb
 
 from pegasus.core import intake
+from pegasus.core.exceptions import InputError
 from pegasus.performance import clock
 from pegasus.performance.duckdb_sql import (
     define_macros,
@@ -77,7 +78,7 @@ class BadLine:
         return f"line {self.line}: {self.reason}"
 
 
-class TicketFileError(ValueError):
+class TicketFileError(InputError):
     """A ticket or assignments file that cannot be used; `bad_lines` are the first of `bad_count` bad rows."""
 
     def __init__(self, path: Path | str, message: str, bad_lines: list[BadLine] | None = None, bad_count: int = 0):

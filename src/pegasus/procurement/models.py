@@ -1,6 +1,6 @@
 """Procurements: what they replace, their route to market, the value they are estimated at, and their stages.
 
-Nothing derived is stored: the regime follows from the start date (`governance.rules.regime_on`), the estimated
+Nothing derived is stored: the regime follows from the start date (`procurement.law.regime_on`), the estimated
 value from `procurement.rules.estimated_value`, and every stage's dates from `procurement.schedule`.
 """
 
@@ -10,9 +10,9 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from pegasus.core.fields import MONEY, VatBasisChoice
 from pegasus.core.money import VatBasis
-from pegasus.estate.models import MONEY, VatBasisChoice
-from pegasus.governance.rules import Authority, ContractType, Regime, regime_on
+from pegasus.procurement.law import Authority, ContractType, Regime, regime_on
 from pegasus.procurement.schedule import ROUTES, Route
 
 ROUTE_LABELS = {

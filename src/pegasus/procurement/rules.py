@@ -14,8 +14,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from pegasus.core.calendar import term_end
-from pegasus.core.money import STANDARD_VAT_RATE, VatBasis, format_pounds, round_pennies
-from pegasus.governance.rules import (
+from pegasus.core.money import STANDARD_VAT_RATE, Money, VatBasis, format_pounds, round_pennies
+from pegasus.procurement.law import (
     EARLIEST_THRESHOLD_DATE,
     Authority,
     ContractType,
@@ -90,13 +90,12 @@ def estimated_value(
         f"{format_pounds(annual_value)} a year ({annual_basis.value} of VAT) x {months} / 12"
         f" = {format_pounds(round_pennies(value))}"
     )
+    converted = Money(value, annual_basis).to_basis(period.basis, STANDARD_VAT_RATE)
     if annual_basis is VatBasis.NET and period.basis is VatBasis.GROSS:
-        value = value * (1 + STANDARD_VAT_RATE)
         steps.append(f"Plus VAT at {STANDARD_VAT_RATE:.0%}: thresholds include VAT from 1 January 2022 (PPN 10/21)")
     elif annual_basis is VatBasis.GROSS and period.basis is VatBasis.NET:
-        value = value / (1 + STANDARD_VAT_RATE)
         steps.append(f"Less VAT at {STANDARD_VAT_RATE:.0%}: thresholds before 1 January 2022 exclude VAT")
-    amount = round_pennies(value)
+    amount = round_pennies(converted.amount)
     threshold = period.threshold(authority, contract_type)
     above = amount >= threshold
     verdict = "is at or above" if above else "is below"

@@ -11,7 +11,7 @@ follows from its duration and how that duration is counted:
   the notice, and falls on a working day (a deadline due on a weekend or bank holiday moves to the next working
   day: Regulation (EEC, Euratom) No 1182/71 art 3(4), which PCR 2015 periods follow, and practice under the
   Procurement Act 2023).
-- `standstill`: the statutory standstill after the award notice, by `pegasus.governance.rules.standstill_end`
+- `standstill`: the statutory standstill after the award notice, by `pegasus.procurement.law.standstill_end`
   (PCR 2015 reg 87: 10 calendar days after the notice is sent electronically, ending on a working day; Procurement
   Act 2023 s51: 8 working days beginning with the day the contract award notice is published).
 
@@ -32,7 +32,8 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from pegasus.core.calendar import add_working_days, is_working_day
-from pegasus.governance.rules import PA2023_COMMENCEMENT, Regime, regime_on, standstill_end
+from pegasus.core.exceptions import InputError
+from pegasus.procurement.law import PA2023_COMMENCEMENT, Regime, regime_on, standstill_end
 
 ONE_DAY = timedelta(days=1)
 
@@ -40,7 +41,7 @@ ONE_DAY = timedelta(days=1)
 MARKET_NOTICE_STAGES = frozenset({"participation-period", "tender-period", "transparency-notice"})
 
 
-class ScheduleInputError(ValueError):
+class ScheduleInputError(InputError):
     """A schedule the rules cannot draw; the message starts with the option at fault."""
 
 

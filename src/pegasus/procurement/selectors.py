@@ -11,8 +11,8 @@ from pegasus.core.money import VatBasis
 from pegasus.core.roles import INTERNAL_ROLES, has_role
 from pegasus.estate import terms
 from pegasus.estate.models import Contract, ExtensionOption
-from pegasus.governance.rules import Authority, ContractType, RuleInputError
 from pegasus.procurement import rules, schedule
+from pegasus.procurement.law import Authority, ContractType, RuleInputError
 from pegasus.procurement.models import Procurement, Stage
 from pegasus.sourcing.models import Lot
 

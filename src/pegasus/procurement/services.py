@@ -11,6 +11,7 @@ from pegasus.core import bounds
 from pegasus.core.audit import audit_record
 from pegasus.core.field_bounds import FieldBounds, full_clean
 from pegasus.core.types import User
+from pegasus.core.updates import model_update
 from pegasus.estate.models import Contract, ExtensionOption
 from pegasus.procurement import schedule
 from pegasus.procurement.models import Procurement, Stage
@@ -141,14 +142,13 @@ def procurement_update(
     """Change a procurement; a new regime or route resets its stages, keeping the durations of shared stages."""
     before = (procurement.regime, procurement.route)
     lot_before = procurement.replaces_lot_id
-    for name, value in fields.items():
-        setattr(procurement, name, value)
-    procurement.replaces_end_option = replaces_end_option
-    full_clean(procurement)
-    _check_bounds(procurement)
-    _validate_replaces(contracts, replaces_end_option)
-    _validate_lot(procurement, lot_before)
-    procurement.save()
+
+    def check() -> None:
+        _check_bounds(procurement)
+        _validate_replaces(contracts, replaces_end_option)
+        _validate_lot(procurement, lot_before)
+
+    model_update(procurement, data={**fields, "replaces_end_option": replaces_end_option}, check=check)
     procurement.replaces.set(contracts)
     if (procurement.regime, procurement.route) != before:
         _stages_reset(procurement, {st.kind: st.days for st in procurement.stages.all()})

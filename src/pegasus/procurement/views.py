@@ -6,7 +6,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 
 from pegasus.core.access import check_object_perm, require_perm
-from pegasus.estate.selectors import as_at_from
+from pegasus.core.clock import as_at_from
 from pegasus.procurement import schedule, selectors, services
 from pegasus.procurement.charts import pipeline_gantt
 from pegasus.procurement.forms import ProcurementForm, StageDurationForm

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from pegasus.core import intake
-from pegasus.core.exceptions import OutOfBounds
+from pegasus.core.exceptions import InputError, OutOfBounds
 from pegasus.core.reading import DocumentError, decimal_in_bounds, load_json
 
 # CPV divisions of ICT, as the market view reads them: IT services (72), software packages (48), office and
@@ -52,7 +52,7 @@ TOTAL_TOO_LARGE = f"the values add up to more than {MAX_AMOUNT:,}"
 _CPV = re.compile(r"^(\d{8})(-\d)?$")
 
 
-class Rejected(ValueError):
+class Rejected(InputError):
     """A document the market view cannot take, with the JSON path of the fault."""
 
     def __init__(self, path: str, reason: str):

@@ -48,15 +48,16 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
-from pegasus.core.calendar import london_today, term_end
+from pegasus.core.calendar import term_end
 from pegasus.core.classification import Classification
+from pegasus.core.clock import london_today
 from pegasus.core.money import VatBasis
 from pegasus.estate import terms
 from pegasus.estate.models import Contract, ContractStatus, Organisation, Spend, Supplier
 from pegasus.evaluation.models import AwardRecommendation, Bid, Lot
 from pegasus.governance.models import Decision
-from pegasus.governance.rules import ContractType
 from pegasus.procurement import schedule
+from pegasus.procurement.law import ContractType
 from pegasus.procurement.models import Procurement
 from pegasus.procurement.selectors import procurement_row
 from pegasus.publication.selectors import published_decisions, published_on

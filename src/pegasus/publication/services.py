@@ -11,6 +11,7 @@ from django.db import transaction
 
 from pegasus.core import intake
 from pegasus.core.audit import audit_record
+from pegasus.core.exceptions import InputError
 from pegasus.core.types import User
 from pegasus.publication import market as m
 from pegasus.publication.models import MarketAward, MarketImport, MarketProcess, MarketRelease
@@ -27,7 +28,7 @@ def _of_ocids(queryset, ocids) -> Iterator:
         yield from queryset.filter(ocid__in=ordered[start : start + CHUNK])
 
 
-class ImportRejected(Exception):
+class MarketFilesRejected(InputError):
     """Files the import could not take; nothing was stored."""
 
     def __init__(self, rejected: list[dict[str, str]]):
@@ -61,7 +62,8 @@ def market_import(
     files: Sequence[m.FileResult], *, by: User | None, source: str, skip_invalid: bool = False
 ) -> MarketImport:
     """Store the releases of every file read; files read but rejected are recorded, and unless `skip_invalid` they
-    stop the whole import (ImportRejected) before anything is written. Importing the same files again adds nothing."""
+    stop the whole import (MarketFilesRejected) before anything is written. Importing the same files again adds
+    nothing."""
     with transaction.atomic():
         _conflicts(files)
         # A reason may quote what the file held: kept short, as it is shown, stored and audited.
@@ -69,7 +71,7 @@ def market_import(
             {"file": intake.shortened(f.name, 200), "reason": intake.shortened(f.error, 300)} for f in files if f.error
         ]
         if rejected and not skip_invalid:
-            raise ImportRejected(rejected)
+            raise MarketFilesRejected(rejected)
         taken = [release for f in files if not f.error for release in f.releases]
         held = set(_of_ocids(MarketRelease.objects.values_list("ocid", "release_id"), {r.ocid for r in taken}))
         new = {(r.ocid, r.id): r for r in taken if (r.ocid, r.id) not in held}

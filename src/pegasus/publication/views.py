@@ -12,7 +12,7 @@ from django.utils.feedgenerator import Atom1Feed
 
 from pegasus.core import intake
 from pegasus.core.access import require_perm
-from pegasus.estate.selectors import default_as_at
+from pegasus.core.clock import default_as_at
 from pegasus.governance.decision_content import document_filename
 from pegasus.governance.decision_pdf import decision_public_pdf
 from pegasus.governance.models import Decision
@@ -163,7 +163,7 @@ def market_import(request):
                 source=intake.shortened(upload.name, 200),
                 skip_invalid=form.cleaned_data["skip_invalid"],
             )
-        except services.ImportRejected as exc:
+        except services.MarketFilesRejected as exc:
             rejected = exc.rejected
             form.add_error("file", f"{exc}: the first fault is in {rejected[0]['file']}: {rejected[0]['reason']}")
         else:

@@ -13,9 +13,9 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from pegasus.core.classification import Classification, Descriptor, marking
+from pegasus.core.fields import MONEY
 from pegasus.estate.models import ServiceTower, Supplier
 
-MONEY = {"max_digits": 16, "decimal_places": 2}
 # Market prices are competitors' commercial information: every scenario page and export carries this marking.
 SCENARIO_MARKING = marking(Classification.OFFICIAL_SENSITIVE, Descriptor.COMMERCIAL)
 

@@ -7,8 +7,7 @@ officers and programme directors build, optimise and choose them and import mark
 
 import rules
 
-from pegasus.core.roles import Role, has_role
-from pegasus.estate.permissions import is_internal
+from pegasus.core.roles import Role, has_role, is_internal
 
 
 @rules.predicate

@@ -14,8 +14,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from pegasus.core.audit import audit_record
-from pegasus.core.exceptions import InvalidTransition, RuleViolation
+from pegasus.core.exceptions import RuleViolation
 from pegasus.core.field_bounds import FieldBounds, full_clean
+from pegasus.core.locks import locked
+from pegasus.core.transitions import status_require, transition_require
 from pegasus.core.types import User
 from pegasus.estate.models import ServiceTower, Supplier
 from pegasus.sourcing import selectors
@@ -31,6 +33,7 @@ UNKNOWN_TOWER = "{tower} is not a tower in scope."
 NOT_SETTLED = "{name} is still being optimised: choose it when it has finished."
 NOTHING_TO_CHOOSE = "{name} has no lots to choose."
 ALREADY_CHOSEN = "{name} is already the chosen scenario."
+RUN_NOT_QUEUED = "Run {run} is {status}, not queued."
 NO_PRICES = "No market prices are held: import them before building scenarios."
 POLICY_FIELDS = (
     "lot_fixed_cost",
@@ -268,9 +271,14 @@ def optimisation_run_execute(*, run_id: int, sweep: bool = True) -> Optimisation
     because database connections belong to the thread that opened them. Raises InvalidTransition unless queued.
     """
     with transaction.atomic():
-        run = OptimisationRun.objects.select_for_update().select_related("scenario").get(pk=run_id)
-        if run.status != OptimisationRun.Status.QUEUED:
-            raise InvalidTransition(f"Run {run_id} is {run.get_status_display().lower()}, not queued.")
+        run = locked(OptimisationRun, run_id, related=("scenario",))
+        status_require(
+            run.status,
+            {OptimisationRun.Status.QUEUED},
+            RUN_NOT_QUEUED,
+            run=run_id,
+            status=run.get_status_display().lower(),
+        )
         run.status, run.started_at = OptimisationRun.Status.RUNNING, timezone.now()
         run.save(update_fields=["status", "started_at", "updated_at"])
         Scenario.objects.filter(pk=run.scenario_id).update(status=Scenario.Status.RUNNING)
@@ -312,7 +320,7 @@ def optimisation_run_execute(*, run_id: int, sweep: bool = True) -> Optimisation
     result = outcome["result"]
     tradeoff = tradeoff_sweep(scenario, seconds=max(1.0, run.time_limit_seconds / 10)) if sweep else []
     with transaction.atomic():
-        run = OptimisationRun.objects.select_for_update().get(pk=run.pk)
+        run = locked(OptimisationRun, run.pk)
         run.status = OptimisationRun.Status.FINISHED
         run.solver_status = result.status.value
         run.best_objective = result.objective
@@ -376,13 +384,10 @@ def scenario_choose(*, scenario: Scenario, by: User | None) -> Scenario:
     Preconditions: the scenario has finished optimising and has lots. Raises InvalidTransition otherwise, or if it
     is already chosen.
     """
-    scenario = Scenario.objects.select_for_update().get(pk=scenario.pk)
-    if not scenario.is_settled:
-        raise InvalidTransition(NOT_SETTLED.format(name=scenario.name))
-    if not scenario.lots.exists():
-        raise InvalidTransition(NOTHING_TO_CHOOSE.format(name=scenario.name))
-    if scenario.chosen:
-        raise InvalidTransition(ALREADY_CHOSEN.format(name=scenario.name))
+    scenario = locked(Scenario, scenario.pk)
+    transition_require(scenario.is_settled, NOT_SETTLED.format(name=scenario.name))
+    transition_require(scenario.lots.exists(), NOTHING_TO_CHOOSE.format(name=scenario.name))
+    transition_require(not scenario.chosen, ALREADY_CHOSEN.format(name=scenario.name))
     previous = list(Scenario.objects.select_for_update().filter(chosen=True))
     for old in previous:
         old.chosen = False

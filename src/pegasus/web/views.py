@@ -11,11 +11,12 @@ from django.utils import timezone
 
 from pegasus.core import spreadsheets
 from pegasus.core.access import require_perm
+from pegasus.core.clock import as_at_from
 from pegasus.core.money import format_millions
 from pegasus.core.query import bounded_query, query_date, query_page
 from pegasus.core.selectors import audit_events
 from pegasus.estate.charts import expiry_timeline
-from pegasus.estate.selectors import as_at_from, estate_summary
+from pegasus.estate.selectors import estate_summary
 from pegasus.estate.terms import DECISION_URGENT_DAYS
 from pegasus.governance.selectors import decisions_due
 from pegasus.procurement.selectors import procurement_list

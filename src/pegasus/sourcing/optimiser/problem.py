@@ -24,7 +24,7 @@ from fractions import Fraction
 from typing import Any
 
 from pegasus.core.bounds import MAX_INT
-from pegasus.core.exceptions import OutOfBounds, RuleViolation
+from pegasus.core.exceptions import InputError, OutOfBounds, RuleViolation
 from pegasus.core.reading import decimal_in_bounds
 
 DECIMAL_PLACES = 6
@@ -59,7 +59,7 @@ class SolveStatus(StrEnum):
     UNKNOWN = "UNKNOWN"  # no solution found and no proof either way within the time limit
 
 
-class ProblemInputError(RuleViolation):
+class ProblemInputError(RuleViolation, InputError):
     """Malformed optimiser input; `path` names the bad field the way the JSON spells it (`suppliers[2].prices.net`)."""
 
     def __init__(self, path: str, reason: str):

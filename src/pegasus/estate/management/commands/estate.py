@@ -1,6 +1,7 @@
+from pegasus.core.clock import default_as_at
 from pegasus.core.management.commands._base import PegasusCommand, parse_date, to_json
 from pegasus.core.money import format_millions
-from pegasus.estate.selectors import default_as_at, estate_summary
+from pegasus.estate.selectors import estate_summary
 
 
 class Command(PegasusCommand):

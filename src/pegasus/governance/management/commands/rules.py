@@ -2,11 +2,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from pegasus.core.bounds import MAX_MONEY
-from pegasus.core.exceptions import OutOfBounds
+from pegasus.core.exceptions import InputError, OutOfBounds
 from pegasus.core.management.commands._base import BadInput, PegasusCommand, parse_date, to_json
 from pegasus.core.money import round_pennies
 from pegasus.core.reading import decimal_in_bounds
 from pegasus.governance import rules as r
+from pegasus.procurement import law
 
 ONE_DAY = timedelta(days=1)
 
@@ -29,8 +30,8 @@ class Command(PegasusCommand):
         sub = parser.add_subparsers(dest="rule", required=True)
         threshold = sub.add_parser("threshold", help="is an estimated value above the procurement threshold?")
         threshold.add_argument("--date", required=True)
-        threshold.add_argument("--authority", required=True, choices=[a.value for a in r.Authority])
-        threshold.add_argument("--contract-type", required=True, choices=[c.value for c in r.ContractType])
+        threshold.add_argument("--authority", required=True, choices=[a.value for a in law.Authority])
+        threshold.add_argument("--contract-type", required=True, choices=[c.value for c in law.ContractType])
         threshold.add_argument("--value", required=True, help="estimated value in pounds, excluding VAT")
         threshold.add_argument("--json", action="store_true")
         approver = sub.add_parser("approver", help="who the scheme of delegation names to approve a decision")
@@ -39,16 +40,16 @@ class Command(PegasusCommand):
         approver.add_argument("--date", required=True)
         approver.add_argument("--json", action="store_true")
         standstill = sub.add_parser("standstill", help="the last day of the standstill period")
-        standstill.add_argument("--regime", required=True, choices=[g.value for g in r.Regime])
+        standstill.add_argument("--regime", required=True, choices=[g.value for g in law.Regime])
         standstill.add_argument("--date", required=True, help="award notice sent (PCR 2015) or published (PA 2023)")
-        standstill.add_argument("--means", choices=[m.value for m in r.NoticeMeans], default="electronic")
+        standstill.add_argument("--means", choices=[m.value for m in law.NoticeMeans], default="electronic")
         standstill.add_argument("--json", action="store_true")
 
     def handle(self, *args, **options):
         day = parse_date(options["date"], "--date")
         try:
             result = getattr(self, options["rule"])(day, options)
-        except r.RuleInputError as exc:
+        except InputError as exc:  # the scheme's or the law's
             raise BadInput(str(exc)) from None
         if options["json"]:
             self.stdout.write(to_json(result))
@@ -56,10 +57,10 @@ class Command(PegasusCommand):
             self.stdout.write("\n".join(f"{k}: {v}" for k, v in result.items()))
 
     def threshold(self, day: date, options) -> dict:
-        check = r.threshold_check(
+        check = law.threshold_check(
             day=day,
-            authority=r.Authority(options["authority"]),
-            contract_type=r.ContractType(options["contract_type"]),
+            authority=law.Authority(options["authority"]),
+            contract_type=law.ContractType(options["contract_type"]),
             value_net=_value(options["value"]),
         )
         return {
@@ -79,6 +80,6 @@ class Command(PegasusCommand):
         return {"approver": approval.approver, "clause": approval.clause, "scheme": approval.scheme}
 
     def standstill(self, day: date, options) -> dict:
-        regime = r.Regime(options["regime"])
-        end = r.standstill_end(regime, day, r.NoticeMeans(options["means"]))
+        regime = law.Regime(options["regime"])
+        end = law.standstill_end(regime, day, law.NoticeMeans(options["means"]))
         return {"regime": regime.value, "from": day, "standstill_ends": end, "earliest_contract_date": end + ONE_DAY}

@@ -1,9 +1,9 @@
 """`pegasus procurement schedule --replaces-end D --route R --regime {PCR2015,PA2023} [--start S] [--json]`."""
 
-from pegasus.core.calendar import london_today
+from pegasus.core.clock import default_as_at
 from pegasus.core.management.commands._base import BadInput, PegasusCommand, parse_date, to_json
-from pegasus.governance.rules import Regime
 from pegasus.procurement import schedule
+from pegasus.procurement.law import Regime
 
 MAX_STAGE_DAYS = 3650  # ten years: no stage of a procurement lasts longer, and dates stay far from year 1
 
@@ -52,7 +52,7 @@ class Command(PegasusCommand):
                 replaces_end=replaces_end,
                 route=schedule.Route(options["route"]),
                 regime=Regime(options["regime"]),
-                as_at=london_today(),
+                as_at=default_as_at(),
                 start=start,
                 durations=_durations(options["duration"]),
             )

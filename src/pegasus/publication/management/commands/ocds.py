@@ -11,8 +11,8 @@ from pathlib import Path
 from django.utils import timezone
 
 from pegasus.core.audit import audit_record
+from pegasus.core.clock import default_as_at
 from pegasus.core.management.commands._base import BadInput, PegasusCommand, parse_date, to_json
-from pegasus.estate.selectors import default_as_at
 from pegasus.publication import market, ocds, services
 
 # Rejected files listed when an import stops; the rest are counted.
@@ -75,7 +75,7 @@ class Command(PegasusCommand):
         source = " ".join(options["paths"])
         try:
             record = services.market_import(results, by=None, source=source, skip_invalid=options["skip_invalid"])
-        except services.ImportRejected as exc:
+        except services.MarketFilesRejected as exc:
             shown = [f"{row['file']}: {row['reason']}" for row in exc.rejected[:SHOWN]]
             more = len(exc.rejected) - SHOWN
             shown += [f"and {more} more"] if more > 0 else []
