@@ -65,12 +65,12 @@ lint: install
 	$(PYTHON_RUN) lint-imports --no-logo
 
 test-sqlite: install browser-deps
-	PEGASUS_ENV=test DATABASE_URL= $(PYTEST)
+	PEGASUS_ENV=test PEGASUS_AS_AT= DATABASE_URL= $(PYTEST)
 
 test-postgres: install browser-deps
 	@if $(PYTHON_RUN) python -c "import psycopg; psycopg.connect('postgres://postgres@127.0.0.1:5432/postgres', connect_timeout=3).close()" 2>/dev/null; then \
 		echo "PostgreSQL reachable on 127.0.0.1:5432: running the suite on it"; \
-		PEGASUS_ENV=test DATABASE_URL=$(PG_URL) $(PYTEST); \
+		PEGASUS_ENV=test PEGASUS_AS_AT= DATABASE_URL=$(PG_URL) $(PYTEST); \
 	else echo "PostgreSQL not reachable on 127.0.0.1:5432: suite ran on SQLite only"; fi
 
 test: lint test-sqlite test-postgres

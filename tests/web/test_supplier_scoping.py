@@ -9,7 +9,7 @@ import pytest
 from pegasus.core.models import ApiToken
 from pegasus.core.roles import Role
 from pegasus.estate.models import Contract, ServiceTower
-from tests.web.test_access import PAGES, estate, fill  # noqa: F401 (estate is a fixture)
+from tests.web.test_access import PAGES, estate, fill, media_in_tmp, module_media  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db
 
