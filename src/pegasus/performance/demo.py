@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from pegasus.core.audit import audit_record
 from pegasus.estate.models import Contract
-from pegasus.performance import duckdb_sql, services, ticket_loading
+from pegasus.performance import duckdb_sql, selectors, services, ticket_loading
 from pegasus.performance.models import ServiceLevelAgreement, TicketUpload, UploadStatus
 
 SEED = 579
@@ -137,7 +137,7 @@ def performance_demo_load() -> dict[str, int]:
             )
             created["slas"] += 1
     stored = TicketUpload.objects.filter(dataset=DATASET, status=UploadStatus.SUCCEEDED).first()
-    if stored and services.dataset_exists(DATASET):
+    if stored and selectors.dataset_exists(DATASET):
         return created
     with tempfile.TemporaryDirectory(prefix="pegasus-demo-tickets-") as folder:
         tickets_path, assignments_path, count = generate(Path(folder), contracts)

@@ -11,13 +11,33 @@ from pathlib import Path
 
 from django.db.models import QuerySet
 
+from pegasus.core.storage import local_folder, shared_storage
 from pegasus.estate.models import Contract, Supplier
 from pegasus.estate.selectors import contracts_visible_to, suppliers_visible_to
-from pegasus.performance import rating, reports
+from pegasus.performance import datasets, rating, reports
 from pegasus.performance.models import RatingRules, ServiceLevelAgreement, TicketUpload, UploadStatus
-from pegasus.performance.services import dataset_local_dir
 
 SCORECARD_MONTHS = 12  # PA 2023 s71: performance against KPIs is assessed at least every twelve months
+
+
+# Stored datasets live in the shared storage (`pegasus.core.storage`) as DATASETS/<name>/tickets.parquet and,
+# where hand-offs were loaded, assignments.parquet: every app server reads what any worker stored.
+DATASETS = datasets.STORED_DATASETS
+# Written in this order: the tickets complete a dataset.
+DATASET_FILES = (datasets.ASSIGNMENTS_PARQUET, datasets.TICKETS_PARQUET)
+
+
+def dataset_folder(name: str) -> str:
+    return f"{DATASETS}/{name}"
+
+
+def dataset_exists(name: str) -> bool:
+    return shared_storage().exists(f"{dataset_folder(name)}/{datasets.TICKETS_PARQUET}")
+
+
+def dataset_local_dir(name: str) -> Path:
+    """A directory on this host with the stored dataset's Parquet files, for DuckDB to read."""
+    return local_folder(dataset_folder(name), DATASET_FILES)
 
 
 def current_upload() -> TicketUpload | None:

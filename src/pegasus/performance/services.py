@@ -16,12 +16,13 @@ from pegasus.core.audit import audit_record
 from pegasus.core.exceptions import RuleViolation
 from pegasus.core.field_bounds import FieldBounds, full_clean
 from pegasus.core.locks import locked
-from pegasus.core.storage import cache_dir, delete_files, fetched, local_folder, save_file, shared_storage
+from pegasus.core.storage import cache_dir, delete_files, fetched, save_file
 from pegasus.core.transitions import status_require
 from pegasus.core.types import User
 from pegasus.estate.models import Contract, Organisation
 from pegasus.performance import datasets, duckdb_sql, sla, ticket_loading
 from pegasus.performance.models import RatingRules, ServiceLevelAgreement, SlaTarget, TicketUpload, UploadStatus
+from pegasus.performance.selectors import DATASET_FILES, dataset_folder
 
 SLA_NEEDS_A_TARGET = "An SLA needs a target for at least one priority."
 UPLOAD_NOT_QUEUED = "Upload {pk} is {status}: only a queued upload can be ingested."
@@ -37,26 +38,6 @@ TICKET_UPLOAD_LIMIT = intake.UploadLimit(
     max_unpacked_bytes=500 * intake.MB,
     advice="store a larger file with pegasus performance ingest",
 )
-
-
-# Stored datasets live in the shared storage (`pegasus.core.storage`) as DATASETS/<name>/tickets.parquet and,
-# where hand-offs were loaded, assignments.parquet: every app server reads what any worker stored.
-DATASETS = datasets.STORED_DATASETS
-# Written in this order: the tickets complete a dataset.
-DATASET_FILES = (datasets.ASSIGNMENTS_PARQUET, datasets.TICKETS_PARQUET)
-
-
-def dataset_folder(name: str) -> str:
-    return f"{DATASETS}/{name}"
-
-
-def dataset_exists(name: str) -> bool:
-    return shared_storage().exists(f"{dataset_folder(name)}/{datasets.TICKETS_PARQUET}")
-
-
-def dataset_local_dir(name: str) -> Path:
-    """A directory on this host with the stored dataset's Parquet files, for DuckDB to read."""
-    return local_folder(dataset_folder(name), DATASET_FILES)
 
 
 def dataset_store(con, name: str, *, assignments: str | None = None) -> None:
