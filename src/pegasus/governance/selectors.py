@@ -4,7 +4,9 @@ from datetime import date, timedelta
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from pegasus.governance.models import Decision, FoiExemption
+from pegasus.governance.decision_content import document_filename
+from pegasus.governance.decision_pdf import decision_public_pdf
+from pegasus.governance.models import PART1_SECTIONS, Decision, FoiExemption
 
 
 def decision_list() -> QuerySet[Decision]:
@@ -68,3 +70,57 @@ def decisions_due(today: date, *, within_days: int = 30) -> QuerySet[Decision]:
         .select_related("originating_officer")
         .order_by("required_by", "reference")
     )
+
+
+# --- What the public may read of a decision: the public register, its feeds and OCDS ---
+
+# The only fields a public page, feed or document may read from a decision. Part 2 is read only when released.
+PUBLIC_FIELDS = (
+    "pk",
+    "reference",
+    "version",
+    "title",
+    "decision_type",
+    "executive_summary",
+    "value",
+    *PART1_SECTIONS,
+    "ceo_statement",
+    "approver_office",
+    "decided_at",
+    "part1_deferred_until",
+    "part2_released_at",
+    "part2_released_early",
+)
+
+
+def _public(today: date) -> Q:
+    return Q(status=Decision.Status.APPROVED) & (
+        Q(part1_deferred_until__isnull=True) | Q(part1_deferred_until__lte=today)
+    )
+
+
+def public_decisions(today: date) -> QuerySet[Decision]:
+    """Approved decisions whose Part 1 is public by `today` (not deferred, or deferred until then), their public
+    fields only. Drafts, submitted, rejected and withdrawn decisions are never among them."""
+    return Decision.objects.filter(_public(today)).only(*PUBLIC_FIELDS[1:])
+
+
+def public_decision(pk: int, today: date) -> Decision:
+    """One public decision with the lists its Part 1 shows. Raises Decision.DoesNotExist when it is not public.
+
+    Its `part2` is blanked so that no page or document can show it by mistake; `released_part2` holds the Part 2
+    text once, and only once, the commercial team has released it.
+    """
+    decision = (
+        public_decisions(today).prefetch_related("recommendations", "declarations", "exemptions", "route").get(pk=pk)
+    )
+    decision.released_part2 = (  # type: ignore[attr-defined]
+        Decision.objects.values_list("part2", flat=True).get(pk=pk) if decision.part2_released_at else ""
+    )
+    decision.part2 = ""
+    return decision
+
+
+def public_decision_pdf(decision: Decision) -> tuple[bytes, str]:
+    """The published decision form of a public decision, Part 1 only, and the name of its file."""
+    return decision_public_pdf(decision), document_filename(decision, 1, "pdf")

@@ -1,5 +1,6 @@
 """What the public register may show: approved decisions' Part 1 from the day it may be published, and a Part 2
 only once the commercial team has released it. Drafts, submitted, rejected and withdrawn decisions never appear.
+Decisions are read through governance's selectors of what is public (`governance.selectors.public_decisions`).
 
 And the market view's reads: other bodies' contracting processes, filtered, summed and ranked by supplier."""
 
@@ -12,38 +13,14 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from pegasus.core.calendar import add_months
-from pegasus.governance.models import PART1_SECTIONS, Decision
+from pegasus.governance.selectors import public_decisions
 from pegasus.publication.market import ICT_DIVISIONS
 from pegasus.publication.models import MarketAward, MarketImport, MarketProcess
 
-# The only fields a public page, feed or document may read from a decision. Part 2 is read only when released.
-PUBLIC_FIELDS = (
-    "pk",
-    "reference",
-    "version",
-    "title",
-    "decision_type",
-    "executive_summary",
-    "value",
-    *PART1_SECTIONS,
-    "ceo_statement",
-    "approver_office",
-    "decided_at",
-    "part1_deferred_until",
-    "part2_released_at",
-    "part2_released_early",
-)
 
-
-def _published(today: date) -> Q:
-    return Q(status=Decision.Status.APPROVED) & (
-        Q(part1_deferred_until__isnull=True) | Q(part1_deferred_until__lte=today)
-    )
-
-
-def published_decisions(today: date, *, search: str = "") -> QuerySet[Decision]:
+def published_decisions(today: date, *, search: str = "") -> QuerySet[Any]:
     """Published decisions, newest decision first, optionally matching words in the reference, title or summary."""
-    decisions = Decision.objects.filter(_published(today)).only(*PUBLIC_FIELDS[1:])
+    decisions = public_decisions(today)
     # The search never looks inside Part 2: a match there would reveal what it says.
     for word in search.split()[:8]:
         decisions = decisions.filter(
@@ -52,32 +29,13 @@ def published_decisions(today: date, *, search: str = "") -> QuerySet[Decision]:
     return decisions.order_by("-decided_at", "-pk")
 
 
-def published_decision(pk: int, today: date) -> Decision:
-    """One published decision with the lists its Part 1 shows. Raises Decision.DoesNotExist when not published.
-
-    Its `part2` is blanked so that no page or document can show it by mistake; `released_part2` holds the Part 2
-    text once, and only once, the commercial team has released it.
-    """
-    decision = (
-        Decision.objects.filter(_published(today))
-        .only(*PUBLIC_FIELDS[1:])
-        .prefetch_related("recommendations", "declarations", "exemptions", "route")
-        .get(pk=pk)
-    )
-    decision.released_part2 = (  # type: ignore[attr-defined]
-        Decision.objects.values_list("part2", flat=True).get(pk=pk) if decision.part2_released_at else ""
-    )
-    decision.part2 = ""
-    return decision
-
-
 @dataclass(frozen=True)
 class FeedEntry:
-    decision: Decision
+    decision: Any  # a governance decision, its public fields only
     published: datetime
 
 
-def published_on(decision: Decision) -> datetime:
+def published_on(decision: Any) -> datetime:
     """When the decision's Part 1 became public: when it was approved, or at the start of its deferral date."""
     assert decision.decided_at is not None
     when = decision.decided_at

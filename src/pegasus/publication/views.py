@@ -3,6 +3,7 @@ the market view of what other public bodies bought."""
 
 from django.contrib import messages
 from django.contrib.syndication.views import Feed
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -13,9 +14,7 @@ from django.utils.feedgenerator import Atom1Feed
 from pegasus.core import intake
 from pegasus.core.access import require_perm
 from pegasus.core.clock import default_as_at
-from pegasus.governance.decision_content import document_filename
-from pegasus.governance.decision_pdf import decision_public_pdf
-from pegasus.governance.models import Decision
+from pegasus.governance.selectors import public_decision, public_decision_pdf
 from pegasus.publication import ocds, selectors, services
 from pegasus.publication.forms import MarketFilterForm, MarketImportForm
 
@@ -30,10 +29,10 @@ def register(request):
     return render(request, "publication/register.html", {"page": page, "search": search})
 
 
-def _published(pk: int) -> Decision:
+def _published(pk: int):
     try:
-        return selectors.published_decision(pk, timezone.localdate())
-    except Decision.DoesNotExist:
+        return public_decision(pk, timezone.localdate())
+    except ObjectDoesNotExist:
         raise Http404("No such published decision") from None
 
 
@@ -47,9 +46,9 @@ def decision(request, pk: int):
 
 def decision_pdf(request, pk: int):
     """The published decision form: Part 1 only, whatever the reader's role."""
-    published = _published(pk)
-    response = HttpResponse(decision_public_pdf(published), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{document_filename(published, 1, "pdf")}"'
+    pdf, filename = public_decision_pdf(_published(pk))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
 
 
