@@ -468,3 +468,26 @@ def interfaces(user) -> list[Interface]:
         if row.to_contract is not None and row.to_contract.supplier_id not in own:
             row.to_contract = None
     return rows
+
+
+# --- For publication ---
+
+
+def contracts_with_spend() -> QuerySet[Contract]:
+    """Every contract with its authority, supplier, options and spend, in reference order (three queries)."""
+    return (
+        Contract.objects.select_related("authority", "supplier")
+        .prefetch_related("options", "spend")
+        .order_by("reference")
+    )
+
+
+def contract_end(contract: Contract, as_at: date) -> date:
+    """The day a contract ended, or else its current end as at `as_at` under its terms, its options read as
+    fetched (prefetched by `contracts_with_spend`)."""
+    return contract.ended_on or terms.current_end(contract.terms(list(contract.options.all())), as_at)
+
+
+def contracting_authority() -> Organisation | None:
+    """The first contracting authority, the buyer of a procurement that replaces no contract yet."""
+    return Organisation.objects.filter(kind=Organisation.Kind.CONTRACTING_AUTHORITY).first()

@@ -8,9 +8,11 @@
   scored criterion (`lot_result`).
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
@@ -18,6 +20,7 @@ from pegasus.core.exceptions import RuleViolation
 from pegasus.evaluation import scoring
 from pegasus.evaluation.messages import CONFLICTED, MUST_DECLARE
 from pegasus.evaluation.models import (
+    AwardRecommendation,
     Bid,
     ConflictDeclaration,
     Criterion,
@@ -297,3 +300,72 @@ def lot_result(lot: Lot) -> LotResult:
 
 def assignments_of(lot: Lot) -> QuerySet[EvaluatorAssignment]:
     return EvaluatorAssignment.objects.filter(criterion__lot=lot).select_related("criterion", "evaluator")
+
+
+# --- For publication: what an award notice publishes, the winning bid only ---
+
+
+@dataclass(frozen=True)
+class ProcurementAward:
+    """The award of a lot of a procurement's tender: the lot, the decision that made it and the winning bid."""
+
+    procurement_id: int
+    decision_id: int
+    lot_id: int
+    lot_number: int
+    lot_title: str
+    tender_reference: str
+    bid_id: int
+    price: Decimal
+    supplier: Any  # the winning bid's estate supplier, or None for a bidder named in free text
+    bidder_name: str
+
+
+def _procurement_awards() -> QuerySet[AwardRecommendation]:
+    return AwardRecommendation.objects.filter(lot__tender__procurement__isnull=False)
+
+
+def procurement_award_decisions() -> QuerySet[AwardRecommendation, Any]:
+    """The decisions that award lots of procurements' tenders, as a subquery of their ids."""
+    return _procurement_awards().values("decision")
+
+
+def procurement_awards(decision_ids: Iterable[int]) -> list[ProcurementAward]:
+    """The awards of lots of procurements' tenders made by these decisions, in tender and lot order: of the bids,
+    only the winner is read."""
+    awards = (
+        _procurement_awards()
+        .filter(decision__in=list(decision_ids))
+        .select_related("lot__tender", "bid__supplier")
+        .order_by("lot__tender__reference", "lot__number")
+    )
+    out = []
+    for award in awards:
+        procurement_id = award.lot.tender.procurement_id
+        assert procurement_id is not None  # only procurements' tenders are read
+        out.append(
+            ProcurementAward(
+                procurement_id=procurement_id,
+                decision_id=award.decision_id,
+                lot_id=award.lot_id,
+                lot_number=award.lot.number,
+                lot_title=award.lot.title,
+                tender_reference=award.lot.tender.reference,
+                bid_id=award.bid.pk,
+                price=award.bid.price,
+                supplier=award.bid.supplier,
+                bidder_name=award.bid.bidder_name,
+            )
+        )
+    return out
+
+
+def procurement_lot_counts() -> dict[int, int]:
+    """How many lots the tenders of each procurement have, by procurement id."""
+    counts = (
+        Lot.objects.filter(tender__procurement__isnull=False)
+        .order_by()
+        .values_list("tender__procurement")
+        .annotate(Count("pk"))
+    )
+    return dict(counts)

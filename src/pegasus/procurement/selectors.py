@@ -205,3 +205,16 @@ def option_choices() -> QuerySet[ExtensionOption]:
         .exclude(state="lapsed")
         .order_by("contract__reference", "sequence")
     )
+
+
+# --- For publication ---
+
+
+def procurements_with_replaced() -> QuerySet[Procurement]:
+    """Every procurement in reference order with what `procurement_row` reads: the option it is scheduled to end
+    with, the contracts it replaces with their authority and options, and its stages."""
+    return (
+        Procurement.objects.order_by("reference")
+        .select_related("replaces_end_option")
+        .prefetch_related("replaces__authority", "replaces__options", "stages")
+    )

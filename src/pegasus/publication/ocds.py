@@ -44,7 +44,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
@@ -52,14 +51,15 @@ from pegasus.core.calendar import term_end
 from pegasus.core.classification import Classification
 from pegasus.core.clock import london_today
 from pegasus.core.money import VatBasis
-from pegasus.estate import terms
-from pegasus.estate.models import Contract, ContractStatus, Organisation, Spend, Supplier
-from pegasus.evaluation.models import AwardRecommendation, Bid, Lot
-from pegasus.governance.models import Decision
-from pegasus.procurement import schedule
+from pegasus.estate.selectors import contract_end, contracting_authority, contracts_with_spend
+from pegasus.evaluation.selectors import (
+    ProcurementAward,
+    procurement_award_decisions,
+    procurement_awards,
+    procurement_lot_counts,
+)
 from pegasus.procurement.law import ContractType
-from pegasus.procurement.models import Procurement
-from pegasus.procurement.selectors import procurement_row
+from pegasus.procurement.selectors import ProcurementRow, procurement_row, procurements_with_replaced
 from pegasus.publication.selectors import published_decisions, published_on
 
 VERSION = "1.1"
@@ -67,23 +67,20 @@ LICENSE = "http://www.nationalarchives.gov.uk/doc/open-government-licence/versio
 CURRENCY = "GBP"
 UK_EXTENSION = "https://raw.githubusercontent.com/cabinetoffice/ocds_uk_extension/main/extension.json"
 
-# OCDS procurementMethod (open, selective, limited, direct) for each route to market
+# OCDS procurementMethod (open, selective, limited, direct) for each route to market a procurement records
+DIRECT_AWARD = "direct-award"
 METHODS = {
-    schedule.Route.OPEN: "open",
-    schedule.Route.RESTRICTED: "selective",
-    schedule.Route.COMPETITIVE_DIALOGUE: "selective",
-    schedule.Route.COMPETITIVE_WITH_NEGOTIATION: "selective",
-    schedule.Route.COMPETITIVE_FLEXIBLE: "selective",
-    schedule.Route.FRAMEWORK_CALL_OFF: "selective",
-    schedule.Route.DIRECT_AWARD: "direct",
+    "open": "open",
+    "restricted": "selective",
+    "competitive-dialogue": "selective",
+    "competitive-procedure-with-negotiation": "selective",
+    "competitive-flexible": "selective",
+    "framework-call-off": "selective",
+    DIRECT_AWARD: "direct",
 }
 CATEGORIES = {"services": "services", "supplies": "goods", "works": "works", "light-touch": "services"}
-CONTRACT_STATUS = {
-    ContractStatus.PLANNED: "pending",
-    ContractStatus.ACTIVE: "active",
-    ContractStatus.ENDED: "terminated",
-    ContractStatus.TERMINATED: "terminated",
-}
+# OCDS contract status for each status an estate contract records
+CONTRACT_STATUS = {"planned": "pending", "active": "active", "ended": "terminated", "terminated": "terminated"}
 
 
 def ocid_prefix() -> str:
@@ -102,31 +99,31 @@ def _amount(value: Decimal) -> dict[str, Any]:
     return {"amount": float(value), "currency": CURRENCY}
 
 
-def _organisation(org: Organisation) -> dict[str, Any]:
+def _organisation(org: Any) -> dict[str, Any]:
     return {"id": f"pegasus-org-{org.pk}", "name": org.name}
 
 
-def _supplier(supplier: Supplier) -> dict[str, Any]:
+def _supplier(supplier: Any) -> dict[str, Any]:
     if supplier.companies_house_number:
         return {"id": f"GB-COH-{supplier.companies_house_number}", "name": supplier.name}
     return {"id": f"pegasus-supplier-{supplier.pk}", "name": supplier.name}
 
 
-def _bidder(bid: Bid) -> dict[str, Any]:
+def _bidder(award: ProcurementAward) -> dict[str, Any]:
     """The organisation reference of a winning bidder: an estate supplier, or a bidder named in free text."""
-    if bid.supplier is not None:
-        return _supplier(bid.supplier)
-    return {"id": f"pegasus-bidder-{bid.pk}", "name": bid.bidder_name}
+    if award.supplier is not None:
+        return _supplier(award.supplier)
+    return {"id": f"pegasus-bidder-{award.bid_id}", "name": award.bidder_name}
 
 
-def _party(summary: dict[str, Any], roles: list[str], supplier: Supplier | None = None) -> dict[str, Any]:
+def _party(summary: dict[str, Any], roles: list[str], supplier: Any = None) -> dict[str, Any]:
     party: dict[str, Any] = {**summary, "roles": roles}
     if supplier is not None and supplier.companies_house_number:
         party["identifier"] = {"scheme": "GB-COH", "id": supplier.companies_house_number, "legalName": supplier.name}
     return party
 
 
-def publishable_value(contract: Contract) -> bool:
+def publishable_value(contract: Any) -> bool:
     """A contract's value is published unless the contract is marked OFFICIAL-SENSITIVE."""
     return contract.classification != Classification.OFFICIAL_SENSITIVE.value
 
@@ -138,7 +135,7 @@ def _held_amount(amount: Decimal, vat_basis: str) -> dict[str, Any]:
     return _amount(amount)
 
 
-def _transaction(reference: str, spend: Spend, payer: dict[str, Any], payee: dict[str, Any]) -> dict[str, Any]:
+def _transaction(reference: str, spend: Any, payer: dict[str, Any], payee: dict[str, Any]) -> dict[str, Any]:
     """A month's spend as a payment from the buyer to the supplier, its VAT basis kept (see the module docstring)."""
     value = _held_amount(spend.amount, spend.vat_basis)
     return {
@@ -150,13 +147,13 @@ def _transaction(reference: str, spend: Spend, payer: dict[str, Any], payee: dic
     }
 
 
-def contract_release(contract: Contract, as_at: date) -> dict[str, Any]:
+def contract_release(contract: Any, as_at: date) -> dict[str, Any]:
     """The release of an estate contract: buyer, supplier, award, contract with its current period and, unless the
     contract is OFFICIAL-SENSITIVE, what was paid against it month by month up to `as_at`."""
     ocid = f"{ocid_prefix()}-{contract.reference}"
     buyer = _organisation(contract.authority)
     supplier = _supplier(contract.supplier)
-    end = contract.ended_on or terms.current_end(contract.terms(list(contract.options.all())), as_at)
+    end = contract_end(contract, as_at)
     period = {"startDate": _stamp(contract.start_date), "endDate": _stamp(end)}
     award: dict[str, Any] = {
         "id": f"{contract.reference}-award",
@@ -170,13 +167,13 @@ def contract_release(contract: Contract, as_at: date) -> dict[str, Any]:
         "id": contract.reference,
         "awardID": award["id"],
         "title": contract.title,
-        "status": CONTRACT_STATUS[ContractStatus(contract.status)],
+        "status": CONTRACT_STATUS[contract.status],
         "period": period,
         "dateSigned": _stamp(contract.start_date),
     }
     if contract.description:
         agreement["description"] = contract.description
-    spend: list[Spend] = []
+    spend: list[Any] = []
     if publishable_value(contract):
         award["value"] = agreement["value"] = _held_amount(contract.total_value, contract.vat_basis)
         spend = sorted((s for s in contract.spend.all() if s.month <= as_at), key=lambda s: s.month)
@@ -210,39 +207,36 @@ def contract_release(contract: Contract, as_at: date) -> dict[str, Any]:
     return release
 
 
-def published_awards(as_at: date) -> dict[int, list[tuple[AwardRecommendation, Decision]]]:
+def published_awards(as_at: date) -> dict[int, list[tuple[ProcurementAward, datetime]]]:
     """The awards of tenders for procurements whose contract-award decision is approved and whose Part 1 is public
-    by `as_at` (and by today: nothing is published early), by procurement id, in tender and lot order.
+    by `as_at` (and by today: nothing is published early), each with when it was decided, by procurement id, in
+    tender and lot order.
 
     The decision is read through `published_decisions`, so its Part 2 never is; of the bids, only the winner is.
     """
     day = min(as_at, london_today())
-    awards = AwardRecommendation.objects.filter(lot__tender__procurement__isnull=False)
     decisions = {
         decision.pk: decision
-        for decision in published_decisions(day).filter(pk__in=awards.values("decision"))
+        for decision in published_decisions(day).filter(pk__in=procurement_award_decisions())
         if timezone.localdate(published_on(decision)) <= day
     }
-    out: dict[int, list[tuple[AwardRecommendation, Decision]]] = {}
-    for award in (
-        awards.filter(decision__in=list(decisions))
-        .select_related("lot__tender", "bid__supplier")
-        .order_by("lot__tender__reference", "lot__number")
-    ):
-        out.setdefault(award.lot.tender.procurement_id, []).append((award, decisions[award.decision_id]))
+    out: dict[int, list[tuple[ProcurementAward, datetime]]] = {}
+    for award in procurement_awards(decisions):
+        decided_at = decisions[award.decision_id].decided_at
+        assert decided_at is not None
+        out.setdefault(award.procurement_id, []).append((award, decided_at))
     return out
 
 
-def _award(award: AwardRecommendation, decision: Decision, tender: dict[str, Any]) -> dict[str, Any]:
+def _award(award: ProcurementAward, decided_at: datetime, tender: dict[str, Any]) -> dict[str, Any]:
     """The award notice of a lot: the winning bidder and the price it won at, on the day the decision was taken."""
-    assert decision.decided_at is not None
     out: dict[str, Any] = {
-        "id": f"{award.lot.tender.reference}-lot-{award.lot.number}",
-        "title": award.lot.title,
+        "id": f"{award.tender_reference}-lot-{award.lot_number}",
+        "title": award.lot_title,
         "status": "active",
-        "date": _instant(decision.decided_at),
-        "value": _amount(award.bid.price),
-        "suppliers": [_bidder(award.bid)],
+        "date": _instant(decided_at),
+        "value": _amount(award.price),
+        "suppliers": [_bidder(award)],
         "mainProcurementCategory": tender["mainProcurementCategory"],
     }
     if "startDate" in tender["contractPeriod"]:
@@ -251,22 +245,22 @@ def _award(award: AwardRecommendation, decision: Decision, tender: dict[str, Any
 
 
 def procurement_release(
-    procurement: Procurement,
+    row: ProcurementRow,
     as_at: date,
-    buyer: Organisation | None,
-    awards: Sequence[tuple[AwardRecommendation, Decision]] = (),
+    buyer: Any,
+    awards: Sequence[tuple[ProcurementAward, datetime]] = (),
     lots: int = 0,
 ) -> dict[str, Any]:
-    """The release of a procurement: its planning (estimated value), tender (route, periods, value) and any
-    published awards of its tenders. Its tender is `complete` once each of its `lots` has a published award."""
+    """The release of a procurement, from its row as at `as_at`: its planning (estimated value), tender (route,
+    periods, value) and any published awards of its tenders. Its tender is `complete` once each of its `lots` has a
+    published award. `buyer` is the organisation buying, if known."""
+    procurement = row.procurement
     ocid = f"{ocid_prefix()}-{procurement.reference}"
-    row = procurement_row(procurement, as_at)
-    route = schedule.Route(procurement.route)
     tender: dict[str, Any] = {
         "id": procurement.reference,
         "title": procurement.title,
         "status": "planning" if procurement.starts_on > as_at else "active",
-        "procurementMethod": METHODS[route],
+        "procurementMethod": METHODS[procurement.route],
         "procurementMethodDetails": f"{procurement.route_label} ({procurement.regime_label})",
         "mainProcurementCategory": CATEGORIES[procurement.contract_type],
         "contractPeriod": {"durationInMonths": procurement.term_months + procurement.extension_months},
@@ -275,7 +269,7 @@ def procurement_release(
         tender["specialRegime"] = ["lightTouch"]
     if procurement.description:
         tender["description"] = procurement.description
-    if route is schedule.Route.DIRECT_AWARD and procurement.direct_award_justification:
+    if procurement.route == DIRECT_AWARD and procurement.direct_award_justification:
         tender["procurementMethodRationale"] = procurement.direct_award_justification
     planning: dict[str, Any] = {}
     if row.value is not None:
@@ -311,7 +305,7 @@ def procurement_release(
         release["buyer"] = _organisation(buyer)
         parties[release["buyer"]["id"]] = _party(release["buyer"], ["buyer", "procuringEntity"])
     if awards:
-        release["awards"] = [_award(award, decision, tender) for award, decision in awards]
+        release["awards"] = [_award(award, decided_at, tender) for award, decided_at in awards]
         # A release is a new one once an award is published: it is dated and named by the latest award.
         release["date"] = max(award["date"] for award in release["awards"])
         release["id"] = f"{ocid}-award-{release['date'][:10]}"
@@ -319,8 +313,8 @@ def procurement_release(
         if len({award.lot_id for award, _ in awards}) >= lots:
             tender["status"] = "complete"
         for award, _ in awards:
-            winner = _bidder(award.bid)
-            parties.setdefault(winner["id"], _party(winner, ["supplier"], award.bid.supplier))
+            winner = _bidder(award)
+            parties.setdefault(winner["id"], _party(winner, ["supplier"], award.supplier))
     if parties:
         release["parties"] = list(parties.values())
     related = [
@@ -340,27 +334,14 @@ def procurement_release(
 
 def releases(as_at: date) -> list[dict[str, Any]]:
     """Every publishable release: the estate's contracts, then the procurements, each in reference order."""
-    out = [
-        contract_release(contract, as_at)
-        for contract in Contract.objects.select_related("authority", "supplier")
-        .prefetch_related("options", "spend")
-        .order_by("reference")
-    ]
-    authority = Organisation.objects.filter(kind=Organisation.Kind.CONTRACTING_AUTHORITY).first()
+    out = [contract_release(contract, as_at) for contract in contracts_with_spend()]
+    authority = contracting_authority()
     awards = published_awards(as_at)
-    lots = dict(
-        Lot.objects.filter(tender__procurement__isnull=False)
-        .order_by()
-        .values_list("tender__procurement")
-        .annotate(Count("pk"))
-    )
-    procurements = Procurement.objects.order_by("reference").select_related("replaces_end_option")
-    for procurement in procurements.prefetch_related("replaces__authority", "replaces__options", "stages"):
-        contracts = list(procurement.replaces.all())
-        buyer = contracts[0].authority if contracts else authority
-        out.append(
-            procurement_release(procurement, as_at, buyer, awards.get(procurement.pk, []), lots.get(procurement.pk, 0))
-        )
+    lots = procurement_lot_counts()
+    for procurement in procurements_with_replaced():
+        row = procurement_row(procurement, as_at)
+        buyer = row.contracts[0].authority if row.contracts else authority
+        out.append(procurement_release(row, as_at, buyer, awards.get(procurement.pk, []), lots.get(procurement.pk, 0)))
     return out
 
 
