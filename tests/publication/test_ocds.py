@@ -211,6 +211,17 @@ def test_each_contract_and_procurement_is_a_process_under_the_configured_prefix(
     assert [p["identifier"] for p in applications["relatedProcesses"]] == ["ocds-abc123-MPS-DP-T1-006"]
 
 
+def test_every_route_and_contract_status_has_its_ocds_code():
+    """OCDS names routes and statuses by the values procurement and the estate store, so none may be missing."""
+    from pegasus.estate.models import ContractStatus
+    from pegasus.procurement.schedule import Route
+    from pegasus.publication.ocds import CONTRACT_STATUS, DIRECT_AWARD, METHODS
+
+    assert set(METHODS) == {route.value for route in Route}
+    assert METHODS[DIRECT_AWARD] == "direct" and Route(DIRECT_AWARD) is Route.DIRECT_AWARD
+    assert set(CONTRACT_STATUS) == set(ContractStatus.values)
+
+
 def test_values_of_commercially_sensitive_contracts_are_left_out(everything, tmp_path):
     releases = {release["ocid"]: release for release in export(tmp_path)["releases"]}
 
