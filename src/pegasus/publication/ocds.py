@@ -5,6 +5,10 @@ procurement's notices publish. A contract marked OFFICIAL-SENSITIVE keeps its va
 Of the evaluation, only a published award is read: the winning bid's supplier and price, once the contract-award
 decision is approved and its Part 1 public (`publication.selectors`), as an award notice publishes them. No other
 bid, no score, no market price, no scenario and no decision's Part 2 is read at all.
+The other domains are read through their selectors only: the estate's contracts, their ends and the contracting
+authority (`estate.selectors`), procurements with their schedules and values (`procurement.selectors`), the award
+facts of procurements' tenders (`evaluation.selectors`) and public decisions (`governance.selectors`, through
+`publication.selectors`).
 
 Each contract is one contracting process (`{prefix}-{reference}`) with one release, tagged `contract`; each
 procurement another, tagged `planning` and `tender` (and `award` once an award of one of its tenders is published),
