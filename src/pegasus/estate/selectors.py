@@ -347,6 +347,19 @@ def filter_choices(user) -> tuple[list[Choice], list[Choice]]:
     )
 
 
+# --- For the other domains ----------------------------------------------------------------------------------
+
+
+def contracting_authorities() -> QuerySet[Organisation]:
+    """The organisations that let contracts (not the operating bodies), unordered."""
+    return Organisation.objects.filter(kind=Organisation.Kind.CONTRACTING_AUTHORITY)
+
+
+def contracts_of_tier(tier: int) -> QuerySet[Contract]:
+    """Every contract of one tier, with its supplier."""
+    return Contract.objects.select_related("supplier").filter(tier=tier)
+
+
 # --- The estate as a whole: the dashboard and `pegasus estate summary` --------------------------------------
 
 
