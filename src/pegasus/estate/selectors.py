@@ -360,6 +360,31 @@ def contracts_of_tier(tier: int) -> QuerySet[Contract]:
     return Contract.objects.select_related("supplier").filter(tier=tier)
 
 
+def suppliers() -> QuerySet[Supplier]:
+    """Every supplier held, unscoped: for reads that name suppliers rather than show them to a user."""
+    return Supplier.objects.all()
+
+
+LIVE_STATUSES = (Contract.Status.ACTIVE, Contract.Status.PLANNED)
+
+
+def towers_of_live_contracts() -> QuerySet[ServiceTower]:
+    """The towers that live contracts (active or planned) cover, each once, by position."""
+    covered = ServiceTower.objects.filter(contract_shares__contract__status__in=LIVE_STATUSES)
+    return covered.distinct().order_by("position")
+
+
+def live_contract_shares() -> QuerySet[ContractTower]:
+    """Each live contract's share of each tower it covers, with the contract's supplier and the tower."""
+    shares = ContractTower.objects.filter(contract__status__in=LIVE_STATUSES)
+    return shares.select_related("contract__supplier", "tower")
+
+
+def interfaces_among(towers) -> QuerySet[Interface]:
+    """The hand-offs from one of these towers to another (or to itself)."""
+    return Interface.objects.filter(from_tower__in=towers, to_tower__in=towers)
+
+
 # --- The estate as a whole: the dashboard and `pegasus estate summary` --------------------------------------
 
 
