@@ -178,6 +178,11 @@ def procurement_get(*, user, pk: int) -> Procurement:
     )
 
 
+def procurements() -> QuerySet[Procurement]:
+    """Every procurement of the pipeline, unscoped: for the other domains' reads that link to one."""
+    return Procurement.objects.all()
+
+
 def contract_choices() -> QuerySet[Contract]:
     return Contract.objects.select_related("supplier").order_by("reference")
 
