@@ -1,6 +1,7 @@
 """Every read of the estate that a page, the API or the CLI needs, scoped to what the user may see."""
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -14,6 +15,7 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -383,6 +385,38 @@ def live_contract_shares() -> QuerySet[ContractTower]:
 def interfaces_among(towers) -> QuerySet[Interface]:
     """The hand-offs from one of these towers to another (or to itself)."""
     return Interface.objects.filter(from_tower__in=towers, to_tower__in=towers)
+
+
+def contracts_by_reference() -> QuerySet[Contract]:
+    """Every contract by reference, with its supplier."""
+    return Contract.objects.select_related("supplier").order_by("reference")
+
+
+def contracts_of(references: Iterable[str]) -> QuerySet[Contract]:
+    """The contracts with these references, by reference."""
+    return Contract.objects.filter(reference__in=references).order_by("reference")
+
+
+def contracts_with_options() -> QuerySet[Contract]:
+    """Every contract by reference, each with its extension options in sequence: for a prefetch of contracts."""
+    options = ExtensionOption.objects.order_by("sequence")
+    return Contract.objects.order_by("reference").prefetch_related(Prefetch("options", queryset=options))
+
+
+def contract_current_end(contract: Contract, options: list[ExtensionOption], as_at: date) -> date:
+    """A contract's current end as at a date, counting the options given (already fetched)."""
+    return terms.current_end(contract.terms(options), as_at)
+
+
+def options_not_lapsed() -> QuerySet[ExtensionOption]:
+    """Every extension option that has not lapsed, with its contract, by contract reference then sequence."""
+    options = ExtensionOption.objects.select_related("contract").exclude(state="lapsed")
+    return options.order_by("contract__reference", "sequence")
+
+
+def option_get(*, contract: str, sequence: int) -> ExtensionOption:
+    """One contract's extension option by its place in sequence (ExtensionOption.DoesNotExist otherwise)."""
+    return ExtensionOption.objects.get(contract__reference=contract, sequence=sequence)
 
 
 # --- The estate as a whole: the dashboard and `pegasus estate summary` --------------------------------------

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from pegasus.estate import selectors as estate_selectors
 from pegasus.sourcing.comparison import ScenarioFigures, scenario_figures
@@ -81,6 +81,33 @@ def current_contract_lots() -> list[tuple[Any, list[tuple[str, Decimal]]]]:
         cost = (contract.annual_value * share.share_percent / 100).quantize(Decimal("0.01"))
         by_contract.setdefault(contract.pk, (contract, []))[1].append((share.tower.code, cost))
     return list(by_contract.values())
+
+
+def scenario_named(name: str) -> Scenario | None:
+    """The scenario of this name, if there is one."""
+    return Scenario.objects.filter(name=name).first()
+
+
+def scenario_chosen_exists() -> bool:
+    """Whether a scenario has been chosen as the programme's lot structure."""
+    return Scenario.objects.filter(chosen=True).exists()
+
+
+def chosen_lots(*, scenario_name: str) -> QuerySet[Lot]:
+    """The lots of the named scenario when it is the chosen one, with their towers."""
+    return Lot.objects.filter(scenario__chosen=True, scenario__name=scenario_name).prefetch_related("towers")
+
+
+def lot_choices(current: int | None = None) -> QuerySet[Lot]:
+    """Lots of the chosen scenario, and the lot a procurement already buys (if its scenario is no longer the chosen
+    one), with their towers."""
+    chosen = Q(scenario__chosen=True) | Q(pk=current) if current else Q(scenario__chosen=True)
+    return (
+        Lot.objects.filter(chosen)
+        .select_related("scenario")
+        .prefetch_related("towers")
+        .order_by("-scenario__chosen", "scenario__name", "position")
+    )
 
 
 def scenario_list() -> QuerySet[Scenario]:
