@@ -1,6 +1,7 @@
 """Every read of the estate that a page, the API or the CLI needs, scoped to what the user may see."""
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -14,6 +15,7 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -345,6 +347,76 @@ def filter_choices(user) -> tuple[list[Choice], list[Choice]]:
         [Choice(key, name) for kind, key, name, _ in rows if kind == "tower"],
         [Choice(key, name) for kind, key, name, _ in rows if kind == "supplier"],
     )
+
+
+# --- For the other domains ----------------------------------------------------------------------------------
+
+
+def contracting_authorities() -> QuerySet[Organisation]:
+    """The organisations that let contracts (not the operating bodies), unordered."""
+    return Organisation.objects.filter(kind=Organisation.Kind.CONTRACTING_AUTHORITY)
+
+
+def contracts_of_tier(tier: int) -> QuerySet[Contract]:
+    """Every contract of one tier, with its supplier."""
+    return Contract.objects.select_related("supplier").filter(tier=tier)
+
+
+def suppliers() -> QuerySet[Supplier]:
+    """Every supplier held, unscoped: for reads that name suppliers rather than show them to a user."""
+    return Supplier.objects.all()
+
+
+LIVE_STATUSES = (Contract.Status.ACTIVE, Contract.Status.PLANNED)
+
+
+def towers_of_live_contracts() -> QuerySet[ServiceTower]:
+    """The towers that live contracts (active or planned) cover, each once, by position."""
+    covered = ServiceTower.objects.filter(contract_shares__contract__status__in=LIVE_STATUSES)
+    return covered.distinct().order_by("position")
+
+
+def live_contract_shares() -> QuerySet[ContractTower]:
+    """Each live contract's share of each tower it covers, with the contract's supplier and the tower."""
+    shares = ContractTower.objects.filter(contract__status__in=LIVE_STATUSES)
+    return shares.select_related("contract__supplier", "tower")
+
+
+def interfaces_among(towers) -> QuerySet[Interface]:
+    """The hand-offs from one of these towers to another (or to itself)."""
+    return Interface.objects.filter(from_tower__in=towers, to_tower__in=towers)
+
+
+def contracts_by_reference() -> QuerySet[Contract]:
+    """Every contract by reference, with its supplier."""
+    return Contract.objects.select_related("supplier").order_by("reference")
+
+
+def contracts_of(references: Iterable[str]) -> QuerySet[Contract]:
+    """The contracts with these references, by reference."""
+    return Contract.objects.filter(reference__in=references).order_by("reference")
+
+
+def contracts_with_options() -> QuerySet[Contract]:
+    """Every contract by reference, each with its extension options in sequence: for a prefetch of contracts."""
+    options = ExtensionOption.objects.order_by("sequence")
+    return Contract.objects.order_by("reference").prefetch_related(Prefetch("options", queryset=options))
+
+
+def contract_current_end(contract: Contract, options: list[ExtensionOption], as_at: date) -> date:
+    """A contract's current end as at a date, counting the options given (already fetched)."""
+    return terms.current_end(contract.terms(options), as_at)
+
+
+def options_not_lapsed() -> QuerySet[ExtensionOption]:
+    """Every extension option that has not lapsed, with its contract, by contract reference then sequence."""
+    options = ExtensionOption.objects.select_related("contract").exclude(state="lapsed")
+    return options.order_by("contract__reference", "sequence")
+
+
+def option_get(*, contract: str, sequence: int) -> ExtensionOption:
+    """One contract's extension option by its place in sequence (ExtensionOption.DoesNotExist otherwise)."""
+    return ExtensionOption.objects.get(contract__reference=contract, sequence=sequence)
 
 
 # --- The estate as a whole: the dashboard and `pegasus estate summary` --------------------------------------

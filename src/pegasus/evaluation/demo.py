@@ -17,12 +17,12 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from pegasus.core.roles import Role
+from pegasus.estate import selectors as estate_selectors
 from pegasus.estate.demo import DEMO_PASSWORD, SUPPLIERS
-from pegasus.estate.models import Supplier
 from pegasus.evaluation import services
 from pegasus.evaluation.models import Tender
 from pegasus.evaluation.services import CriterionSpec
-from pegasus.procurement.models import Procurement
+from pegasus.procurement import selectors as procurement_selectors
 
 TENDER_REFERENCE = "PEG-ITT-2019-01"
 PROCUREMENT_REFERENCE = "PEG-2019-01"
@@ -65,7 +65,7 @@ def evaluation_demo_load() -> dict[str, int]:
     User = get_user_model()
     officer = User.objects.filter(username="commercial").first()
     evaluator = User.objects.filter(username="evaluator").first()
-    procurement = Procurement.objects.filter(reference=PROCUREMENT_REFERENCE).first()
+    procurement = procurement_selectors.procurements().filter(reference=PROCUREMENT_REFERENCE).first()
     existing = Tender.objects.filter(reference=TENDER_REFERENCE).first()
     if existing is not None and existing.procurement_id is None and procurement is not None:
         services.tender_procurement_set(tender=existing, procurement=procurement, by=officer)
@@ -98,7 +98,9 @@ def evaluation_demo_load() -> dict[str, int]:
     for code in ("tech", "estate"):
         services.evaluator_assign(criterion=criteria[code], evaluator=second, by=officer)
     bids = [
-        services.bid_add(lot=lot, supplier=Supplier.objects.get(name=SUPPLIERS[index][0]), price=price, by=officer)
+        services.bid_add(
+            lot=lot, supplier=estate_selectors.suppliers().get(name=SUPPLIERS[index][0]), price=price, by=officer
+        )
         for index, price in BIDS
     ]
     services.conflict_declare(tender=tender, has_conflict=False, by=evaluator)

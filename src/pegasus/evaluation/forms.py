@@ -6,11 +6,10 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from pegasus.core.roles import Role
-from pegasus.estate.models import Supplier
+from pegasus.estate import selectors as estate_selectors
 from pegasus.evaluation.models import KindChoice, PriceMethodChoice
 from pegasus.evaluation.selectors import procurement_choices
 from pegasus.evaluation.services import CriterionSpec
-from pegasus.procurement.models import Procurement
 from pegasus.ui.forms import NamedErrorsMixin
 
 MAX_CRITERIA = 8
@@ -22,7 +21,7 @@ class TenderForm(NamedErrorsMixin, forms.Form):
     lots = forms.CharField(label="Lots", widget=forms.Textarea(attrs={"rows": 4}), help_text="One lot on each line.")
     procurement = forms.ModelChoiceField(
         label="Procurement",
-        queryset=Procurement.objects.none(),
+        queryset=procurement_choices().none(),
         required=False,
         empty_label="None",
         help_text="Optional: the procurement of the pipeline it belongs to.",
@@ -132,7 +131,7 @@ class AssignForm(NamedErrorsMixin, forms.Form):
 
 class BidForm(NamedErrorsMixin, forms.Form):
     supplier = forms.ModelChoiceField(
-        queryset=Supplier.objects.order_by("name"),
+        queryset=estate_selectors.suppliers().order_by("name"),
         required=False,
         empty_label="Not a supplier of the estate",
         help_text="Or enter the bidder's name below.",

@@ -30,16 +30,16 @@ from pegasus.evaluation.models import (
     Score,
     Tender,
 )
-from pegasus.procurement.models import Procurement
+from pegasus.procurement import selectors as procurement_selectors
 
 
 def tender_list() -> QuerySet[Tender]:
     return Tender.objects.annotate(lot_count=Count("lots", distinct=True)).order_by("reference")
 
 
-def procurement_choices() -> QuerySet[Procurement]:
+def procurement_choices() -> QuerySet[Any]:
     """The procurements a tender may be opened for."""
-    return Procurement.objects.order_by("reference")
+    return procurement_selectors.procurements().order_by("reference")
 
 
 def tender_detail(pk: int) -> Tender:

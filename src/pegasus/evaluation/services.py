@@ -11,6 +11,7 @@ holds the bids' prices and scores.
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -24,7 +25,6 @@ from pegasus.core.locks import locked
 from pegasus.core.roles import Role, has_role
 from pegasus.core.transitions import transition_require
 from pegasus.core.types import User
-from pegasus.estate.models import Supplier
 from pegasus.evaluation import selectors
 from pegasus.evaluation.messages import (
     ALREADY_DECLARED,
@@ -69,7 +69,6 @@ from pegasus.evaluation.models import (
     default_scale,
 )
 from pegasus.evaluation.scoring import HUNDRED, CriterionKind, PriceMethod
-from pegasus.procurement.models import Procurement
 
 
 @dataclass(frozen=True)
@@ -85,7 +84,7 @@ class CriterionSpec:
 
 @transaction.atomic
 def tender_create(
-    *, reference: str, title: str, lots: Sequence[str], by: User | None, procurement: Procurement | None = None
+    *, reference: str, title: str, lots: Sequence[str], by: User | None, procurement: Any | None = None
 ) -> Tender:
     """Open a tender with its lots, numbered in the order given, for a procurement of the pipeline if given."""
     if not [t for t in lots if t.strip()]:
@@ -105,7 +104,7 @@ def tender_create(
 
 
 @transaction.atomic
-def tender_procurement_set(*, tender: Tender, procurement: Procurement | None, by: User | None) -> Tender:
+def tender_procurement_set(*, tender: Tender, procurement: Any | None, by: User | None) -> Tender:
     """Link a tender to the procurement it runs the competition of, or unlink it (None)."""
     tender.procurement = procurement
     full_clean(tender)
@@ -221,9 +220,7 @@ def evaluator_assign(*, criterion: Criterion, evaluator: User, by: User | None) 
 
 
 @transaction.atomic
-def bid_add(
-    *, lot: Lot, price: Decimal, by: User | None, supplier: Supplier | None = None, bidder_name: str = ""
-) -> Bid:
+def bid_add(*, lot: Lot, price: Decimal, by: User | None, supplier: Any | None = None, bidder_name: str = "") -> Bid:
     """Record a bid for a lot, from an estate supplier or a bidder named in free text, before scoring starts."""
     lot = locked(Lot, lot.pk)
     bidder_name = "" if supplier is not None else bidder_name.strip()

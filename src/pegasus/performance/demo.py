@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from pegasus.core.audit import audit_record
-from pegasus.estate.models import Contract
+from pegasus.estate.selectors import contracts_of_tier
 from pegasus.performance import duckdb_sql, selectors, services, ticket_loading
 from pegasus.performance.models import ServiceLevelAgreement, TicketUpload, UploadStatus
 
@@ -72,7 +73,7 @@ def _elapsed_hours(target: services.TargetSpec, speed: float, rng: random.Random
     return hours * (3.4 if target.clock == "service-hours" else 1.0)
 
 
-def generate(directory: Path, contracts: dict[str, Contract]) -> tuple[Path, Path, int]:
+def generate(directory: Path, contracts: dict[str, Any]) -> tuple[Path, Path, int]:
     """Write the demo's tickets and assignments CSVs into `directory`; return their paths and the ticket count."""
     rng = random.Random(SEED)
     siam = contracts[SIAM].supplier.name
@@ -118,7 +119,7 @@ def generate(directory: Path, contracts: dict[str, Contract]) -> tuple[Path, Pat
 
 def performance_demo_load() -> dict[str, int]:
     """SLAs on the major contracts and the generated tickets stored as the current dataset; twice changes nothing."""
-    contracts = {c.reference: c for c in Contract.objects.select_related("supplier").filter(tier=1)}
+    contracts = {c.reference: c for c in contracts_of_tier(1)}
     created = {"slas": 0, "tickets": 0}
     if not all(d.reference in contracts for d in DESKS):
         return created

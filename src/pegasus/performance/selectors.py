@@ -8,12 +8,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from django.db.models import QuerySet
 
 from pegasus.core.storage import local_folder, shared_storage
-from pegasus.estate.models import Contract, Supplier
-from pegasus.estate.selectors import contracts_visible_to, suppliers_visible_to
+from pegasus.estate.selectors import contracting_authorities, contracts_visible_to, suppliers_visible_to
 from pegasus.performance import datasets, rating, reports
 from pegasus.performance.models import RatingRules, ServiceLevelAgreement, TicketUpload, UploadStatus
 
@@ -106,7 +106,7 @@ class Kpi:
 
 @dataclass
 class ContractPerformance:
-    contract: Contract
+    contract: Any  # an estate Contract, with its supplier and authority
     sla: ServiceLevelAgreement
     results: list[dict] = field(default_factory=list)  # the engine's rows, month by month and priority
     credits: list[dict] = field(default_factory=list)  # month credits (capped)
@@ -193,7 +193,7 @@ def performance_of(slas: list[ServiceLevelAgreement], *, with_handoffs: bool = F
 
 @dataclass
 class SupplierRow:
-    supplier: Supplier
+    supplier: Any  # an estate Supplier
     contracts: list[ContractPerformance]
 
     @property
@@ -219,14 +219,14 @@ def performance_overview(*, user) -> tuple[TicketUpload | None, list[SupplierRow
     return upload, sorted(rows.values(), key=lambda r: r.supplier.name)
 
 
-def supplier_performance(*, user, pk: int) -> tuple[Supplier, TicketUpload | None, list[ContractPerformance]]:
+def supplier_performance(*, user, pk: int) -> tuple[Any, TicketUpload | None, list[ContractPerformance]]:
     """One supplier the user may see (Supplier.DoesNotExist otherwise) and its contracts' performance."""
     supplier = suppliers_visible_to(user).get(pk=pk)
     upload, found, _ = performance_of(list(slas_visible_to(user).filter(contract__supplier=supplier)))
     return supplier, upload, found
 
 
-def contract_scorecard(*, user, pk: int) -> tuple[Contract, TicketUpload | None, ContractPerformance | None]:
+def contract_scorecard(*, user, pk: int) -> tuple[Any, TicketUpload | None, ContractPerformance | None]:
     """One contract the user may see (Contract.DoesNotExist otherwise), and its scorecard when it has an SLA."""
     contract = contracts_visible_to(user).select_related("supplier", "authority").get(pk=pk)
     sla = slas_visible_to(user).filter(contract=contract).first()
@@ -236,7 +236,7 @@ def contract_scorecard(*, user, pk: int) -> tuple[Contract, TicketUpload | None,
     return contract, upload, found[0]
 
 
-def sla_of(contract: Contract) -> ServiceLevelAgreement | None:
+def sla_of(contract: Any) -> ServiceLevelAgreement | None:
     return ServiceLevelAgreement.objects.filter(contract=contract).prefetch_related("targets").first()
 
 
@@ -256,9 +256,7 @@ def handoffs_view(*, user) -> tuple[TicketUpload | None, dict]:
 
 def authorities_with_rules() -> list[tuple]:
     """Each contracting authority with its rating rules (the defaults where it has set none)."""
-    from pegasus.estate.models import Organisation
-
-    authorities = Organisation.objects.filter(kind=Organisation.Kind.CONTRACTING_AUTHORITY).order_by("name")
+    authorities = contracting_authorities().order_by("name")
     rules = {r.authority_id: r for r in RatingRules.objects.all()}
     return [
         (

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import time
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -19,7 +20,6 @@ from pegasus.core.locks import locked
 from pegasus.core.storage import cache_dir, delete_files, fetched, save_file
 from pegasus.core.transitions import status_require
 from pegasus.core.types import User
-from pegasus.estate.models import Contract, Organisation
 from pegasus.performance import datasets, duckdb_sql, sla, ticket_loading
 from pegasus.performance.models import RatingRules, ServiceLevelAgreement, SlaTarget, TicketUpload, UploadStatus
 from pegasus.performance.selectors import DATASET_FILES, dataset_folder
@@ -90,7 +90,7 @@ def _check_sla_bounds(*, monthly_charge: Decimal, ticket_service: str, targets: 
 @transaction.atomic
 def sla_save(
     *,
-    contract: Contract,
+    contract: Any,  # an estate Contract
     monthly_charge: Decimal,
     credit_cap_percent: Decimal,
     targets: list[TargetSpec],
@@ -142,7 +142,7 @@ def sla_save(
 
 @transaction.atomic
 def rating_rules_save(
-    *, authority: Organisation, approaching_points: Decimal, improvement_points: Decimal, by: User | None
+    *, authority: Any, approaching_points: Decimal, improvement_points: Decimal, by: User | None
 ) -> RatingRules:
     """Set how far below target each KPI rating reaches for one authority."""
     if improvement_points < approaching_points:

@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -11,8 +11,7 @@ from pegasus.core.access import require_perm
 from pegasus.core.audit import audit_record
 from pegasus.core.classification import highest, marking
 from pegasus.core.exceptions import PegasusError
-from pegasus.estate.models import Contract, Organisation, Supplier
-from pegasus.estate.selectors import contracts_visible_to
+from pegasus.estate.selectors import contracting_authorities, contracts_visible_to
 from pegasus.performance import charts, exports, selectors, services
 from pegasus.performance.forms import PRIORITIES, RatingRulesForm, SlaForm, TicketUploadForm
 from pegasus.performance.models import TicketUpload
@@ -45,7 +44,7 @@ def overview(request):
 def _supplier(request, pk: int):
     try:
         return selectors.supplier_performance(user=request.user, pk=pk)
-    except Supplier.DoesNotExist:
+    except ObjectDoesNotExist:
         # Another supplier is answered exactly like a missing one: its existence is not disclosed.
         raise Http404("No such supplier") from None
 
@@ -102,7 +101,7 @@ def supplier_export(request, pk: int, fmt: str):
 def scorecard(request, pk: int):
     try:
         contract, upload, performance = selectors.contract_scorecard(user=request.user, pk=pk)
-    except Contract.DoesNotExist:
+    except ObjectDoesNotExist:
         raise Http404("No such contract") from None
     thresholds = selectors.thresholds_for(contract.authority_id)
     return render(
@@ -235,7 +234,7 @@ def upload_progress(request, pk: int):
 
 @require_perm("performance.change_rating_rules")
 def rating_rules(request, pk: int):
-    authority = get_object_or_404(Organisation, pk=pk, kind=Organisation.Kind.CONTRACTING_AUTHORITY)
+    authority = get_object_or_404(contracting_authorities(), pk=pk)
     current = selectors.thresholds_for(authority.pk)
     form = RatingRulesForm(
         request.POST or None,

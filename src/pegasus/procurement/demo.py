@@ -13,13 +13,14 @@ Case in May 2021. Stage durations are chosen to land on those dates; values and 
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from pegasus.estate.models import Contract, ExtensionOption
+from pegasus.estate import selectors as estate_selectors
 from pegasus.procurement import services
 from pegasus.procurement.models import Procurement
 from pegasus.procurement.schedule import Route
+from pegasus.sourcing import selectors as sourcing_selectors
 from pegasus.sourcing.demo import SIAM_PLUS_TOWERS
-from pegasus.sourcing.models import Lot, Scenario
 from pegasus.sourcing.services import scenario_choose
 
 
@@ -77,16 +78,16 @@ BUYS_LOT = {"PEG-2020-02": {"applications"}}
 
 def _choose_demo_scenario() -> None:
     """Choose the programme's scenario if the sourcing demo is loaded and no scenario is chosen yet."""
-    scenario = Scenario.objects.filter(name=CHOSEN_SCENARIO).first()
-    if scenario is not None and scenario.is_settled and not Scenario.objects.filter(chosen=True).exists():
+    scenario = sourcing_selectors.scenario_named(CHOSEN_SCENARIO)
+    if scenario is not None and scenario.is_settled and not sourcing_selectors.scenario_chosen_exists():
         scenario_choose(scenario=scenario, by=None)
 
 
-def _demo_lot(reference: str) -> Lot | None:
+def _demo_lot(reference: str) -> Any | None:
     towers = BUYS_LOT.get(reference)
     if not towers:
         return None
-    lots = Lot.objects.filter(scenario__chosen=True, scenario__name=CHOSEN_SCENARIO).prefetch_related("towers")
+    lots = sourcing_selectors.chosen_lots(scenario_name=CHOSEN_SCENARIO)
     return next((lot for lot in lots if {t.code for t in lot.towers.all()} == towers), None)
 
 
@@ -103,10 +104,10 @@ def procurements_demo_load() -> dict[str, int]:
     for spec in PROCUREMENTS:
         if Procurement.objects.filter(reference=spec.reference).exists():
             continue
-        contracts = list(Contract.objects.filter(reference__in=spec.replaces).order_by("reference"))
+        contracts = list(estate_selectors.contracts_of(spec.replaces))
         option = None
         if spec.end_option is not None:
-            option = ExtensionOption.objects.get(contract__reference=spec.end_option[0], sequence=spec.end_option[1])
+            option = estate_selectors.option_get(contract=spec.end_option[0], sequence=spec.end_option[1])
         procurement = services.procurement_create(
             contracts=contracts,
             replaces_end_option=option,

@@ -4,17 +4,17 @@ from __future__ import annotations  # the field `ProcurementRow.schedule` is typ
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from pegasus.core.money import VatBasis
 from pegasus.core.roles import INTERNAL_ROLES, has_role
-from pegasus.estate import terms
-from pegasus.estate.models import Contract, ExtensionOption
+from pegasus.estate import selectors as estate_selectors
 from pegasus.procurement import rules, schedule
 from pegasus.procurement.law import Authority, ContractType, RuleInputError
 from pegasus.procurement.models import Procurement, Stage
-from pegasus.sourcing.models import Lot
+from pegasus.sourcing import selectors as sourcing_selectors
 
 # A stage whose latest start falls within this many days of the as-at date is flagged as near.
 NEAR_DAYS = 30
@@ -45,7 +45,7 @@ class Flag:
 @dataclass
 class ProcurementRow:
     procurement: Procurement
-    contracts: list[Contract]
+    contracts: list[Any]  # estate Contracts
     replaces_end: date | None = None
     deadline_contract: str = ""
     schedule: schedule.Schedule | None = None
@@ -80,19 +80,12 @@ def procurements_visible_to(user) -> QuerySet[Procurement]:
 
 def _with_relations(queryset: QuerySet[Procurement]) -> QuerySet[Procurement]:
     return queryset.select_related("replaces_end_option").prefetch_related(
-        Prefetch(
-            "replaces",
-            queryset=Contract.objects.order_by("reference").prefetch_related(
-                Prefetch("options", queryset=ExtensionOption.objects.order_by("sequence"))
-            ),
-        ),
+        Prefetch("replaces", queryset=estate_selectors.contracts_with_options()),
         Prefetch("stages", queryset=Stage.objects.order_by("position")),
     )
 
 
-def replaced_contracts(
-    procurement: Procurement, contracts: list[Contract], as_at: date
-) -> list[rules.ReplacedContract]:
+def replaced_contracts(procurement: Procurement, contracts: list[Any], as_at: date) -> list[rules.ReplacedContract]:
     """The replaced contracts as the end rule sees them: current end as at, plus the named option (and the
     available options before it) when the procurement is scheduled to the end with an option."""
     chosen = procurement.replaces_end_option
@@ -102,9 +95,8 @@ def replaced_contracts(
         months: tuple[int, ...] = ()
         if chosen is not None and chosen.contract_id == contract.pk:
             months = tuple(o.length_months for o in options if o.sequence <= chosen.sequence and o.state == "available")
-        out.append(
-            rules.ReplacedContract(contract.reference, terms.current_end(contract.terms(options), as_at), months)
-        )
+        current_end = estate_selectors.contract_current_end(contract, options, as_at)
+        out.append(rules.ReplacedContract(contract.reference, current_end, months))
     return out
 
 
@@ -178,33 +170,28 @@ def procurement_get(*, user, pk: int) -> Procurement:
     )
 
 
-def contract_choices() -> QuerySet[Contract]:
-    return Contract.objects.select_related("supplier").order_by("reference")
+def procurements() -> QuerySet[Procurement]:
+    """Every procurement of the pipeline, unscoped: for the other domains' reads that link to one."""
+    return Procurement.objects.all()
 
 
-def lot_choices(current: int | None = None) -> QuerySet[Lot]:
+def contract_choices() -> QuerySet[Any]:
+    return estate_selectors.contracts_by_reference()
+
+
+def lot_choices(current: int | None = None) -> QuerySet[Any]:
     """Lots of the chosen sourcing scenario, and the lot a procurement already buys (if its scenario is no longer
     the chosen one), with their towers."""
-    chosen = Q(scenario__chosen=True) | Q(pk=current) if current else Q(scenario__chosen=True)
-    return (
-        Lot.objects.filter(chosen)
-        .select_related("scenario")
-        .prefetch_related("towers")
-        .order_by("-scenario__chosen", "scenario__name", "position")
-    )
+    return sourcing_selectors.lot_choices(current)
 
 
-def lot_label(lot: Lot) -> str:
+def lot_label(lot: Any) -> str:
     towers = ", ".join(sorted(t.name for t in lot.towers.all()))
     return f"Lot {lot.position} of {lot.scenario.name}: {towers}"
 
 
-def option_choices() -> QuerySet[ExtensionOption]:
-    return (
-        ExtensionOption.objects.select_related("contract")
-        .exclude(state="lapsed")
-        .order_by("contract__reference", "sequence")
-    )
+def option_choices() -> QuerySet[Any]:
+    return estate_selectors.options_not_lapsed()
 
 
 # --- For publication ---

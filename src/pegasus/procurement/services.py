@@ -12,7 +12,6 @@ from pegasus.core.audit import audit_record
 from pegasus.core.field_bounds import FieldBounds, full_clean
 from pegasus.core.types import User
 from pegasus.core.updates import model_update
-from pegasus.estate.models import Contract, ExtensionOption
 from pegasus.procurement import schedule
 from pegasus.procurement.models import Procurement, Stage
 
@@ -60,7 +59,7 @@ class ProcurementFields(TypedDict, total=False):
     replaces_lot: Any  # a lot of the chosen sourcing scenario, or None: sourcing's model is not named here
 
 
-def _validate_replaces(contracts: list[Contract], option: ExtensionOption | None) -> None:
+def _validate_replaces(contracts: list[Any], option: Any | None) -> None:
     if not contracts:
         raise ValidationError({"replaces": PROCUREMENT_NEEDS_A_CONTRACT})
     if option is not None:
@@ -106,8 +105,8 @@ def _stages_reset(procurement: Procurement, kept: dict[str, int | None]) -> None
 @transaction.atomic
 def procurement_create(
     *,
-    contracts: list[Contract],
-    replaces_end_option: ExtensionOption | None = None,
+    contracts: list[Any],  # estate Contracts
+    replaces_end_option: Any | None = None,  # an estate ExtensionOption
     by: User | None,
     **fields: Unpack[ProcurementFields],
 ) -> Procurement:
@@ -134,8 +133,8 @@ def procurement_create(
 def procurement_update(
     *,
     procurement: Procurement,
-    contracts: list[Contract],
-    replaces_end_option: ExtensionOption | None = None,
+    contracts: list[Any],  # estate Contracts
+    replaces_end_option: Any | None = None,  # an estate ExtensionOption
     by: User | None,
     **fields: Unpack[ProcurementFields],
 ) -> Procurement:

@@ -8,8 +8,8 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from pegasus.estate import selectors as estate_selectors
 from pegasus.estate.demo import SUPPLIERS
-from pegasus.estate.models import ServiceTower, Supplier
 from pegasus.sourcing import services
 from pegasus.sourcing.models import MarketPrice, OptimisationRun, Scenario
 
@@ -73,8 +73,8 @@ DEMO_TIME_LIMIT = 3  # seconds: `make run` stays quick; the demo estate is small
 def sourcing_demo_load(*, optimise: bool = True) -> dict[str, int]:
     """Load market prices and the three scenarios (the optimised one only if `optimise`); twice changes nothing."""
     created = {"market prices": 0, "scenarios": 0}
-    suppliers = {s.name: s for s in Supplier.objects.filter(name__in=MARKET_PRICES_MILLIONS)}
-    towers = {t.code: t for t in ServiceTower.objects.all()}
+    suppliers = {s.name: s for s in estate_selectors.suppliers().filter(name__in=MARKET_PRICES_MILLIONS)}
+    towers = {t.code: t for t in estate_selectors.towers()}
     with transaction.atomic():
         for name, prices in MARKET_PRICES_MILLIONS.items():
             for code, millions in prices.items():

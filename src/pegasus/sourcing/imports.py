@@ -13,8 +13,8 @@ from pegasus.core import intake, tabular
 from pegasus.core.audit import audit_record
 from pegasus.core.exceptions import ImportRejected, RowError
 from pegasus.core.tabular import VALUE_REQUIRED, Column, ImportResult, Tally, lookup_key, parse_money, read_table
+from pegasus.estate import selectors as estate_selectors
 from pegasus.estate.imports import UNKNOWN_TOWER
-from pegasus.estate.models import ServiceTower, Supplier
 from pegasus.sourcing.models import MarketPrice
 
 MARKET_PRICES = "market-prices"
@@ -74,8 +74,8 @@ def parse_price_rows(table, *, suppliers: dict[str, int], towers: dict[str, str]
 def market_prices_import(*, filename: str, data: bytes, by) -> ImportResult:
     """Create or update market prices from a file, all or nothing; ImportRejected lists every bad row."""
     table = read_table(filename, data, PRICE_COLUMNS, kind=MARKET_PRICES)
-    suppliers = {lookup_key(s.name): s.pk for s in Supplier.objects.all()}
-    tower_objects = list(ServiceTower.objects.all())
+    suppliers = {lookup_key(s.name): s.pk for s in estate_selectors.suppliers()}
+    tower_objects = list(estate_selectors.towers())
     towers = tabular.code_and_name_keys((t.code, t.name) for t in tower_objects)
     tower_pk = {t.code: t.pk for t in tower_objects}
     rows, errors = parse_price_rows(table, suppliers=suppliers, towers=towers)

@@ -5,14 +5,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
-from pegasus.estate.models import ContractStatus, ContractTower, Interface, ServiceTower
+from pegasus.estate import selectors as estate_selectors
 from pegasus.sourcing.comparison import ScenarioFigures, scenario_figures
 from pegasus.sourcing.models import Lot, MarketPrice, OptimisationRun, Scenario
 from pegasus.sourcing.optimiser import lot_structure_violations, problem_from_json
-
-IN_SCOPE = (ContractStatus.ACTIVE, ContractStatus.PLANNED)
 
 
 def supplier_key(supplier_id: int) -> str:
@@ -20,11 +18,14 @@ def supplier_key(supplier_id: int) -> str:
     return f"supplier-{supplier_id}"
 
 
-def towers_in_scope() -> list[ServiceTower]:
+def towers_in_scope() -> list[Any]:
     """The towers today's live contracts cover: the services the next generation has to buy."""
-    return list(
-        ServiceTower.objects.filter(contract_shares__contract__status__in=IN_SCOPE).distinct().order_by("position")
-    )
+    return list(estate_selectors.towers_of_live_contracts())
+
+
+def suppliers_with_market_prices() -> QuerySet[Any]:
+    """The suppliers that have priced at least one tower, by name."""
+    return estate_selectors.suppliers().filter(market_prices__isnull=False).distinct().order_by("name")
 
 
 def problem_json(scenario: Scenario, *, extra_prices: dict[int, dict[str, Decimal]] | None = None) -> dict[str, Any]:
@@ -43,11 +44,9 @@ def problem_json(scenario: Scenario, *, extra_prices: dict[int, dict[str, Decima
         for code, amount in extra.items():
             prices[supplier_id].setdefault(code, amount)
     if extra_prices:
-        from pegasus.estate.models import Supplier
-
-        names |= dict(Supplier.objects.filter(pk__in=extra_prices).values_list("pk", "name"))
+        names |= dict(estate_selectors.suppliers().filter(pk__in=extra_prices).values_list("pk", "name"))
     weights: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
-    for interface in Interface.objects.filter(from_tower__in=towers, to_tower__in=towers):
+    for interface in estate_selectors.interfaces_among(towers):
         a, b = sorted((codes[interface.from_tower_id], codes[interface.to_tower_id]))
         if a != b:
             weights[a, b] += interface.weight * scenario.handoff_cost_per_ticket
@@ -75,13 +74,40 @@ def problem_json(scenario: Scenario, *, extra_prices: dict[int, dict[str, Decima
 
 def current_contract_lots() -> list[tuple[Any, list[tuple[str, Decimal]]]]:
     """Today's live contracts with the towers each covers and today's annual cost of each tower."""
-    shares = ContractTower.objects.filter(contract__status__in=IN_SCOPE).select_related("contract__supplier", "tower")
+    shares = estate_selectors.live_contract_shares()
     by_contract: dict[int, tuple[Any, list[tuple[str, Decimal]]]] = {}
     for share in shares.order_by("contract__reference", "tower__position"):
         contract = share.contract
         cost = (contract.annual_value * share.share_percent / 100).quantize(Decimal("0.01"))
         by_contract.setdefault(contract.pk, (contract, []))[1].append((share.tower.code, cost))
     return list(by_contract.values())
+
+
+def scenario_named(name: str) -> Scenario | None:
+    """The scenario of this name, if there is one."""
+    return Scenario.objects.filter(name=name).first()
+
+
+def scenario_chosen_exists() -> bool:
+    """Whether a scenario has been chosen as the programme's lot structure."""
+    return Scenario.objects.filter(chosen=True).exists()
+
+
+def chosen_lots(*, scenario_name: str) -> QuerySet[Lot]:
+    """The lots of the named scenario when it is the chosen one, with their towers."""
+    return Lot.objects.filter(scenario__chosen=True, scenario__name=scenario_name).prefetch_related("towers")
+
+
+def lot_choices(current: int | None = None) -> QuerySet[Lot]:
+    """Lots of the chosen scenario, and the lot a procurement already buys (if its scenario is no longer the chosen
+    one), with their towers."""
+    chosen = Q(scenario__chosen=True) | Q(pk=current) if current else Q(scenario__chosen=True)
+    return (
+        Lot.objects.filter(chosen)
+        .select_related("scenario")
+        .prefetch_related("towers")
+        .order_by("-scenario__chosen", "scenario__name", "position")
+    )
 
 
 def scenario_list() -> QuerySet[Scenario]:

@@ -19,7 +19,7 @@ from pegasus.core.field_bounds import FieldBounds, full_clean
 from pegasus.core.locks import locked
 from pegasus.core.transitions import status_require, transition_require
 from pegasus.core.types import User
-from pegasus.estate.models import ServiceTower, Supplier
+from pegasus.estate import selectors as estate_selectors
 from pegasus.sourcing import selectors
 from pegasus.sourcing.models import Lot, OptimisationRun, Scenario
 from pegasus.sourcing.optimiser import Lot as OptimiserLot
@@ -81,7 +81,7 @@ def _check_bounds(scenario: Scenario) -> None:
 
 
 def _save_lots(scenario: Scenario, lots: list[tuple[list[str], int, Decimal, int]]) -> None:
-    towers = {t.code: t for t in ServiceTower.objects.all()}
+    towers = {t.code: t for t in estate_selectors.towers()}
     for position, (codes, supplier_id, price, bidders) in enumerate(lots, start=1):
         lot = Lot.objects.create(
             scenario=scenario, position=position, supplier_id=supplier_id, price=price, bidders=bidders
@@ -103,7 +103,7 @@ def _check_structure(problem_data: dict, lots: list[tuple[list[str], int]]) -> N
         raise RuleViolation(NO_LOTS)
     scope = [s["id"] for s in problem_data["services"]]
     prices = {s["id"]: s["prices"] for s in problem_data["suppliers"]}
-    names = dict(Supplier.objects.values_list("pk", "name"))
+    names = dict(estate_selectors.suppliers().values_list("pk", "name"))
     seen: set[str] = set()
     problems = []
     for position, (codes, supplier_id) in enumerate(lots, start=1):

@@ -11,7 +11,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from pegasus.core import intake, spreadsheets
 from pegasus.core.access import require_perm
 from pegasus.core.exceptions import ImportRejected, PegasusError
-from pegasus.estate.models import Supplier
 from pegasus.sourcing import exports, selectors, services
 from pegasus.sourcing.charts import tradeoff_chart
 from pegasus.sourcing.comparison import plain_summary
@@ -67,7 +66,7 @@ def scenario_progress(request, pk: int):
 @require_perm("sourcing.add_scenario")
 def scenario_create(request):
     towers = selectors.towers_in_scope()
-    suppliers = Supplier.objects.filter(market_prices__isnull=False).distinct().order_by("name")
+    suppliers = selectors.suppliers_with_market_prices()
     form = ManualForm(request.POST or None, towers=towers, suppliers=suppliers)
     if request.method == "POST" and form.is_valid():
         try:
