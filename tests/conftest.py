@@ -30,13 +30,19 @@ DATABASE_FIXTURES = {
 
 
 def pytest_collection_modifyitems(config, items):
-    """The suite runs whole on SQLite; on PostgreSQL it runs again where the database answers.
+    """Every item has a node id of its own. The suite runs whole on SQLite; on PostgreSQL it runs again where the
+    database answers.
 
     On PostgreSQL that is every test that uses the database, except the browser tests: their pages are drawn by the
     same views and queries that the tests without a browser run on both databases.
     """
     from django.conf import settings
 
+    for item in items:
+        # Schemathesis names each API operation's item `test[GET /api/...]` but gives them all the test's node id;
+        # pytest-xdist schedules by node id, so all but one operation would silently not run on the workers.
+        if not item.nodeid.endswith(f"::{item.name}"):
+            item._nodeid = f"{item.nodeid.rpartition('::')[0]}::{item.name}"
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         return
     kept, left = [], []
