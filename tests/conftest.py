@@ -1,6 +1,7 @@
 """Shared fixtures: users by role, the demo estate, and the path to the real published data."""
 
 import os
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -40,9 +41,13 @@ def pytest_collection_modifyitems(config, items):
 
     for item in items:
         # Schemathesis names each API operation's item `test[GET /api/...]` but gives them all the test's node id;
-        # pytest-xdist schedules by node id, so all but one operation would silently not run on the workers.
+        # pytest-xdist schedules by node id, so all but one operation would silently not run on the workers. The id
+        # is made as pytest makes any item's own: its parent's, then its name.
         if not item.nodeid.endswith(f"::{item.name}"):
-            item._nodeid = f"{item.nodeid.rpartition('::')[0]}::{item.name}"
+            item._id = item.parent.id.child(item.name)
+    shared = [nodeid for nodeid, count in Counter(item.nodeid for item in items).items() if count > 1]
+    if shared:
+        raise pytest.UsageError(f"tests share a node id, and in parallel only one of each would run: {shared[:5]}")
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         return
     kept, left = [], []
