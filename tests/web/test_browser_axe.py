@@ -114,62 +114,24 @@ def wrong_password(page):
     page.locator(".govuk-error-summary").wait_for()
 
 
-def demo_scenarios(page):
-    """The scenario pages need the sourcing demo: market prices and the three scenarios, the optimised one solved."""
-    from pegasus.sourcing.demo import sourcing_demo_load
-
-    sourcing_demo_load()
-    page.reload()
-
-
 def scenario_pk(name: str) -> int:
-    from pegasus.sourcing.demo import sourcing_demo_load
     from pegasus.sourcing.models import Scenario
 
-    sourcing_demo_load()
     return Scenario.objects.get(name=name).pk
 
 
-def demo_procurements(page):
-    """The browser fixture loads the estate and decisions; the procurement pages need the programme's too."""
-    from pegasus.procurement.demo import procurements_demo_load
-
-    procurements_demo_load()
-    page.reload()
-
-
 def procurement_pk(reference: str) -> int:
-    from pegasus.procurement.demo import procurements_demo_load
     from pegasus.procurement.models import Procurement
 
-    procurements_demo_load()
     return Procurement.objects.get(reference=reference).pk
 
 
-def demo_tender(page):
-    """The evaluation pages need the illustrative SIAM tender, part-way through moderation."""
-    from pegasus.evaluation.demo import evaluation_demo_load
-
-    evaluation_demo_load()
-    page.reload()
-
-
 def tender_pk(reference: str, *, lot: bool = False) -> int:
-    from pegasus.evaluation.demo import evaluation_demo_load
     from pegasus.evaluation.models import Lot, Tender
 
-    evaluation_demo_load()
     if lot:
         return Lot.objects.filter(tender__reference=reference).order_by("number").first().pk
     return Tender.objects.get(reference=reference).pk
-
-
-def demo_market(page):
-    """The market view reads the published Contracts Finder data where the machine holds it (else it is empty)."""
-    from pegasus.publication.demo import market_demo_load
-
-    market_demo_load()
-    page.reload()
 
 
 def filter_by_tower(page):
@@ -217,17 +179,17 @@ VISITS = [
     Visit("decision-new-errors", "commercial", "/decisions/new/", (submit_empty,)),
     Visit("decision-submitted", "approver", "/decisions/{PCD 598}/"),
     Visit("release-review", "commercial", "/decisions/release-review/"),
-    Visit("procurements", "director", "/procurements/", (demo_procurements,)),
+    Visit("procurements", "director", "/procurements/"),
     Visit("procurement", "commercial", "/procurements/{PEG-2019-01}/"),
     Visit("procurement-edit", "commercial", "/procurements/{PEG-2020-02}/edit/"),
     Visit("procurement-new-errors", "commercial", "/procurements/new/", (submit_empty,)),
-    Visit("scenarios", "commercial", "/scenarios/", (demo_scenarios,)),
-    Visit("scenario-compare", "director", "/scenarios/compare/", (demo_scenarios,)),
+    Visit("scenarios", "commercial", "/scenarios/"),
+    Visit("scenario-compare", "director", "/scenarios/compare/"),
     Visit("scenario-optimised", "commercial", "/scenarios/{scenario:Optimised: cheapest with competition kept}/"),
-    Visit("scenario-new-errors", "commercial", "/scenarios/new/", (demo_scenarios, submit_empty)),
+    Visit("scenario-new-errors", "commercial", "/scenarios/new/", (submit_empty,)),
     Visit("scenario-optimise", "director", "/scenarios/optimise/"),
-    Visit("market-prices", "commercial", "/scenarios/prices/", (demo_scenarios,)),
-    Visit("tenders", "commercial", "/tenders/", (demo_tender,)),
+    Visit("market-prices", "commercial", "/scenarios/prices/"),
+    Visit("tenders", "commercial", "/tenders/"),
     Visit("tender", "commercial", "/tenders/{tender:PEG-ITT-2019-01}/"),
     Visit("tender", "evaluator", "/tenders/{tender:PEG-ITT-2019-01}/"),
     Visit("tender-declaration", "evaluator", "/tenders/{tender:PEG-ITT-2019-01}/declaration/"),
@@ -237,8 +199,8 @@ VISITS = [
     Visit("lot-moderation", "commercial", "/tenders/lots/{lot:PEG-ITT-2019-01}/moderation/"),
     Visit("lot-results", "director", "/tenders/lots/{lot:PEG-ITT-2019-01}/results/"),
     Visit("lot-award", "commercial", "/tenders/lots/{lot:PEG-ITT-2019-01}/award/"),
-    Visit("market", "commercial", "/market/", (demo_market,)),
-    Visit("market-filtered", "finance", "/market/?ends=ended&sort=value&division=72", (demo_market,)),
+    Visit("market", "commercial", "/market/"),
+    Visit("market-filtered", "finance", "/market/?ends=ended&sort=value&division=72"),
     Visit("market-import", "commercial", "/market/import/"),
     Visit("market-import-errors", "commercial", "/market/import/", (submit_empty,)),
     Visit("register", None, "/public/decisions/"),
@@ -308,7 +270,7 @@ NARROW_VISITS = [
     Visit("suppliers", "commercial", "/suppliers/"),
     Visit("towers", "commercial", "/towers/"),
     Visit("audit", "auditor", "/audit/"),
-    Visit("market", "commercial", "/market/", (demo_market,)),
+    Visit("market", "commercial", "/market/"),
 ]
 
 
