@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from playwright.sync_api import Error as PlaywrightError
 
 from pegasus.estate.demo import DEMO_AS_AT, DEMO_PASSWORD
 
@@ -161,6 +162,19 @@ def describe(violations: list[dict], nodes_shown: int = 3) -> str:
     return "\n".join(lines)
 
 
-def screenshot(page, name: str) -> None:
+def screenshot(page, name: str, attempts: int = 3) -> None:
+    """Save a full-page PNG for people to look at; the test's assertions have already been made.
+
+    Chromium sometimes answers "Unable to capture screenshot" when its compositor is busy (a page
+    swapping in a fragment while many browsers share the machine); a moment later the same capture works.
+    """
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    for attempt in range(1, attempts + 1):
+        try:
+            page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+            return
+        except PlaywrightError as error:
+            if "Unable to capture screenshot" not in str(error) or attempt == attempts:
+                raise
+            page.wait_for_load_state()
+            page.wait_for_timeout(250 * attempt)
