@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "pegasus.procurement",
     "pegasus.evaluation",
     "pegasus.performance",
+    "pegasus.finance",
     "pegasus.ui",
     "pegasus.web",
 ]

@@ -124,3 +124,8 @@ def public_decision(pk: int, today: date) -> Decision:
 def public_decision_pdf(decision: Decision) -> tuple[bytes, str]:
     """The published decision form of a public decision, Part 1 only, and the name of its file."""
     return decision_public_pdf(decision), document_filename(decision, 1, "pdf")
+
+
+def approved_decision(reference: str) -> Decision | None:
+    """The latest approved version of the decision with this reference (such as PCD 579), or None."""
+    return Decision.objects.filter(reference=reference, status=Decision.Status.APPROVED).order_by("-version").first()

@@ -79,6 +79,15 @@ class Procurement(models.Model):
         related_name="+",
         help_text="Schedule to the end of the contract with this option exercised; empty for its current end.",
     )
+    awarded_contract = models.OneToOneField(
+        "estate.Contract",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="awarded_by",
+        verbose_name="Contract awarded",
+        help_text="The contract this procurement awarded, which replaces the contracts it replaces.",
+    )
     starts_on = models.DateField("Start date", help_text="The day the first stage starts; it sets the regime.")
     route = models.CharField("Route to market", max_length=48, choices=RouteChoice.choices)
     direct_award_justification = models.TextField(

@@ -1,0 +1,260 @@
+"""Every read of the programme's ledgers: the position of each budget line and approval for a financial year as at a
+day, under the definitions in `finance.rules`, and the rows behind any figure of it.
+
+The position is three queries whatever the number of lines: the lines, the approvals, and one statement that sums
+every figure of every line and approval in the database. Sums are taken in whole pennies, so that SQLite (which
+holds decimals as binary floats) adds as exactly as PostgreSQL.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection
+from django.db.models import QuerySet
+
+from pegasus.finance import rules
+from pegasus.finance.models import Actual, Approval, BudgetAmount, BudgetLine, Commitment, Forecast
+
+# What the position statement sums, by kind: a line's budget (b), actual (a), open commitments (c) and remaining
+# forecast (f); an approval's committed (ac) and spent (as). Amounts in pennies.
+POSITION_SQL = """
+WITH paid AS (
+    SELECT commitment_id, SUM(ROUND(amount * 100)) AS pennies
+    FROM finance_actual
+    WHERE commitment_id IS NOT NULL AND paid_on <= %(as_at)s
+    GROUP BY commitment_id
+), live AS (
+    SELECT c.line_id, c.approval_id, ROUND(c.amount * 100) AS pennies, COALESCE(p.pennies, 0) AS paid
+    FROM finance_commitment c LEFT JOIN paid p ON p.commitment_id = c.reference
+    WHERE c.raised_on <= %(as_at)s AND (c.cancelled_on IS NULL OR c.cancelled_on > %(as_at)s)
+)
+SELECT 'b', line_id, SUM(ROUND(amount * 100)) FROM finance_budgetamount WHERE year = %(year)s GROUP BY line_id
+UNION ALL
+SELECT 'a', line_id, SUM(ROUND(amount * 100)) FROM finance_actual
+WHERE paid_on >= %(year_start)s AND paid_on <= %(as_at)s GROUP BY line_id
+UNION ALL
+SELECT 'c', line_id, SUM(CASE WHEN pennies > paid THEN pennies - paid ELSE 0 END) FROM live GROUP BY line_id
+UNION ALL
+SELECT 'f', line_id, SUM(ROUND(amount * 100)) FROM finance_forecast
+WHERE month >= %(forecast_from)s AND month <= %(year_end)s GROUP BY line_id
+UNION ALL
+SELECT 'ac', approval_id, SUM(pennies) FROM live WHERE approval_id IS NOT NULL GROUP BY approval_id
+UNION ALL
+SELECT 'as', approval_id, SUM(paid) FROM live WHERE approval_id IS NOT NULL GROUP BY approval_id
+"""
+LINE_FIGURES = {"b": "budget", "a": "actual", "c": "committed_open", "f": "forecast_remaining"}
+
+
+def pounds(pennies) -> Decimal:
+    return (Decimal(int(round(pennies))) / 100).quantize(rules.ZERO) if pennies is not None else rules.ZERO
+
+
+@dataclass(frozen=True)
+class LineRow:
+    code: str
+    name: str
+    parent: str | None
+    depth: int
+    own: rules.Figures
+    total: rules.Figures
+
+
+@dataclass(frozen=True)
+class ApprovalRow:
+    reference: str
+    line: str
+    decision: str | None
+    decision_pk: int | None
+    approved_on: date
+    figures: rules.ApprovalFigures
+
+
+@dataclass(frozen=True)
+class Position:
+    as_at: date
+    year: int
+    lines: list[LineRow]
+    approvals: list[ApprovalRow]
+
+    @property
+    def year_label(self) -> str:
+        return rules.year_label(self.year)
+
+    def line(self, code: str) -> LineRow:
+        return next(row for row in self.lines if row.code == code)
+
+    @property
+    def roots(self) -> list[LineRow]:
+        return [row for row in self.lines if row.parent is None]
+
+    def to_json(self) -> dict:
+        """The position as `pegasus finance position --json` prints it: every amount a string with 2 decimals."""
+        return {
+            "as_at": self.as_at.isoformat(),
+            "year": self.year_label,
+            "lines": [
+                {"code": row.code, "name": row.name, "parent": row.parent}
+                | {key: f"{value:.2f}" for key, value in row.total.as_dict().items()}
+                for row in sorted(self.lines, key=lambda row: row.code)
+            ],
+            "approvals": [
+                {
+                    "id": row.reference,
+                    "budget_line": row.line,
+                    "decision": row.decision,
+                    "approved": f"{row.figures.approved:.2f}",
+                    "committed": f"{row.figures.committed:.2f}",
+                    "spent": f"{row.figures.spent:.2f}",
+                    "headroom": f"{row.figures.headroom:.2f}",
+                }
+                for row in self.approvals
+            ],
+        }
+
+
+def _sums(as_at: date, year: int) -> dict[str, dict[str, Decimal]]:
+    next_month = date(as_at.year + as_at.month // 12, as_at.month % 12 + 1, 1)
+    params: dict[str, Any] = {
+        "as_at": as_at,
+        "year": year,
+        "year_start": rules.year_start(year),
+        "year_end": rules.year_end(year),
+        "forecast_from": max(next_month, rules.year_start(year)),
+    }
+    sums: dict[str, dict[str, Decimal]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(POSITION_SQL, params)
+        for kind, key, pennies in cursor.fetchall():
+            sums.setdefault(kind, {})[key] = pounds(pennies)
+    return sums
+
+
+def _in_tree_order(parents: dict[str, str | None]) -> list[tuple[str, int]]:
+    """Each code with its depth, parents before their children, siblings in code order."""
+    children: dict[str | None, list[str]] = {}
+    for code in sorted(parents):
+        children.setdefault(parents[code], []).append(code)
+    ordered: list[tuple[str, int]] = []
+    stack = [(code, 0) for code in reversed(children.get(None, []))]
+    while stack:
+        code, depth = stack.pop()
+        ordered.append((code, depth))
+        stack.extend((child, depth + 1) for child in reversed(children.get(code, [])))
+    return ordered
+
+
+def position(*, as_at: date, year: int | None = None) -> Position:
+    """Every budget line's figures (its own and rolled up) and every approval's, for `year` as at `as_at`."""
+    year = rules.year_of(as_at) if year is None else year
+    sums = _sums(as_at, year)
+    names: dict[str, str] = {}
+    parents: dict[str, str | None] = {}
+    for code, name, parent in BudgetLine.objects.order_by().values_list("code", "name", "parent_id"):
+        names[code], parents[code] = name, str(parent) if parent is not None else None
+    own = {
+        code: rules.Figures(**{field: sums.get(kind, {}).get(code, rules.ZERO) for kind, field in LINE_FIGURES.items()})
+        for code in parents
+    }
+    totals = rules.roll_up(parents, own)
+    lines = [
+        LineRow(code, names[code], parents[code], depth, own[code], totals[code])
+        for code, depth in _in_tree_order(parents)
+    ]
+    approvals = [
+        ApprovalRow(
+            reference=a.reference,
+            line=a.line_id,
+            decision=a.decision.reference if a.decision else None,
+            decision_pk=a.decision_id,
+            approved_on=a.approved_on,
+            figures=rules.ApprovalFigures(
+                approved=a.amount,
+                committed=sums.get("ac", {}).get(a.reference, rules.ZERO),
+                spent=sums.get("as", {}).get(a.reference, rules.ZERO),
+            ),
+        )
+        for a in Approval.objects.select_related("decision").order_by("reference")
+    ]
+    return Position(as_at=as_at, year=year, lines=lines, approvals=approvals)
+
+
+# --- The ledgers, and the rows behind a figure ------------------------------------------------------------------------
+
+
+def budget_lines() -> QuerySet[BudgetLine]:
+    return BudgetLine.objects.order_by("code")
+
+
+def budget_line(code: str) -> BudgetLine:
+    return BudgetLine.objects.get(code=code)
+
+
+def budget_amounts() -> QuerySet[BudgetAmount]:
+    return BudgetAmount.objects.order_by("line_id", "year")
+
+
+def approvals() -> QuerySet[Approval]:
+    return Approval.objects.select_related("decision").order_by("reference")
+
+
+def commitments() -> QuerySet[Commitment]:
+    return Commitment.objects.order_by("raised_on", "reference")
+
+
+def actuals() -> QuerySet[Actual]:
+    return Actual.objects.order_by("paid_on", "reference")
+
+
+def forecasts() -> QuerySet[Forecast]:
+    return Forecast.objects.order_by("line_id", "month")
+
+
+def lines_under(code: str) -> list[str]:
+    """The code of a line and of every line below it."""
+    return rules.descendants(line_parents())[code]
+
+
+def line_parents() -> dict[str, str | None]:
+    """Each budget line's code with its parent's code (None for a top line)."""
+    return {
+        code: str(parent) if parent is not None else None
+        for code, parent in BudgetLine.objects.values_list("code", "parent_id")
+    }
+
+
+def commitments_behind(*, codes: list[str], as_at: date) -> QuerySet[Commitment]:
+    """The commitments a line's committed_open is drawn from: raised by `as_at` and not cancelled by then."""
+    return (
+        commitments()
+        .filter(line__code__in=codes, raised_on__lte=as_at)
+        .exclude(cancelled_on__lte=as_at)
+        .select_related("approval")
+    )
+
+
+def actuals_behind(*, codes: list[str], year: int, as_at: date) -> QuerySet[Actual]:
+    """The actuals a line's actual is drawn from: paid from the start of the year to `as_at`."""
+    return actuals().filter(line__code__in=codes, paid_on__gte=rules.year_start(year), paid_on__lte=as_at)
+
+
+def monthly_profile(*, codes: list[str], year: int) -> list[dict]:
+    """Month by month of the year: the budget's even share, the actual paid and the forecast, for the S-curve."""
+    months = rules.year_months(year)
+    paid = {m: rules.ZERO for m in months}
+    for paid_on, amount in Actual.objects.filter(
+        line__code__in=codes, paid_on__gte=rules.year_start(year), paid_on__lte=rules.year_end(year)
+    ).values_list("paid_on", "amount"):
+        paid[paid_on.replace(day=1)] += amount
+    forecast = {m: rules.ZERO for m in months}
+    for month, amount in Forecast.objects.filter(line__code__in=codes, month__in=months).values_list("month", "amount"):
+        forecast[month] += amount
+    budget = sum(
+        (a for a in BudgetAmount.objects.filter(line__code__in=codes, year=year).values_list("amount", flat=True)),
+        rules.ZERO,
+    )
+    return [
+        {"month": m, "actual": paid[m], "forecast": forecast[m], "budget": (budget / 12).quantize(rules.ZERO)}
+        for m in months
+    ]
