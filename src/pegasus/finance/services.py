@@ -26,7 +26,7 @@ from pegasus.governance import rules as scheme
 from pegasus.governance import selectors as governance_selectors
 
 M = TypeVar("M", bound=models.Model)
-UNKNOWN = "{value} is not a {what} held: {hint}."
+UNKNOWN = "{value} is not {what} held: {hint}."
 PARENT_CYCLE = "{parent} is {code} or below it: a budget line cannot be its own ancestor."
 CANCELLED_BEFORE_RAISED = "The cancellation date {cancelled} is before the commitment was raised ({raised})."
 ACTUAL_OTHER_LINE = (
@@ -124,7 +124,7 @@ def _get(model: type[M], field: str, what: str, hint: str, **key) -> M:
 
 
 def line_get(code: str, field: str = "budget_line") -> BudgetLine:
-    return _get(BudgetLine, field, "budget line", "import or add the budget line first", code=code)
+    return _get(BudgetLine, field, "a budget line", "import or add the budget line first", code=code)
 
 
 # --- Budgets -------------------------------------------------------------------------------------------------------
@@ -196,7 +196,7 @@ def _decision_get(reference: str):
     if decision is None:
         raise FinanceRefused(
             "decision",
-            UNKNOWN.format(value=repr(reference), what="decision approved in Pegasus", hint="leave it empty"),
+            UNKNOWN.format(value=repr(reference), what="a decision approved in Pegasus", hint="leave it empty"),
         )
     return decision
 
@@ -227,7 +227,9 @@ def approval_save(
 def _approval_locked(reference: str) -> Approval:
     approval = Approval.objects.select_for_update().filter(reference=reference).first()
     if approval is None:
-        raise FinanceRefused("approval", UNKNOWN.format(value=repr(reference), what="approval", hint="import it first"))
+        raise FinanceRefused(
+            "approval", UNKNOWN.format(value=repr(reference), what="an approval", hint="import it first")
+        )
     return approval
 
 
@@ -255,7 +257,7 @@ def commitment_write(
     if contract:
         if not estate_selectors.contracts_of([contract]).exists():
             raise FinanceRefused(
-                "contract", UNKNOWN.format(value=repr(contract), what="contract", hint="leave it empty")
+                "contract", UNKNOWN.format(value=repr(contract), what="a contract", hint="leave it empty")
             )
     if cancelled_on is not None and cancelled_on < raised_on:
         raise FinanceRefused("cancelled_on", CANCELLED_BEFORE_RAISED.format(cancelled=cancelled_on, raised=raised_on))
@@ -297,7 +299,7 @@ def commitment_save(**fields) -> Saved:
 @transaction.atomic
 def commitment_cancel(*, reference: str, on: date, by: User | None) -> Saved:
     """Cancel a commitment from `on`: from that day it no longer counts, and its approval's headroom is freed."""
-    current = _get(Commitment, "commitment", "commitment", "check the reference", reference=reference)
+    current = _get(Commitment, "commitment", "a commitment", "check the reference", reference=reference)
     fields = {name: getattr(current, name) for name in ("supplier", "description", "raised_on", "amount")}
     return commitment_save(
         reference=reference,
@@ -316,7 +318,7 @@ def actual_save(
 ) -> Saved:
     line_get(line)
     if commitment:
-        paying = _get(Commitment, "commitment", "commitment", "import the commitment first", reference=commitment)
+        paying = _get(Commitment, "commitment", "a commitment", "import the commitment first", reference=commitment)
         if paying.line_id != line:
             raise FinanceRefused(
                 "budget_line",
