@@ -262,6 +262,22 @@ class TestPages:
         assert {r.overall for r in rows} - {None}
         assert f"({performance_demo['tickets']:,} rows, stored" in response.content.decode()
 
+    def test_demo_shows_the_spread_a_real_estate_has(self, performance_demo, signed_in):
+        """On target, recovering and failing: the pages have something to tell apart."""
+        client, _ = signed_in(Role.PROGRAMME_DIRECTOR)
+        rows = client.get("/performance/").context["rows"]
+        overall = {row.supplier.name.split(" (")[0]: row.overall for row in rows}
+        assert overall["Aldgate Service Integration Ltd"] == Rating.GOOD
+        assert overall["Northbank Hosting Ltd"] == Rating.GOOD
+        assert overall["Kestrel Digital Services Ltd"] == Rating.INADEQUATE
+        by_contract = {c.contract.reference: c for row in rows for c in row.contracts}
+        recovering = by_contract["MPS-DP-T1-002"].kpis
+        assert all(k.trend == "Improving" for k in recovering)
+        failing = by_contract["MPS-DP-T1-005"].kpis
+        assert all(k.months_below == k.months == 12 for k in failing)
+        slipping = by_contract["MPS-DP-T1-006"]
+        assert slipping.overall == Rating.REQUIRES_IMPROVEMENT
+
     def test_demo_is_deterministic_and_small(self, performance_demo):
         assert performance_demo["slas"] == 6
         assert 10_000 < performance_demo["tickets"] < 40_000

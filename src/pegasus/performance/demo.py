@@ -4,7 +4,8 @@ service-desk tickets (May 2018 to April 2019), ingested through the same engine 
 Everything is generated from a fixed seed, so two loads give the same tickets and the same figures. Each ticket is
 logged by the SIAM supplier's service desk and passed to the tower supplier that resolves it; some are passed on to a
 second tower and back, so the SIAM view has hand-offs to show. Suppliers differ in how quickly they resolve, and
-drift over the year, so the scorecards show every rating and the trends are not flat.
+drift over the year, so the scorecards show what a real estate does: an integrator and a hosting supplier on target,
+networks recovering from a poor summer, applications slipping and end-user computing failing.
 """
 
 import csv
@@ -51,12 +52,12 @@ class Desk:
 
 
 DESKS = [
-    Desk("MPS-DP-T1-001", 260, 0.55, 0.0),
-    Desk("MPS-DP-T1-002", 240, 0.62, 0.20),
-    Desk("MPS-DP-T1-003", 120, 0.58, -0.10),
-    Desk("MPS-DP-T1-004", 150, 0.70, 0.05),
-    Desk("MPS-DP-T1-005", 620, 0.78, -0.25),
-    Desk("MPS-DP-T1-006", 380, 0.66, 0.10),
+    Desk("MPS-DP-T1-001", 260, 0.30, 0.0),  # the service integrator: on target all year
+    Desk("MPS-DP-T1-002", 240, 0.55, -0.90),  # networks: poor last summer, recovering under a remediation plan
+    Desk("MPS-DP-T1-003", 120, 0.34, 0.0),  # hosting: on target
+    Desk("MPS-DP-T1-004", 150, 0.44, 0.0),  # data centres: just short on the urgent priorities
+    Desk("MPS-DP-T1-005", 620, 0.80, 0.20),  # end-user computing: failing, and worse as the year goes on
+    Desk("MPS-DP-T1-006", 380, 0.42, 0.05),  # applications: slipping
 ]
 
 
