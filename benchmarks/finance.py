@@ -2,7 +2,7 @@
 
     uv run python benchmarks/finance.py [--database-url postgres://postgres@127.0.0.1:5432/pegasus_finance_bench]
                                         [--lines 2000] [--commitments 200000] [--actuals 1000000]
-                                        [--forecasts 100000] [--runs 5] [--seed 2019] [--explain] [--json PATH]
+                                        [--forecasts 100000] [--runs 7] [--seed 2019] [--explain] [--json PATH]
 
 Steps, all in one run, against a PostgreSQL database of its own (created here and dropped at the end; its name must
 contain "bench"; when PostgreSQL cannot be reached the benchmark says so and stops, exit status 0):
@@ -14,7 +14,8 @@ contain "bench"; when PostgreSQL cannot be reached the benchmark says so and sto
    cancellation) and some against none, and forecasts for distinct line-months; then ANALYZE;
 2. the baseline: one hand-written SQL statement computing the same figures in the database (each line's own
    budget, actual, open commitments and remaining forecast, rolled up through the tree with a recursive CTE, with
-   outturn, variance and available; and each approval's approved, committed, spent and headroom), fetched;
+   outturn, variance and available; and each approval's approved, committed, spent and headroom), fetched; run
+   with JIT compilation off (see `baseline`), and again with the server's setting, for the record;
 3. `finance.selectors.position(as_at=..., year=...)` and its `to_json()`, what `pegasus finance position --json`
    runs; and the command itself in this process (`call_command`, its JSON written to a buffer);
 4. each measured --runs times, alternating, best of each kept; the ratio of the position to the baseline, with the
@@ -281,9 +282,11 @@ def prepare(args: argparse.Namespace) -> dict:
 # --- The measures ------------------------------------------------------------------------------------------------
 
 
-def baseline() -> dict:
-    """The hand-written statement, fetched and shaped as `Position.to_json()` for the comparison."""
-    from django.db import connection
+def baseline(*, jit: bool = False) -> dict:
+    """The hand-written statement, fetched. Without JIT compilation unless asked: the recursive CTE's row estimate
+    (2,001,000 for 7,857) takes the statement past `jit_above_cost`, and compiling costs it about 0.3 s; a hand
+    tuned baseline would not pay that, so the ratio is taken against the quicker of the two."""
+    from django.db import connection, transaction
 
     from pegasus.finance import rules
 
@@ -295,10 +298,15 @@ def baseline() -> dict:
         "year_end": rules.year_end(YEAR),
         "forecast_from": max(next_month, rules.year_start(YEAR)),
     }
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL jit = {'on' if jit else 'off'}")
         cursor.execute(BASELINE_SQL, params)
         rows = cursor.fetchall()
     return {"params": params, "rows": rows}
+
+
+def baseline_with_jit() -> dict:
+    return baseline(jit=True)
 
 
 def baseline_as_json(result: dict) -> dict:
@@ -362,15 +370,19 @@ def cpu_timed(run) -> tuple[float, float]:
 
 def explain() -> str:
     """EXPLAIN (ANALYZE, BUFFERS) of the position's statement and of the baseline's."""
-    from django.db import connection
+    from django.db import connection, transaction
 
     from pegasus.finance import selectors
 
     params = baseline()["params"]
     out = []
-    with connection.cursor() as cursor:
-        statements = [("position (finance.selectors.POSITION_SQL)", selectors.POSITION_SQL), ("baseline", BASELINE_SQL)]
-        for label, sql in statements:
+    statements = [
+        ("position (finance.selectors.POSITION_SQL)", selectors.POSITION_SQL, "on"),
+        ("baseline, JIT off as measured", BASELINE_SQL, "off"),
+    ]
+    for label, sql, jit in statements:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL jit = {jit}")
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
             out.append(f"--- {label}\n" + "\n".join(row[0] for row in cursor.fetchall()))
     return "\n".join(out)
@@ -381,6 +393,7 @@ def measure(args: argparse.Namespace) -> dict:
     from django.test.utils import CaptureQueriesContext
 
     expected = baseline_as_json(baseline())
+    assert baseline_as_json(baseline_with_jit()) == expected
     got = position()
     if got != expected:
         pairs = zip(expected["lines"] + expected["approvals"], got["lines"] + got["approvals"], strict=False)
@@ -390,10 +403,16 @@ def measure(args: argparse.Namespace) -> dict:
 
     with CaptureQueriesContext(connection) as queries:
         position()
-    times: dict[str, list[float]] = {"baseline": [], "position": [], "command": []}
+    measures = [
+        ("baseline", baseline),
+        ("baseline_jit", baseline_with_jit),
+        ("position", position),
+        ("command", command),
+    ]
+    times: dict[str, list[float]] = {label: [] for label, _ in measures}
     cpu: dict[str, list[float]] = {k: [] for k in times}
     for _ in range(args.runs):
-        for label, run in [("baseline", baseline), ("position", position), ("command", command)]:
+        for label, run in measures:
             wall, used = cpu_timed(run)
             times[label].append(wall)
             cpu[label].append(used)
@@ -494,7 +513,8 @@ def report(result: dict) -> None:
     print()
     print(f"{'run':<58} {'best s':>8} {'median s':>9} {'worst s':>8} {'CPU s':>7}")
     labels = {
-        "baseline": "baseline: hand-written SQL (recursive CTE), fetched",
+        "baseline": "baseline: hand-written SQL (recursive CTE), JIT off",
+        "baseline_jit": "the same baseline with the server's JIT setting (on)",
         "position": "selectors.position(...).to_json()",
         "command": "pegasus finance position --json (in-process)",
     }
@@ -503,11 +523,13 @@ def report(result: dict) -> None:
         print(f"{label:<58} {runs[0]:>8.3f} {runs[len(runs) // 2]:>9.3f} {runs[-1]:>8.3f} {cpu[key]:>7.3f}")
     print()
     print(f"queries of selectors.position: {result['position_queries']}")
-    ratio = best["position"] / best["baseline"]
+    quicker = min(best["baseline"], best["baseline_jit"])
+    ratio = best["position"] / quicker
     print(
-        f"ratio position / baseline (best of {len(result['seconds']['position'])}): {ratio:.2f} "
-        f"(aim at most {AIM_RATIO}: {'met' if ratio <= AIM_RATIO else 'not met'}); "
-        f"command / baseline: {best['command'] / best['baseline']:.2f}"
+        f"ratio position / baseline (best of {len(result['seconds']['position'])} each, against the quicker "
+        f"baseline): {ratio:.2f} (aim at most {AIM_RATIO}: {'met' if ratio <= AIM_RATIO else 'not met'}); "
+        f"command / baseline: {best['command'] / quicker:.2f}; position / baseline with JIT off: "
+        f"{best['position'] / best['baseline']:.2f}, with JIT on: {best['position'] / best['baseline_jit']:.2f}"
     )
     if result["explain"]:
         print()
@@ -521,7 +543,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--commitments", type=int, default=200_000, help="commitments (default 200000)")
     parser.add_argument("--actuals", type=int, default=1_000_000, help="actuals (default 1000000)")
     parser.add_argument("--forecasts", type=int, default=100_000, help="forecasts (default 100000)")
-    parser.add_argument("--runs", type=int, default=5, help="runs of each measure; the best is kept (default 5)")
+    parser.add_argument("--runs", type=int, default=7, help="runs of each measure; the best is kept (default 7)")
     parser.add_argument("--seed", type=int, default=2019, help="random seed of the ledgers")
     parser.add_argument("--explain", action="store_true", help="also print EXPLAIN ANALYZE of both statements")
     parser.add_argument("--json", metavar="PATH", help="also write every figure as JSON to PATH")
