@@ -23,6 +23,7 @@ from schemathesis.specs.openapi.checks import (
 
 from pegasus.core.models import ApiToken
 from pegasus.core.roles import Role
+from pegasus.finance import services as finance_services
 from tests.factories import (
     ContractFactory,
     OptionFactory,
@@ -54,7 +55,8 @@ def in_the_tests_transaction():
 
 @pytest.fixture
 def small_estate(db):
-    """Something to find: two suppliers, a contract each with an option and spend, the towers' codes in use."""
+    """Something to find: two suppliers, a contract each with an option and spend, the towers' codes in use; and
+    a budget line with an approval and a commitment under it, so that writes reach the ledgers' own rules."""
     ours, theirs = SupplierFactory(name="Ours Ltd"), SupplierFactory(name="Theirs plc")
     networks = TowerFactory(code="networks", name="Networks", position=1)
     authority = OrganisationFactory()
@@ -62,6 +64,27 @@ def small_estate(db):
         contract = ContractFactory(supplier=supplier, authority=authority, towers=[(networks, Decimal(100))])
         OptionFactory(contract=contract, sequence=1, length_months=12)
         SpendFactory(contract=contract, month=date(2019, 1, 1), amount=Decimal("1000.00"))
+    finance_services.budget_line_save(code="string", name="A line", parent=None, by=None)
+    finance_services.approval_save(
+        reference="string",
+        line="string",
+        amount=Decimal("1000.00"),
+        approved_on=date(2019, 6, 1),
+        decision=None,
+        by=None,
+    )
+    finance_services.commitment_save(
+        reference="string",
+        line="string",
+        approval="string",
+        supplier="Ours Ltd",
+        description="",
+        raised_on=date(2019, 6, 1),
+        amount=Decimal("500.00"),
+        cancelled_on=None,
+        contract=None,
+        by=None,
+    )
     return ours
 
 
