@@ -194,6 +194,26 @@ def option_choices() -> QuerySet[Any]:
     return estate_selectors.options_not_lapsed()
 
 
+def awarded_contract_choices() -> QuerySet[Any]:
+    """The contracts a procurement may record as the one it awarded: every contract, by reference."""
+    return estate_selectors.contracts_by_reference()
+
+
+def awarded_replacements() -> QuerySet[Procurement]:
+    """Every procurement that has awarded its contract, by the awarded contract's reference: the awarded contract with
+    its supplier, tower shares and options, and the contracts it replaces with their options (four queries)."""
+    return (
+        Procurement.objects.filter(awarded_contract__isnull=False)
+        .select_related("awarded_contract__supplier")
+        .prefetch_related(
+            "awarded_contract__options",
+            "awarded_contract__tower_shares__tower",
+            Prefetch("replaces", queryset=estate_selectors.contracts_with_options()),
+        )
+        .order_by("awarded_contract__reference")
+    )
+
+
 # --- For publication ---
 
 
