@@ -164,7 +164,7 @@ def procurement_get(*, user, pk: int) -> Procurement:
     """One procurement with its relations; raises Procurement.DoesNotExist when the user may not see it."""
     return (
         _with_relations(procurements_visible_to(user))
-        .select_related("replaces_lot__scenario")
+        .select_related("replaces_lot__scenario", "awarded_contract__supplier")
         .prefetch_related("tenders", "replaces_lot__towers")
         .get(pk=pk)
     )
