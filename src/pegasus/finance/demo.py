@@ -8,10 +8,10 @@ released and backfilled", and "legal support through the National Legal Services
 
 The seed gives no split of the £6.7m, so the split over consultancy, backfill, legal support and contingency, and
 every commitment, payment and forecast below, is illustrative and marked so. Commitments are raised from June 2019,
-after the approval; each is paid monthly from July 2019 to March 2021 on the first of the month, and the forecasts are the same plan
-month by month. The demonstration reads the estate as at 23 May 2019 (`estate.demo.DEMO_AS_AT`), before the approval:
-as at that day the position shows the budgets and nothing committed or spent; as at any later day it shows what had
-been committed and paid by then against the forecast of the rest.
+after the approval; each is paid monthly from July 2019 to March 2021 on the first of the month, and the forecasts
+are the same plan month by month. The demonstration reads the estate as at 23 May 2019 (`estate.demo.DEMO_AS_AT`),
+before the approval: as at that day the position shows the budgets and nothing committed or spent; as at any later
+day it shows what had been committed and paid by then against the forecast of the rest.
 
 A replacement contract that shows a saving: the service towers procurement (PEG-2019-01) awards a planned contract
 for the towers it replaces, from 1 October 2020 (the day after the first of them ends, as it is scheduled) at
@@ -173,8 +173,14 @@ def _budgets(counts: dict[str, int]) -> None:
             _changed(counts, "budget amounts", saved)
     for year in DP_YEARS:
         # DP reports its own budget plus its descendants': the run line holds what the programme does not.
-        for code, amount in (("DP", rules.ZERO), ("DP-PEG", rules.ZERO), ("DP-RUN", DP_A_YEAR - programme.get(year, 0))):
-            _changed(counts, "budget amounts", services.budget_amount_save(line=code, year=year, amount=amount, by=None))
+        for code, amount in (
+            ("DP", rules.ZERO),
+            ("DP-PEG", rules.ZERO),
+            ("DP-RUN", DP_A_YEAR - programme.get(year, 0)),
+        ):
+            _changed(
+                counts, "budget amounts", services.budget_amount_save(line=code, year=year, amount=amount, by=None)
+            )
 
 
 def _ledgers(counts: dict[str, int]) -> None:

@@ -455,7 +455,9 @@ def savings(year: int) -> Savings:
     return Savings(
         year=year,
         replacements=replacements,
-        by_tower=[TowerSaving(tower, saved) for tower, saved in sorted(by_tower.items(), key=lambda kv: (-kv[1], kv[0]))],
+        by_tower=[
+            TowerSaving(tower, saved) for tower, saved in sorted(by_tower.items(), key=lambda kv: (-kv[1], kv[0]))
+        ],
         total=sum((r.saving for r in replacements if r.saving is not None), rules.ZERO),
         unknown=unknown,
         baseline_run_rate=baseline,

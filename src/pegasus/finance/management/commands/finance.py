@@ -101,6 +101,6 @@ class Command(PegasusCommand):
             self.stdout.write(f"Value not known: {u['contract']}: {u['reason']}")
         self.stdout.write(f"Estate run rate on {result.year_start.isoformat()}: {out['baseline_run_rate']} a year")
         if out["scenario"]:
-            self.stdout.write(
-                f"Chosen scenario {out['scenario']['name']}: modelled at {out['scenario']['modelled_annual_cost']} a year"
-            )
+            scenario = out["scenario"]
+            cost = scenario["modelled_annual_cost"]
+            self.stdout.write(f"Chosen scenario {scenario['name']}: modelled at {cost} a year")
