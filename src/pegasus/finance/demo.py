@@ -229,6 +229,7 @@ def _ledgers(counts: dict[str, int]) -> None:
 
 def _replacement(counts: dict[str, int]) -> None:
     """The service towers procurement's award, when the estate and the procurements are loaded."""
+    counts["replacement contracts"] = counts["awards"] = 0
     procurement = procurement_selectors.procurements().filter(reference=AWARDING_PROCUREMENT).first()
     if procurement is None:
         return
