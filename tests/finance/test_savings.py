@@ -454,3 +454,40 @@ class TestAwardedContract:
         award()
         choices = list(ProcurementForm().fields["awarded_contract"].queryset)
         assert choices == list(estate_selectors.contracts_by_reference())
+
+
+@pytest.fixture
+def savings_demo(demo_estate):
+    from pegasus.finance.demo import finance_demo_load
+    from pegasus.procurement.demo import procurements_demo_load
+
+    procurements_demo_load()
+    finance_demo_load()
+
+
+@pytest.mark.browser
+@pytest.mark.urls(URLS)
+def test_a_reader_picks_a_year_and_sees_its_saving_by_tower(page, sign_in, savings_demo):
+    """The finance officer opens the savings page, picks 2021-22, and sees the towers contract's saving; the page has
+    no WCAG 2.1 A or AA violations."""
+    from playwright.sync_api import expect
+
+    from tests.browser import axe_violations, describe, screenshot
+
+    # given
+    sign_in(page, "finance")
+    page.goto(PAGE)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Savings in 2019-20")
+
+    # when
+    page.get_by_label("Financial year").select_option("2021-22")
+    page.get_by_role("button", name="Show").click()
+
+    # then
+    expect(page.get_by_role("heading", level=1)).to_have_text("Savings in 2021-22")
+    expect(page.get_by_test_id("replacements")).to_contain_text("MPS-DP-T1-007")
+    expect(page.get_by_test_id("by-tower")).to_contain_text("End User Computing")
+    expect(page.get_by_test_id("total")).to_have_text(f"£{selectors.savings(2021).total:,.2f}")
+    screenshot(page, "finance-savings")
+    violations = axe_violations(page)
+    assert not violations, describe(violations)
