@@ -5,10 +5,10 @@ Plain values in, plain values out. Money is `Decimal` pounds to the penny, net o
 """
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from pegasus.core.exceptions import InputError
 
@@ -211,3 +211,61 @@ def shortfall_message(
         f"commitment needs £{shortfall:,.2f} more. A further approval of £{shortfall:,.2f} would need {by} under the "
         f"scheme of delegation."
     )
+
+
+# --- Savings: what a contract that replaces others saves in a financial year --------------------------------------
+
+MONTH_RULE = (
+    "A month of the year counts when the new contract is in service on its first day: on or after its start date and "
+    "on or before its end (the day it ended early, else its current end under the estate's term rules as at that day)."
+)
+
+
+def in_service(start: date, end: date, day: date) -> bool:
+    """Whether a contract running from `start` to `end` (both days included) is in service on `day`."""
+    return start <= day <= end
+
+
+def months_in_service(year: int, start: date, end_as_at: Callable[[date], date]) -> int:
+    """The months of financial `year` in which a contract is in service on the month's first day.
+
+    `end_as_at(day)` is the contract's end as things stand on `day` (the day it ended early, else its current end
+    under the term rules), so that a tacit renewal counts only from the day it has taken effect.
+    """
+    return sum(1 for month in year_months(year) if month >= start and in_service(start, end_as_at(month), month))
+
+
+def saving(replaced_annual: Decimal, own_annual: Decimal, months: int) -> Decimal:
+    """The cashable saving in a year: (annual value of what is replaced - the new contract's) x months / 12, to the
+    penny (half up). Negative when the new contract costs more than what it replaces."""
+    if not 0 <= months <= 12:
+        raise FinanceInputError(f"months_in_service: {months} is not between 0 and 12")
+    return ((replaced_annual - own_annual) * months / 12).quantize(ZERO, rounding=ROUND_HALF_UP)
+
+
+def split_by_shares(amount: Decimal, shares: Sequence[tuple[str, Decimal]]) -> list[tuple[str | None, Decimal]]:
+    """`amount` split over towers by their percentage shares, to the penny, the parts adding up to `amount` exactly.
+
+    Each part is amount x share / 100 rounded down to the penny in magnitude; the pennies left over go one each to
+    the largest remainders. What shares short of 100% leave is reported against no tower (None); shares over 100% are
+    scaled down to 100%.
+    """
+    total_share = sum((share for _, share in shares), Decimal(0))
+    if not shares or total_share <= 0:
+        return [(None, amount)]
+    scale = max(total_share, Decimal(100))
+    pennies = int((amount * 100).to_integral_value())
+    sign = -1 if pennies < 0 else 1
+    exact = [abs(pennies) * share / scale for _, share in shares]
+    parts = [int(e) for e in exact]
+    covered = round(abs(pennies) * total_share / scale)  # every penny, unless the shares fall short of 100%
+    order = sorted(range(len(shares)), key=lambda i: (-(exact[i] - parts[i]), i))
+    for i in order[: max(0, covered - sum(parts))]:
+        parts[i] += 1
+    out: list[tuple[str | None, Decimal]] = [
+        (tower, Decimal(sign * part) / 100) for (tower, _), part in zip(shares, parts, strict=True)
+    ]
+    left = abs(pennies) - sum(parts)
+    if left:
+        out.append((None, Decimal(sign * left) / 100))
+    return [(tower, part.quantize(ZERO)) for tower, part in out]

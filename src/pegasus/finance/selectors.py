@@ -6,6 +6,7 @@ every figure of every line and approval in the database. Sums are taken in whole
 holds decimals as binary floats) adds as exactly as PostgreSQL.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -14,8 +15,12 @@ from typing import Any
 from django.db import connection
 from django.db.models import QuerySet
 
+from pegasus.core.money import STANDARD_VAT_RATE, Money, VatBasis
+from pegasus.estate import selectors as estate_selectors
 from pegasus.finance import rules
 from pegasus.finance.models import Actual, Approval, BudgetAmount, BudgetLine, Commitment, Forecast
+from pegasus.procurement import selectors as procurement_selectors
+from pegasus.sourcing import selectors as sourcing_selectors
 
 # What the position statement sums, by kind: a line's budget (b), actual (a), open commitments (c) and remaining
 # forecast (f); an approval's committed (ac) and spent (as). Amounts in pennies.
@@ -258,3 +263,204 @@ def monthly_profile(*, codes: list[str], year: int) -> list[dict]:
         {"month": m, "actual": paid[m], "forecast": forecast[m], "budget": (budget / 12).quantize(rules.ZERO)}
         for m in months
     ]
+
+
+# --- Savings: what the contracts that replace others save in a financial year ------------------------------------
+
+
+@dataclass(frozen=True)
+class TowerSaving:
+    tower: str  # the tower's name, or NO_TOWER for what the contract's shares leave unassigned
+    saving: Decimal
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """An awarded contract against the estate contracts its procurement replaces, in one financial year."""
+
+    contract: str
+    contract_pk: int
+    title: str
+    supplier: str
+    procurement: str
+    replaces: list[str]
+    replaced_annual_value: Decimal | None  # net of VAT; None when a replaced contract's value is not known
+    annual_value: Decimal | None  # net of VAT; None when not known
+    months_in_service: int
+    saving: Decimal | None  # None when either side's value is not known: never guessed
+    towers: list[TowerSaving]
+
+
+@dataclass(frozen=True)
+class Unknown:
+    contract: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ScenarioCost:
+    name: str
+    modelled_annual_cost: Decimal
+
+
+@dataclass(frozen=True)
+class Savings:
+    year: int
+    replacements: list[Replacement]
+    by_tower: list[TowerSaving]
+    total: Decimal
+    unknown: list[Unknown]
+    baseline_run_rate: Decimal
+    baseline_unknown: list[str]  # contracts live at the start of the year whose annual value is not known
+    scenario: ScenarioCost | None
+
+    @property
+    def year_label(self) -> str:
+        return rules.year_label(self.year)
+
+    @property
+    def year_start(self) -> date:
+        return rules.year_start(self.year)
+
+    def to_json(self) -> dict:
+        """The savings as `pegasus finance savings --json` prints them: every amount a string with 2 decimals."""
+
+        def money(value: Decimal | None) -> str | None:
+            return None if value is None else f"{value:.2f}"
+
+        return {
+            "year": self.year_label,
+            "month_rule": rules.MONTH_RULE,
+            "replacements": [
+                {
+                    "contract": r.contract,
+                    "title": r.title,
+                    "supplier": r.supplier,
+                    "procurement": r.procurement,
+                    "replaces": r.replaces,
+                    "replaced_annual_value": money(r.replaced_annual_value),
+                    "annual_value": money(r.annual_value),
+                    "months_in_service": r.months_in_service,
+                    "saving": money(r.saving),
+                    "towers": [{"tower": t.tower, "saving": money(t.saving)} for t in r.towers],
+                }
+                for r in self.replacements
+            ],
+            "by_tower": [{"tower": t.tower, "saving": money(t.saving)} for t in self.by_tower],
+            "total": money(self.total),
+            "unknown": [{"contract": u.contract, "reason": u.reason} for u in self.unknown],
+            "baseline_run_rate": money(self.baseline_run_rate),
+            "baseline_unknown": self.baseline_unknown,
+            "scenario": (
+                {"name": self.scenario.name, "modelled_annual_cost": money(self.scenario.modelled_annual_cost)}
+                if self.scenario
+                else None
+            ),
+        }
+
+
+NO_TOWER = "No tower (shares short of 100%)"
+VALUE_NOT_KNOWN = "its annual value is not held (£0.00), so the saving of {contract} is not computed"
+OWN_VALUE_NOT_KNOWN = "its own annual value is not held (£0.00), so its saving is not computed"
+
+
+def net_annual_value(contract: Any) -> Decimal | None:
+    """A contract's annual value net of VAT: as held when net, less VAT at the standard rate when held gross (a known
+    conversion); None when no value is held (£0.00), which is unknown rather than free."""
+    if not contract.annual_value:
+        return None
+    return Money(contract.annual_value, VatBasis(contract.vat_basis)).to_net(STANDARD_VAT_RATE).amount
+
+
+def _end_as_at(contract: Any) -> Callable[[date], date]:
+    return lambda day: estate_selectors.contract_end(contract, day)
+
+
+def _replacement(procurement: Any, year: int, unknown: list[Unknown]) -> Replacement:
+    new = procurement.awarded_contract
+    replaced = list(procurement.replaces.all())
+    values = []
+    for old in replaced:
+        value = net_annual_value(old)
+        if value is None:
+            unknown.append(Unknown(old.reference, VALUE_NOT_KNOWN.format(contract=new.reference)))
+        values.append(value)
+    replaced_value = None if None in values or not values else sum((v for v in values if v is not None), rules.ZERO)
+    own = net_annual_value(new)
+    if own is None:
+        unknown.append(Unknown(new.reference, OWN_VALUE_NOT_KNOWN))
+    months = rules.months_in_service(year, new.start_date, _end_as_at(new))
+    saved = None if replaced_value is None or own is None else rules.saving(replaced_value, own, months)
+    shares = [(share.tower.name, share.share_percent) for share in new.tower_shares.all()]
+    towers = (
+        [TowerSaving(tower or NO_TOWER, part) for tower, part in rules.split_by_shares(saved, shares)]
+        if saved is not None
+        else []
+    )
+    return Replacement(
+        contract=new.reference,
+        contract_pk=new.pk,
+        title=new.title,
+        supplier=new.supplier.name,
+        procurement=procurement.reference,
+        replaces=[old.reference for old in replaced],
+        replaced_annual_value=replaced_value,
+        annual_value=own,
+        months_in_service=months,
+        saving=saved,
+        towers=towers,
+    )
+
+
+def _baseline(day: date) -> tuple[Decimal, list[str]]:
+    """The annual value (net) of the estate's contracts live on `day` (started, and not ended before it), and the
+    references of those live whose value is not known."""
+    total, unknown = rules.ZERO, []
+    for contract in estate_selectors.contracts_with_options():
+        if not rules.in_service(contract.start_date, estate_selectors.contract_end(contract, day), day):
+            continue
+        value = net_annual_value(contract)
+        if value is None:
+            unknown.append(contract.reference)
+        else:
+            total += value
+    return total, unknown
+
+
+def _chosen_scenario() -> ScenarioCost | None:
+    """The chosen sourcing scenario's modelled cost a year (prices, running its lots and hand-offs, as the scenario
+    comparison shows it), or the sum of its lots' prices when it holds no model to cost them with."""
+    scenario = sourcing_selectors.scenario_list().filter(chosen=True).first()
+    if scenario is None:
+        return None
+    figures = sourcing_selectors.scenario_view(scenario).figures
+    if figures is not None:
+        return ScenarioCost(scenario.name, figures.total.quantize(rules.ZERO))
+    return ScenarioCost(scenario.name, sum((lot.price for lot in scenario.lots.all()), rules.ZERO))
+
+
+def savings(year: int) -> Savings:
+    """For each contract a procurement awarded, the cashable saving in financial `year` against the contracts the
+    procurement replaces: (their annual value - its own) x months of the year it is in service (`rules.MONTH_RULE`)
+    / 12, split over its towers by their shares; summed by tower and in total. A contract whose annual value is not
+    known is named in `unknown` and its replacement's saving left uncomputed (None). Beside them, the estate's run
+    rate on 1 April of the year and the chosen sourcing scenario's modelled annual cost. All figures net of VAT."""
+    unknown: list[Unknown] = []
+    replacements = [_replacement(p, year, unknown) for p in procurement_selectors.awarded_replacements()]
+    by_tower: dict[str, Decimal] = {}
+    for replacement in replacements:
+        for part in replacement.towers:
+            by_tower[part.tower] = by_tower.get(part.tower, rules.ZERO) + part.saving
+    baseline, baseline_unknown = _baseline(rules.year_start(year))
+    return Savings(
+        year=year,
+        replacements=replacements,
+        by_tower=[
+            TowerSaving(tower, saved) for tower, saved in sorted(by_tower.items(), key=lambda kv: (-kv[1], kv[0]))
+        ],
+        total=sum((r.saving for r in replacements if r.saving is not None), rules.ZERO),
+        unknown=unknown,
+        baseline_run_rate=baseline,
+        baseline_unknown=baseline_unknown,
+        scenario=_chosen_scenario(),
+    )

@@ -3,7 +3,13 @@
 from django import forms
 
 from pegasus.procurement.models import Procurement, RouteChoice
-from pegasus.procurement.selectors import contract_choices, lot_choices, lot_label, option_choices
+from pegasus.procurement.selectors import (
+    awarded_contract_choices,
+    contract_choices,
+    lot_choices,
+    lot_label,
+    option_choices,
+)
 from pegasus.procurement.services import MAX_STAGE_DAYS
 from pegasus.ui.forms import NamedErrorsMixin
 
@@ -49,6 +55,7 @@ class ProcurementForm(NamedErrorsMixin, forms.ModelForm):
             "authority_kind",
             "contract_type",
             "replaces_lot",
+            "awarded_contract",
         ]
         widgets = {
             "starts_on": DateInput,
@@ -73,6 +80,14 @@ class ProcurementForm(NamedErrorsMixin, forms.ModelForm):
         self.fields["replaces_lot"].queryset = lot_choices(self.instance.replaces_lot_id)
         self.fields["replaces_lot"].empty_label = "No lot of a sourcing scenario"
         self.fields["replaces_lot"].label_from_instance = lot_label
+        awarded = self.fields["awarded_contract"]
+        awarded.queryset = awarded_contract_choices()
+        awarded.empty_label = "No contract awarded yet"
+        awarded.label_from_instance = lambda c: f"{c.reference} {c.title} ({c.supplier.name})"
+        awarded.help_text = (
+            "Once awarded: the new contract in the estate. Its saving against the contracts it replaces is shown on the"
+            " savings page."
+        )
         if self.instance.pk:
             self.fields["replaces"].initial = list(self.instance.replaces.values_list("pk", flat=True))
             self.fields["replaces_end_option"].initial = self.instance.replaces_end_option_id

@@ -164,7 +164,7 @@ def procurement_get(*, user, pk: int) -> Procurement:
     """One procurement with its relations; raises Procurement.DoesNotExist when the user may not see it."""
     return (
         _with_relations(procurements_visible_to(user))
-        .select_related("replaces_lot__scenario")
+        .select_related("replaces_lot__scenario", "awarded_contract__supplier")
         .prefetch_related("tenders", "replaces_lot__towers")
         .get(pk=pk)
     )
@@ -192,6 +192,26 @@ def lot_label(lot: Any) -> str:
 
 def option_choices() -> QuerySet[Any]:
     return estate_selectors.options_not_lapsed()
+
+
+def awarded_contract_choices() -> QuerySet[Any]:
+    """The contracts a procurement may record as the one it awarded: every contract, by reference."""
+    return estate_selectors.contracts_by_reference()
+
+
+def awarded_replacements() -> QuerySet[Procurement]:
+    """Every procurement that has awarded its contract, by the awarded contract's reference: the awarded contract with
+    its supplier, tower shares and options, and the contracts it replaces with their options (four queries)."""
+    return (
+        Procurement.objects.filter(awarded_contract__isnull=False)
+        .select_related("awarded_contract__supplier")
+        .prefetch_related(
+            "awarded_contract__options",
+            "awarded_contract__tower_shares__tower",
+            Prefetch("replaces", queryset=estate_selectors.contracts_with_options()),
+        )
+        .order_by("awarded_contract__reference")
+    )
 
 
 # --- For publication ---

@@ -17,6 +17,7 @@ from pegasus.procurement.models import Procurement, Stage
 
 PROCUREMENT_NEEDS_A_CONTRACT = "Select at least one contract the procurement replaces"
 OPTION_NOT_OF_A_REPLACED_CONTRACT = "The extension option must belong to a contract the procurement replaces"
+AWARDED_IS_REPLACED = "The contract awarded cannot be one the procurement replaces: choose the new contract"
 OPTION_LAPSED = "That extension option has lapsed: choose another, or the current end"
 LOT_NOT_CHOSEN = "Lot {position} of {name} is not of the chosen scenario: choose a lot of the chosen scenario"
 STAGE_PERIOD_SET_BY_LAW = "The standstill period is set by law ({basis}) and cannot be changed"
@@ -57,11 +58,14 @@ class ProcurementFields(TypedDict, total=False):
     authority_kind: str
     contract_type: str
     replaces_lot: Any  # a lot of the chosen sourcing scenario, or None: sourcing's model is not named here
+    awarded_contract: Any  # the estate Contract the procurement awarded, or None
 
 
-def _validate_replaces(contracts: list[Any], option: Any | None) -> None:
+def _validate_replaces(contracts: list[Any], option: Any | None, awarded: Any | None = None) -> None:
     if not contracts:
         raise ValidationError({"replaces": PROCUREMENT_NEEDS_A_CONTRACT})
+    if awarded is not None and awarded.pk in {c.pk for c in contracts}:
+        raise ValidationError({"awarded_contract": AWARDED_IS_REPLACED})
     if option is not None:
         if option.contract_id not in {c.pk for c in contracts}:
             raise ValidationError({"replaces_end_option": OPTION_NOT_OF_A_REPLACED_CONTRACT})
@@ -114,7 +118,7 @@ def procurement_create(
     procurement = Procurement(replaces_end_option=replaces_end_option, **fields)
     full_clean(procurement)
     _check_bounds(procurement)
-    _validate_replaces(contracts, replaces_end_option)
+    _validate_replaces(contracts, replaces_end_option, procurement.awarded_contract)
     _validate_lot(procurement, None)
     procurement.save()
     procurement.replaces.set(contracts)
@@ -144,7 +148,7 @@ def procurement_update(
 
     def check() -> None:
         _check_bounds(procurement)
-        _validate_replaces(contracts, replaces_end_option)
+        _validate_replaces(contracts, replaces_end_option, procurement.awarded_contract)
         _validate_lot(procurement, lot_before)
 
     model_update(procurement, data={**fields, "replaces_end_option": replaces_end_option}, check=check)
@@ -192,3 +196,21 @@ def stage_duration_set(*, stage: Stage, days: int, by: User | None) -> Stage:
         data={"stage": stage.kind, "from": before, "to": days},
     )
     return stage
+
+
+@transaction.atomic
+def procurement_award_record(*, procurement: Procurement, contract: Any, by: User | None) -> Procurement:
+    """Record the contract a procurement awarded (an estate Contract, not one it replaces); recording the same
+    contract again changes nothing."""
+    if procurement.awarded_contract_id == contract.pk:
+        return procurement
+    _validate_replaces(list(procurement.replaces.all()), None, contract)
+    model_update(procurement, data={"awarded_contract": contract}, history_user=by)
+    audit_record(
+        action="procurement.award",
+        by=by,
+        obj=procurement,
+        summary=f"{procurement.reference} awarded contract {contract.reference}",
+        data={"contract": contract.reference},
+    )
+    return procurement

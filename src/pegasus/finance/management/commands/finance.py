@@ -1,4 +1,5 @@
-"""`pegasus finance position --as-at D [--year Y] --json`, `pegasus finance import KIND FILE --json`."""
+"""`pegasus finance position --as-at D [--year Y] --json`, `pegasus finance import KIND FILE --json`,
+`pegasus finance savings --year Y --json`."""
 
 from pathlib import Path
 
@@ -31,9 +32,12 @@ class Command(PegasusCommand):
         load.add_argument("kind", choices=imports.KINDS)
         load.add_argument("file", help="the .csv or .xlsx file")
         load.add_argument("--json", action="store_true")
+        saved = sub.add_parser("savings", help="what the contracts that replace others save in a financial year")
+        saved.add_argument("--year", required=True, help="the financial year, such as 2021-22")
+        saved.add_argument("--json", action="store_true")
 
     def handle(self, *args, **options):
-        {"position": self.position, "import": self.import_file}[options["action"]](options)
+        {"position": self.position, "import": self.import_file, "savings": self.savings}[options["action"]](options)
 
     def position(self, options) -> None:
         as_at = parse_date(options["as_at"], "--as-at") if options["as_at"] else default_as_at()
@@ -74,3 +78,29 @@ class Command(PegasusCommand):
             self.stdout.write(to_json(result.as_dict()))
         else:
             self.stdout.write(f"Imported {result.kind} from {path.name}: {result}.")
+
+    def savings(self, options) -> None:
+        year = _year(options["year"])  # required, so never None
+        result = selectors.savings(year if year is not None else rules.year_of(default_as_at()))
+        out = result.to_json()
+        if options["json"]:
+            self.stdout.write(to_json(out))
+            return
+        self.stdout.write(f"Savings in {out['year']} (net of VAT). {out['month_rule']}")
+        for r in out["replacements"]:
+            saving = r["saving"] if r["saving"] is not None else "not computed"
+            self.stdout.write(
+                f"{r['contract']} replaces {', '.join(r['replaces'])}: {r['replaced_annual_value'] or 'unknown'} a year"
+                f" -> {r['annual_value'] or 'unknown'} a year, {r['months_in_service']} months in service,"
+                f" saving {saving}"
+            )
+        for t in out["by_tower"]:
+            self.stdout.write(f"  {t['tower']:<40} {t['saving']:>16}")
+        self.stdout.write(f"Total saving: {out['total']}")
+        for u in out["unknown"]:
+            self.stdout.write(f"Value not known: {u['contract']}: {u['reason']}")
+        self.stdout.write(f"Estate run rate on {result.year_start.isoformat()}: {out['baseline_run_rate']} a year")
+        if out["scenario"]:
+            scenario = out["scenario"]
+            cost = scenario["modelled_annual_cost"]
+            self.stdout.write(f"Chosen scenario {scenario['name']}: modelled at {cost} a year")

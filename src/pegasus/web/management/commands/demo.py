@@ -1,6 +1,7 @@
 from pegasus.core.management.commands._base import PegasusCommand, to_json
 from pegasus.estate.demo import DEMO_PASSWORD, DEMO_USERS, demo_load
 from pegasus.evaluation.demo import evaluation_demo_load
+from pegasus.finance.demo import finance_demo_load
 from pegasus.governance.demo import decisions_demo_load
 from pegasus.performance.demo import performance_demo_load
 from pegasus.procurement.demo import procurements_demo_load
@@ -9,7 +10,10 @@ from pegasus.sourcing.demo import sourcing_demo_load
 
 
 class Command(PegasusCommand):
-    help = "Load the demonstration of PCD 579 (May 2019): the estate, then the decision. Twice changes nothing."
+    help = (
+        "Load the demonstration of PCD 579 (May 2019): the estate, the decision, the programme and its money."
+        " Twice changes nothing."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--json", action="store_true", help="print what was created as JSON")
@@ -28,6 +32,7 @@ class Command(PegasusCommand):
             created |= procurements_demo_load()
             created |= evaluation_demo_load()  # after the procurements: the tender is for one of them
             created |= market_demo_load()
+            created |= finance_demo_load()  # last: the award is of a demo procurement
         if options["json"]:
             self.stdout.write(to_json({"created": created}))
             return
