@@ -53,8 +53,9 @@ class Period:
 
 def _period(request) -> Period:
     """The as-at date (the app's as-at by default) and financial year (the as-at date's by default) of a page."""
+    default = clock.default_as_at()
     asked = {k: v for k, v in request.GET.items() if k in ("as_at", "year") and v}
-    form = forms.PeriodForm(asked or None, default_as_at=clock.default_as_at())
+    form = forms.PeriodForm({"as_at": default.isoformat(), "year": ""} | asked, default_as_at=default)
     as_at, year = form.period()
     return Period(form, as_at, year)
 
