@@ -292,5 +292,5 @@ def commitments_paid_behind(
     for reference, amount in Actual.objects.filter(commitment_id__in=list(paid), paid_on__lte=as_at).values_list(
         "commitment_id", "amount"
     ):
-        paid[reference] += amount
+        paid[str(reference)] += amount
     return [CommitmentBehind(c, paid[c.reference]) for c in found]
