@@ -14,6 +14,8 @@ INTERNAL = ALL - {Role.SUPPLIER_USER}
 COMMERCIAL = {Role.COMMERCIAL_OFFICER}
 SPEND_IMPORTERS = {Role.COMMERCIAL_OFFICER, Role.FINANCE}
 SCENARIO_SHAPERS = {Role.COMMERCIAL_OFFICER, Role.PROGRAMME_DIRECTOR}
+FINANCE_READERS = {Role.FINANCE, Role.COMMERCIAL_OFFICER, Role.PROGRAMME_DIRECTOR, Role.APPROVER, Role.AUDITOR}
+FINANCE_KEEPERS = {Role.FINANCE, Role.COMMERCIAL_OFFICER}
 ORIGINATORS = {Role.COMMERCIAL_OFFICER, Role.PROGRAMME_DIRECTOR, Role.FINANCE, Role.LEGAL}
 
 # url name -> (path template, roles allowed, status for the others when signed in)
@@ -93,6 +95,21 @@ PAGES = {
         {Role.COMMERCIAL_OFFICER, Role.PROGRAMME_DIRECTOR},
         403,
     ),
+    # The programme's money: finance and commercial officers keep it; evaluators, legal and suppliers see none of it.
+    "finance-position": ("/finance/", FINANCE_READERS, 403),
+    "finance-export": ("/finance/position.xlsx", FINANCE_READERS, 403),
+    "finance-line": ("/finance/lines/{line}/", FINANCE_READERS, 403),
+    "finance-approval": ("/finance/approvals/{approval}/", FINANCE_READERS, 403),
+    "finance-approval-create": ("/finance/approvals/new/", FINANCE_KEEPERS, 403),
+    "finance-commitment-create": ("/finance/commitments/new/", FINANCE_KEEPERS, 403),
+    "finance-commitment-edit": ("/finance/commitments/{commitment}/", FINANCE_KEEPERS, 403),
+    "finance-commitment-cancel": ("/finance/commitments/{commitment}/cancel/", FINANCE_KEEPERS, 403),
+    "finance-actual-create": ("/finance/actuals/new/", FINANCE_KEEPERS, 403),
+    "finance-forecast": ("/finance/forecasts/", FINANCE_KEEPERS, 403),
+    "finance-budget-line-create": ("/finance/budget-lines/new/", FINANCE_KEEPERS, 403),
+    "finance-budget": ("/finance/budgets/", FINANCE_KEEPERS, 403),
+    "finance-import": ("/finance/import/", FINANCE_KEEPERS, 403),
+    "finance-import-template": ("/finance/import/template/commitments.xlsx", FINANCE_KEEPERS, 403),
 }
 # Public pages: open to everyone, signed in or not, and identical for all.
 PUBLIC = {
@@ -157,6 +174,7 @@ def estate(module_transaction, module_media):
         evaluation_demo_load()
         procurements_demo_load()
         sourcing_demo_load(optimise=False)
+    finance = _finance_ledger()
     own = Supplier.objects.get(name=SUPPLIERS[SUPPLIER_USER_WORKS_FOR][0])
     procurement = Procurement.objects.order_by("pk").first()
     return {
@@ -170,7 +188,39 @@ def estate(module_transaction, module_media):
         "own": Contract.objects.filter(supplier=own).order_by("pk").first(),
         "other": Contract.objects.exclude(supplier=own).order_by("pk").first(),
         "upload": TicketUpload.objects.create(original_name="tickets.csv", status="rejected", progress=100),
+        **finance,
     }
+
+
+def _finance_ledger() -> dict:
+    """A budget line with an approval and a commitment under it, for the finance pages that show one."""
+    from datetime import date
+    from decimal import Decimal
+
+    from pegasus.finance import services
+
+    services.budget_line_save(code="DP-PEG", name="Pegasus programme", parent=None, by=None)
+    services.approval_save(
+        reference="PCD579",
+        line="DP-PEG",
+        amount=Decimal(6_700_000),
+        approved_on=date(2019, 6, 10),
+        decision=None,
+        by=None,
+    )
+    services.commitment_save(
+        reference="PO-1001",
+        line="DP-PEG",
+        approval="PCD579",
+        supplier="Independent consultants",
+        description="",
+        raised_on=date(2019, 6, 17),
+        amount=Decimal(450_000),
+        cancelled_on=None,
+        contract=None,
+        by=None,
+    )
+    return {"line": "DP-PEG", "approval": "PCD579", "commitment": "PO-1001"}
 
 
 def fill(template: str, estate) -> str:
@@ -188,6 +238,9 @@ def fill(template: str, estate) -> str:
         stage=estate["stage"].pk,
         upload=estate["upload"].pk,
         authority=estate["own"].authority_id,
+        line=estate["line"],
+        approval=estate["approval"],
+        commitment=estate["commitment"],
     )
 
 

@@ -213,6 +213,11 @@ VISITS = [
     Visit("performance-handoffs", "commercial", "/performance/handoffs/"),
     Visit("performance-uploads", "commercial", "/performance/uploads/"),
     Visit("performance-supplier", "supplier", "/performance/suppliers/{kestrel}/"),
+    Visit("finance", "finance", "/finance/"),
+    Visit("finance", "approver", "/finance/"),
+    Visit("finance-import", "finance", "/finance/import/"),
+    Visit("finance-import-errors", "finance", "/finance/import/", (submit_empty,)),
+    Visit("finance-commitment-new-errors", "commercial", "/finance/commitments/new/", (submit_empty,)),
     Visit("not-found", "commercial", "/no-such-page/", status=404),
     Visit("forbidden", "supplier", "/decisions/", status=403),
 ]

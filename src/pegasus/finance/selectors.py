@@ -464,3 +464,39 @@ def savings(year: int) -> Savings:
         baseline_unknown=baseline_unknown,
         scenario=_chosen_scenario(),
     )
+
+
+# --- For the pages: each commitment behind a figure with what has been paid against it ------------------------------
+
+
+@dataclass(frozen=True)
+class CommitmentBehind:
+    """A commitment that counts as at a day, with what has been paid against it by then (in any year)."""
+
+    commitment: Commitment
+    paid: Decimal
+
+    @property
+    def open(self) -> Decimal:
+        """What it adds to its line's committed_open."""
+        return rules.open_amount(self.commitment.amount, self.paid)
+
+
+def commitments_paid_behind(
+    *, as_at: date, codes: list[str] | None = None, approval: str | None = None
+) -> list[CommitmentBehind]:
+    """The commitments that count on `as_at` on the lines `codes` (or under `approval`), each with what was paid
+    against it on or before `as_at`: the rows a line's committed_open, or an approval's committed and spent, sum.
+    Two queries; paid summed in Python, as exactly on SQLite as on PostgreSQL."""
+    rows = commitments().filter(raised_on__lte=as_at).exclude(cancelled_on__lte=as_at).select_related("approval")
+    if codes is not None:
+        rows = rows.filter(line__code__in=codes)
+    if approval is not None:
+        rows = rows.filter(approval_id=approval)
+    found = list(rows)
+    paid: dict[str, Decimal] = {c.reference: rules.ZERO for c in found}
+    for reference, amount in Actual.objects.filter(commitment_id__in=list(paid), paid_on__lte=as_at).values_list(
+        "commitment_id", "amount"
+    ):
+        paid[str(reference)] += amount
+    return [CommitmentBehind(c, paid[c.reference]) for c in found]

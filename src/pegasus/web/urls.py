@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("pegasus.procurement.urls")),
     path("", include("pegasus.publication.urls")),
     path("", include("pegasus.performance.urls")),
+    path("finance/", include("pegasus.finance.urls")),
 ]

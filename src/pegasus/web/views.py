@@ -1,6 +1,8 @@
 """Cross-cutting pages: home, the estate dashboard and the audit trail."""
 
+from dataclasses import dataclass
 from datetime import UTC
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
@@ -18,6 +20,7 @@ from pegasus.core.selectors import audit_events
 from pegasus.estate.charts import expiry_timeline
 from pegasus.estate.selectors import estate_summary
 from pegasus.estate.terms import DECISION_URGENT_DAYS
+from pegasus.finance import selectors as finance_selectors
 from pegasus.governance.selectors import decisions_due
 from pegasus.procurement.selectors import procurement_list
 from pegasus.ui.charts import bar_chart
@@ -57,6 +60,7 @@ def dashboard(request):
             ],
             "papers_due": list(decisions_due(as_at)) if request.user.has_perm("governance.view_decision") else None,
             "procurements": _procurements_flagged(request.user, as_at),
+            "programme_money": _programme_money(request.user, as_at),
             "timeline": expiry_timeline("expiry-timeline", summary.rows, as_at),
             "page_marking": "OFFICIAL-SENSITIVE [COMMERCIAL]"
             if any(r.contract.classification == "OFFICIAL-SENSITIVE" for r in summary.rows)
@@ -72,6 +76,46 @@ def _procurements_flagged(user, as_at):
     rows = procurement_list(user=user, as_at=as_at)
     flagged = [row for row in rows if row.flag or row.problems or (row.schedule and row.schedule.at_risk)]
     return {"flagged": flagged, "total": len(rows)}
+
+
+@dataclass(frozen=True)
+class ProgrammeMoney:
+    """The programme's money for the year of the as-at date: its line rolled up and the headroom of its approvals."""
+
+    line: object  # finance_selectors.LineRow
+    year_label: str
+    headroom: Decimal
+    approved: Decimal
+    approvals: int
+
+
+def _programme_money(user, as_at) -> ProgrammeMoney | None:
+    """For a reader of finance, the programme's budget, actual, outturn and approval headroom; None for anyone else
+    or before any approval is held. The programme is the line that the largest approval is on (PCD 579's £6.7m on
+    DP-PEG in the demo); its headroom is that of every approval on it or on a line below it."""
+    if not user.has_perm("finance.view_finance"):
+        return None
+    position = finance_selectors.position(as_at=as_at)
+    if not position.approvals:
+        return None
+    largest = max(position.approvals, key=lambda a: (a.figures.approved, a.reference))
+    line = position.line(largest.line)
+    under, inside = {line.code}, False
+    for row in position.lines:  # parents come before their children, each subtree together
+        if row.code == line.code:
+            inside = True
+        elif inside and row.depth > line.depth:
+            under.add(row.code)
+        elif inside:
+            break
+    approvals = [a for a in position.approvals if a.line in under]
+    return ProgrammeMoney(
+        line=line,
+        year_label=position.year_label,
+        headroom=sum((a.figures.headroom for a in approvals), Decimal(0)),
+        approved=sum((a.figures.approved for a in approvals), Decimal(0)),
+        approvals=len(approvals),
+    )
 
 
 AUDIT_FILTERS = ("action", "user", "object_type", "object_id", "object")
