@@ -248,9 +248,9 @@ class TestBadInput:
             verdict(PCR, "additional", "1", original=original)
 
     def test_a_date_before_the_regime(self):
-        with pytest.raises(law.RuleInputError, match="--date: the Procurement Act 2023"):
+        with pytest.raises(law.RuleInputError, match="--date: the Procurement Act 2023 governs"):
             act("provided-for", "1", day="2025-02-23")
-        with pytest.raises(law.RuleInputError, match="--date: the Public Contracts Regulations 2015"):
+        with pytest.raises(law.RuleInputError, match="--date: the Public Contracts Regulations 2015 govern contracts"):
             verdict(PCR, "additional", "1", day="2015-02-25")
         assert act("provided-for", "1", day="2025-02-24").permitted
 

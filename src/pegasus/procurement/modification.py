@@ -130,8 +130,12 @@ def _check(change: Change, regime: Regime) -> None:
         raise RuleInputError("--original-value: the contract's original value must be more than nothing")
     start = PCR2015_COMMENCEMENT if regime is Regime.PCR2015 else PA2023_COMMENCEMENT
     if change.day < start:
-        act = "the Public Contracts Regulations 2015" if regime is Regime.PCR2015 else "the Procurement Act 2023"
-        raise RuleInputError(f"--date: {act} govern contracts from {start.isoformat()}, not {change.day}")
+        act = (
+            "the Public Contracts Regulations 2015 govern"
+            if regime is Regime.PCR2015
+            else "the Procurement Act 2023 governs"
+        )
+        raise RuleInputError(f"--date: {act} contracts from {start.isoformat()}, not {change.day}")
 
 
 def _ground(regime: Regime, ground: str) -> str:
