@@ -3,6 +3,8 @@
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.commands import pegasus, pegasus_process
 
@@ -143,6 +145,24 @@ class TestBadInput:
     def test_a_negative_prior_value_or_change_is_good_input(self):
         args = [*ACT_SERVICES, "--date", "2026-03-01", "--original-value", "1000000", "--ground", "below-threshold"]
         assert answer(*args, "--change-value", "-100000", "--prior-value", "-50000")["permitted"] is True
+
+
+HOSTILE = st.one_of(
+    st.sampled_from(["1e300", "1e400", "1e999999999", "-1e999999999", "NaN", "Infinity", "9" * 5000, "1e-999999999"]),
+    st.integers(min_value=10**12 + 1).map(str),
+    st.integers(max_value=-(10**12) - 1).map(str),
+)
+
+
+@settings(max_examples=25, suppress_health_check=list(HealthCheck), derandomize=True)
+@given(value=HOSTILE, option=st.sampled_from(["--original-value", "--change-value", "--prior-value"]))
+def test_a_hostile_amount_is_one_line_naming_its_option(value, option):
+    values = {"--original-value": "1000000", "--change-value": "1000", "--prior-value": "0", option: value}
+    args = [f"{name}={amount}" for name, amount in values.items()]
+    result = run(*ACT_SERVICES, "--date", "2026-03-01", *args, "--ground", "below-threshold", "--json")
+    assert (result.returncode, result.stdout) == (2, "")
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and option in lines[0], result.stderr[-500:]
 
 
 def test_as_its_own_process():
