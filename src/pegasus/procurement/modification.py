@@ -320,8 +320,9 @@ def modification_pa2023(change: Change, ground: str) -> Verdict:
     value of the contract as modified (`original_value + prior_value + change_value`, including VAT) is more than
     £5 million.
 
-    Sources: the text of s74, s75 and Sch 8 paras 1 to 5 was read on legislation.gov.uk, and para 9 is named by
-    s75(2). Assumptions, where the text was not to hand: that "additional goods, services or works" is para 7 (the
+    Sources: legislation.gov.uk for s74, s75 and Sch 8 paras 1 to 4; the Cabinet Office's short guide on the
+    materialisation of a known risk for paras 5 and 6; para 9 as s75(2) names it. Assumptions, where the text was not
+    to hand: that "additional goods, services or works" is para 7 (the
     paragraph after para 6, which defines a known risk) with the same 50% cap as paras 4 and 5; and, for s77, the
     £5 million (as DOMAIN states it, "over £5m"), that it is compared with VAT as every estimated value under the
     Act is, and that a change exempt from the UK10 under s75(2) is exempt from publication too. The grounds of
