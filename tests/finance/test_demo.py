@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from pegasus.estate.demo import DEMO_AS_AT
+from pegasus.estate.selectors import estate_summary
 from pegasus.finance import demo, rules, selectors
 from pegasus.finance.demo import finance_demo_load
 from pegasus.finance.models import Actual, Commitment, Forecast
@@ -83,18 +84,24 @@ class TestLedgers:
 
 
 class TestReplacement:
-    def test_the_towers_procurement_awards_a_contract_that_saves(self, loaded):
+    def test_the_consolidation_awards_a_contract_that_saves(self, loaded):
         result = selectors.savings(2021)
         [row] = result.replacements
-        assert row.procurement == "PEG-2019-01" and row.contract == "MPS-DP-T1-007"
+        assert row.procurement == "PEG-2019-03" and row.contract == "MPS-DP-T2-104"
         assert row.annual_value < row.replaced_annual_value and row.months_in_service == 12
-        assert result.total == row.saving > 10 * MILLION
+        assert result.total == row.saving > 2 * MILLION
         assert "(illustrative)" in row.supplier and result.unknown == []
         assert result.scenario is not None and result.scenario.name == "SIAM plus towers"
 
     def test_it_saves_from_the_month_it_starts(self, loaded):
         assert selectors.savings(2019).total == 0
-        assert selectors.savings(2020).replacements[0].months_in_service == 6
+        assert selectors.savings(2020).replacements[0].months_in_service == 10  # June to March
+
+    def test_the_estate_as_the_seed_has_it_is_unchanged(self, loaded):
+        """Six tier-1 contracts with four suppliers, £500m: the award is a tier-2 consolidation."""
+        summary = estate_summary(as_at=date(2019, 5, 23))
+        assert (summary.tier1_contracts, summary.tier1_suppliers) == (6, 4)
+        assert summary.total_contract_value == Decimal("500000000.00")
 
 
 def test_loading_twice_changes_nothing(loaded):

@@ -98,6 +98,7 @@ PAGES = {
     # The programme's money: finance and commercial officers keep it; evaluators, legal and suppliers see none of it.
     "finance-position": ("/finance/", FINANCE_READERS, 403),
     "finance-export": ("/finance/position.xlsx", FINANCE_READERS, 403),
+    "finance-savings": ("/finance/savings/", FINANCE_READERS, 403),
     "finance-line": ("/finance/lines/{line}/", FINANCE_READERS, 403),
     "finance-approval": ("/finance/approvals/{approval}/", FINANCE_READERS, 403),
     "finance-approval-create": ("/finance/approvals/new/", FINANCE_KEEPERS, 403),

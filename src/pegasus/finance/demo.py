@@ -13,10 +13,12 @@ are the same plan month by month. The demonstration reads the estate as at 23 Ma
 before the approval: as at that day the position shows the budgets and nothing committed or spent; as at any later
 day it shows what had been committed and paid by then against the forecast of the rest.
 
-A replacement contract that shows a saving: the service towers procurement (PEG-2019-01) awards a planned contract
-for the towers it replaces, from 1 October 2020 (the day after the first of them ends, as it is scheduled) at
-£70,000,000.00 a year, against about £82m a year for the five contracts it replaces. The incumbent SIAM supplier of
-the demonstration estate (fictional) is its supplier; its value, term and tower shares are illustrative.
+A replacement contract that shows a saving: the devices, mobile and print consolidation (PEG-2019-03, the "other
+contracts ... which could be consolidated" of PCD 579) awards one planned tier-2 contract from 1 June 2020, the day
+after Mobile Voice and Data's term ends, at £12,000,000.00 a year against about £14.3m a year for the three
+contracts it replaces. A fictional supplier of the demonstration estate holds it; its value, term and tower shares
+are illustrative. The major contracts' own re-procurement (PEG-2019-01) is not awarded yet, so the estate of six
+tier-1 contracts worth £500m stays as the seed has it.
 """
 
 from dataclasses import dataclass
@@ -107,35 +109,32 @@ COMMITMENTS = [
     ),
 ]
 
-# The contract the service towers procurement awards: the towers it replaces, at a lower annual value.
-AWARDING_PROCUREMENT = "PEG-2019-01"
+# The contract the devices, mobile and print consolidation awards: the three contracts it replaces, as one, at a
+# lower annual value (about £14.3m a year between them).
+AWARDING_PROCUREMENT = "PEG-2019-03"
 NEW_CONTRACT = {
-    "reference": "MPS-DP-T1-007",
-    "title": "Pegasus Service Towers (illustrative award)",
-    "description": "The next generation of the SIAM, networks, telephony, data centre, hosting and end-user computing "
-    "towers, replacing the five contracts of PEG-2019-01 (illustrative value, term and supplier).",
-    "tier": 1,
-    "start_date": date(2020, 10, 1),
-    "initial_end_date": date(2025, 9, 30),
-    "notice_period_months": 6,
-    "total_value": Decimal("350000000.00"),
-    "annual_value": Decimal("70000000.00"),
+    "reference": "MPS-DP-T2-104",
+    "title": "Devices, Mobile and Print (illustrative award)",
+    "description": "Mobile voice and data, managed print and end-user devices as one contract, replacing the three "
+    "contracts of PEG-2019-03 (illustrative value, term and supplier).",
+    "tier": 2,
+    "start_date": date(2020, 6, 1),
+    "initial_end_date": date(2024, 5, 31),
+    "notice_period_months": 3,
+    "total_value": Decimal("48000000.00"),
+    "annual_value": Decimal("12000000.00"),
     "vat_basis": "net",
     "status": "planned",
     "classification": "OFFICIAL-SENSITIVE",
     "classification_descriptor": "COMMERCIAL",
 }
-NEW_CONTRACT_SUPPLIER = "Aldgate Service Integration Ltd (illustrative)"
-NEW_CONTRACT_OPTIONS = (12, 12)
+NEW_CONTRACT_SUPPLIER = "Greenwich Devices Ltd (illustrative)"
+NEW_CONTRACT_OPTIONS = (12,)
 # Shares of value by tower, close to each tower's share of what it replaces.
 NEW_CONTRACT_TOWERS = (
-    ("siam", "14.19"),
-    ("networks", "16.44"),
-    ("telephony", "7.05"),
-    ("data-centres", "11.54"),
-    ("data-centre-management", "7.69"),
-    ("hosting", "12.75"),
-    ("euc", "30.34"),
+    ("mobile", "34.50"),
+    ("printers", "14.85"),
+    ("devices", "50.65"),
 )
 
 
@@ -228,7 +227,7 @@ def _ledgers(counts: dict[str, int]) -> None:
 
 
 def _replacement(counts: dict[str, int]) -> None:
-    """The service towers procurement's award, when the estate and the procurements are loaded."""
+    """The consolidation's award, when the estate and the procurements are loaded."""
     counts["replacement contracts"] = counts["awards"] = 0
     procurement = procurement_selectors.procurements().filter(reference=AWARDING_PROCUREMENT).first()
     if procurement is None:

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from pegasus.finance import views
+from pegasus.finance import savings_views, views
 
 # References and codes may hold a slash ("PO/1001"): they are matched as paths, the longer routes first.
 urlpatterns = [
     path("", views.position, name="finance-position"),
+    path("savings/", savings_views.savings, name="finance-savings"),
     path("position.xlsx", views.position_export, name="finance-export"),
     path("lines/<path:code>/", views.line, name="finance-line"),
     path("approvals/new/", views.approval_create, name="finance-approval-create"),

@@ -67,6 +67,20 @@ PROCUREMENTS = [
         12,
         (("requirements", 90), ("market-engagement", 60), ("governance-approval", 31)),
     ),
+    DemoProcurement(
+        "PEG-2019-03",
+        "Devices, mobile and print consolidation",
+        "The other contracts PCD 579 says could be consolidated (mobile, printers and devices), called off a"
+        " framework as one contract from June 2020 (illustrative).",
+        ("MPS-DP-T2-101", "MPS-DP-T2-102", "MPS-DP-T2-103"),
+        ("MPS-DP-T2-102", 1),
+        date(2019, 6, 3),
+        Route.FRAMEWORK_CALL_OFF,
+        "12000000.00",
+        48,
+        12,
+        (),
+    ),
 ]
 
 
