@@ -202,3 +202,20 @@ class TestApiTokenCommand:
 
         assert exit_.value.code == 2
         assert message in capsys.readouterr().err
+
+
+def test_every_schema_in_the_document_is_one_class():
+    """The document names its schemas by class name: two classes of one name would answer with the other's schema."""
+    from ninja import Schema
+
+    from pegasus.api import api as module
+
+    assert module.api  # every router is mounted, so every schema class is imported
+    classes: dict[str, set[str]] = {}
+    pending = list(Schema.__subclasses__())
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if cls.__module__.startswith("pegasus."):
+            classes.setdefault(cls.__name__, set()).add(f"{cls.__module__}.{cls.__qualname__}")
+    assert {name: where for name, where in classes.items() if len(where) > 1} == {}

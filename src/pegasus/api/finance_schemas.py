@@ -132,7 +132,7 @@ class BudgetLinePage(Page):
     items: list[BudgetLineOut]
 
 
-class ApprovalOut(Schema):
+class FinanceApprovalOut(Schema):
     id: str
     budget_line: str
     amount: MoneyOut
@@ -153,7 +153,7 @@ class ApprovalOut(Schema):
 
 
 class ApprovalPage(Page):
-    items: list[ApprovalOut]
+    items: list[FinanceApprovalOut]
 
 
 class CommitmentOut(Schema):
