@@ -221,7 +221,6 @@ def commitment_create(request):
     form = forms.CommitmentForm(
         request.POST or None, initial=initial, lines=_lines(), approvals=list(selectors.approvals())
     )
-    holder: dict[str, str] = {}
 
     def write(data):
         saved = services.commitment_save(
@@ -236,22 +235,26 @@ def commitment_create(request):
             contract=data["contract"].strip() or None,
             by=request.user,
         )
-        holder["line"] = saved.row.line_id
-        return f"Commitment {saved.row} {saved.outcome}"
+        return saved, f"Commitment {saved.row} {saved.outcome}"
 
+    return _ledger_form(request, form, "finance/commitment_form.html", write, {"commitment": None})
+
+
+def _ledger_form(request, form, template: str, write, context: dict | None = None):
+    """A ledger's form: on a valid POST `write(cleaned_data)` saves through one service and returns what it saved
+    with the message to show, and the browser goes to the line's page; a refusal shows on the field it names, with
+    nothing written; otherwise the form again."""
+    context = {"form": form, **(context or {})}
     if request.method == "POST" and form.is_valid():
-        return _after(request, form, write, holder, "finance/commitment_form.html", {"commitment": None})
-    return render(request, "finance/commitment_form.html", {"form": form, "commitment": None})
-
-
-def _after(request, form, write, holder, template, context):
-    try:
-        message = write(form.cleaned_data)
-    except REFUSED as exc:
-        form.show_refusal(exc)
-        return render(request, template, {"form": form, **context})
-    messages.success(request, message)
-    return redirect(_line_url(holder["line"], _period(request)))
+        try:
+            saved, message = write(form.cleaned_data)
+        except REFUSED as exc:
+            form.show_refusal(exc)
+            return render(request, template, context)
+        messages.success(request, message)
+        row = saved.row
+        return redirect(_line_url(getattr(row, "line_id", None) or row.code, _period(request)))
+    return render(request, template, context)
 
 
 @require_perm(CHANGE)
@@ -270,7 +273,6 @@ def commitment_edit(request, reference: str):
     form = forms.CommitmentForm(
         request.POST or None, initial=initial, lines=_lines(), approvals=list(selectors.approvals()), editing=True
     )
-    holder: dict[str, str] = {}
 
     def write(data):
         saved = services.commitment_save(
@@ -285,36 +287,27 @@ def commitment_edit(request, reference: str):
             contract=data["contract"].strip() or None,
             by=request.user,
         )
-        holder["line"] = saved.row.line_id
-        return f"Commitment {saved.row} {saved.outcome}"
+        return saved, f"Commitment {saved.row} {saved.outcome}"
 
-    context = {"commitment": commitment}
-    if request.method == "POST" and form.is_valid():
-        return _after(request, form, write, holder, "finance/commitment_form.html", context)
-    return render(request, "finance/commitment_form.html", {"form": form, **context})
+    return _ledger_form(request, form, "finance/commitment_form.html", write, {"commitment": commitment})
 
 
 @require_perm(CHANGE)
 def commitment_cancel(request, reference: str):
     commitment = _commitment(reference)
     form = forms.CancelForm(request.POST or None, initial={"cancelled_on": commitment.cancelled_on})
-    holder = {"line": commitment.line_id}
 
     def write(data):
         saved = services.commitment_cancel(reference=commitment.reference, on=data["cancelled_on"], by=request.user)
-        return f"Commitment {saved.row} cancelled from {data['cancelled_on']:%d %B %Y}"
+        return saved, f"Commitment {saved.row} cancelled from {data['cancelled_on']:%d %B %Y}"
 
-    context = {"commitment": commitment}
-    if request.method == "POST" and form.is_valid():
-        return _after(request, form, write, holder, "finance/cancel_form.html", context)
-    return render(request, "finance/cancel_form.html", {"form": form, **context})
+    return _ledger_form(request, form, "finance/cancel_form.html", write, {"commitment": commitment})
 
 
 @require_perm(CHANGE)
 def actual_create(request):
     initial = {"budget_line": request.GET.get("line", ""), "commitment": request.GET.get("commitment", "")}
     form = forms.ActualForm(request.POST or None, initial=initial, lines=_lines())
-    holder: dict[str, str] = {}
 
     def write(data):
         saved = services.actual_save(
@@ -325,12 +318,9 @@ def actual_create(request):
             amount=data["amount"],
             by=request.user,
         )
-        holder["line"] = saved.row.line_id
-        return f"Actual {saved.row} {saved.outcome}"
+        return saved, f"Actual {saved.row} {saved.outcome}"
 
-    if request.method == "POST" and form.is_valid():
-        return _after(request, form, write, holder, "finance/actual_form.html", {})
-    return render(request, "finance/actual_form.html", {"form": form})
+    return _ledger_form(request, form, "finance/actual_form.html", write)
 
 
 @require_perm(CHANGE)
@@ -338,18 +328,14 @@ def forecast_set(request):
     form = forms.ForecastForm(
         request.POST or None, initial={"budget_line": request.GET.get("line", "")}, lines=_lines()
     )
-    holder: dict[str, str] = {}
 
     def write(data):
         saved = services.forecast_save(
             line=data["budget_line"], month=data["month"], amount=data["amount"], by=request.user
         )
-        holder["line"] = saved.row.line_id
-        return f"Forecast for {saved.row} {saved.outcome}"
+        return saved, f"Forecast for {saved.row} {saved.outcome}"
 
-    if request.method == "POST" and form.is_valid():
-        return _after(request, form, write, holder, "finance/forecast_form.html", {})
-    return render(request, "finance/forecast_form.html", {"form": form})
+    return _ledger_form(request, form, "finance/forecast_form.html", write)
 
 
 @require_perm(CHANGE)
@@ -357,7 +343,6 @@ def approval_create(request):
     form = forms.ApprovalForm(
         request.POST or None, initial={"budget_line": request.GET.get("line", "")}, lines=_lines()
     )
-    holder: dict[str, str] = {}
 
     def write(data):
         saved = services.approval_save(
@@ -368,29 +353,22 @@ def approval_create(request):
             decision=data["decision"].strip() or None,
             by=request.user,
         )
-        holder["line"] = saved.row.line_id
-        return f"Approval {saved.row} {saved.outcome}"
+        return saved, f"Approval {saved.row} {saved.outcome}"
 
-    if request.method == "POST" and form.is_valid():
-        return _after(request, form, write, holder, "finance/approval_form.html", {})
-    return render(request, "finance/approval_form.html", {"form": form})
+    return _ledger_form(request, form, "finance/approval_form.html", write)
 
 
 @require_perm(CHANGE)
 def budget_line_create(request):
     form = forms.BudgetLineForm(request.POST or None, initial={"parent": request.GET.get("parent", "")}, lines=_lines())
-    holder: dict[str, str] = {}
 
     def write(data):
         saved = services.budget_line_save(
             code=data["code"].strip(), name=data["name"], parent=data["parent"] or None, by=request.user
         )
-        holder["line"] = saved.row.code
-        return f"Budget line {saved.row} {saved.outcome}"
+        return saved, f"Budget line {saved.row} {saved.outcome}"
 
-    if request.method == "POST" and form.is_valid():
-        return _after(request, form, write, holder, "finance/budget_line_form.html", {})
-    return render(request, "finance/budget_line_form.html", {"form": form})
+    return _ledger_form(request, form, "finance/budget_line_form.html", write)
 
 
 @require_perm(CHANGE)
@@ -402,18 +380,14 @@ def budget_set(request):
         lines=_lines(),
         around=period.year,
     )
-    holder: dict[str, str] = {}
 
     def write(data):
         saved = services.budget_amount_save(
             line=data["budget_line"], year=int(data["year"]), amount=data["amount"], by=request.user
         )
-        holder["line"] = saved.row.line_id
-        return f"Budget for {saved.row} {saved.outcome}"
+        return saved, f"Budget for {saved.row} {saved.outcome}"
 
-    if request.method == "POST" and form.is_valid():
-        return _after(request, form, write, holder, "finance/budget_form.html", {})
-    return render(request, "finance/budget_form.html", {"form": form})
+    return _ledger_form(request, form, "finance/budget_form.html", write)
 
 
 # --- Imports ----------------------------------------------------------------------------------------------------------
