@@ -307,3 +307,84 @@ class Interface(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_tower} → {self.to_tower} ({self.weight} {self.get_unit_display().lower()})"
+
+
+class ChangeKind(models.TextChoices):
+    OPTION_EXERCISE = "option-exercise", "Exercise of an extension option"
+    OPTION_LAPSE = "option-lapse", "Lapse of an extension option"
+    VARIATION = "variation", "Variation"
+    TERMINATION = "termination", "Termination"
+
+
+class ChangeState(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    APPROVED = "approved", "Approved"
+    EFFECTIVE = "effective", "Effective"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class TerminationReason(models.TextChoices):
+    EXPIRY = "expiry", "Expiry"
+    BREAK = "break", "Break"
+    DEFAULT = "default", "Default"
+    MUTUAL = "mutual", "Mutual agreement"
+
+
+class ContractChange(models.Model):
+    """A change to a contract, as a record: an option exercised or let lapse, a variation, or a termination.
+
+    The contract's current value and end follow from its effective changes (`estate.selectors.contract_current`);
+    they are never stored. The regime whose modification rules apply is the contract's (`selectors.regime_of`: the
+    Procurement Act 2023 for a contract that starts on or after 24 February 2025, otherwise PCR 2015).
+    """
+
+    Kind = ChangeKind
+    State = ChangeState
+    TerminationReason = TerminationReason
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(max_length=16, choices=ChangeKind.choices)
+    option = models.ForeignKey(ExtensionOption, null=True, blank=True, on_delete=models.PROTECT, related_name="changes")
+    value_change = models.DecimalField(
+        "Value change", max_digits=14, decimal_places=2, default=Decimal(0), help_text="Signed, excluding VAT."
+    )
+    term_change_months = models.SmallIntegerField("Term change in months", default=0)
+    scope = models.TextField("Change in scope", blank=True)
+    termination_date = models.DateField(null=True, blank=True)
+    termination_reason = models.CharField(max_length=8, choices=TerminationReason.choices, blank=True)
+    reason = models.TextField()
+    effective_on = models.DateField("Effective date")
+    value = models.DecimalField(max_digits=14, decimal_places=2, help_text="Signed, in pounds excluding VAT.")
+    ground = models.CharField(max_length=32, blank=True, help_text="The ground of the contract's regime.")
+    legal_rationale = models.TextField(blank=True)
+    rationale_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    rationale_at = models.DateTimeField(null=True, blank=True)
+    decision = models.ForeignKey(
+        "governance.Decision", null=True, blank=True, on_delete=models.PROTECT, related_name="contract_changes"
+    )
+    state = models.CharField(max_length=10, choices=ChangeState.choices, default=ChangeState.PROPOSED)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approver_office = models.CharField(max_length=200, blank=True, help_text="The office the scheme names.")
+    approver_clause = models.CharField(max_length=20, blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["contract", "effective_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind__in=["option-exercise", "option-lapse"]) | Q(option__isnull=False),
+                name="contract_change_option_kind_has_option",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.contract.reference} ({self.state})"

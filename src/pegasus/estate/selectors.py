@@ -31,6 +31,7 @@ from pegasus.estate import terms
 from pegasus.estate.models import (
     TERM_FIELDS,
     Contract,
+    ContractChange,
     ContractTower,
     ExtensionOption,
     Interface,
@@ -417,6 +418,66 @@ def options_not_lapsed() -> QuerySet[ExtensionOption]:
 def option_get(*, contract: str, sequence: int) -> ExtensionOption:
     """One contract's extension option by its place in sequence (ExtensionOption.DoesNotExist otherwise)."""
     return ExtensionOption.objects.get(contract__reference=contract, sequence=sequence)
+
+
+# --- Changes to a contract: the records, and the value and end that follow from them -----------------------
+
+# The Procurement Act 2023 came into force on 24 February 2025; a contract that starts on or after it was awarded
+# under the Act, an earlier one under the Public Contracts Regulations 2015.
+PA2023_START = date(2025, 2, 24)
+
+
+def regime_of(contract: Contract) -> str:
+    """The regime whose modification rules a contract's changes meet, known from its start date."""
+    return "PA2023" if contract.start_date >= PA2023_START else "PCR2015"
+
+
+def contract_changes(contract: Contract) -> QuerySet[ContractChange]:
+    """A contract's changes, by effective date, with their option and decision."""
+    return contract.changes.select_related("option", "decision").order_by("effective_on", "pk")
+
+
+def changes_of_decision(decision: Any) -> QuerySet[ContractChange]:
+    """The contract changes a decision authorises, with their contract."""
+    return ContractChange.objects.filter(decision=decision).select_related("contract").order_by("effective_on", "pk")
+
+
+def change_get(*, contract: Contract, pk: int) -> ContractChange:
+    """One change of a contract (ContractChange.DoesNotExist otherwise)."""
+    return ContractChange.objects.select_related("contract", "option", "decision").get(contract=contract, pk=pk)
+
+
+def prior_value_on_ground(change: ContractChange) -> Decimal:
+    """The net value of the contract's other approved or effective changes on the same ground as this one."""
+    others = ContractChange.objects.filter(
+        contract_id=change.contract_id, ground=change.ground, state__in=["approved", "effective"]
+    ).exclude(pk=change.pk)
+    return others.aggregate(total=Sum("value"))["total"] or Decimal(0)
+
+
+@dataclass(frozen=True)
+class ContractCurrent:
+    """What follows from a contract's effective changes; computed, never stored."""
+
+    original_value: Decimal
+    net_change: Decimal
+    current_value: Decimal
+    term_change_months: int
+    current_end: date
+
+
+def contract_current(
+    contract: Contract, as_at: date, contract_terms: terms.ContractTerms | None = None
+) -> ContractCurrent:
+    """The original value plus the effective changes' values; the end from the terms plus the effective
+    variations' term changes (an ended contract ends when it ended)."""
+    effective = ContractChange.objects.filter(contract=contract, state="effective")
+    net = effective.aggregate(total=Sum("value"))["total"] or Decimal(0)
+    months = effective.filter(kind="variation").aggregate(total=Sum("term_change_months"))["total"] or 0
+    end = terms.current_end(contract_terms or contract.terms(), as_at)
+    if contract.ended_on is None and months:
+        end = add_months(end, months)
+    return ContractCurrent(contract.total_value, net, contract.total_value + net, months, end)
 
 
 # --- The estate as a whole: the dashboard and `pegasus estate summary` --------------------------------------

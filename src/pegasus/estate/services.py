@@ -7,17 +7,22 @@ from typing import TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils import timezone
 
 from pegasus.core import bounds
 from pegasus.core.audit import audit_record
+from pegasus.core.exceptions import InvalidTransition, RuleViolation
 from pegasus.core.field_bounds import FieldBounds, full_clean
 from pegasus.core.locks import locked
+from pegasus.core.roles import Role, has_role
 from pegasus.core.transitions import status_require, transition_require
 from pegasus.core.types import User
 from pegasus.core.updates import model_update
-from pegasus.estate import terms
+from pegasus.estate import selectors, terms
 from pegasus.estate.models import (
     Contract,
+    ContractChange,
+    ContractStatus,
     ContractTower,
     ExtensionOption,
     Organisation,
@@ -25,6 +30,9 @@ from pegasus.estate.models import (
     Spend,
     Supplier,
 )
+from pegasus.governance.rules import DecisionType, SchemeInputError, approver_for
+from pegasus.procurement.law import Authority, ContractType, Regime, RuleInputError
+from pegasus.procurement.modification import GROUNDS, Change, modification_check
 
 TOWER_SHARES_MUST_ADD_UP = "Tower shares must add up to 100%, not {total}%."
 TOWER_SHARE_OUT_OF_RANGE = "The share of {tower} must be more than 0% and at most 100%."
@@ -368,3 +376,256 @@ def spend_record(*, contract: Contract, month: date, amount: Decimal, vat_basis:
         summary=f"Spend {month:%Y-%m} on {contract.reference}: £{amount:,}",
     )
     return spend
+
+
+# --- Changes to a contract -----------------------------------------------------------------------------------
+
+CHANGE_NOT_PROPOSED = "This change is {status}: only a proposed change can be approved."
+CHANGE_NOT_APPROVED = "This change is {status}: only an approved change can become effective."
+CHANGE_NOT_WITHDRAWABLE = "This change is {status}: only a proposed or approved change can be withdrawn."
+CHANGE_NEEDS_OPTION = "Choose the extension option of this contract that the change exercises or lets lapse."
+CHANGE_OPTION_NOT_AVAILABLE = "Option {sequence} is {state}: only an available option can be exercised or lapsed."
+CHANGE_NEEDS_GROUND = "Choose the ground of {regime} the variation rests on."
+CHANGE_GROUND_NOT_OF_REGIME = "{ground!r} is not a ground under {regime}; its grounds are {grounds}."
+CHANGE_NEEDS_TERMINATION = "Give the termination's date and reason."
+CHANGE_AWAITS_RATIONALE = "This change waits for legal's recorded rationale before it can be approved: {reason}."
+CHANGE_NOT_PERMITTED = "The modification rules do not permit this change: {reason}."
+CHANGE_NEEDS_DECISION = (
+    "This change is worth {value}: the scheme ({clause}) asks for an approved decision linked to it before it "
+    "can be approved."
+)
+CHANGE_DECISION_NOT_APPROVED = "Decision {reference} is {status}: link an approved decision before approving."
+CHANGE_APPROVER_ROLE = "Only an approver or a commercial officer may approve a contract change."
+CHANGE_RATIONALE_ROLE = "Only legal may record the rationale of a contract change."
+CHANGE_RATIONALE_EMPTY = "Write legal's rationale."
+
+# Changes that modify the contract and meet the modification rules; a lapse or a termination modifies nothing.
+MODIFYING_KINDS = frozenset({ContractChange.Kind.OPTION_EXERCISE, ContractChange.Kind.VARIATION})
+# The ground an option provided for in the contract rests on, by regime.
+OPTION_GROUND = {"PCR2015": "review-clause", "PA2023": "provided-for"}
+# An estate contract is an ICT contract of a police authority: services, sub-central.
+CHANGE_AUTHORITY = Authority.SUB_CENTRAL
+CHANGE_CONTRACT_TYPE = ContractType.SERVICES
+
+
+def _change_audit(change: ContractChange, action: str, by: User | None, summary: str) -> None:
+    audit_record(
+        action=f"change.{action}",
+        by=by,
+        obj=change,
+        summary=f"{summary}: {change.get_kind_display().lower()} of {change.contract.reference}",
+        data={"contract": change.contract.reference, "state": change.state, "value": str(change.value)},
+    )
+
+
+@transaction.atomic
+def change_propose(
+    *,
+    contract: Contract,
+    kind: str,
+    reason: str,
+    effective_on: date,
+    value: Decimal = Decimal(0),
+    option: ExtensionOption | None = None,
+    value_change: Decimal = Decimal(0),
+    term_change_months: int = 0,
+    scope: str = "",
+    termination_date: date | None = None,
+    termination_reason: str = "",
+    ground: str = "",
+    decision=None,
+    by: User | None,
+) -> ContractChange:
+    """Propose a change to a contract. An option change names one of the contract's available options; a
+    variation names a ground of the contract's regime; a termination its date and reason. Raises
+    ValidationError naming the field."""
+    regime = selectors.regime_of(contract)
+    if kind in (ContractChange.Kind.OPTION_EXERCISE, ContractChange.Kind.OPTION_LAPSE):
+        if option is None or option.contract_id != contract.pk:
+            raise ValidationError({"option": CHANGE_NEEDS_OPTION})
+        if option.state != terms.OptionState.AVAILABLE:
+            raise ValidationError(
+                {"option": CHANGE_OPTION_NOT_AVAILABLE.format(sequence=option.sequence, state=option.state)}
+            )
+        if kind == ContractChange.Kind.OPTION_EXERCISE:
+            ground = ground or OPTION_GROUND[regime]
+    else:
+        option = None
+    if kind == ContractChange.Kind.VARIATION:
+        value = value_change if value_change else value
+        value_change = value
+        if not ground:
+            raise ValidationError({"ground": CHANGE_NEEDS_GROUND.format(regime=regime)})
+    if ground and ground not in GROUNDS[Regime(regime)]:
+        raise ValidationError(
+            {
+                "ground": CHANGE_GROUND_NOT_OF_REGIME.format(
+                    ground=ground, regime=regime, grounds=", ".join(GROUNDS[Regime(regime)])
+                )
+            }
+        )
+    if kind == ContractChange.Kind.TERMINATION and (termination_date is None or not termination_reason):
+        raise ValidationError({"termination_date": CHANGE_NEEDS_TERMINATION})
+    change = ContractChange(
+        contract=contract,
+        kind=kind,
+        option=option,
+        reason=reason,
+        effective_on=effective_on,
+        value=value,
+        value_change=value_change,
+        term_change_months=term_change_months,
+        scope=scope,
+        termination_date=termination_date,
+        termination_reason=termination_reason,
+        ground=ground,
+        decision=decision,
+        proposed_by=by if getattr(by, "is_authenticated", False) else None,
+    )
+    checks = _Bounds(ContractChange)
+    checks.check("reason", bounds.check_text, reason, multiline=True, max_length=bounds.MAX_LONG_TEXT)
+    checks.check("scope", bounds.check_text, scope, multiline=True, max_length=bounds.MAX_LONG_TEXT)
+    checks.check("effective_on", bounds.check_date, effective_on)
+    checks.check("termination_date", bounds.check_date, termination_date)
+    checks.check("value", bounds.check_money, value, lo=-bounds.MAX_MONEY)
+    checks.check("term_change_months", bounds.check_months, term_change_months, lo=-bounds.MAX_MONTHS)
+    checks.raise_any()
+    full_clean(change)
+    _attributed(change, by).save()
+    _change_audit(change, "propose", by, "Proposed")
+    return change
+
+
+def _verdict_check(change: ContractChange) -> None:
+    """Refuse a modifying change that the contract's regime does not permit, or that awaits legal's rationale."""
+    contract = change.contract
+    try:
+        verdict = modification_check(
+            Regime(selectors.regime_of(contract)),
+            Change(
+                authority=CHANGE_AUTHORITY,
+                contract_type=CHANGE_CONTRACT_TYPE,
+                day=change.effective_on,
+                original_value=contract.total_value,
+                change_value=change.value,
+                prior_value=selectors.prior_value_on_ground(change),
+                legal_rationale=bool(change.legal_rationale.strip()),
+            ),
+            change.ground,
+        )
+    except RuleInputError as exc:
+        raise RuleViolation(CHANGE_NOT_PERMITTED.format(reason=str(exc).split(": ", 1)[-1])) from exc
+    if verdict.awaits_rationale:
+        raise RuleViolation(CHANGE_AWAITS_RATIONALE.format(reason=verdict.reason))
+    if not verdict.permitted:
+        raise RuleViolation(CHANGE_NOT_PERMITTED.format(reason=verdict.reason))
+
+
+def _approver_check(change: ContractChange, by: User | None) -> tuple[str, str]:
+    """Who the scheme names for this change; an approved decision linked to it where the scheme asks for one."""
+    if not (has_role(by, Role.APPROVER) or has_role(by, Role.COMMERCIAL_OFFICER)):
+        raise RuleViolation(CHANGE_APPROVER_ROLE)
+    if change.kind not in MODIFYING_KINDS:
+        return "", ""
+    try:
+        named = approver_for(
+            decision_type=DecisionType.CONTRACT_EXTENSION, value=abs(change.value), day=change.effective_on
+        )
+    except SchemeInputError as exc:
+        raise RuleViolation(str(exc).split(": ", 1)[-1]) from exc
+    if named.clause:  # a clause of the scheme reserves it (4.13): an approved decision, linked
+        if change.decision is None:
+            raise RuleViolation(CHANGE_NEEDS_DECISION.format(value=f"£{abs(change.value):,.2f}", clause=named.clause))
+        if change.decision.status != "approved":
+            raise RuleViolation(
+                CHANGE_DECISION_NOT_APPROVED.format(
+                    reference=change.decision.reference, status=change.decision.get_status_display().lower()
+                )
+            )
+    return named.approver, named.clause or ""
+
+
+@transaction.atomic
+def change_approve(*, change: ContractChange, by: User | None) -> ContractChange:
+    """Approve a proposed change. Refuses (InvalidTransition, RuleViolation, PermissionRefused) a change that is
+    not proposed, that the modification rules do not permit or that awaits legal's rationale, one that the
+    scheme reserves to a decision without an approved decision linked, and an approver without the role."""
+    change = locked(ContractChange, change.pk, related=("contract", "decision", "option"))
+    status_require(change.state, {ContractChange.State.PROPOSED}, CHANGE_NOT_PROPOSED)
+    if change.kind in MODIFYING_KINDS:
+        _verdict_check(change)
+    office, clause = _approver_check(change, by)
+    if change.option is not None and change.option.state != terms.OptionState.AVAILABLE:
+        raise InvalidTransition(
+            CHANGE_OPTION_NOT_AVAILABLE.format(sequence=change.option.sequence, state=change.option.state)
+        )
+    change.state = ContractChange.State.APPROVED
+    change.approved_by, change.approved_at = by, timezone.now()
+    change.approver_office, change.approver_clause = office, clause
+    _attributed(change, by).save()
+    _change_audit(change, "approve", by, "Approved")
+    return change
+
+
+@transaction.atomic
+def change_make_effective(*, change: ContractChange, by: User | None) -> ContractChange:
+    """Make an approved change effective: an option is exercised or lapses through the option services, a
+    termination ends the contract through `contract_update`; a variation's value and term follow in the selectors."""
+    change = locked(ContractChange, change.pk, related=("contract", "option"))
+    status_require(change.state, {ContractChange.State.APPROVED}, CHANGE_NOT_APPROVED)
+    if change.kind == ContractChange.Kind.OPTION_EXERCISE:
+        _decide_option(
+            option=locked(ExtensionOption, change.option_id, related=("contract",)),
+            to_state=terms.OptionState.EXERCISED,
+            by=by,
+        )
+    elif change.kind == ContractChange.Kind.OPTION_LAPSE:
+        _decide_option(
+            option=locked(ExtensionOption, change.option_id, related=("contract",)),
+            to_state=terms.OptionState.LAPSED,
+            by=by,
+        )
+    elif change.kind == ContractChange.Kind.TERMINATION:
+        status = (
+            ContractStatus.ENDED
+            if change.termination_reason == ContractChange.TerminationReason.EXPIRY
+            else ContractStatus.TERMINATED
+        )
+        contract_update(contract=change.contract, by=by, ended_on=change.termination_date, status=status)
+    change.state = ContractChange.State.EFFECTIVE
+    _attributed(change, by).save()
+    _change_audit(change, "effective", by, "Made effective")
+    return change
+
+
+@transaction.atomic
+def change_withdraw(*, change: ContractChange, by: User | None) -> ContractChange:
+    """Withdraw a proposed or approved change."""
+    change = locked(ContractChange, change.pk, related=("contract",))
+    status_require(
+        change.state, {ContractChange.State.PROPOSED, ContractChange.State.APPROVED}, CHANGE_NOT_WITHDRAWABLE
+    )
+    change.state = ContractChange.State.WITHDRAWN
+    _attributed(change, by).save()
+    _change_audit(change, "withdraw", by, "Withdrew")
+    return change
+
+
+@transaction.atomic
+def change_rationale_record(*, change: ContractChange, rationale: str, by: User | None) -> ContractChange:
+    """Record legal's rationale for a proposed change (legal only)."""
+    if not has_role(by, Role.LEGAL):
+        raise RuleViolation(CHANGE_RATIONALE_ROLE)
+    change = locked(ContractChange, change.pk, related=("contract",))
+    status_require(
+        change.state, {ContractChange.State.PROPOSED}, CHANGE_NOT_PROPOSED.replace("approved", "given a rationale")
+    )
+    if not rationale.strip():
+        raise ValidationError({"legal_rationale": CHANGE_RATIONALE_EMPTY})
+    checks = _Bounds(ContractChange)
+    checks.check("legal_rationale", bounds.check_text, rationale, multiline=True, max_length=bounds.MAX_LONG_TEXT)
+    checks.raise_any()
+    change.legal_rationale, change.rationale_by, change.rationale_at = rationale, by, timezone.now()
+    _attributed(change, by).save()
+    _change_audit(change, "rationale", by, "Recorded legal's rationale")
+    return change

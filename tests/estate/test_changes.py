@@ -1,0 +1,261 @@
+"""Contract changes as records: proposed, approved only with what the modification rules and the scheme ask for,
+made effective through the estate's own services, and withdrawn; the value and end that follow are computed."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from pegasus.core.exceptions import InvalidTransition, RuleViolation
+from pegasus.core.models import AuditEvent
+from pegasus.estate import selectors, services
+from pegasus.estate.models import ContractChange
+from pegasus.governance.models import Decision
+from tests.factories import ContractFactory, OptionFactory
+
+pytestmark = pytest.mark.django_db
+
+DAY = date(2019, 2, 1)
+
+
+def decision(make_user, status="approved", reference="PCD 900"):
+    return Decision.objects.create(
+        reference=reference,
+        title="Extension",
+        decision_type="contract-extension",
+        executive_summary="Extend.",
+        value=Decimal("1000000"),
+        originating_officer=make_user("programme-director", username=f"officer-{reference[-3:]}"),
+        status=status,
+    )
+
+
+def variation(contract, value, ground="de-minimis", by=None, **more):
+    return services.change_propose(
+        contract=contract,
+        kind="variation",
+        reason="More service desk hours.",
+        effective_on=DAY,
+        value_change=Decimal(value),
+        ground=ground,
+        by=by,
+        **more,
+    )
+
+
+def option_change(contract, option, value, by=None, **more):
+    return services.change_propose(
+        contract=contract,
+        kind="option-exercise",
+        option=option,
+        reason="Continue service while the towers are re-competed.",
+        effective_on=DAY,
+        value=Decimal(value),
+        by=by,
+        **more,
+    )
+
+
+class TestTransitions:
+    def test_a_small_variation_goes_proposed_approved_effective_with_history_and_audit(self, make_user):
+        commercial, approver = make_user("commercial-officer"), make_user("approver")
+        contract = ContractFactory()
+        change = variation(contract, "20000", by=commercial, term_change_months=6, scope="Longer hours.")
+        assert change.state == "proposed"
+        services.change_approve(change=change, by=approver)
+        change.refresh_from_db()
+        assert (change.state, change.approved_by, change.approver_office) == (
+            "approved",
+            approver,
+            "Delegated officer (MPS Chief Financial Officer)",
+        )
+        services.change_make_effective(change=change, by=commercial)
+        change.refresh_from_db()
+        assert change.state == "effective"
+        assert change.history.count() == 3
+        assert list(
+            AuditEvent.objects.filter(object_type="estate.contractchange", object_id=str(change.pk))
+            .order_by("pk")
+            .values_list("action", flat=True)
+        ) == ["change.propose", "change.approve", "change.effective"]
+
+    def test_withdraw_from_proposed_and_from_approved_but_not_from_effective(self, make_user):
+        commercial = make_user("commercial-officer")
+        contract = ContractFactory()
+        first = variation(contract, "1000", by=commercial)
+        services.change_withdraw(change=first, by=commercial)
+        second = variation(contract, "1000", by=commercial)
+        services.change_approve(change=second, by=commercial)
+        services.change_withdraw(change=second, by=commercial)
+        assert {c.state for c in ContractChange.objects.all()} == {"withdrawn"}
+        third = variation(contract, "1000", by=commercial)
+        services.change_approve(change=third, by=commercial)
+        services.change_make_effective(change=third, by=commercial)
+        with pytest.raises(InvalidTransition):
+            services.change_withdraw(change=third, by=commercial)
+
+    def test_only_a_proposed_change_is_approved_and_only_an_approved_one_becomes_effective(self, make_user):
+        commercial = make_user("commercial-officer")
+        change = variation(ContractFactory(), "1000", by=commercial)
+        with pytest.raises(InvalidTransition, match="only an approved change"):
+            services.change_make_effective(change=change, by=commercial)
+        services.change_approve(change=change, by=commercial)
+        with pytest.raises(InvalidTransition, match="only a proposed change"):
+            services.change_approve(change=change, by=commercial)
+
+    def test_an_option_exercise_made_effective_exercises_the_option_and_moves_the_end(self, make_user):
+        approver = make_user("approver")
+        contract = ContractFactory()
+        option = OptionFactory(contract=contract, sequence=1, length_months=12)
+        before = selectors.contract_current(contract, DAY).current_end
+        change = option_change(contract, option, "100000", by=approver)
+        services.change_approve(change=change, by=approver)
+        services.change_make_effective(change=change, by=approver)
+        option.refresh_from_db()
+        assert option.state == "exercised"
+        assert selectors.contract_current(contract, DAY).current_end == date(before.year + 1, before.month, before.day)
+
+    def test_an_option_lapse_made_effective_lets_the_option_lapse(self, make_user):
+        commercial = make_user("commercial-officer")
+        contract = ContractFactory()
+        option = OptionFactory(contract=contract, sequence=1)
+        change = services.change_propose(
+            contract=contract, kind="option-lapse", option=option, reason="Re-let.", effective_on=DAY, by=commercial
+        )
+        services.change_approve(change=change, by=commercial)
+        services.change_make_effective(change=change, by=commercial)
+        option.refresh_from_db()
+        assert option.state == "lapsed"
+
+    def test_a_termination_made_effective_ends_the_contract(self, make_user):
+        commercial = make_user("commercial-officer")
+        contract = ContractFactory()
+        change = services.change_propose(
+            contract=contract,
+            kind="termination",
+            reason="Supplier default.",
+            effective_on=date(2018, 6, 30),
+            termination_date=date(2018, 6, 30),
+            termination_reason="default",
+            by=commercial,
+        )
+        services.change_approve(change=change, by=commercial)
+        services.change_make_effective(change=change, by=commercial)
+        contract.refresh_from_db()
+        assert (contract.ended_on, contract.status) == (date(2018, 6, 30), "terminated")
+
+
+class TestRefusals:
+    def test_a_change_the_rules_do_not_permit_cannot_be_approved(self, make_user):
+        commercial = make_user("commercial-officer")
+        contract = ContractFactory()  # £3.6m: 10% is £360,000
+        change = variation(contract, "400000", by=commercial)
+        with pytest.raises(RuleViolation, match="do not permit"):
+            services.change_approve(change=change, by=commercial)
+        change.refresh_from_db()
+        assert change.state == "proposed"
+
+    def test_earlier_changes_on_the_same_ground_count_towards_de_minimis(self, make_user):
+        commercial = make_user("commercial-officer")
+        contract = ContractFactory()
+        services.change_approve(change=variation(contract, "100000", by=commercial), by=commercial)
+        with pytest.raises(RuleViolation, match="net cumulative value"):
+            services.change_approve(change=variation(contract, "100000", by=commercial), by=commercial)
+
+    def test_a_non_substantial_change_waits_for_legals_rationale_then_may_be_approved(self, make_user):
+        commercial, legal = make_user("commercial-officer"), make_user("legal")
+        change = variation(ContractFactory(), "1000", ground="non-substantial", by=commercial)
+        with pytest.raises(RuleViolation, match="waits for legal's recorded rationale"):
+            services.change_approve(change=change, by=commercial)
+        with pytest.raises(RuleViolation, match="Only legal"):
+            services.change_rationale_record(change=change, rationale="Minor.", by=commercial)
+        services.change_rationale_record(change=change, rationale="The nature is unchanged.", by=legal)
+        change.refresh_from_db()
+        assert (change.rationale_by, change.rationale_at is not None) == (legal, True)
+        assert services.change_approve(change=change, by=commercial).state == "approved"
+
+    def test_an_empty_rationale_is_refused_on_its_field(self, make_user):
+        change = variation(ContractFactory(), "1000", ground="non-substantial")
+        with pytest.raises(ValidationError) as caught:
+            services.change_rationale_record(change=change, rationale="  ", by=make_user("legal"))
+        assert "legal_rationale" in caught.value.message_dict
+
+    @pytest.mark.parametrize("value", ["500000", "750000"])
+    def test_an_option_worth_500k_or_more_needs_an_approved_decision(self, make_user, value):
+        approver = make_user("approver")
+        contract = ContractFactory()
+        option = OptionFactory(contract=contract, sequence=1)
+        change = option_change(contract, option, value, by=approver)
+        with pytest.raises(RuleViolation, match=r"4\.13.*approved decision"):
+            services.change_approve(change=change, by=approver)
+        change.decision = decision(make_user, status="submitted")
+        change.save()
+        with pytest.raises(RuleViolation, match="is submitted"):
+            services.change_approve(change=change, by=approver)
+        Decision.objects.filter(pk=change.decision_id).update(status="approved")
+        approved = services.change_approve(change=change, by=approver)
+        assert (approved.state, approved.approver_clause) == ("approved", "4.13")
+
+    def test_just_below_500k_needs_no_decision_and_records_the_delegated_officer(self, make_user):
+        approver = make_user("approver")
+        contract = ContractFactory()
+        option = OptionFactory(contract=contract, sequence=1)
+        change = services.change_approve(change=option_change(contract, option, "499999.99"), by=approver)
+        assert (change.approver_office, change.approver_clause) == (
+            "Delegated officer (MPS Chief Financial Officer)",
+            "",
+        )
+
+    @pytest.mark.parametrize("role", ["finance", "legal", "evaluator", "auditor", "programme-director"])
+    def test_below_500k_a_user_without_the_approving_role_is_refused(self, make_user, role):
+        change = variation(ContractFactory(), "1000")
+        with pytest.raises(RuleViolation, match="Only an approver or a commercial officer"):
+            services.change_approve(change=change, by=make_user(role))
+        change.refresh_from_db()
+        assert change.state == "proposed"
+
+    def test_a_variation_needs_a_ground_of_the_contracts_regime(self, make_user):
+        contract = ContractFactory()
+        with pytest.raises(ValidationError) as caught:
+            variation(contract, "1000", ground="")
+        assert "ground" in caught.value.message_dict
+        with pytest.raises(ValidationError, match="not a ground under PCR2015"):
+            variation(contract, "1000", ground="below-threshold")
+
+    def test_an_option_change_needs_an_available_option_of_the_contract(self, make_user):
+        contract = ContractFactory()
+        with pytest.raises(ValidationError) as caught:
+            option_change(contract, OptionFactory(), "1000")
+        assert "option" in caught.value.message_dict
+        used = OptionFactory(contract=contract, sequence=1, state="exercised")
+        with pytest.raises(ValidationError, match="exercised"):
+            option_change(contract, used, "1000")
+        assert not ContractChange.objects.exists()
+
+
+class TestComputed:
+    def test_current_value_and_end_follow_the_effective_changes_only(self, make_user):
+        commercial = make_user("commercial-officer")
+        contract = ContractFactory()
+        base_end = selectors.contract_current(contract, DAY).current_end
+        up = variation(contract, "50000", by=commercial, term_change_months=3)
+        services.change_approve(change=up, by=commercial)
+        services.change_make_effective(change=up, by=commercial)
+        down = variation(contract, "-20000", by=commercial)
+        services.change_approve(change=down, by=commercial)
+        services.change_make_effective(change=down, by=commercial)
+        variation(contract, "9000", by=commercial)  # proposed only: counts for nothing
+        current = selectors.contract_current(contract, DAY)
+        assert (current.original_value, current.net_change, current.current_value) == (
+            Decimal("3600000.00"),
+            Decimal("30000.00"),
+            Decimal("3630000.00"),
+        )
+        assert current.current_end == date(2019, 6, 30) and base_end == date(2019, 3, 31)
+        contract.refresh_from_db()
+        assert contract.total_value == Decimal("3600000.00")
+
+    def test_the_regime_follows_the_start_date(self):
+        assert selectors.regime_of(ContractFactory(start_date=date(2025, 2, 23), initial_end_date=date(2026, 1, 1))) == "PCR2015"
+        assert selectors.regime_of(ContractFactory(start_date=date(2025, 2, 24), initial_end_date=date(2026, 1, 1))) == "PA2023"
