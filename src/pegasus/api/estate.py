@@ -242,7 +242,8 @@ def contract_update(request, contract_id: Id, payload: ContractPatch):
     return _detail(selectors.contract_detail(user=request.user, pk=contract.pk))
 
 
-OPTION_DECISIONS = {"exercise": services.option_exercise, "lapse": services.option_lapse}
+# An option is exercised or lapses only as a contract change, approved as every change is.
+OPTION_DECISIONS = {"exercise": "option-exercise", "lapse": "option-lapse"}
 NO_SUCH_OPTION = "Contract {id} has no option {sequence}."
 
 
@@ -252,15 +253,15 @@ NO_SUCH_OPTION = "Contract {id} has no option {sequence}."
     tags=["contracts"],
 )
 def contract_option_decide(request, contract_id: Id, sequence: Id, decision: Literal["exercise", "lapse"]):
-    """Exercise an extension option, or let it lapse (commercial officers); 409 when it is already decided or an
-    earlier option is still open."""
+    """Propose the exercise or lapse of an extension option as a contract change (commercial officers): it takes
+    effect once the change is approved and made effective; 400 when the option is already decided."""
     _allow(request, "estate.view_estate")
     contract = _visible_contract(request, contract_id)
     _allow(request, "estate.change_contract", contract)
     option = next((o for o in contract.options.all() if o.sequence == sequence), None)
     if option is None:
         raise Http404(NO_SUCH_OPTION.format(id=contract_id, sequence=sequence))
-    OPTION_DECISIONS[decision](option=option, by=request.user)
+    services.option_change_propose(option=option, kind=OPTION_DECISIONS[decision], by=request.user)
     return _detail(selectors.contract_detail(user=request.user, pk=contract.pk))
 
 

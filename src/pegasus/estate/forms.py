@@ -9,7 +9,7 @@ from pegasus.core import bounds
 from pegasus.core.clock import AS_AT_LABEL
 from pegasus.core.exceptions import OutOfBounds
 from pegasus.estate import terms
-from pegasus.estate.models import Contract, ServiceTower, Supplier
+from pegasus.estate.models import Contract, ContractChange, ServiceTower, Supplier, TerminationReason
 from pegasus.estate.selectors import EXPIRY_WINDOWS, SORTS
 from pegasus.estate.services import CONTRACT_FIELDS, OptionSpec, TowerShare
 from pegasus.ui.forms import NamedErrorsMixin
@@ -130,3 +130,51 @@ class SupplierForm(NamedErrorsMixin, forms.ModelForm):
         model = Supplier
         fields = ["name", "companies_house_number", "is_sme"]
         widgets = {"companies_house_number": forms.TextInput(attrs={"class": "govuk-input--width-10"})}
+
+
+class ChangeForm(NamedErrorsMixin, forms.Form):
+    """A proposed change to a contract; what each kind asks for is checked by `services.change_propose`."""
+
+    kind = forms.ChoiceField(label="Kind of change", choices=ContractChange.Kind.choices)
+    option = forms.TypedChoiceField(
+        label="Extension option",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text="For an option's exercise or lapse.",
+    )
+    reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 3}))
+    effective_on = forms.DateField(label="Effective date", widget=DateInput, validators=[within_dates])
+    value = forms.DecimalField(
+        label="Value, £ excluding VAT",
+        required=False,
+        max_digits=14,
+        decimal_places=2,
+        help_text="Signed: negative for a reduction. For a variation, its change in value.",
+    )
+    term_change_months = forms.IntegerField(
+        label="Change in term, months", required=False, help_text="Variations only; signed."
+    )
+    scope = forms.CharField(label="Change in scope", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    ground = forms.ChoiceField(label="Ground", required=False)
+    termination_date = forms.DateField(
+        label="Termination date", required=False, widget=DateInput, validators=[within_dates]
+    )
+    termination_reason = forms.ChoiceField(
+        label="Termination reason", required=False, choices=[("", "Not a termination"), *TerminationReason.choices]
+    )
+    decision = forms.TypedChoiceField(label="Decision that authorises it", required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args, options=(), grounds=(), decisions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["option"].choices = [("", "None")] + [
+            (o.pk, f"Option {o.sequence}: {o.length_months} months") for o in options
+        ]
+        self.fields["ground"].choices = [("", "The option's own, or none")] + [(g, g) for g in grounds]
+        self.fields["decision"].choices = [("", "None")] + [
+            (d.pk, f"{d.reference} v{d.version}: {d.title} ({d.get_status_display().lower()})") for d in decisions
+        ]
+
+
+class RationaleForm(NamedErrorsMixin, forms.Form):
+    legal_rationale = forms.CharField(label="Legal's rationale", widget=forms.Textarea(attrs={"rows": 3}))

@@ -21,6 +21,16 @@ def is_finance(user) -> bool:
 
 
 @rules.predicate
+def is_approver(user) -> bool:
+    return has_role(user, Role.APPROVER)
+
+
+@rules.predicate
+def is_legal(user) -> bool:
+    return has_role(user, Role.LEGAL)
+
+
+@rules.predicate
 def is_auditor(user) -> bool:
     return has_role(user, Role.AUDITOR)
 
@@ -78,3 +88,8 @@ rules.add_perm("estate.add_spend", is_commercial | is_finance)
 rules.add_perm("estate.import_spend", is_commercial | is_finance)
 rules.add_perm("estate.view_tower", is_internal | is_supplier_user)
 rules.add_perm("core.view_auditevent", is_auditor)
+# Contract changes: staff read them; commercial officers propose them, make them effective or withdraw them;
+# approvers and commercial officers approve them (the service asks what the scheme asks); legal gives rationale.
+rules.add_perm("estate.view_changes", is_internal)
+rules.add_perm("estate.approve_change", is_commercial | is_approver)
+rules.add_perm("estate.record_change_rationale", is_legal)

@@ -1,7 +1,7 @@
 """Every change to the estate: atomic, validated, attributed and audited. `<entity>_<verb>(*, ..., by=user)`."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import TypedDict, Unpack
 
@@ -494,6 +494,28 @@ def change_propose(
     _attributed(change, by).save()
     _change_audit(change, "propose", by, "Proposed")
     return change
+
+
+def option_change_propose(*, option: ExtensionOption, kind: str, by: User | None) -> ContractChange:
+    """Propose the exercise or lapse of an option as a change: effective the day after the contract's current
+    end, valued (for an exercise) at the annual value for the option's months."""
+    contract = option.contract
+    starts = selectors.contract_current(contract, timezone.localdate()).current_end + timedelta(days=1)
+    value = (
+        (contract.annual_value * option.length_months / 12).quantize(Decimal("0.01"))
+        if kind == ContractChange.Kind.OPTION_EXERCISE
+        else Decimal(0)
+    )
+    verb = "Exercise" if kind == ContractChange.Kind.OPTION_EXERCISE else "Let lapse"
+    return change_propose(
+        contract=contract,
+        kind=kind,
+        option=option,
+        reason=f"{verb} option {option.sequence} ({option.length_months} months).",
+        effective_on=starts,
+        value=value,
+        by=by,
+    )
 
 
 def _verdict_check(change: ContractChange) -> None:

@@ -13,6 +13,12 @@ urlpatterns = [
         views.option_decide,
         name="contract-option-decide",
     ),
+    path("contracts/<int:pk>/changes/new/", views.change_create, name="contract-change-create"),
+    path(
+        "contracts/<int:pk>/changes/<int:change_pk>/<str:action>/",
+        views.change_act,
+        name="contract-change-act",
+    ),
     path("suppliers/", views.supplier_list, name="supplier-list"),
     path("suppliers/new/", views.supplier_create, name="supplier-create"),
     path("suppliers/<int:pk>/", views.supplier_detail, name="supplier-detail"),

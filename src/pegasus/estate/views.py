@@ -16,8 +16,11 @@ from pegasus.core.models import AuditEvent
 from pegasus.core.query import bounded_query, query_date, query_page
 from pegasus.estate import exports, selectors, services
 from pegasus.estate.charts import spend_chart
-from pegasus.estate.forms import ContractFilterForm, ContractForm, SupplierForm
-from pegasus.estate.models import Contract, ExtensionOption, Supplier
+from pegasus.estate.forms import ChangeForm, ContractFilterForm, ContractForm, RationaleForm, SupplierForm
+from pegasus.estate.models import Contract, ContractChange, ExtensionOption, Supplier
+from pegasus.governance import selectors as governance_selectors
+from pegasus.procurement.law import Regime
+from pegasus.procurement.modification import GROUNDS
 
 PER_PAGE = 50
 
@@ -148,8 +151,22 @@ def contract_detail(request, pk: int):
             "events": events,
             "page_marking": contract.marking,
             "can_change": request.user.has_perm("estate.change_contract", contract),
+            **_changes_context(request, contract, as_at, terms),
         },
     )
+
+
+def _changes_context(request, contract: Contract, as_at, terms) -> dict:
+    if not request.user.has_perm("estate.view_changes", contract):
+        return {"can_view_changes": False}
+    return {
+        "can_view_changes": True,
+        "changes": list(selectors.contract_changes(contract)),
+        "current": selectors.contract_current(contract, as_at, terms),
+        "can_approve_change": request.user.has_perm("estate.approve_change", contract),
+        "can_record_rationale": request.user.has_perm("estate.record_change_rationale", contract),
+        "rationale_form": RationaleForm(),
+    }
 
 
 def _contract_form_page(request, contract: Contract | None):
@@ -198,14 +215,104 @@ def option_decide(request, pk: int, option_pk: int, decision: str):
     contract = _visible_contract(request, pk)
     check_object_perm(request.user, "estate.change_contract", contract)
     option = get_object_or_404(ExtensionOption, pk=option_pk, contract=contract)
-    action = {"exercise": services.option_exercise, "lapse": services.option_lapse}.get(decision)
-    if action is None:
+    kind = {"exercise": ContractChange.Kind.OPTION_EXERCISE, "lapse": ContractChange.Kind.OPTION_LAPSE}.get(decision)
+    if kind is None:
         raise Http404
+    # An option is exercised or lapses only as a contract change, approved as every change is.
     try:
-        action(option=option, by=request.user)
-        messages.success(request, f"Option {option.sequence} {'exercised' if decision == 'exercise' else 'lapsed'}")
-    except PegasusError as exc:
-        messages.error(request, str(exc))
+        services.option_change_propose(option=option, kind=kind, by=request.user)
+        messages.success(
+            request,
+            f"Option {option.sequence}: a change to {'exercise it' if decision == 'exercise' else 'let it lapse'} "
+            "is proposed; it takes effect once approved and made effective under Changes",
+        )
+    except (PegasusError, ValidationError) as exc:
+        messages.error(request, "; ".join(getattr(exc, "messages", [str(exc)])))
+    return redirect("contract-detail", pk=contract.pk)
+
+
+def _change_form(request, contract: Contract, data=None) -> ChangeForm:
+    return ChangeForm(
+        data,
+        options=contract.options.filter(state="available").order_by("sequence"),
+        grounds=GROUNDS[Regime(selectors.regime_of(contract))],
+        decisions=governance_selectors.decision_list(),
+    )
+
+
+@require_perm("estate.view_estate")
+def change_create(request, pk: int):
+    contract = _visible_contract(request, pk)
+    check_object_perm(request.user, "estate.change_contract", contract)
+    form = _change_form(request, contract, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        option = contract.options.filter(pk=data["option"]).first() if data["option"] else None
+        chosen = governance_selectors.decision_list().filter(pk=data["decision"]).first() if data["decision"] else None
+        value = data["value"] or type(contract.total_value)(0)
+        try:
+            services.change_propose(
+                contract=contract,
+                kind=data["kind"],
+                option=option,
+                reason=data["reason"],
+                effective_on=data["effective_on"],
+                value=value,
+                value_change=value if data["kind"] == ContractChange.Kind.VARIATION else type(value)(0),
+                term_change_months=data["term_change_months"] or 0,
+                scope=data["scope"],
+                ground=data["ground"],
+                termination_date=data["termination_date"],
+                termination_reason=data["termination_reason"],
+                decision=chosen,
+                by=request.user,
+            )
+            messages.success(request, "Change proposed")
+            return redirect("contract-detail", pk=contract.pk)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+    return render(
+        request,
+        "estate/change_form.html",
+        {"form": form, "contract": contract, "regime": selectors.regime_of(contract), "page_marking": contract.marking},
+    )
+
+
+CHANGE_ACTIONS = {
+    "approve": ("estate.approve_change", services.change_approve, "approved"),
+    "effective": ("estate.change_contract", services.change_make_effective, "made effective"),
+    "withdraw": ("estate.change_contract", services.change_withdraw, "withdrawn"),
+}
+
+
+@require_POST
+@require_perm("estate.view_estate")
+def change_act(request, pk: int, change_pk: int, action: str):
+    contract = _visible_contract(request, pk)
+    if action not in CHANGE_ACTIONS and action != "rationale":
+        raise Http404
+    check_object_perm(request.user, "estate.view_changes", contract)
+    try:
+        change = selectors.change_get(contract=contract, pk=change_pk)
+    except ContractChange.DoesNotExist:
+        raise Http404 from None
+    try:
+        if action == "rationale":
+            check_object_perm(request.user, "estate.record_change_rationale", contract)
+            form = RationaleForm(request.POST)
+            services.change_rationale_record(
+                change=change, rationale=form.data.get("legal_rationale", ""), by=request.user
+            )
+            messages.success(request, "Legal's rationale recorded")
+        else:
+            perm, act, done = CHANGE_ACTIONS[action]
+            check_object_perm(request.user, perm, contract)
+            act(change=change, by=request.user)
+            messages.success(request, f"Change {done}")
+    except (PegasusError, ValidationError) as exc:
+        messages.error(request, "; ".join(getattr(exc, "messages", [str(exc)])))
     return redirect("contract-detail", pk=contract.pk)
 
 

@@ -1,6 +1,6 @@
 """Decision PCD 579 (May 2019) as the seed records it, with an illustrative Part 2. Loading twice changes nothing."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -10,6 +10,8 @@ from openpyxl import Workbook
 
 from pegasus.core import spreadsheets
 from pegasus.core.calendar import LONDON_ZONE
+from pegasus.estate import selectors as estate_selectors
+from pegasus.estate import services as estate_services
 from pegasus.governance import services
 from pegasus.governance.models import Appointment, Decision
 from pegasus.governance.services import ExemptionSpec, RecommendationSpec
@@ -139,6 +141,28 @@ def _price_schedule() -> ContentFile:
     return ContentFile(spreadsheets.xlsx_bytes(book), name="indicative-prices-by-tower.xlsx")
 
 
+EXTENDED_CONTRACT = "MPS-DP-T1-002"
+
+
+def _link_extension(extension: Decision, by) -> None:
+    """PCD 598 authorises the exercise of the networks contract's open option, proposed as a change."""
+    option = estate_selectors.options_not_lapsed().filter(contract__reference=EXTENDED_CONTRACT, state="available")
+    first = option.order_by("sequence").first()
+    if first is None or estate_selectors.changes_of_decision(extension).exists():
+        return
+    estate_services.change_propose(
+        contract=first.contract,
+        kind="option-exercise",
+        option=first,
+        reason="Continue the networks service for twelve months while the towers are re-competed (PCD 598).",
+        effective_on=estate_selectors.contract_current(first.contract, date(2019, 6, 28)).current_end
+        + timedelta(days=1),
+        value=extension.value,
+        decision=extension,
+        by=by,
+    )
+
+
 def _illustrative_papers(officer, commercial) -> int:
     """PCD 612 in draft with some declarations made, and PCD 598 submitted to the DMPC."""
     made = 0
@@ -181,6 +205,9 @@ def _illustrative_papers(officer, commercial) -> int:
             services.declaration_confirm(decision=extension, kind=kind, statement=statement, by=officer)
         services.decision_submit(decision=extension, by=officer)
         made += 1
+    extension = Decision.objects.filter(reference=EXTENSION_SUBMITTED["reference"]).order_by("-version").first()
+    if extension is not None:
+        _link_extension(extension, commercial or officer)
     return made
 
 

@@ -12,6 +12,7 @@ from pegasus.core.access import check_object_perm, require_perm
 from pegasus.core.classification import marking
 from pegasus.core.exceptions import PegasusError
 from pegasus.core.query import bounded_query, query_date, query_page
+from pegasus.estate import selectors as estate_selectors
 from pegasus.governance import selectors, services
 from pegasus.governance.forms import (
     MAX_ID,
@@ -191,6 +192,7 @@ def decision_detail(request, pk: int):
             and decision.part2_released_at is None
             and request.user.has_perm("governance.release_part2_early", decision),
             "early_release_form": EarlyReleaseForm(),
+            "changes": list(estate_selectors.changes_of_decision(decision)),
         },
     )
 
