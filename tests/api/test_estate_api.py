@@ -772,7 +772,7 @@ class TestQueryCounts:
 class TestOptionDecisions:
     """POST /api/contracts/{id}/options/{sequence}/exercise|lapse."""
 
-    def test_exercising_moves_the_current_end_and_a_second_decision_conflicts(self, demo, make_user, client):
+    def test_exercising_proposes_a_change_and_a_second_proposal_is_refused(self, demo, make_user, client):
         user = make_user("commercial-officer")
         _, key = ApiToken.issue(user=user, name="test")
         auth = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
@@ -780,10 +780,13 @@ class TestOptionDecisions:
         url = f"/api/contracts/{contract.pk}/options/1/exercise?as_at=2019-05-23"
         response = client.post(url, **auth)
         assert response.status_code == 200, response.content
-        assert response.json()["current_end"] == "2021-03-31"
+        # The option is exercised only once the change is approved and made effective.
+        assert response.json()["current_end"] == "2020-03-31"
+        change = contract.changes.get()
+        assert (change.kind, change.state, change.option.sequence) == ("option-exercise", "proposed", 1)
         again = client.post(f"/api/contracts/{contract.pk}/options/1/lapse", **auth)
-        assert again.status_code == 409
-        assert "Option 1 is exercised" in again.content.decode()
+        assert again.status_code == 400
+        assert "Option 1 already has a change proposed" in again.content.decode()
         assert client.post(f"/api/contracts/{contract.pk}/options/9/lapse", **auth).status_code == 404
 
     def test_other_roles_are_refused(self, demo, make_user, client):

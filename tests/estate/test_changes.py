@@ -257,5 +257,122 @@ class TestComputed:
         assert contract.total_value == Decimal("3600000.00")
 
     def test_the_regime_follows_the_start_date(self):
-        assert selectors.regime_of(ContractFactory(start_date=date(2025, 2, 23), initial_end_date=date(2026, 1, 1))) == "PCR2015"
-        assert selectors.regime_of(ContractFactory(start_date=date(2025, 2, 24), initial_end_date=date(2026, 1, 1))) == "PA2023"
+        assert (
+            selectors.regime_of(ContractFactory(start_date=date(2025, 2, 23), initial_end_date=date(2026, 1, 1)))
+            == "PCR2015"
+        )
+        assert (
+            selectors.regime_of(ContractFactory(start_date=date(2025, 2, 24), initial_end_date=date(2026, 1, 1)))
+            == "PA2023"
+        )
+
+
+def test_an_option_with_a_change_in_hand_takes_no_second_one(make_user):
+    contract = ContractFactory()
+    option = OptionFactory(contract=contract, sequence=1)
+    option_change(contract, option, "1000")
+    with pytest.raises(ValidationError, match="already has a change proposed"):
+        services.option_change_propose(option=option, kind="option-lapse", by=make_user("commercial-officer"))
+
+
+class TestPages:
+    def test_the_contract_page_shows_changes_and_computed_figures_to_staff_not_suppliers(self, signed_in, make_user):
+        contract = ContractFactory()
+        commercial = make_user("commercial-officer", username="co-page")
+        change = variation(contract, "25000", by=commercial)
+        services.change_approve(change=change, by=commercial)
+        services.change_make_effective(change=change, by=commercial)
+        client, _ = signed_in("auditor")
+        page = client.get(f"/contracts/{contract.pk}/")
+        assert page.context["current"].current_value == Decimal("3625000.00")
+        body = page.content.decode()
+        assert "Changes" in body and "£3,625,000.00" in body
+        assert "Propose a change" not in body and "Approve<" not in body
+        supplier, _ = signed_in("supplier-user", username="sup", supplier=contract.supplier)
+        own = supplier.get(f"/contracts/{contract.pk}/")
+        assert own.status_code == 200 and "Net change from effective changes" not in own.content.decode()
+
+    def test_a_commercial_officer_proposes_through_the_form_and_bad_input_names_the_field(self, signed_in):
+        contract = ContractFactory()
+        client, _ = signed_in("commercial-officer")
+        url = f"/contracts/{contract.pk}/changes/new/"
+        bad = client.post(url, {"kind": "variation", "reason": "More.", "effective_on": "2019-02-01", "value": "1000"})
+        assert bad.status_code == 200
+        assert "ground" in bad.context["form"].errors
+        assert not ContractChange.objects.exists()
+        good = client.post(
+            url,
+            {
+                "kind": "variation",
+                "reason": "More.",
+                "effective_on": "2019-02-01",
+                "value": "1000",
+                "ground": "de-minimis",
+            },
+        )
+        assert good.status_code == 302
+        assert ContractChange.objects.get().value_change == Decimal("1000.00")
+
+    def test_readers_cannot_propose_approve_or_withdraw(self, signed_in):
+        contract = ContractFactory()
+        change = variation(contract, "1000")
+        for role in ("finance", "auditor", "evaluator", "legal"):
+            client, _ = signed_in(role, username=f"r-{role}")
+            assert client.post(f"/contracts/{contract.pk}/changes/new/", {}).status_code == 403, role
+            for action in ("approve", "withdraw", "effective"):
+                url = f"/contracts/{contract.pk}/changes/{change.pk}/{action}/"
+                assert client.post(url).status_code == 403, (role, action)
+        supplier, _ = signed_in("supplier-user", username="s-other")
+        assert supplier.post(f"/contracts/{contract.pk}/changes/{change.pk}/approve/").status_code == 404
+        change.refresh_from_db()
+        assert change.state == "proposed"
+
+    def test_a_refusal_is_shown_and_nothing_changes(self, signed_in):
+        contract = ContractFactory()
+        option = OptionFactory(contract=contract, sequence=1)
+        change = option_change(contract, option, "600000")
+        client, _ = signed_in("approver")
+        response = client.post(f"/contracts/{contract.pk}/changes/{change.pk}/approve/", follow=True)
+        assert "approved decision linked to it" in response.content.decode()
+        change.refresh_from_db()
+        assert change.state == "proposed"
+
+    def test_legal_records_a_rationale_on_the_page_and_an_approver_then_approves(self, signed_in):
+        contract = ContractFactory()
+        change = variation(contract, "1000", ground="non-substantial")
+        legal, _ = signed_in("legal", username="lg")
+        legal.post(f"/contracts/{contract.pk}/changes/{change.pk}/rationale/", {"legal_rationale": "Minor."})
+        approver, _ = signed_in("approver", username="ap")
+        approver.post(f"/contracts/{contract.pk}/changes/{change.pk}/approve/")
+        change.refresh_from_db()
+        assert (change.legal_rationale, change.state) == ("Minor.", "approved")
+
+    def test_the_option_button_proposes_a_change_and_exercises_nothing(self, signed_in):
+        contract = ContractFactory()
+        option = OptionFactory(contract=contract, sequence=1)
+        client, _ = signed_in("commercial-officer")
+        client.post(f"/contracts/{contract.pk}/options/{option.pk}/exercise/")
+        option.refresh_from_db()
+        assert option.state == "available"
+        assert option.changes.get().kind == "option-exercise"
+
+
+class TestDemo:
+    def test_pcd_598_authorises_the_networks_option_once_and_its_page_lists_it(self, demo, signed_in):
+        from pegasus.governance.demo import decisions_demo_load
+
+        decisions_demo_load()
+        decisions_demo_load()
+        pcd = Decision.objects.get(reference="PCD 598")
+        change = ContractChange.objects.get(decision=pcd)
+        assert (change.contract.reference, change.kind, change.option.sequence, change.state) == (
+            "MPS-DP-T1-002",
+            "option-exercise",
+            2,
+            "proposed",
+        )
+        client, _ = signed_in("auditor", username="aud")
+        body = client.get(f"/decisions/{pcd.pk}/").content.decode()
+        assert "Changes it authorises" in body and "MPS-DP-T1-002" in body
+        contract_page = client.get(f"/contracts/{change.contract.pk}/").content.decode()
+        assert f"/decisions/{pcd.pk}/" in contract_page

@@ -26,6 +26,7 @@ PAGES = {
     "contract-create": ("/contracts/new/", COMMERCIAL, 403),
     "contract-detail": ("/contracts/{own}/", ALL, 403),
     "contract-edit": ("/contracts/{own}/edit/", COMMERCIAL, 403),
+    "contract-change-create": ("/contracts/{own}/changes/new/", COMMERCIAL, 403),
     "supplier-list": ("/suppliers/", ALL, 403),
     "supplier-create": ("/suppliers/new/", COMMERCIAL, 403),
     "supplier-detail": ("/suppliers/{own_supplier}/", ALL, 403),
@@ -122,7 +123,7 @@ PUBLIC = {
     "public-ocds-releases": "/public/ocds/releases.json",
 }
 # Routes walked by their own tests: sign-in/out, home (a redirect), POST-only actions, the admin and the API.
-WALKED_ELSEWHERE = {"login", "logout", "home", "contract-option-decide", "decision-act"}
+WALKED_ELSEWHERE = {"login", "logout", "home", "contract-option-decide", "contract-change-act", "decision-act"}
 
 
 def route_names(resolver=None, namespace=""):
@@ -315,8 +316,10 @@ class TestOptionDecisions:
         assert client.post(url).status_code == 403
         client, _ = signed_in(Role.COMMERCIAL_OFFICER, username="co")
         assert client.post(url).status_code == 302
+        # The option is exercised only as a contract change, once approved and made effective.
         option.refresh_from_db()
-        assert option.state == "exercised"
+        assert option.state == "available"
+        assert option.changes.get().state == "proposed"
 
     def test_get_is_not_allowed(self, signed_in, estate):
         option = estate["own"].options.first()

@@ -385,6 +385,7 @@ CHANGE_NOT_APPROVED = "This change is {status}: only an approved change can beco
 CHANGE_NOT_WITHDRAWABLE = "This change is {status}: only a proposed or approved change can be withdrawn."
 CHANGE_NEEDS_OPTION = "Choose the extension option of this contract that the change exercises or lets lapse."
 CHANGE_OPTION_NOT_AVAILABLE = "Option {sequence} is {state}: only an available option can be exercised or lapsed."
+CHANGE_OPTION_PENDING = "Option {sequence} already has a change proposed or approved: decide that one first."
 CHANGE_NEEDS_GROUND = "Choose the ground of {regime} the variation rests on."
 CHANGE_GROUND_NOT_OF_REGIME = "{ground!r} is not a ground under {regime}; its grounds are {grounds}."
 CHANGE_NEEDS_TERMINATION = "Give the termination's date and reason."
@@ -447,6 +448,8 @@ def change_propose(
             raise ValidationError(
                 {"option": CHANGE_OPTION_NOT_AVAILABLE.format(sequence=option.sequence, state=option.state)}
             )
+        if option.changes.filter(state__in=[ContractChange.State.PROPOSED, ContractChange.State.APPROVED]).exists():
+            raise ValidationError({"option": CHANGE_OPTION_PENDING.format(sequence=option.sequence)})
         if kind == ContractChange.Kind.OPTION_EXERCISE:
             ground = ground or OPTION_GROUND[regime]
     else:
