@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from pegasus.core.exceptions import InvalidTransition, RuleViolation
-from pegasus.core.models import AuditEvent
+from pegasus.core.models import ApiToken, AuditEvent
 from pegasus.estate import selectors, services
 from pegasus.estate.models import ContractChange
 from pegasus.governance.models import Decision
@@ -376,3 +376,36 @@ class TestDemo:
         assert "Changes it authorises" in body and "MPS-DP-T1-002" in body
         contract_page = client.get(f"/contracts/{change.contract.pk}/").content.decode()
         assert f"/decisions/{pcd.pk}/" in contract_page
+
+
+class TestApi:
+    def test_get_changes_and_approve_through_the_same_service(self, make_user, client):
+        contract = ContractFactory()
+        option = OptionFactory(contract=contract, sequence=1)
+        big = option_change(contract, option, "600000")
+        _, key = ApiToken.issue(user=make_user("approver"), name="t")
+        auth = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+        listed = client.get(f"/api/contracts/{contract.pk}/changes", **auth)
+        assert listed.status_code == 200 and listed.json()[0]["state"] == "proposed"
+        refused = client.post(f"/api/contracts/{contract.pk}/changes/{big.pk}/approve", **auth)
+        assert refused.status_code == 400 and "approved decision" in refused.content.decode()
+        big.refresh_from_db()
+        assert big.state == "proposed"
+        small = variation(contract, "1000")
+        done = client.post(f"/api/contracts/{contract.pk}/changes/{small.pk}/approve", **auth)
+        assert done.status_code == 200 and done.json()["state"] == "approved"
+        again = client.post(f"/api/contracts/{contract.pk}/changes/{small.pk}/approve", **auth)
+        assert again.status_code == 409
+
+    def test_readers_and_suppliers_are_refused(self, make_user, client):
+        contract = ContractFactory()
+        change = variation(contract, "1000")
+        _, key = ApiToken.issue(user=make_user("finance"), name="t")
+        url = f"/api/contracts/{contract.pk}/changes/{change.pk}/approve"
+        assert client.post(url, HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 403
+        _, skey = ApiToken.issue(user=make_user("supplier-user", username="sx"), name="t")
+        assert (
+            client.get(f"/api/contracts/{contract.pk}/changes", HTTP_AUTHORIZATION=f"Bearer {skey}").status_code == 404
+        )
+        change.refresh_from_db()
+        assert change.state == "proposed"

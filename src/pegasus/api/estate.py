@@ -11,7 +11,8 @@ from typing import Literal
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import Http404
-from ninja import Query, Router, Status
+from ninja import Query, Router, Schema, Status
+from pydantic import Field
 
 from pegasus.api.schemas import (
     BoundedDate,
@@ -24,6 +25,7 @@ from pegasus.api.schemas import (
     Errors,
     Id,
     Message,
+    MoneyOut,
     OptionIn,
     PageQuery,
     SpendFilters,
@@ -41,7 +43,7 @@ from pegasus.api.schemas import (
 from pegasus.core import clock
 from pegasus.core.access import check_object_perm
 from pegasus.estate import selectors, services
-from pegasus.estate.models import Contract, ContractTower, Supplier
+from pegasus.estate.models import Contract, ContractChange, ContractTower, Supplier
 
 NO_SUCH_CONTRACT = "No contract with id {id}."
 NO_SUCH_SUPPLIER = "No supplier with id {id}."
@@ -263,6 +265,70 @@ def contract_option_decide(request, contract_id: Id, sequence: Id, decision: Lit
         raise Http404(NO_SUCH_OPTION.format(id=contract_id, sequence=sequence))
     services.option_change_propose(option=option, kind=OPTION_DECISIONS[decision], by=request.user)
     return _detail(selectors.contract_detail(user=request.user, pk=contract.pk))
+
+
+# --- Changes to a contract ---------------------------------------------------------------------------------
+
+
+class ChangeOut(Schema):
+    id: int
+    kind: str
+    option: int | None = Field(description="The option's place in sequence, for an option's exercise or lapse")
+    reason: str
+    effective_on: date
+    value: MoneyOut = Field(description="Signed, in pounds excluding VAT")
+    term_change_months: int
+    ground: str
+    state: str
+    decision: str | None = Field(description="The reference of the decision that authorises it")
+    approver_office: str
+
+    @classmethod
+    def of(cls, change: ContractChange) -> "ChangeOut":
+        return cls(
+            id=change.pk,
+            kind=change.kind,
+            option=change.option.sequence if change.option else None,
+            reason=change.reason,
+            effective_on=change.effective_on,
+            value=change.value,
+            term_change_months=change.term_change_months,
+            ground=change.ground,
+            state=change.state,
+            decision=change.decision.reference if change.decision else None,
+            approver_office=change.approver_office,
+        )
+
+
+NO_SUCH_CHANGE = "Contract {id} has no change {change}."
+
+
+@router.get("/contracts/{contract_id}/changes", response={200: list[ChangeOut], **READ_ERRORS}, tags=["contracts"])
+def contract_changes(request, contract_id: Id):
+    """A contract's changes by effective date (staff of the authority)."""
+    _allow(request, "estate.view_estate")
+    contract = _visible_contract(request, contract_id)
+    _allow(request, "estate.view_changes", contract)
+    return [ChangeOut.of(c) for c in selectors.contract_changes(contract)]
+
+
+@router.post(
+    "/contracts/{contract_id}/changes/{change_id}/approve",
+    response={200: ChangeOut, **WRITE_ERRORS, 409: Errors},
+    tags=["contracts"],
+)
+def contract_change_approve(request, contract_id: Id, change_id: Id):
+    """Approve a proposed change (approvers and commercial officers), through the same service as the page: 400
+    when the modification rules do not permit it, it awaits legal's rationale, or the scheme asks for an approved
+    decision not linked; 409 when it is not proposed."""
+    _allow(request, "estate.view_estate")
+    contract = _visible_contract(request, contract_id)
+    _allow(request, "estate.approve_change", contract)
+    try:
+        change = selectors.change_get(contract=contract, pk=change_id)
+    except ContractChange.DoesNotExist:
+        raise Http404(NO_SUCH_CHANGE.format(id=contract_id, change=change_id)) from None
+    return ChangeOut.of(services.change_approve(change=change, by=request.user))
 
 
 # --- Spend -------------------------------------------------------------------------------------------------
