@@ -409,3 +409,18 @@ class TestApi:
         )
         change.refresh_from_db()
         assert change.state == "proposed"
+
+
+def test_editing_a_contract_keeps_its_options_changes_and_will_not_remove_such_an_option(make_user):
+    commercial = make_user("commercial-officer")
+    contract = ContractFactory()
+    option = OptionFactory(contract=contract, sequence=1)
+    change = option_change(contract, option, "1000")
+    services.contract_update(
+        contract=contract, by=commercial, title="Renamed", options=[services.OptionSpec(12), services.OptionSpec(6)]
+    )
+    change.refresh_from_db()
+    assert change.option_id == option.pk
+    with pytest.raises(ValidationError, match="Option 1 has a contract change"):
+        services.contract_update(contract=contract, by=commercial, options=[])
+    assert contract.options.count() == 2

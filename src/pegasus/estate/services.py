@@ -41,6 +41,7 @@ CONTRACT_NEEDS_A_TOWER = "A contract covers at least one service tower."
 OPTION_NOT_AVAILABLE = "Option {sequence} is {state}: only an available option can be exercised or lapsed."
 OPTION_OUT_OF_ORDER = "Option {sequence} cannot be exercised before option {earlier}."
 SPEND_MONTH_NOT_FIRST = "A spend month is given by its first day."
+OPTION_HAS_CHANGES = "Option {sequence} has a contract change recorded against it, so it cannot be removed."
 TOO_MANY_OPTIONS = "A contract has at most {most} extension options, not {count}."
 
 CONTRACT_FIELDS = (
@@ -195,12 +196,22 @@ def _replace_towers(contract: Contract, shares: list[TowerShare], by: User | Non
 
 
 def _replace_options(contract: Contract, options: list[OptionSpec], by: User | None) -> None:
-    for old in ExtensionOption.objects.filter(contract=contract):
-        _attributed(old, by).delete()
+    """Make the contract's options these, in place by sequence, so that a change recorded against an option keeps
+    it; an option with a change recorded cannot be removed."""
+    existing = {o.sequence: o for o in ExtensionOption.objects.filter(contract=contract)}
     for number, spec in enumerate(options, start=1):
-        option = ExtensionOption(contract=contract, sequence=number, length_months=spec.length_months, state=spec.state)
-        full_clean(option)
+        option = existing.pop(number, None)
+        if option is None:
+            option = ExtensionOption(contract=contract, sequence=number)
+        elif (option.length_months, option.state) == (spec.length_months, spec.state):
+            continue
+        option.length_months, option.state = spec.length_months, spec.state
+        full_clean(option, validate_unique=False)
         _attributed(option, by).save()
+    for old in existing.values():
+        if old.changes.exists():
+            raise ValidationError({"options": OPTION_HAS_CHANGES.format(sequence=old.sequence)})
+        _attributed(old, by).delete()
 
 
 def _validate_terms(contract: Contract, options: list[OptionSpec]) -> None:
