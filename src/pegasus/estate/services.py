@@ -586,7 +586,7 @@ def change_approve(*, change: ContractChange, by: User | None) -> ContractChange
     """Approve a proposed change. Refuses (InvalidTransition, RuleViolation, PermissionRefused) a change that is
     not proposed, that the modification rules do not permit or that awaits legal's rationale, one that the
     scheme reserves to a decision without an approved decision linked, and an approver without the role."""
-    change = locked(ContractChange, change.pk, related=("contract", "decision", "option"))
+    change = locked(ContractChange, change.pk, related=("contract",))
     status_require(change.state, {ContractChange.State.PROPOSED}, CHANGE_NOT_PROPOSED)
     if change.kind in MODIFYING_KINDS:
         _verdict_check(change)
@@ -607,7 +607,7 @@ def change_approve(*, change: ContractChange, by: User | None) -> ContractChange
 def change_make_effective(*, change: ContractChange, by: User | None) -> ContractChange:
     """Make an approved change effective: an option is exercised or lapses through the option services, a
     termination ends the contract through `contract_update`; a variation's value and term follow in the selectors."""
-    change = locked(ContractChange, change.pk, related=("contract", "option"))
+    change = locked(ContractChange, change.pk, related=("contract",))
     status_require(change.state, {ContractChange.State.APPROVED}, CHANGE_NOT_APPROVED)
     if change.kind == ContractChange.Kind.OPTION_EXERCISE:
         _decide_option(
