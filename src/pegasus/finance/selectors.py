@@ -192,10 +192,6 @@ def budget_lines() -> QuerySet[BudgetLine]:
     return BudgetLine.objects.order_by("code")
 
 
-def budget_line(code: str) -> BudgetLine:
-    return BudgetLine.objects.get(code=code)
-
-
 def budget_amounts() -> QuerySet[BudgetAmount]:
     return BudgetAmount.objects.order_by("line_id", "year")
 
@@ -227,16 +223,6 @@ def line_parents() -> dict[str, str | None]:
         code: str(parent) if parent is not None else None
         for code, parent in BudgetLine.objects.values_list("code", "parent_id")
     }
-
-
-def commitments_behind(*, codes: list[str], as_at: date) -> QuerySet[Commitment]:
-    """The commitments a line's committed_open is drawn from: raised by `as_at` and not cancelled by then."""
-    return (
-        commitments()
-        .filter(line__code__in=codes, raised_on__lte=as_at)
-        .exclude(cancelled_on__lte=as_at)
-        .select_related("approval")
-    )
 
 
 def actuals_behind(*, codes: list[str], year: int, as_at: date) -> QuerySet[Actual]:

@@ -16,7 +16,7 @@ from django.db import models, transaction
 
 from pegasus.core import bounds
 from pegasus.core.audit import audit_record
-from pegasus.core.exceptions import OutOfBounds, RuleViolation
+from pegasus.core.exceptions import RuleViolation
 from pegasus.core.field_bounds import FieldBounds
 from pegasus.core.types import User
 from pegasus.estate import selectors as estate_selectors
@@ -107,10 +107,7 @@ def _bounded(row: models.Model) -> None:
             checks.check(field.name, bounds.check_money, value)
         elif isinstance(field, models.DateField) and value is not None:
             checks.check(field.name, bounds.check_date, value)
-    try:
-        checks.raise_any()
-    except OutOfBounds:
-        raise
+    checks.raise_any()
     for field in row._meta.concrete_fields:
         if isinstance(field, models.DecimalField) and getattr(row, field.name) < 0:
             raise FinanceRefused(field.name, f"{field.name}: £{getattr(row, field.name):,.2f} is negative")
