@@ -91,10 +91,12 @@ def module_transaction(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def make_user(db, django_user_model):
-    """Make a user with the given role (a Role value or its name); supplier users may be given a supplier."""
+    """Make a user with the given role (a Role value or its name); supplier users may be given a supplier, and
+    anyone an office of the scheme of delegation (`tests.factories.DELEGATED_OFFICER`)."""
 
-    def make(role: str | None = None, *, username: str | None = None, supplier=None):
+    def make(role: str | None = None, *, username: str | None = None, supplier=None, office: str | None = None):
         from pegasus.estate.models import SupplierMembership
+        from pegasus.governance.models import Appointment
 
         name = username or f"{role or 'nobody'}-user"
         user = django_user_model.objects.create_user(username=name, password="correct-horse-battery")
@@ -102,6 +104,8 @@ def make_user(db, django_user_model):
             user.groups.add(Group.objects.get_or_create(name=str(role))[0])  # a flush empties the groups
         if supplier is not None:
             SupplierMembership.objects.create(user=user, supplier=supplier)
+        if office is not None:
+            Appointment.objects.create(user=user, office=office)
         return user
 
     return make

@@ -15,6 +15,9 @@ from pegasus.estate.models import (
     Supplier,
 )
 
+# The office the MOPAC scheme names for contract changes below its reserved decisions (4.13: £500,000).
+DELEGATED_OFFICER = "Delegated officer (MPS Chief Financial Officer)"
+
 
 class OrganisationFactory(factory.django.DjangoModelFactory):
     class Meta:

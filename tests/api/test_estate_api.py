@@ -507,7 +507,7 @@ class TestContractUpdate:
                 "title": "Wide Area Network",
                 "annual_value": "1250000.00",
                 "towers": [{"code": "networks", "share_percent": "100"}],
-                "options": [{"length_months": 24, "state": "exercised"}],
+                "options": [{"length_months": 24, "state": "available"}],
             },
         )
 
@@ -519,13 +519,22 @@ class TestContractUpdate:
             Decimal("3600000.00"),
         )
         assert [(s.tower.code, s.share_percent) for s in contract.tower_shares.all()] == [("networks", Decimal(100))]
-        assert [(o.length_months, o.state) for o in contract.options.all()] == [(24, "exercised")]
-        assert response.json()["current_end"] == "2021-03-31"
+        assert [(o.length_months, o.state) for o in contract.options.all()] == [(24, "available")]
+        assert response.json()["current_end"] == contract.initial_end_date.isoformat()
         assert response.json()["annual_value"] == "1250000.00"
         event = AuditEvent.objects.get(action="contract.update", object_id=str(contract.pk))
         assert event.actor == user
         assert set(event.data["changed"]) == {"title", "annual_value", "towers", "options"}
-        assert event.data["changed"]["options"] == ["12 months available", "24 months exercised"]
+        assert event.data["changed"]["options"] == ["12 months available", "24 months available"]
+
+    def test_an_option_is_not_exercised_by_an_update(self, api_as, estate):
+        client, _ = api_as(Role.COMMERCIAL_OFFICER)
+        contract = estate["own"]
+        OptionFactory(contract=contract, sequence=1, length_months=12)
+        response = client.patch(f"/contracts/{contract.pk}", {"options": [{"length_months": 12, "state": "exercised"}]})
+        assert response.status_code == 400
+        assert "only as a contract change" in str(response.json())
+        assert list(contract.options.values_list("state", flat=True)) == ["available"]
 
     def test_towers_and_options_are_kept_when_not_sent(self, api_as, estate):
         client, _ = api_as(Role.COMMERCIAL_OFFICER)

@@ -12,7 +12,7 @@ from pegasus.core.models import ApiToken, AuditEvent
 from pegasus.estate import selectors, services
 from pegasus.estate.models import ContractChange
 from pegasus.governance.models import Decision
-from tests.factories import ContractFactory, OptionFactory
+from tests.factories import DELEGATED_OFFICER, ContractFactory, OptionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +59,7 @@ def option_change(contract, option, value, by=None, **more):
 
 class TestTransitions:
     def test_a_small_variation_goes_proposed_approved_effective_with_history_and_audit(self, make_user):
-        commercial, approver = make_user("commercial-officer"), make_user("approver")
+        commercial, approver = make_user("commercial-officer"), make_user("approver", office=DELEGATED_OFFICER)
         contract = ContractFactory()
         change = variation(contract, "20000", by=commercial, term_change_months=6, scope="Longer hours.")
         assert change.state == "proposed"
@@ -81,31 +81,31 @@ class TestTransitions:
         ) == ["change.propose", "change.approve", "change.effective"]
 
     def test_withdraw_from_proposed_and_from_approved_but_not_from_effective(self, make_user):
-        commercial = make_user("commercial-officer")
+        cfo = make_user("approver", username="cfo", office=DELEGATED_OFFICER)
         contract = ContractFactory()
-        first = variation(contract, "1000", by=commercial)
-        services.change_withdraw(change=first, by=commercial)
-        second = variation(contract, "1000", by=commercial)
-        services.change_approve(change=second, by=commercial)
-        services.change_withdraw(change=second, by=commercial)
+        first = variation(contract, "1000", by=cfo)
+        services.change_withdraw(change=first, by=cfo)
+        second = variation(contract, "1000", by=cfo)
+        services.change_approve(change=second, by=cfo)
+        services.change_withdraw(change=second, by=cfo)
         assert {c.state for c in ContractChange.objects.all()} == {"withdrawn"}
-        third = variation(contract, "1000", by=commercial)
-        services.change_approve(change=third, by=commercial)
-        services.change_make_effective(change=third, by=commercial)
+        third = variation(contract, "1000", by=cfo)
+        services.change_approve(change=third, by=cfo)
+        services.change_make_effective(change=third, by=cfo)
         with pytest.raises(InvalidTransition):
-            services.change_withdraw(change=third, by=commercial)
+            services.change_withdraw(change=third, by=cfo)
 
     def test_only_a_proposed_change_is_approved_and_only_an_approved_one_becomes_effective(self, make_user):
-        commercial = make_user("commercial-officer")
-        change = variation(ContractFactory(), "1000", by=commercial)
+        cfo = make_user("approver", username="cfo", office=DELEGATED_OFFICER)
+        change = variation(ContractFactory(), "1000", by=cfo)
         with pytest.raises(InvalidTransition, match="only an approved change"):
-            services.change_make_effective(change=change, by=commercial)
-        services.change_approve(change=change, by=commercial)
+            services.change_make_effective(change=change, by=cfo)
+        services.change_approve(change=change, by=cfo)
         with pytest.raises(InvalidTransition, match="only a proposed change"):
-            services.change_approve(change=change, by=commercial)
+            services.change_approve(change=change, by=cfo)
 
     def test_an_option_exercise_made_effective_exercises_the_option_and_moves_the_end(self, make_user):
-        approver = make_user("approver")
+        approver = make_user("approver", office=DELEGATED_OFFICER)
         contract = ContractFactory()
         option = OptionFactory(contract=contract, sequence=1, length_months=12)
         before = selectors.contract_current(contract, DAY).current_end
@@ -118,18 +118,20 @@ class TestTransitions:
 
     def test_an_option_lapse_made_effective_lets_the_option_lapse(self, make_user):
         commercial = make_user("commercial-officer")
+        cfo = make_user("approver", username="cfo", office=DELEGATED_OFFICER)
         contract = ContractFactory()
         option = OptionFactory(contract=contract, sequence=1)
         change = services.change_propose(
             contract=contract, kind="option-lapse", option=option, reason="Re-let.", effective_on=DAY, by=commercial
         )
-        services.change_approve(change=change, by=commercial)
-        services.change_make_effective(change=change, by=commercial)
+        services.change_approve(change=change, by=cfo)
+        services.change_make_effective(change=change, by=cfo)
         option.refresh_from_db()
         assert option.state == "lapsed"
 
     def test_a_termination_made_effective_ends_the_contract(self, make_user):
         commercial = make_user("commercial-officer")
+        cfo = make_user("approver", username="cfo", office=DELEGATED_OFFICER)
         contract = ContractFactory()
         change = services.change_propose(
             contract=contract,
@@ -140,40 +142,42 @@ class TestTransitions:
             termination_reason="default",
             by=commercial,
         )
-        services.change_approve(change=change, by=commercial)
-        services.change_make_effective(change=change, by=commercial)
+        services.change_approve(change=change, by=cfo)
+        services.change_make_effective(change=change, by=cfo)
         contract.refresh_from_db()
         assert (contract.ended_on, contract.status) == (date(2018, 6, 30), "terminated")
 
 
 class TestRefusals:
     def test_a_change_the_rules_do_not_permit_cannot_be_approved(self, make_user):
-        commercial = make_user("commercial-officer")
+        cfo = make_user("approver", username="cfo", office=DELEGATED_OFFICER)
         contract = ContractFactory()  # £3.6m: 10% is £360,000
-        change = variation(contract, "400000", by=commercial)
+        change = variation(contract, "400000", by=cfo)
         with pytest.raises(RuleViolation, match="do not permit"):
-            services.change_approve(change=change, by=commercial)
+            services.change_approve(change=change, by=cfo)
         change.refresh_from_db()
         assert change.state == "proposed"
 
     def test_earlier_changes_on_the_same_ground_count_towards_de_minimis(self, make_user):
         commercial = make_user("commercial-officer")
+        cfo = make_user("approver", username="cfo", office=DELEGATED_OFFICER)
         contract = ContractFactory()
-        services.change_approve(change=variation(contract, "100000", by=commercial), by=commercial)
+        services.change_approve(change=variation(contract, "100000", by=commercial), by=cfo)
         with pytest.raises(RuleViolation, match="net cumulative value"):
-            services.change_approve(change=variation(contract, "100000", by=commercial), by=commercial)
+            services.change_approve(change=variation(contract, "100000", by=commercial), by=cfo)
 
     def test_a_non_substantial_change_waits_for_legals_rationale_then_may_be_approved(self, make_user):
-        commercial, legal = make_user("commercial-officer"), make_user("legal")
-        change = variation(ContractFactory(), "1000", ground="non-substantial", by=commercial)
+        legal = make_user("legal")
+        cfo = make_user("approver", username="cfo", office=DELEGATED_OFFICER)
+        change = variation(ContractFactory(), "1000", ground="non-substantial", by=cfo)
         with pytest.raises(RuleViolation, match="waits for legal's recorded rationale"):
-            services.change_approve(change=change, by=commercial)
+            services.change_approve(change=change, by=cfo)
         with pytest.raises(RuleViolation, match="Only legal"):
-            services.change_rationale_record(change=change, rationale="Minor.", by=commercial)
+            services.change_rationale_record(change=change, rationale="Minor.", by=cfo)
         services.change_rationale_record(change=change, rationale="The nature is unchanged.", by=legal)
         change.refresh_from_db()
         assert (change.rationale_by, change.rationale_at is not None) == (legal, True)
-        assert services.change_approve(change=change, by=commercial).state == "approved"
+        assert services.change_approve(change=change, by=cfo).state == "approved"
 
     def test_an_empty_rationale_is_refused_on_its_field(self, make_user):
         change = variation(ContractFactory(), "1000", ground="non-substantial")
@@ -183,7 +187,7 @@ class TestRefusals:
 
     @pytest.mark.parametrize("value", ["500000", "750000"])
     def test_an_option_worth_500k_or_more_needs_an_approved_decision(self, make_user, value):
-        approver = make_user("approver")
+        approver = make_user("approver", office=DELEGATED_OFFICER)
         contract = ContractFactory()
         option = OptionFactory(contract=contract, sequence=1)
         change = option_change(contract, option, value, by=approver)
@@ -198,7 +202,7 @@ class TestRefusals:
         assert (approved.state, approved.approver_clause) == ("approved", "4.13")
 
     def test_just_below_500k_needs_no_decision_and_records_the_delegated_officer(self, make_user):
-        approver = make_user("approver")
+        approver = make_user("approver", office=DELEGATED_OFFICER)
         contract = ContractFactory()
         option = OptionFactory(contract=contract, sequence=1)
         change = services.change_approve(change=option_change(contract, option, "499999.99"), by=approver)
@@ -206,6 +210,19 @@ class TestRefusals:
             "Delegated officer (MPS Chief Financial Officer)",
             "",
         )
+
+    def test_below_500k_only_the_officer_the_scheme_names_may_approve(self, make_user):
+        change = variation(ContractFactory(), "1000")
+        for user in (
+            make_user("approver", username="dmpc", office="Deputy Mayor for Policing and Crime"),
+            make_user("commercial-officer", username="co", office=DELEGATED_OFFICER),
+        ):
+            with pytest.raises(RuleViolation, match=r"only the Delegated officer \(MPS Chief Financial Officer\)"):
+                services.change_approve(change=change, by=user)
+        change.refresh_from_db()
+        assert change.state == "proposed"
+        approved = services.change_approve(change=change, by=make_user("approver", office=DELEGATED_OFFICER))
+        assert approved.approver_office == DELEGATED_OFFICER
 
     @pytest.mark.parametrize("role", ["finance", "legal", "evaluator", "auditor", "programme-director"])
     def test_below_500k_a_user_without_the_approving_role_is_refused(self, make_user, role):
@@ -237,14 +254,15 @@ class TestRefusals:
 class TestComputed:
     def test_current_value_and_end_follow_the_effective_changes_only(self, make_user):
         commercial = make_user("commercial-officer")
+        cfo = make_user("approver", username="cfo", office=DELEGATED_OFFICER)
         contract = ContractFactory()
         base_end = selectors.contract_current(contract, DAY).current_end
         up = variation(contract, "50000", by=commercial, term_change_months=3)
-        services.change_approve(change=up, by=commercial)
-        services.change_make_effective(change=up, by=commercial)
-        down = variation(contract, "-20000", by=commercial)
-        services.change_approve(change=down, by=commercial)
-        services.change_make_effective(change=down, by=commercial)
+        services.change_approve(change=up, by=cfo)
+        services.change_make_effective(change=up, by=cfo)
+        down = variation(contract, "-20000", by=cfo)
+        services.change_approve(change=down, by=cfo)
+        services.change_make_effective(change=down, by=cfo)
         variation(contract, "9000", by=commercial)  # proposed only: counts for nothing
         current = selectors.contract_current(contract, DAY)
         assert (current.original_value, current.net_change, current.current_value) == (
@@ -278,10 +296,10 @@ def test_an_option_with_a_change_in_hand_takes_no_second_one(make_user):
 class TestPages:
     def test_the_contract_page_shows_changes_and_computed_figures_to_staff_not_suppliers(self, signed_in, make_user):
         contract = ContractFactory()
-        commercial = make_user("commercial-officer", username="co-page")
-        change = variation(contract, "25000", by=commercial)
-        services.change_approve(change=change, by=commercial)
-        services.change_make_effective(change=change, by=commercial)
+        cfo = make_user("approver", username="cfo", office=DELEGATED_OFFICER)
+        change = variation(contract, "25000", by=cfo)
+        services.change_approve(change=change, by=cfo)
+        services.change_make_effective(change=change, by=cfo)
         client, _ = signed_in("auditor")
         page = client.get(f"/contracts/{contract.pk}/")
         assert page.context["current"].current_value == Decimal("3625000.00")
@@ -331,7 +349,7 @@ class TestPages:
         contract = ContractFactory()
         option = OptionFactory(contract=contract, sequence=1)
         change = option_change(contract, option, "600000")
-        client, _ = signed_in("approver")
+        client, _ = signed_in("approver", office=DELEGATED_OFFICER)
         response = client.post(f"/contracts/{contract.pk}/changes/{change.pk}/approve/", follow=True)
         assert "approved decision linked to it" in response.content.decode()
         change.refresh_from_db()
@@ -342,7 +360,7 @@ class TestPages:
         change = variation(contract, "1000", ground="non-substantial")
         legal, _ = signed_in("legal", username="lg")
         legal.post(f"/contracts/{contract.pk}/changes/{change.pk}/rationale/", {"legal_rationale": "Minor."})
-        approver, _ = signed_in("approver", username="ap")
+        approver, _ = signed_in("approver", username="ap", office=DELEGATED_OFFICER)
         approver.post(f"/contracts/{contract.pk}/changes/{change.pk}/approve/")
         change.refresh_from_db()
         assert (change.legal_rationale, change.state) == ("Minor.", "approved")
@@ -383,7 +401,7 @@ class TestApi:
         contract = ContractFactory()
         option = OptionFactory(contract=contract, sequence=1)
         big = option_change(contract, option, "600000")
-        _, key = ApiToken.issue(user=make_user("approver"), name="t")
+        _, key = ApiToken.issue(user=make_user("approver", office=DELEGATED_OFFICER), name="t")
         auth = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
         listed = client.get(f"/api/contracts/{contract.pk}/changes", **auth)
         assert listed.status_code == 200 and listed.json()[0]["state"] == "proposed"

@@ -397,17 +397,36 @@ class TestContractsImport:
 
     def test_changed_towers_options_and_supplier_are_replaced(self, estate):
         contracts_import(filename="c.csv", data=csv_file([contract_row()]), by=None)
-        row = contract_row(towers="networks:100", options="6:available", supplier="THAMESMEAD NETWORKS PLC")
+        row = contract_row(
+            towers="networks:100", options="12:exercised; 6:available", supplier="THAMESMEAD NETWORKS PLC"
+        )
         result = contracts_import(filename="c.csv", data=csv_file([row]), by=None)
         assert (result.updated, result.suppliers_created) == (1, 0)
         contract = Contract.objects.get(reference="MPS-NEW-001")
         assert list(contract.tower_shares.values_list("tower__code", "share_percent")) == [("networks", 100)]
-        assert list(contract.options.values_list("length_months", "state")) == [(6, "available")]
+        assert list(contract.options.values_list("length_months", "state")) == [(12, "exercised"), (6, "available")]
         assert contract.supplier == estate.supplier
+
+    @pytest.mark.parametrize(
+        ("changes", "column"),
+        [
+            ({"options": "12:exercised; 12:exercised"}, "options"),
+            ({"options": "12:available; 12:available"}, "options"),
+            ({"status": "terminated"}, "status"),
+        ],
+    )
+    def test_an_import_cannot_do_what_only_a_contract_change_may(self, estate, changes, column):
+        contracts_import(filename="c.csv", data=csv_file([contract_row()]), by=None)
+        errors = rejected(contracts_import, "c.csv", csv_file([contract_row(**changes)]))
+        assert [(e.line, e.column) for e in errors] == [(2, column)]
+        assert "contract change" in errors[0].message
+        contract = Contract.objects.get(reference="MPS-NEW-001")
+        assert list(contract.options.values_list("state", flat=True)) == ["exercised", "available"]
+        assert contract.status == "active"
 
     def test_a_column_left_out_leaves_the_held_value_and_an_empty_cell_means_the_default(self, estate):
         header = [h for h in HEADER if h != "tier"]
-        row = contract_row(reference="EX-001", towers="hosting:100")
+        row = contract_row(reference="EX-001", towers="hosting:100", options="12:available")
         contracts_import(filename="c.csv", data=csv_file([row], header), by=None)
         assert Contract.objects.get(reference="EX-001").tier == 1
         contracts_import(filename="c.csv", data=csv_file([{**row, "tier": ""}]), by=None)

@@ -12,7 +12,14 @@ from pegasus.core.models import AuditEvent
 from pegasus.estate import services
 from pegasus.estate.models import Contract, ContractTower, ExtensionOption
 from pegasus.estate.services import OptionSpec, TowerShare
-from tests.factories import ContractFactory, OptionFactory, OrganisationFactory, SupplierFactory, TowerFactory
+from tests.factories import (
+    DELEGATED_OFFICER,
+    ContractFactory,
+    OptionFactory,
+    OrganisationFactory,
+    SupplierFactory,
+    TowerFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -115,13 +122,26 @@ class TestContractUpdate:
         assert option.contract.options.count() == 1
 
 
-class TestOptionTransitions:
-    @pytest.mark.parametrize(
-        ("service", "state"), [(services.option_exercise, "exercised"), (services.option_lapse, "lapsed")]
+def decide_option(option, kind, by, value="1000"):
+    """Exercise or let lapse an option the one way there is: a contract change, proposed, approved, made effective."""
+    change = services.change_propose(
+        contract=option.contract,
+        kind=kind,
+        option=option,
+        reason="Decided.",
+        effective_on=date(2019, 4, 1),
+        value=Decimal(value) if kind == "option-exercise" else Decimal(0),
+        by=by,
     )
-    def test_an_available_option_can_be_decided(self, service, state, make_user):
+    services.change_approve(change=change, by=by)
+    return services.change_make_effective(change=change, by=by)
+
+
+class TestOptionTransitions:
+    @pytest.mark.parametrize(("kind", "state"), [("option-exercise", "exercised"), ("option-lapse", "lapsed")])
+    def test_an_available_option_is_decided_by_a_change(self, kind, state, make_user):
         option = OptionFactory(sequence=1)
-        service(option=option, by=make_user("commercial-officer"))
+        decide_option(option, kind, make_user("approver", office=DELEGATED_OFFICER))
         option.refresh_from_db()
         assert option.state == state
         assert AuditEvent.objects.filter(action=f"option.{state}").count() == 1
@@ -129,20 +149,21 @@ class TestOptionTransitions:
     @pytest.mark.parametrize("state", ["exercised", "lapsed"])
     def test_a_decided_option_cannot_be_decided_again(self, state, make_user):
         option = OptionFactory(sequence=1, state=state)
-        with pytest.raises(InvalidTransition, match=f"Option 1 is {state}"):
-            services.option_exercise(option=option, by=make_user("commercial-officer"))
+        with pytest.raises(ValidationError, match=f"Option 1 is {state}"):
+            decide_option(option, "option-exercise", make_user("approver", office=DELEGATED_OFFICER))
 
     def test_options_are_exercised_in_order(self, make_user):
         first = OptionFactory(sequence=1)
         second = OptionFactory(contract=first.contract, sequence=2)
         with pytest.raises(InvalidTransition, match="before option 1"):
-            services.option_exercise(option=second, by=make_user("commercial-officer"))
+            decide_option(second, "option-exercise", make_user("approver", office=DELEGATED_OFFICER))
+        assert ExtensionOption.objects.get(pk=second.pk).state == "available"
 
     def test_exercising_moves_the_current_end(self, make_user):
         option = OptionFactory(sequence=1, length_months=12)
         contract = option.contract
         before = contract.terms()
-        services.option_exercise(option=option, by=make_user("commercial-officer"))
+        decide_option(option, "option-exercise", make_user("approver", office=DELEGATED_OFFICER))
         after = Contract.objects.get(pk=contract.pk).terms()
         from pegasus.estate.terms import current_end
 
@@ -155,8 +176,77 @@ class TestOptionTransitions:
         option = OptionFactory(sequence=1)
         with mock.patch("pegasus.estate.services.audit_record", side_effect=RuntimeError):
             with pytest.raises(RuntimeError):
-                services.option_exercise(option=option, by=make_user("commercial-officer"))
+                decide_option(option, "option-exercise", make_user("approver", office=DELEGATED_OFFICER))
         assert ExtensionOption.objects.get(pk=option.pk).state == "available"
+
+
+class TestChangeControlledFacts:
+    """What only a contract change may do is refused to an edit (the page, the API and the import all edit through
+    `contract_update`), naming the field, and changes nothing."""
+
+    @pytest.mark.parametrize("state", ["exercised", "lapsed"])
+    def test_an_edit_cannot_decide_an_option(self, make_user, state):
+        option = OptionFactory(sequence=1)
+        with pytest.raises(ValidationError) as caught:
+            services.contract_update(
+                contract=option.contract, by=make_user("commercial-officer"), options=[OptionSpec(12, state)]
+            )
+        assert caught.value.message_dict["options"] == [
+            "Option 1 is available: an option is exercised or let lapse only as a contract change, proposed and "
+            "approved on the contract's page."
+        ]
+        assert ExtensionOption.objects.get(pk=option.pk).state == "available"
+
+    def test_an_edit_cannot_add_an_option_already_decided_but_may_add_one_available(self, make_user):
+        contract = ContractFactory()
+        user = make_user("commercial-officer")
+        with pytest.raises(ValidationError, match="Option 1 is new"):
+            services.contract_update(contract=contract, by=user, options=[OptionSpec(12, "exercised")])
+        services.contract_update(contract=contract, by=user, options=[OptionSpec(12)])
+        assert list(contract.options.values_list("state", flat=True)) == ["available"]
+
+    def test_an_edit_cannot_undo_a_decided_option(self, make_user):
+        option = OptionFactory(sequence=1, state="exercised")
+        with pytest.raises(ValidationError, match="Option 1 is exercised"):
+            services.contract_update(
+                contract=option.contract, by=make_user("commercial-officer"), options=[OptionSpec(12)]
+            )
+
+    @pytest.mark.parametrize(
+        ("fields", "field"),
+        [({"ended_on": date(2019, 1, 31)}, "ended_on"), ({"status": "terminated"}, "status")],
+    )
+    def test_an_edit_cannot_end_a_contract_early(self, make_user, fields, field):
+        contract = ContractFactory()
+        with pytest.raises(ValidationError) as caught:
+            services.contract_update(contract=contract, by=make_user("commercial-officer"), **fields)
+        assert caught.value.message_dict == {field: [services.END_BY_CHANGE]}
+        contract.refresh_from_db()
+        assert (contract.ended_on, contract.status) == (None, "active")
+
+    def test_the_original_terms_are_fixed_once_a_change_is_recorded(self, make_user):
+        contract = ContractFactory(total_value=Decimal("1000000.00"))
+        user = make_user("commercial-officer")
+        services.contract_update(contract=contract, by=user, total_value=Decimal("1200000.00"))  # a correction
+        services.change_propose(
+            contract=contract,
+            kind="variation",
+            reason="More desk hours.",
+            effective_on=date(2019, 2, 1),
+            value_change=Decimal("10000"),
+            ground="de-minimis",
+            by=user,
+        )
+        with pytest.raises(ValidationError) as caught:
+            services.contract_update(contract=contract, by=user, total_value=Decimal("2000000.00"))
+        assert list(caught.value.message_dict) == ["total_value"]
+        assert "record a variation" in caught.value.message_dict["total_value"][0]
+        with pytest.raises(ValidationError, match="record a variation"):  # nor by an instance the refusal left changed
+            services.contract_update(contract=contract, by=user, title="Renamed")
+        contract.refresh_from_db()
+        services.contract_update(contract=contract, by=user, title="Renamed")  # other facts stay editable
+        contract.refresh_from_db()
+        assert (contract.total_value, contract.title) == (Decimal("1200000.00"), "Renamed")
 
 
 class TestSpend:
@@ -283,11 +373,11 @@ class TestTowerShareHistory:
 
 def test_an_option_decided_without_a_request_is_attributed_in_history(make_user):
     # given: a decision taken by a command or a task, where no request names the user
-    user = make_user("commercial-officer")
+    user = make_user("approver", office=DELEGATED_OFFICER)
     option = OptionFactory()
 
     # when
-    services.option_exercise(option=option, by=user)
+    decide_option(option, "option-exercise", user)
 
     # then
     assert option.history.latest().history_user == user

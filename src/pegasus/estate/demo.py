@@ -222,6 +222,7 @@ DEMO_USERS = [
     ("legal", Role.LEGAL, "Lee Legal"),
     ("evaluator", Role.EVALUATOR, "Evan Evaluator"),
     ("approver", Role.APPROVER, "Alex Approver"),
+    ("cfo", Role.APPROVER, "Robin Treasurer"),
     ("supplier", Role.SUPPLIER_USER, "Sam Supplier"),
     ("auditor", Role.AUDITOR, "Audrey Auditor"),
 ]

@@ -42,6 +42,8 @@ from pegasus.estate.models import (
     terms_from,
 )
 from pegasus.estate.permissions import supplier_ids_of
+from pegasus.procurement.law import Authority, ContractType, Regime, RuleInputError
+from pegasus.procurement.modification import Change, Notice, Verdict, modification_check
 
 EXPIRY_WINDOWS = (6, 12, 24, 36)
 SORTS = {
@@ -453,6 +455,38 @@ def prior_value_on_ground(change: ContractChange) -> Decimal:
         contract_id=change.contract_id, ground=change.ground, state__in=["approved", "effective"]
     ).exclude(pk=change.pk)
     return others.aggregate(total=Sum("value"))["total"] or Decimal(0)
+
+
+# Changes that modify the contract and meet the modification rules; a lapse or a termination modifies nothing.
+MODIFYING_KINDS = frozenset({ContractChange.Kind.OPTION_EXERCISE, ContractChange.Kind.VARIATION})
+# An estate contract is an ICT contract of a police authority: services, sub-central.
+CHANGE_AUTHORITY = Authority.SUB_CENTRAL
+CHANGE_CONTRACT_TYPE = ContractType.SERVICES
+
+
+def change_verdict(change: ContractChange) -> Verdict | None:
+    """The modification rules' verdict on a change that modifies the contract, on its ground, as recorded now
+    (legal's rationale and the other approved or effective changes on its ground included); None for a lapse or
+    a termination. A change the rules cannot read (a date before its regime, say) is not permitted, and says why."""
+    if change.kind not in MODIFYING_KINDS:
+        return None
+    contract = change.contract
+    try:
+        return modification_check(
+            Regime(regime_of(contract)),
+            Change(
+                authority=CHANGE_AUTHORITY,
+                contract_type=CHANGE_CONTRACT_TYPE,
+                day=change.effective_on,
+                original_value=contract.total_value,
+                change_value=change.value,
+                prior_value=prior_value_on_ground(change),
+                legal_rationale=bool(change.legal_rationale.strip()),
+            ),
+            change.ground,
+        )
+    except RuleInputError as exc:
+        return Verdict(False, change.ground, Notice.NONE, str(exc).split(": ", 1)[-1])
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from pegasus.core import bounds
 from pegasus.core.audit import audit_record
+from pegasus.core.clock import london_today
 from pegasus.core.exceptions import InvalidTransition, RuleViolation
 from pegasus.core.field_bounds import FieldBounds, full_clean
 from pegasus.core.locks import locked
@@ -31,8 +32,9 @@ from pegasus.estate.models import (
     Supplier,
 )
 from pegasus.governance.rules import DecisionType, SchemeInputError, approver_for
-from pegasus.procurement.law import Authority, ContractType, Regime, RuleInputError
-from pegasus.procurement.modification import GROUNDS, Change, modification_check
+from pegasus.governance.selectors import holds_office
+from pegasus.procurement.law import Regime
+from pegasus.procurement.modification import GROUNDS
 
 TOWER_SHARES_MUST_ADD_UP = "Tower shares must add up to 100%, not {total}%."
 TOWER_SHARE_OUT_OF_RANGE = "The share of {tower} must be more than 0% and at most 100%."
@@ -43,6 +45,19 @@ OPTION_OUT_OF_ORDER = "Option {sequence} cannot be exercised before option {earl
 SPEND_MONTH_NOT_FIRST = "A spend month is given by its first day."
 OPTION_HAS_CHANGES = "Option {sequence} has a contract change recorded against it, so it cannot be removed."
 TOO_MANY_OPTIONS = "A contract has at most {most} extension options, not {count}."
+# What only a contract change may do (section "Changes to a contract" below): an edit or an import says so.
+OPTION_STATE_BY_CHANGE = (
+    "Option {sequence} is {state}: an option is exercised or let lapse only as a contract change, proposed and "
+    "approved on the contract's page."
+)
+NEW_OPTION_AVAILABLE = "Option {sequence} is new: a new option is available until a contract change decides it."
+END_BY_CHANGE = "A contract is ended early only by a termination recorded as a contract change, not by an edit."
+ORIGINAL_TERMS_BY_CHANGE = (
+    "Contract {reference} has changes recorded against its original terms: record a variation rather than "
+    "editing its {field}."
+)
+# The original terms a change is measured against: fixed once a change is recorded.
+ORIGINAL_TERMS = ("total_value", "start_date", "initial_end_date")
 
 CONTRACT_FIELDS = (
     "reference",
@@ -256,6 +271,34 @@ def contract_create(
     return contract
 
 
+def _check_change_controlled(
+    contract: Contract, before: dict, old_options: list[ExtensionOption], options: list[OptionSpec] | None
+) -> None:
+    """Refuse an edit that would do what only a contract change may: decide an option (or add one decided), end
+    the contract early, or move the original terms that recorded changes are measured against."""
+    errors: dict[str, list[str]] = {}
+    if contract.ended_on != before["ended_on"] or (
+        ContractStatus.TERMINATED in {contract.status, before["status"]} and contract.status != before["status"]
+    ):
+        errors["ended_on" if contract.ended_on != before["ended_on"] else "status"] = [END_BY_CHANGE]
+    if options is not None:
+        old = {o.sequence: o.state for o in old_options}
+        for number, spec in enumerate(options, start=1):
+            if number in old and spec.state != old[number]:
+                errors.setdefault("options", []).append(
+                    OPTION_STATE_BY_CHANGE.format(sequence=number, state=old[number])
+                )
+            elif number not in old and spec.state != terms.OptionState.AVAILABLE:
+                errors.setdefault("options", []).append(NEW_OPTION_AVAILABLE.format(sequence=number))
+    if contract.changes.exclude(state=ContractChange.State.WITHDRAWN).exists():
+        for name in ORIGINAL_TERMS:
+            if getattr(contract, name) != before[name]:
+                label = str(Contract._meta.get_field(name).verbose_name).lower()
+                errors[name] = [ORIGINAL_TERMS_BY_CHANGE.format(reference=contract.reference, field=label)]
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def contract_update(
     *,
@@ -265,14 +308,31 @@ def contract_update(
     options: list[OptionSpec] | None = None,
     **fields: Unpack[ContractFields],
 ) -> Contract:
-    """Change a contract's facts; towers and options are replaced only when given."""
+    """Change a contract's facts; towers and options are replaced only when given. What only a contract change may
+    do (decide an option, end the contract early, move the original terms once changes are recorded) is refused
+    with a ValidationError naming the field."""
+    return _contract_update(contract=contract, by=by, towers=towers, options=options, controlled=True, **fields)
+
+
+def _contract_update(
+    *,
+    contract: Contract,
+    by: User | None,
+    towers: list[TowerShare] | None = None,
+    options: list[OptionSpec] | None = None,
+    controlled: bool,
+    **fields: Unpack[ContractFields],
+) -> Contract:
     before = {**_snapshot(contract), "towers": _shares_text(contract), "options": _options_text(contract)}
+    # As stored, not as this instance holds them: an instance an earlier, refused edit left changed must not pass.
+    original = Contract.objects.filter(pk=contract.pk).values("ended_on", "status", *ORIGINAL_TERMS).get()
+    old_options = list(ExtensionOption.objects.filter(contract=contract))
 
     def check() -> None:
+        if controlled:
+            _check_change_controlled(contract, original, old_options, options)
         current_options = (
-            list(options)
-            if options is not None
-            else [OptionSpec(o.length_months, o.state) for o in ExtensionOption.objects.filter(contract=contract)]
+            list(options) if options is not None else [OptionSpec(o.length_months, o.state) for o in old_options]
         )
         _check_contract_bounds(contract, current_options)
         _validate_terms(contract, current_options)
@@ -314,24 +374,6 @@ def _decide_option(*, option: ExtensionOption, to_state: terms.OptionState, by: 
         f"{option.contract.reference} {to_state.value}",
     )
     return option
-
-
-@transaction.atomic
-def option_exercise(*, option: ExtensionOption, by: User | None) -> ExtensionOption:
-    """Exercise an extension option, which moves the contract's current end.
-
-    Preconditions: the option is available and no earlier option is still available.
-    Raises InvalidTransition otherwise.
-    """
-    option = locked(ExtensionOption, option.pk, related=("contract",))
-    return _decide_option(option=option, to_state=terms.OptionState.EXERCISED, by=by)
-
-
-@transaction.atomic
-def option_lapse(*, option: ExtensionOption, by: User | None) -> ExtensionOption:
-    """Let an extension option lapse. Preconditions: the option is available; raises InvalidTransition."""
-    option = locked(ExtensionOption, option.pk, related=("contract",))
-    return _decide_option(option=option, to_state=terms.OptionState.LAPSED, by=by)
 
 
 def _check_supplier_bounds(supplier: Supplier) -> None:
@@ -408,16 +450,17 @@ CHANGE_NEEDS_DECISION = (
 )
 CHANGE_DECISION_NOT_APPROVED = "Decision {reference} is {status}: link an approved decision before approving."
 CHANGE_APPROVER_ROLE = "Only an approver or a commercial officer may approve a contract change."
+CHANGE_NOT_THE_OFFICER = (
+    "This change is worth {value}, below the scheme's reserved decisions: only the {office} may approve it, and "
+    "you do not hold that office."
+)
+
 CHANGE_RATIONALE_ROLE = "Only legal may record the rationale of a contract change."
 CHANGE_RATIONALE_EMPTY = "Write legal's rationale."
+CHANGE_TERMINATION_AHEAD = "The termination takes effect on {day:%d %B %Y}: it can be made effective from that day."
 
-# Changes that modify the contract and meet the modification rules; a lapse or a termination modifies nothing.
-MODIFYING_KINDS = frozenset({ContractChange.Kind.OPTION_EXERCISE, ContractChange.Kind.VARIATION})
 # The ground an option provided for in the contract rests on, by regime.
 OPTION_GROUND = {"PCR2015": "review-clause", "PA2023": "provided-for"}
-# An estate contract is an ICT contract of a police authority: services, sub-central.
-CHANGE_AUTHORITY = Authority.SUB_CENTRAL
-CHANGE_CONTRACT_TYPE = ContractType.SERVICES
 
 
 def _change_audit(change: ContractChange, action: str, by: User | None, summary: str) -> None:
@@ -534,23 +577,9 @@ def option_change_propose(*, option: ExtensionOption, kind: str, by: User | None
 
 def _verdict_check(change: ContractChange) -> None:
     """Refuse a modifying change that the contract's regime does not permit, or that awaits legal's rationale."""
-    contract = change.contract
-    try:
-        verdict = modification_check(
-            Regime(selectors.regime_of(contract)),
-            Change(
-                authority=CHANGE_AUTHORITY,
-                contract_type=CHANGE_CONTRACT_TYPE,
-                day=change.effective_on,
-                original_value=contract.total_value,
-                change_value=change.value,
-                prior_value=selectors.prior_value_on_ground(change),
-                legal_rationale=bool(change.legal_rationale.strip()),
-            ),
-            change.ground,
-        )
-    except RuleInputError as exc:
-        raise RuleViolation(CHANGE_NOT_PERMITTED.format(reason=str(exc).split(": ", 1)[-1])) from exc
+    verdict = selectors.change_verdict(change)
+    if verdict is None:
+        return
     if verdict.awaits_rationale:
         raise RuleViolation(CHANGE_AWAITS_RATIONALE.format(reason=verdict.reason))
     if not verdict.permitted:
@@ -561,7 +590,7 @@ def _approver_check(change: ContractChange, by: User | None) -> tuple[str, str]:
     """Who the scheme names for this change; an approved decision linked to it where the scheme asks for one."""
     if not (has_role(by, Role.APPROVER) or has_role(by, Role.COMMERCIAL_OFFICER)):
         raise RuleViolation(CHANGE_APPROVER_ROLE)
-    if change.kind not in MODIFYING_KINDS:
+    if change.kind not in selectors.MODIFYING_KINDS:
         return "", ""
     try:
         named = approver_for(
@@ -578,6 +607,8 @@ def _approver_check(change: ContractChange, by: User | None) -> tuple[str, str]:
                     reference=change.decision.reference, status=change.decision.get_status_display().lower()
                 )
             )
+    elif not (has_role(by, Role.APPROVER) and holds_office(by, named.approver)):
+        raise RuleViolation(CHANGE_NOT_THE_OFFICER.format(value=f"£{abs(change.value):,.2f}", office=named.approver))
     return named.approver, named.clause or ""
 
 
@@ -588,8 +619,7 @@ def change_approve(*, change: ContractChange, by: User | None) -> ContractChange
     scheme reserves to a decision without an approved decision linked, and an approver without the role."""
     change = locked(ContractChange, change.pk, related=("contract",))
     status_require(change.state, {ContractChange.State.PROPOSED}, CHANGE_NOT_PROPOSED)
-    if change.kind in MODIFYING_KINDS:
-        _verdict_check(change)
+    _verdict_check(change)
     office, clause = _approver_check(change, by)
     if change.option is not None and change.option.state != terms.OptionState.AVAILABLE:
         raise InvalidTransition(
@@ -622,12 +652,19 @@ def change_make_effective(*, change: ContractChange, by: User | None) -> Contrac
             by=by,
         )
     elif change.kind == ContractChange.Kind.TERMINATION:
+        assert change.termination_date is not None  # a termination is proposed with its date
+        transition_require(
+            change.termination_date <= london_today(),
+            lambda: CHANGE_TERMINATION_AHEAD.format(day=change.termination_date),
+        )
         status = (
             ContractStatus.ENDED
             if change.termination_reason == ContractChange.TerminationReason.EXPIRY
             else ContractStatus.TERMINATED
         )
-        contract_update(contract=change.contract, by=by, ended_on=change.termination_date, status=status)
+        _contract_update(
+            contract=change.contract, by=by, ended_on=change.termination_date, status=status, controlled=False
+        )
     change.state = ContractChange.State.EFFECTIVE
     _attributed(change, by).save()
     _change_audit(change, "effective", by, "Made effective")

@@ -17,6 +17,8 @@ from pegasus.governance.models import Appointment, Decision
 from pegasus.governance.services import ExemptionSpec, RecommendationSpec
 
 DMPC = "Deputy Mayor for Policing and Crime"
+# The office the scheme names below its reserved decisions (4.13: £500,000), held by the demo's "cfo".
+DELEGATED_OFFICER = "Delegated officer (MPS Chief Financial Officer)"
 
 PCD_579 = {
     "reference": "PCD 579",
@@ -163,6 +165,80 @@ def _link_extension(extension: Decision, by) -> None:
     )
 
 
+# Illustrative changes to the estate, one of each kind the rules treat differently (PCR 2015 regulation 72):
+# (contract, ground, value, effective, reason, what the demo does with it)
+DEMO_VARIATIONS = [
+    (
+        "MPS-DP-T1-004",
+        "de-minimis",
+        "95000.00",
+        date(2019, 6, 1),
+        "Out-of-hours hosting support through the transition weekends (below the threshold and 10% of the value).",
+        "effective",
+    ),
+    (
+        "MPS-DP-T1-005",
+        "additional",
+        "450000.00",
+        date(2019, 7, 1),
+        "Windows 10 build and deployment for 4,000 more devices: additional services only the incumbent can supply "
+        "without duplicating its image management (a modification notice follows).",
+        "effective",
+    ),
+    (
+        "MPS-DP-T2-102",
+        "additional",
+        "3900000.00",
+        date(2019, 8, 1),
+        "Add mobile device management to the print contract (refused: over half the contract's original value).",
+        "proposed",
+    ),
+]
+# The incumbent the consolidated devices, mobile and print contract (PEG-2019-03) replaces, broken at the end of
+# transition, the day before its replacement starts.
+DEMO_TERMINATION = ("MPS-DP-T2-103", date(2020, 5, 31))
+
+
+def _illustrative_changes(commercial, cfo) -> None:
+    """Variations on each footing the rules treat differently, and the termination of an incumbent at the end of
+    transition: proposed by the commercial officer and approved, where the rules and the scheme allow, by the
+    delegated officer. A variation the rules refuse stays proposed, with the rules' reason on its contract's page."""
+    contracts = {
+        c.reference: c for c in estate_selectors.contracts_of([*(v[0] for v in DEMO_VARIATIONS), DEMO_TERMINATION[0]])
+    }
+    for reference, ground, value, effective_on, reason, state in DEMO_VARIATIONS:
+        contract = contracts.get(reference)
+        if contract is None or estate_selectors.contract_changes(contract).filter(kind="variation").exists():
+            continue
+        change = estate_services.change_propose(
+            contract=contract,
+            kind="variation",
+            reason=reason,
+            effective_on=effective_on,
+            value_change=Decimal(value),
+            scope=reason.split(" (", 1)[0].split(": ", 1)[0] + ".",
+            ground=ground,
+            by=commercial,
+        )
+        if state == "effective":
+            estate_services.change_approve(change=change, by=cfo)
+            estate_services.change_make_effective(change=change, by=commercial)
+    reference, day = DEMO_TERMINATION
+    contract = contracts.get(reference)
+    if contract is not None and not estate_selectors.contract_changes(contract).filter(kind="termination").exists():
+        change = estate_services.change_propose(
+            contract=contract,
+            kind="termination",
+            reason="Consolidated into the devices, mobile and print contract called off under PEG-2019-03, which "
+            "starts on 1 June 2020: the supply contract is broken at the end of transition.",
+            effective_on=day,
+            termination_date=day,
+            termination_reason="break",
+            by=commercial,
+        )
+        estate_services.change_approve(change=change, by=cfo)
+
+
 def _illustrative_papers(officer, commercial) -> int:
     """PCD 612 in draft with some declarations made, and PCD 598 submitted to the DMPC."""
     made = 0
@@ -221,7 +297,13 @@ def decisions_demo_load() -> dict[str, int]:
     if approver is None or officer is None:
         return {"decisions": 0}
     Appointment.objects.get_or_create(user=approver, office=DMPC)
-    made = _illustrative_papers(officer, User.objects.filter(username="commercial").first())
+    cfo = User.objects.filter(username="cfo").first()
+    if cfo is not None:
+        Appointment.objects.get_or_create(user=cfo, office=DELEGATED_OFFICER)
+    commercial = User.objects.filter(username="commercial").first()
+    made = _illustrative_papers(officer, commercial)
+    if commercial is not None and cfo is not None:
+        _illustrative_changes(commercial, cfo)
     if Decision.objects.filter(reference=PCD_579["reference"]).exists():
         return {"decisions": made}
     decision = services.decision_create(

@@ -6,7 +6,14 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from pegasus.governance.decision_content import document_filename
 from pegasus.governance.decision_pdf import decision_public_pdf
-from pegasus.governance.models import PART1_SECTIONS, Decision, FoiExemption
+from pegasus.governance.models import PART1_SECTIONS, Appointment, Decision, FoiExemption
+
+
+def holds_office(user, office: str) -> bool:
+    """Whether `user` is appointed to the office a scheme of delegation names."""
+    return (
+        bool(getattr(user, "is_authenticated", False)) and Appointment.objects.filter(user=user, office=office).exists()
+    )
 
 
 def decision_list() -> QuerySet[Decision]:
