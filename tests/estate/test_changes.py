@@ -442,3 +442,52 @@ def test_editing_a_contract_keeps_its_options_changes_and_will_not_remove_such_a
     with pytest.raises(ValidationError, match="Option 1 has a contract change"):
         services.contract_update(contract=contract, by=commercial, options=[])
     assert contract.options.count() == 2
+
+
+class TestNoWayAround:
+    """No way in makes a change approved without what the rules and the scheme ask for, nor decides an option
+    without a change: the page, the API and the edit form all meet the same refusals (the import: test_imports)."""
+
+    def refused_variation(self):
+        contract = ContractFactory()  # £3.6m: half is £1.8m
+        return contract, variation(contract, "1800000.01", ground="additional")
+
+    def test_the_page_refuses_a_change_the_rules_do_not_permit(self, signed_in):
+        contract, change = self.refused_variation()
+        client, _ = signed_in("approver", office=DELEGATED_OFFICER)
+        response = client.post(f"/contracts/{contract.pk}/changes/{change.pk}/approve/", follow=True)
+        assert "do not permit this change" in response.content.decode()
+        change.refresh_from_db()
+        assert change.state == "proposed"
+
+    def test_the_api_refuses_a_change_the_rules_do_not_permit(self, make_user, client):
+        contract, change = self.refused_variation()
+        _, key = ApiToken.issue(user=make_user("approver", office=DELEGATED_OFFICER), name="t")
+        response = client.post(
+            f"/api/contracts/{contract.pk}/changes/{change.pk}/approve", HTTP_AUTHORIZATION=f"Bearer {key}"
+        )
+        assert response.status_code == 400 and "do not permit" in response.content.decode()
+        change.refresh_from_db()
+        assert change.state == "proposed"
+
+    def test_the_page_refuses_an_approver_without_the_office(self, signed_in):
+        contract = ContractFactory()
+        change = variation(contract, "1000")
+        client, _ = signed_in("approver")
+        response = client.post(f"/contracts/{contract.pk}/changes/{change.pk}/approve/", follow=True)
+        assert "you do not hold that office" in response.content.decode()
+        change.refresh_from_db()
+        assert change.state == "proposed"
+
+    def test_the_edit_form_cannot_exercise_an_option_nor_end_the_contract(self, signed_in):
+        contract = ContractFactory()
+        option = OptionFactory(contract=contract, sequence=1)
+        client, _ = signed_in("commercial-officer")
+        form = client.get(f"/contracts/{contract.pk}/edit/").context["form"]
+        data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+        data.update({"title": "Renamed", "option_1_state": "exercised", "ended_on": "2019-01-31"})
+        response = client.post(f"/contracts/{contract.pk}/edit/", data)
+        assert response.status_code == 302
+        option.refresh_from_db()
+        contract.refresh_from_db()
+        assert (contract.title, option.state, contract.ended_on) == ("Renamed", "available", None)

@@ -97,7 +97,12 @@ class ContractForm(NamedErrorsMixin, forms.ModelForm):
                 label=f"Option {n} state",
                 choices=[(s.value, s.value.capitalize()) for s in terms.OptionState],
                 initial=existing.state if existing else terms.OptionState.AVAILABLE.value,
+                # A held contract's options are decided by contract changes only: their state is shown, not edited.
+                disabled=bool(self.instance.pk),
             )
+        if self.instance.pk:
+            self.fields["ended_on"].disabled = True
+            self.fields["ended_on"].help_text = "Set by a termination recorded as a contract change."
         self.fields["supplier"].queryset = Supplier.objects.order_by("name")
 
     def share_fields(self):
