@@ -491,3 +491,40 @@ class TestNoWayAround:
         option.refresh_from_db()
         contract.refresh_from_db()
         assert (contract.title, option.state, contract.ended_on) == ("Renamed", "available", None)
+
+
+class TestTermination:
+    @pytest.mark.parametrize("day", [date(2010, 1, 1), date(2030, 1, 1)])
+    def test_a_termination_outside_the_contracts_term_is_refused(self, day):
+        contract = ContractFactory()
+        with pytest.raises(ValidationError) as caught:
+            services.change_propose(
+                contract=contract,
+                kind="termination",
+                reason="Break.",
+                effective_on=day,
+                termination_date=day,
+                termination_reason="break",
+                by=None,
+            )
+        assert "falls within the contract's term" in caught.value.message_dict["termination_date"][0]
+        assert not contract.changes.exists()
+
+    def test_a_termination_takes_effect_on_its_date_not_before(self, make_user):
+        contract = ContractFactory(initial_end_date=date(2099, 3, 31))
+        cfo = make_user("approver", office=DELEGATED_OFFICER)
+        ahead = date(2098, 12, 31)
+        change = services.change_propose(
+            contract=contract,
+            kind="termination",
+            reason="Break.",
+            effective_on=ahead,
+            termination_date=ahead,
+            termination_reason="break",
+            by=cfo,
+        )
+        services.change_approve(change=change, by=cfo)
+        with pytest.raises(InvalidTransition, match="31 December 2098"):
+            services.change_make_effective(change=change, by=cfo)
+        contract.refresh_from_db()
+        assert (contract.status, contract.ended_on) == ("active", None)

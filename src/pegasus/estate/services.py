@@ -442,6 +442,9 @@ CHANGE_OPTION_PENDING = "Option {sequence} already has a change proposed or appr
 CHANGE_NEEDS_GROUND = "Choose the ground of {regime} the variation rests on."
 CHANGE_GROUND_NOT_OF_REGIME = "{ground!r} is not a ground under {regime}; its grounds are {grounds}."
 CHANGE_NEEDS_TERMINATION = "Give the termination's date and reason."
+CHANGE_TERMINATION_OUTSIDE = (
+    "A termination falls within the contract's term: {reference} runs from {start:%d %B %Y} to {end:%d %B %Y}."
+)
 CHANGE_AWAITS_RATIONALE = "This change waits for legal's recorded rationale before it can be approved: {reason}."
 CHANGE_NOT_PERMITTED = "The modification rules do not permit this change: {reason}."
 CHANGE_NEEDS_DECISION = (
@@ -521,8 +524,18 @@ def change_propose(
                 )
             }
         )
-    if kind == ContractChange.Kind.TERMINATION and (termination_date is None or not termination_reason):
-        raise ValidationError({"termination_date": CHANGE_NEEDS_TERMINATION})
+    if kind == ContractChange.Kind.TERMINATION:
+        if termination_date is None or not termination_reason:
+            raise ValidationError({"termination_date": CHANGE_NEEDS_TERMINATION})
+        last = selectors.contract_current(contract, termination_date).current_end
+        if not contract.start_date <= termination_date <= last:
+            raise ValidationError(
+                {
+                    "termination_date": CHANGE_TERMINATION_OUTSIDE.format(
+                        start=contract.start_date, end=last, reference=contract.reference
+                    )
+                }
+            )
     change = ContractChange(
         contract=contract,
         kind=kind,
