@@ -56,8 +56,12 @@ ORIGINAL_TERMS_BY_CHANGE = (
     "Contract {reference} has changes recorded against its original terms: record a variation rather than "
     "editing its {field}."
 )
-# The original terms a change is measured against: fixed once a change is recorded.
-ORIGINAL_TERMS = ("total_value", "start_date", "initial_end_date")
+# The original terms a change is measured against, as the messages name them: fixed once a change is recorded.
+ORIGINAL_TERMS = {
+    "total_value": "total contract value",
+    "start_date": "start date",
+    "initial_end_date": "end of initial term",
+}
 
 CONTRACT_FIELDS = (
     "reference",
@@ -291,9 +295,8 @@ def _check_change_controlled(
             elif number not in old and spec.state != terms.OptionState.AVAILABLE:
                 errors.setdefault("options", []).append(NEW_OPTION_AVAILABLE.format(sequence=number))
     if contract.changes.exclude(state=ContractChange.State.WITHDRAWN).exists():
-        for name in ORIGINAL_TERMS:
+        for name, label in ORIGINAL_TERMS.items():
             if getattr(contract, name) != before[name]:
-                label = str(Contract._meta.get_field(name).verbose_name).lower()
                 errors[name] = [ORIGINAL_TERMS_BY_CHANGE.format(reference=contract.reference, field=label)]
     if errors:
         raise ValidationError(errors)
