@@ -178,6 +178,24 @@ class TestPages:
             assert f'href="/procurements/{procurement(reference).pk}/">{reference}</a>' in concerns_section
         assert f"/decisions/{pcd_579.pk}/concerns/" not in body
 
+    def test_the_decision_page_runs_as_many_queries_for_nine_links_as_for_one(self, demo_links, signed_in, make_user):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        client, _ = signed_in(Role.AUDITOR)
+        pcd_579 = decision("PCD 579")
+        with CaptureQueriesContext(connection) as nine:
+            client.get(f"/decisions/{pcd_579.pk}/")
+        services.decision_concerns_set(
+            decision=pcd_579,
+            contracts=[contract("MPS-DP-T1-001")],
+            procurements=[],
+            by=make_user(Role.COMMERCIAL_OFFICER),
+        )
+        with CaptureQueriesContext(connection) as one:
+            client.get(f"/decisions/{pcd_579.pk}/")
+        assert len(nine) == len(one)
+
     @pytest.mark.parametrize("role", FILERS)
     def test_those_who_may_file_are_offered_the_form(self, role, demo_links, signed_in):
         client, _ = signed_in(role)
