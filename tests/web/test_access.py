@@ -18,6 +18,7 @@ KPI_SETTERS = {Role.COMMERCIAL_OFFICER, Role.PROGRAMME_DIRECTOR}
 FINANCE_READERS = {Role.FINANCE, Role.COMMERCIAL_OFFICER, Role.PROGRAMME_DIRECTOR, Role.APPROVER, Role.AUDITOR}
 FINANCE_KEEPERS = {Role.FINANCE, Role.COMMERCIAL_OFFICER}
 ORIGINATORS = {Role.COMMERCIAL_OFFICER, Role.PROGRAMME_DIRECTOR, Role.FINANCE, Role.LEGAL}
+CONCERNS_FILERS = {Role.COMMERCIAL_OFFICER, Role.PROGRAMME_DIRECTOR}
 
 # url name -> (path template, roles allowed, status for the others when signed in)
 PAGES = {
@@ -49,6 +50,8 @@ PAGES = {
     # Only the originating officer may edit, and only a draft: nobody here drafted the approved demo decision.
     "decision-edit": ("/decisions/{decision}/edit/", set(), 403),
     "release-review": ("/decisions/release-review/", COMMERCIAL, 403),
+    # Filing what a decision concerns: commercial officers, programme directors and the decision's own officer.
+    "decision-concerns": ("/decisions/{decision}/concerns/", CONCERNS_FILERS, 403),
     "decision-part2-attachment": ("/decisions/{draft}/attachments/{attachment}/", INTERNAL - {Role.EVALUATOR}, 404),
     "performance-overview": ("/performance/", ALL, 403),
     "performance-supplier": ("/performance/suppliers/{own_supplier}/", ALL, 403),

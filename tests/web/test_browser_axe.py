@@ -28,7 +28,7 @@ def site(django_db_setup, django_db_blocker, tmp_path_factory):
 
     from pegasus.estate.demo import demo_load
     from pegasus.evaluation.demo import evaluation_demo_load
-    from pegasus.governance.demo import decisions_demo_load
+    from pegasus.governance.demo import decision_concerns_demo_load, decisions_demo_load
     from pegasus.procurement.demo import procurements_demo_load
     from pegasus.publication.demo import market_demo_load
     from pegasus.sourcing.demo import sourcing_demo_load
@@ -39,6 +39,7 @@ def site(django_db_setup, django_db_blocker, tmp_path_factory):
         demo_load()
         decisions_demo_load()
         procurements_demo_load()
+        decision_concerns_demo_load()
         evaluation_demo_load()
         sourcing_demo_load()
         market_demo_load()
@@ -179,6 +180,7 @@ VISITS = [
     Visit("decision-new-errors", "commercial", "/decisions/new/", (submit_empty,)),
     Visit("decision-submitted", "approver", "/decisions/{PCD 598}/"),
     Visit("release-review", "commercial", "/decisions/release-review/"),
+    Visit("decision-concerns", "commercial", "/decisions/{PCD 579}/concerns/"),
     Visit("procurements", "director", "/procurements/"),
     Visit("procurement", "commercial", "/procurements/{PEG-2019-01}/"),
     Visit("procurement-edit", "commercial", "/procurements/{PEG-2020-02}/edit/"),

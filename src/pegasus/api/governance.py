@@ -9,11 +9,13 @@ roles that may read it (governance.view_part2); for the others it is null and `p
 
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 from ninja import Query, Router, Status
 
 from pegasus.api.governance_schemas import (
+    ConcernsIn,
     DecideIn,
     DecisionFilters,
     DecisionIn,
@@ -32,10 +34,13 @@ from pegasus.api.governance_schemas import (
 from pegasus.api.schemas import Errors, Message, PageQuery
 from pegasus.core.access import check_object_perm
 from pegasus.core.classification import marking
+from pegasus.estate import selectors as estate_selectors
 from pegasus.governance import selectors, services
 from pegasus.governance.models import Decision
+from pegasus.procurement import selectors as procurement_selectors
 
 NO_SUCH_DECISION = "No decision with id {id}."
+NO_SUCH_REFERENCES = "No {kind} with the reference {references}."
 PART2_MARKING = marking("OFFICIAL-SENSITIVE", "COMMERCIAL")
 LISTS = {"recommendations", "route", "exemptions"}
 
@@ -226,4 +231,35 @@ def part2_release_early(request, decision_id: int, payload: EarlyReleaseIn):
     decision = _decision(request, decision_id)
     _allow(request, "governance.release_part2_early", decision)
     services.part2_release_early(decision=decision, by=request.user, reason=payload.reason)
+    return _detail(request, decision.pk)
+
+
+# --- Filing --------------------------------------------------------------------------------------------------
+
+
+def _by_reference(field: str, kind: str, found: list, asked: list[str]) -> list:
+    """The records the references name; 400 naming the field and every reference not found."""
+    missing = sorted(set(asked) - {item.reference for item in found})
+    if missing:
+        raise ValidationError({field: [NO_SUCH_REFERENCES.format(kind=kind, references=", ".join(missing))]})
+    return found
+
+
+@router.put("/decisions/{decision_id}/concerns", response={200: DecisionOut, **WRITE_ERRORS})
+def decision_concerns_set(request, decision_id: int, payload: ConcernsIn):
+    """Set the contracts and procurements a decision concerns, by reference, at any status (filing does not change
+    the decision). Its originating officer, commercial officers and programme directors only; 400 for a reference
+    Pegasus does not hold."""
+    decision = _decision(request, decision_id)
+    _allow(request, "governance.file_decision_concerns", decision)
+    contracts = _by_reference(
+        "contracts", "contract", list(estate_selectors.contracts_of(payload.contracts)), payload.contracts
+    )
+    procurements = _by_reference(
+        "procurements",
+        "procurement",
+        list(procurement_selectors.procurements().filter(reference__in=payload.procurements)),
+        payload.procurements,
+    )
+    services.decision_concerns_set(decision=decision, contracts=contracts, procurements=procurements, by=request.user)
     return _detail(request, decision.pk)

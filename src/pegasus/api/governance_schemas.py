@@ -171,6 +171,8 @@ class DecisionOut(DecisionSummary):
     part2: str | None = Field(description="Part 2 (OFFICIAL-SENSITIVE [COMMERCIAL]); null when withheld from you")
     part2_withheld: bool = Field(description="True when your role may not read Part 2")
     part2_release: Part2ReleaseOut | None = Field(description="When and why Part 2 was released to the public")
+    contracts: list[str] = Field(description="References of the contracts the decision concerns, e.g. MPS-DP-T1-002")
+    procurements: list[str] = Field(description="References of the procurements the decision concerns")
 
     @classmethod
     def of(cls, decision: Decision, *, shows_part2: bool, marking: str) -> "DecisionOut":
@@ -215,6 +217,8 @@ class DecisionOut(DecisionSummary):
             )
             if released is not None
             else None,
+            contracts=[c.reference for c in decision.contracts.all()],
+            procurements=[p.reference for p in decision.procurements.all()],
         )
 
 
@@ -280,6 +284,17 @@ class DeclarationIn(Schema):
 
 class DecideIn(Schema):
     interests: str = Field("", description="Any personal or prejudicial interest of the approver in the matter")
+
+
+class ConcernsIn(Schema):
+    """What a decision concerns, by reference; each list replaces the one recorded (empty clears it)."""
+
+    contracts: list[Annotated[str, Field(max_length=50)]] = Field(
+        default_factory=list, max_length=500, examples=[["MPS-DP-T1-002"]]
+    )
+    procurements: list[Annotated[str, Field(max_length=50)]] = Field(
+        default_factory=list, max_length=500, examples=[["PEG-2019-01"]]
+    )
 
 
 class ReleaseIn(Schema):

@@ -152,8 +152,16 @@ def contract_detail(request, pk: int):
             "page_marking": contract.marking,
             "can_change": request.user.has_perm("estate.change_contract", contract),
             **_changes_context(request, contract, as_at, terms),
+            **_decisions_context(request, contract),
         },
     )
+
+
+def _decisions_context(request, contract: Contract) -> dict:
+    """The decisions concerning the contract or authorising its changes: staff only, never supplier users."""
+    if not request.user.has_perm("governance.view_decision"):
+        return {"can_view_decisions": False}
+    return {"can_view_decisions": True, "decisions": list(governance_selectors.decisions_concerning_contract(contract))}
 
 
 def _changes_context(request, contract: Contract, as_at, terms) -> dict:

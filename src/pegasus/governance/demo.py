@@ -15,6 +15,8 @@ from pegasus.estate import services as estate_services
 from pegasus.governance import services
 from pegasus.governance.models import Appointment, Decision
 from pegasus.governance.services import ExemptionSpec, RecommendationSpec
+from pegasus.procurement import selectors as procurement_selectors
+from pegasus.procurement.demo import PROCUREMENTS
 
 DMPC = "Deputy Mayor for Policing and Crime"
 # The office the scheme names below its reserved decisions (4.13: £500,000), held by the demo's "cfo".
@@ -305,6 +307,7 @@ def decisions_demo_load() -> dict[str, int]:
     if commercial is not None and cfo is not None:
         _illustrative_changes(commercial, cfo)
     if Decision.objects.filter(reference=PCD_579["reference"]).exists():
+        decision_concerns_demo_load()
         return {"decisions": made}
     decision = services.decision_create(
         by=officer,
@@ -322,4 +325,35 @@ def decisions_demo_load() -> dict[str, int]:
         interests="None recorded.",
         signed_at=datetime(2019, 6, 10, 12, 0, tzinfo=LONDON_ZONE),
     )
+    decision_concerns_demo_load()
     return {"decisions": made + 1}
+
+
+def _concerns_of_demo() -> dict[str, tuple[list, list]]:
+    """PCD 579 concerns the six tier-1 contracts and the programme's procurements; PCD 598 the contract it extends."""
+    programme = procurement_selectors.procurements().filter(reference__in=[p.reference for p in PROCUREMENTS])
+    return {
+        PCD_579["reference"]: (list(estate_selectors.contracts_of_tier(1)), list(programme)),
+        EXTENSION_SUBMITTED["reference"]: (list(estate_selectors.contracts_of([EXTENDED_CONTRACT])), []),
+    }
+
+
+@transaction.atomic
+def decision_concerns_demo_load() -> dict[str, int]:
+    """Link the demo's decisions to what they concern, filed by the programme director who drafted them; only what is
+    missing is added, so a second load (or one before the procurements exist, then after) changes nothing more."""
+    officer = get_user_model().objects.filter(username="director").first()
+    if officer is None:
+        return {"decision links": 0}
+    added = 0
+    for reference, (contracts, procurements) in _concerns_of_demo().items():
+        decision = Decision.objects.filter(reference=reference).order_by("-version").first()
+        if decision is None:
+            continue
+        had_contracts, had_procurements = set(decision.contracts.all()), set(decision.procurements.all())
+        contracts_now, procurements_now = had_contracts | set(contracts), had_procurements | set(procurements)
+        added += len(contracts_now - had_contracts) + len(procurements_now - had_procurements)
+        services.decision_concerns_set(
+            decision=decision, contracts=contracts_now, procurements=procurements_now, by=officer
+        )
+    return {"decision links": added}

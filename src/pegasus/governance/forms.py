@@ -5,8 +5,10 @@ from decimal import Decimal
 
 from django import forms
 
+from pegasus.estate import selectors as estate_selectors
 from pegasus.governance.models import PAPER_FIELDS, PART1_SECTIONS, Decision, Recommendation
 from pegasus.governance.services import ExemptionSpec, RecommendationSpec
+from pegasus.procurement import selectors as procurement_selectors
 from pegasus.ui.forms import NamedErrorsMixin
 
 MAX_RECOMMENDATIONS = 6
@@ -235,3 +237,30 @@ class ExtendForm(NamedErrorsMixin, forms.Form):
     exemption = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=MAX_ID)
     ceases_on = forms.DateField(label="Exemption now ceases on", widget=DateInput)
     reason = forms.CharField(label="Why the exemption still applies", widget=forms.Textarea(attrs=_rows(2)))
+
+
+class ConcernsForm(NamedErrorsMixin, forms.Form):
+    """The contracts and procurements a decision concerns: two lists of checkboxes, either or both left empty."""
+
+    contracts = forms.ModelMultipleChoiceField(
+        label="Contracts it concerns",
+        queryset=estate_selectors.contracts_by_reference(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Select all that apply. Contracts whose changes it authorises are listed with it anyway.",
+    )
+    procurements = forms.ModelMultipleChoiceField(
+        label="Procurements it concerns",
+        queryset=procurement_selectors.procurements().order_by("reference"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Select all that apply.",
+    )
+
+    def __init__(self, *args, decision: Decision, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contracts"].label_from_instance = lambda c: f"{c.reference} {c.title}"
+        self.fields["procurements"].label_from_instance = lambda p: f"{p.reference} {p.title}"
+        if not self.is_bound:
+            self.fields["contracts"].initial = [c.pk for c in decision.contracts.all()]
+            self.fields["procurements"].initial = [p.pk for p in decision.procurements.all()]

@@ -111,6 +111,10 @@ class Decision(models.Model):
     # Released before every exemption had lapsed: legal's public-interest decision, with the exemptions it overrode.
     part2_released_early = models.BooleanField(default=False)
     part2_release_overrode = models.TextField(blank=True)
+    # What the decision concerns: filing, not the paper, so linked at any status. simple_history does not follow
+    # many-to-many fields: `services.decision_concerns_set` audits each change of these with its before and after.
+    contracts = models.ManyToManyField("estate.Contract", blank=True, related_name="decisions")
+    procurements = models.ManyToManyField("procurement.Procurement", blank=True, related_name="decisions")
     history = HistoricalRecords()
 
     class Meta:

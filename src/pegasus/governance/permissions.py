@@ -53,3 +53,16 @@ def is_legal(user) -> bool:
 
 
 rules.add_perm("governance.release_part2_early", is_legal)
+
+
+# Filing what a decision concerns (contracts, procurements) is not changing the paper: its originating officer and the
+# programme's commercial leads may do it at any status. The service checks the same roles again.
+CONCERNS_FILERS = frozenset({Role.COMMERCIAL_OFFICER, Role.PROGRAMME_DIRECTOR})
+
+
+@rules.predicate
+def files_concerns(user) -> bool:
+    return has_role(user, *CONCERNS_FILERS)
+
+
+rules.add_perm("governance.file_decision_concerns", is_internal & (files_concerns | is_originating_officer))

@@ -1,12 +1,15 @@
 """Reads of decisions for pages, with what each page shows fetched in a fixed number of queries."""
 
 from datetime import date, timedelta
+from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
+from pegasus.estate import selectors as estate_selectors
 from pegasus.governance.decision_content import document_filename
 from pegasus.governance.decision_pdf import decision_public_pdf
 from pegasus.governance.models import PART1_SECTIONS, Appointment, Decision, FoiExemption
+from pegasus.procurement import selectors as procurement_selectors
 
 
 def holds_office(user, office: str) -> bool:
@@ -47,9 +50,31 @@ def decision_search(
 def decision_detail(pk: int) -> Decision:
     return (
         Decision.objects.select_related("originating_officer", "decided_by", "part2_released_by")
-        .prefetch_related("recommendations", "declarations", "exemptions", "route", "attachments")
+        .prefetch_related(
+            "recommendations",
+            "declarations",
+            "exemptions",
+            "route",
+            "attachments",
+            Prefetch("contracts", queryset=estate_selectors.contracts_by_reference()),
+            Prefetch("procurements", queryset=procurement_selectors.procurements().order_by("reference")),
+        )
         .get(pk=pk)
     )
+
+
+def decisions_concerning_contract(contract: Any) -> QuerySet[Decision]:
+    """The decisions that concern a contract, or authorise one of its changes, by reference and version."""
+    return (
+        Decision.objects.filter(Q(contracts=contract) | Q(contract_changes__contract=contract))
+        .distinct()
+        .order_by("reference", "version")
+    )
+
+
+def decisions_concerning_procurement(procurement: Any) -> QuerySet[Decision]:
+    """The decisions that concern a procurement, by reference and version."""
+    return Decision.objects.filter(procurements=procurement).order_by("reference", "version")
 
 
 def part2_due_for_release(today: date) -> QuerySet[Decision]:

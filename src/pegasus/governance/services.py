@@ -1,6 +1,6 @@
 """Every change to a decision: atomic, guarded by its state, attributed and audited."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -55,6 +55,9 @@ EARLY_RELEASE_NEEDS_REASON = (
 )
 EXTENSION_NOT_LATER = "The new date must be after {day}, the date the exemption ceased."
 EXTENSION_NEEDS_REASON = "Record why the exemption still applies."
+CONCERNS_NOT_YOURS = (
+    "Only {reference}'s originating officer, a commercial officer or a programme director can record what it concerns."
+)
 
 
 @dataclass(frozen=True)
@@ -603,3 +606,41 @@ def part2_attachment_remove(*, attachment: Part2Attachment, by: User | None) -> 
     audit_record(
         action="decision.detach", by=by, obj=decision, summary=f"Removed {title} from Part 2 of {decision.reference}"
     )
+
+
+def _references(items: Iterable[Any]) -> list[str]:
+    return sorted(item.reference for item in items)
+
+
+@transaction.atomic
+def decision_concerns_set(
+    *, decision: Decision, contracts: Iterable[Any], procurements: Iterable[Any], by: User
+) -> Decision:
+    """Record the contracts and procurements a decision concerns, replacing those recorded before.
+
+    Allowed at any status: linking is filing, not the paper, so an approved decision's content stays as it was.
+    Preconditions: `by` is the decision's originating officer, a commercial officer or a programme director
+    (RuleViolation otherwise). Audited with the references before and after; nothing is written when nothing changes.
+    """
+    decision = locked(Decision, decision.pk)
+    if not by.has_perm("governance.file_decision_concerns", decision):
+        raise RuleViolation(CONCERNS_NOT_YOURS.format(reference=decision.reference))
+    contracts, procurements = list(contracts), list(procurements)
+    before = {
+        "contracts": _references(decision.contracts.all()),
+        "procurements": _references(decision.procurements.all()),
+    }
+    after = {"contracts": _references(contracts), "procurements": _references(procurements)}
+    if before == after:
+        return decision
+    decision.contracts.set(contracts)
+    decision.procurements.set(procurements)
+    audit_record(
+        action="decision.concerns",
+        by=by,
+        obj=decision,
+        summary=f"{decision.reference} v{decision.version} filed as concerning "
+        + ("; ".join(f"{kind} {', '.join(refs)}" for kind, refs in after.items() if refs) or "nothing"),
+        data={"before": before, "after": after},
+    )
+    return decision

@@ -8,6 +8,7 @@ urlpatterns = [
     path("decisions/release-review/", views.release_review, name="release-review"),
     path("decisions/<int:pk>/edit/", views.decision_edit, name="decision-edit"),
     path("decisions/<int:pk>/", views.decision_detail, name="decision-detail"),
+    path("decisions/<int:pk>/concerns/", views.decision_concerns, name="decision-concerns"),
     path(
         "decisions/<int:pk>/attachments/<int:attachment_pk>/",
         document_views.part2_attachment,

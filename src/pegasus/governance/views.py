@@ -16,6 +16,7 @@ from pegasus.estate import selectors as estate_selectors
 from pegasus.governance import selectors, services
 from pegasus.governance.forms import (
     MAX_ID,
+    ConcernsForm,
     DecisionForm,
     EarlyReleaseForm,
     ExtendForm,
@@ -193,8 +194,31 @@ def decision_detail(request, pk: int):
             and request.user.has_perm("governance.release_part2_early", decision),
             "early_release_form": EarlyReleaseForm(),
             "changes": list(estate_selectors.changes_of_decision(decision)),
+            "can_file_concerns": request.user.has_perm("governance.file_decision_concerns", decision),
         },
     )
+
+
+@require_perm("governance.view_decision")
+def decision_concerns(request, pk: int):
+    """The contracts and procurements a decision concerns, set at any status by those who may file them."""
+    decision = _decision(pk)
+    check_object_perm(request.user, "governance.file_decision_concerns", decision)
+    form = ConcernsForm(request.POST or None, decision=decision)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.decision_concerns_set(
+                decision=decision,
+                contracts=form.cleaned_data["contracts"],
+                procurements=form.cleaned_data["procurements"],
+                by=request.user,
+            )
+        except PegasusError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"What {decision.reference} concerns is saved")
+            return redirect("decision-detail", pk=decision.pk)
+    return render(request, "governance/decision_concerns.html", {"form": form, "decision": decision})
 
 
 OFFICER_ACTIONS = {"declare", "submit", "withdraw", "attach", "detach"}

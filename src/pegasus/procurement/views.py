@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 
 from pegasus.core.access import check_object_perm, require_perm
 from pegasus.core.clock import as_at_from
+from pegasus.governance import selectors as governance_selectors
 from pegasus.procurement import schedule, selectors, services
 from pegasus.procurement.charts import pipeline_gantt
 from pegasus.procurement.forms import ProcurementForm, StageDurationForm
@@ -62,6 +63,10 @@ def procurement_detail(request, pk: int):
             "as_at": as_at,
             "as_at_error": as_at_error,
             "can_change": request.user.has_perm("procurement.change_procurement", procurement),
+            # Decisions are for the authority's staff; the pipeline is too, but the check is the decisions' own.
+            "decisions": list(governance_selectors.decisions_concerning_procurement(procurement))
+            if request.user.has_perm("governance.view_decision")
+            else None,
         },
     )
 

@@ -2,7 +2,7 @@ from pegasus.core.management.commands._base import PegasusCommand, to_json
 from pegasus.estate.demo import DEMO_PASSWORD, DEMO_USERS, demo_load
 from pegasus.evaluation.demo import evaluation_demo_load
 from pegasus.finance.demo import finance_demo_load
-from pegasus.governance.demo import decisions_demo_load
+from pegasus.governance.demo import decision_concerns_demo_load, decisions_demo_load
 from pegasus.performance.demo import performance_demo_load
 from pegasus.procurement.demo import procurements_demo_load
 from pegasus.publication.demo import market_demo_load
@@ -30,6 +30,7 @@ class Command(PegasusCommand):
             created |= sourcing_demo_load()
             created |= performance_demo_load()
             created |= procurements_demo_load()
+            created |= decision_concerns_demo_load()  # again once the procurements PCD 579 concerns exist
             created |= evaluation_demo_load()  # after the procurements: the tender is for one of them
             created |= market_demo_load()
             created |= finance_demo_load()  # last: the award is of a demo procurement
