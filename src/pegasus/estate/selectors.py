@@ -624,3 +624,18 @@ def contract_end(contract: Contract, as_at: date) -> date:
 def contracting_authority() -> Organisation | None:
     """The first contracting authority, the buyer of a procurement that replaces no contract yet."""
     return Organisation.objects.filter(kind=Organisation.Kind.CONTRACTING_AUTHORITY).first()
+
+
+# --- Changes a post-award notice may be drafted from (publication's notices) --------------------------------
+
+
+def changes_for_notices() -> QuerySet[ContractChange]:
+    """Approved or effective variations, option exercises and terminations, with their contract and supplier: the
+    changes a contract change, modification or termination notice may be drafted from."""
+    return (
+        ContractChange.objects.filter(
+            kind__in=["variation", "option-exercise", "termination"], state__in=["approved", "effective"]
+        )
+        .select_related("contract", "contract__supplier", "contract__authority")
+        .order_by("effective_on", "pk")
+    )
