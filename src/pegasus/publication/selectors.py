@@ -331,3 +331,24 @@ def notices_due(*, user, as_at: date) -> NoticesDue:
             )
             changes.append(DueChange(change, kind, requirement))
     return NoticesDue(performance, changes, terminations)
+
+
+def change_for_notice(*, user, pk: int) -> Any:
+    """An approved or effective change of a contract the user may see, that a notice may be drafted from
+    (ContractChange.DoesNotExist otherwise)."""
+    return changes_for_notices().filter(contract__in=contracts_visible_to(user)).get(pk=pk)
+
+
+@dataclass(frozen=True)
+class Assessments:
+    """A contract's KPIs assessed over a period, as a UK9 reports them: each item a dict of kpi (its id), name,
+    rating (None where the figures could not rate it), attainment, target and basis."""
+
+    period_start: date
+    period_end: date
+    items: list[dict[str, Any]]
+
+
+def contract_assessments(contract: Any) -> Assessments | None:
+    """The contract's KPIs assessed over the latest period (None while the contract has no KPIs)."""
+    return None
