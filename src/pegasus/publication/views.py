@@ -319,7 +319,7 @@ def notice_new(request):
         contracts = contracts_visible_to(request.user).order_by("reference").only("pk", "reference", "title")
         return render(request, "publication/notice_start.html", {"contracts": contracts})
     unrated = [item for item in assessments.items if not item.get("rating")] if assessments else []
-    form = PerformanceNoticeForm(request.POST or None, unrated=unrated)
+    form = PerformanceNoticeForm(request.POST if request.method == "POST" else None, unrated=unrated)
     if request.method == "POST" and form.is_valid():
         try:
             if change is not None:
