@@ -26,6 +26,7 @@ from pegasus.api.auth import ApiTokenAuth
 from pegasus.api.estate import router as estate_router
 from pegasus.api.finance import router as finance_router
 from pegasus.api.governance import router as governance_router
+from pegasus.api.publication import router as publication_router
 from pegasus.api.schemas import BODY_NOT_AN_OBJECT
 from pegasus.core.exceptions import InvalidTransition, OutOfBounds, RuleViolation
 
@@ -71,6 +72,7 @@ api = NinjaAPI(
 api.add_router("", estate_router)
 api.add_router("", governance_router)
 api.add_router("", finance_router)
+api.add_router("", publication_router)
 
 
 def atomic_write(run):
