@@ -34,6 +34,7 @@ PAGES = [
     ("supplier", "commercial", lambda: f"/performance/suppliers/{kestrel_pk()}/"),
     ("scorecard", "commercial", lambda: f"/performance/contracts/{contract_pk('MPS-DP-T1-005')}/"),
     ("sla-edit", "commercial", lambda: f"/performance/contracts/{contract_pk('MPS-DP-T1-002')}/sla/"),
+    ("kpi-create", "commercial", lambda: f"/performance/contracts/{contract_pk('MPS-DP-T1-005')}/kpis/new/"),
     ("handoffs", "commercial", lambda: "/performance/handoffs/"),
     ("uploads", "commercial", lambda: "/performance/uploads/"),
     ("supplier", "supplier", lambda: f"/performance/suppliers/{kestrel_pk()}/"),
@@ -87,3 +88,24 @@ def test_supplier_page_works_without_javascript(no_js_page, sign_in, performance
     no_js_page.goto(f"/performance/suppliers/{kestrel_pk()}/")
     no_js_page.get_by_text("MPS-DP-T1-005: monthly attainment against target as a table").click()
     expect(no_js_page.get_by_role("table", name="MPS-DP-T1-005: monthly attainment against target")).to_be_visible()
+
+
+def test_a_kpi_is_added_and_the_scorecard_shows_every_kpi_rated(page, sign_in, performance_data):
+    """Add a KPI that is not an SLA measure: the scorecard lists it beside the SLA KPIs, each with its rating tag."""
+    # given
+    sign_in(page, "commercial")
+    page.goto(f"/performance/contracts/{contract_pk('MPS-DP-T1-005')}/")
+
+    # when
+    page.get_by_role("link", name="Add a KPI").click()
+    page.get_by_label("Name").fill("Customer satisfaction at least 4 out of 5")
+    page.get_by_role("button", name="Save KPI").click()
+
+    # then
+    kpis = page.get_by_test_id("contract-kpis")
+    expect(kpis.locator("tbody tr")).to_have_count(5)
+    expect(kpis.locator("tbody tr").first).to_contain_text("Priority 1 incidents resolved within 4 hours")
+    expect(kpis.locator("tbody tr").first.locator(".govuk-tag")).to_have_text("Inadequate")
+    expect(kpis.locator("tbody tr").last.locator(".govuk-tag")).to_have_text("Not rated")
+    screenshot(page, "commercial-performance-scorecard-kpis")
+    assert not axe_violations(page)

@@ -14,6 +14,7 @@ INTERNAL = ALL - {Role.SUPPLIER_USER}
 COMMERCIAL = {Role.COMMERCIAL_OFFICER}
 SPEND_IMPORTERS = {Role.COMMERCIAL_OFFICER, Role.FINANCE}
 SCENARIO_SHAPERS = {Role.COMMERCIAL_OFFICER, Role.PROGRAMME_DIRECTOR}
+KPI_SETTERS = {Role.COMMERCIAL_OFFICER, Role.PROGRAMME_DIRECTOR}
 FINANCE_READERS = {Role.FINANCE, Role.COMMERCIAL_OFFICER, Role.PROGRAMME_DIRECTOR, Role.APPROVER, Role.AUDITOR}
 FINANCE_KEEPERS = {Role.FINANCE, Role.COMMERCIAL_OFFICER}
 ORIGINATORS = {Role.COMMERCIAL_OFFICER, Role.PROGRAMME_DIRECTOR, Role.FINANCE, Role.LEGAL}
@@ -54,6 +55,10 @@ PAGES = {
     "performance-export": ("/performance/suppliers/{own_supplier}/export.xlsx", ALL, 403),
     "performance-scorecard": ("/performance/contracts/{own}/", ALL, 403),
     "performance-sla-edit": ("/performance/contracts/{own}/sla/", COMMERCIAL, 403),
+    "performance-kpi-create": ("/performance/contracts/{own}/kpis/new/", KPI_SETTERS, 403),
+    "performance-kpis-from-sla": ("/performance/contracts/{own}/kpis/from-sla/", KPI_SETTERS, 403),
+    "performance-kpi-edit": ("/performance/contracts/{own}/kpis/{kpi}/", KPI_SETTERS, 403),
+    "performance-kpi-delete": ("/performance/contracts/{own}/kpis/{kpi}/remove/", KPI_SETTERS, 403),
     "performance-handoffs": ("/performance/handoffs/", ALL, 403),
     "performance-upload": ("/performance/uploads/", COMMERCIAL, 403),
     "performance-upload-detail": ("/performance/uploads/{upload}/", COMMERCIAL, 403),
@@ -177,7 +182,7 @@ def estate(module_transaction, module_media):
     from pegasus.evaluation.models import Lot
     from pegasus.governance.demo import decisions_demo_load
     from pegasus.governance.models import Decision
-    from pegasus.performance.models import TicketUpload
+    from pegasus.performance.models import ContractKpi, TicketUpload
     from pegasus.procurement.demo import procurements_demo_load
     from pegasus.procurement.models import Procurement
     from pegasus.publication.services import notice_draft_details
@@ -192,8 +197,8 @@ def estate(module_transaction, module_media):
         sourcing_demo_load(optimise=False)
     finance = _finance_ledger()
     own = Supplier.objects.get(name=SUPPLIERS[SUPPLIER_USER_WORKS_FOR][0])
-    own_contract = Contract.objects.filter(supplier=own).order_by("pk").first()
     procurement = Procurement.objects.order_by("pk").first()
+    own_contract = Contract.objects.filter(supplier=own).order_by("pk").first()
     return {
         "decision": Decision.objects.get(reference="PCD 579"),
         "draft": Decision.objects.get(reference="PCD 612"),
@@ -204,6 +209,7 @@ def estate(module_transaction, module_media):
         "stage": procurement.stages.get(kind="requirements"),
         "own": own_contract,
         "notice": notice_draft_details(contract=own_contract, by=None),
+        "kpi": ContractKpi.objects.create(contract=own_contract, name="Customer satisfaction at least 4 out of 5"),
         "other": Contract.objects.exclude(supplier=own).order_by("pk").first(),
         "upload": TicketUpload.objects.create(original_name="tickets.csv", status="rejected", progress=100),
         **finance,
@@ -255,6 +261,7 @@ def fill(template: str, estate) -> str:
         procurement=estate["procurement"].pk,
         stage=estate["stage"].pk,
         upload=estate["upload"].pk,
+        kpi=estate["kpi"].pk,
         authority=estate["own"].authority_id,
         line=estate["line"],
         approval=estate["approval"],

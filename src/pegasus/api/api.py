@@ -26,6 +26,7 @@ from pegasus.api.auth import ApiTokenAuth
 from pegasus.api.estate import router as estate_router
 from pegasus.api.finance import router as finance_router
 from pegasus.api.governance import router as governance_router
+from pegasus.api.performance import router as performance_router
 from pegasus.api.publication import router as publication_router
 from pegasus.api.schemas import BODY_NOT_AN_OBJECT
 from pegasus.core.exceptions import InvalidTransition, OutOfBounds, RuleViolation
@@ -60,7 +61,7 @@ api = NinjaAPI(
     version="1",
     description="The ICT estate of the authority: suppliers, service towers, contracts and spend; and its "
     "decisions, drafted, declared, submitted and decided as the scheme of delegation requires (Part 2 only for "
-    "the roles that may read it). "
+    "the roles that may read it); and each contract's KPIs, rated from its SLA figures. "
     "Authenticate with `Authorization: Bearer <token>` (make one with `pegasus api_token create`). "
     "Money is a string in pounds with two decimals, on the VAT basis given beside it.",
     auth=ApiTokenAuth(),
@@ -73,6 +74,7 @@ api.add_router("", estate_router)
 api.add_router("", governance_router)
 api.add_router("", finance_router)
 api.add_router("", publication_router)
+api.add_router("", performance_router)
 
 
 def atomic_write(run):

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from pegasus.performance.models import RatingRules, ServiceLevelAgreement, SlaTarget, TicketUpload
+from pegasus.performance.models import ContractKpi, RatingRules, ServiceLevelAgreement, SlaTarget, TicketUpload
 
 
 class SlaTargetInline(admin.TabularInline):
@@ -24,3 +24,8 @@ class TicketUploadAdmin(SimpleHistoryAdmin):
 @admin.register(RatingRules)
 class RatingRulesAdmin(SimpleHistoryAdmin):
     list_display = ("authority", "approaching_points", "improvement_points")
+
+
+@admin.register(ContractKpi)
+class ContractKpiAdmin(SimpleHistoryAdmin):
+    list_display = ("contract", "position", "name", "sla_priority")

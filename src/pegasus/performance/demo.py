@@ -119,9 +119,10 @@ def generate(directory: Path, contracts: dict[str, Any]) -> tuple[Path, Path, in
 
 
 def performance_demo_load() -> dict[str, int]:
-    """SLAs on the major contracts and the generated tickets stored as the current dataset; twice changes nothing."""
+    """SLAs on the major contracts, their SLA targets as KPIs where the contract is worth more than £5 million
+    (Procurement Act 2023 s52), and the generated tickets stored as the current dataset; twice changes nothing."""
     contracts = {c.reference: c for c in contracts_of_tier(1)}
-    created = {"slas": 0, "tickets": 0}
+    created = {"slas": 0, "kpis": 0, "tickets": 0}
     if not all(d.reference in contracts for d in DESKS):
         return created
     with transaction.atomic():
@@ -138,6 +139,9 @@ def performance_demo_load() -> dict[str, int]:
                 by=None,
             )
             created["slas"] += 1
+        for desk in DESKS:
+            if selectors.kpis_required(contracts[desk.reference]):
+                created["kpis"] += len(services.kpis_from_sla(contracts[desk.reference], None))
     stored = TicketUpload.objects.filter(dataset=DATASET, status=UploadStatus.SUCCEEDED).first()
     if stored and selectors.dataset_exists(DATASET):
         return created

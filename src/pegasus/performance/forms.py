@@ -1,11 +1,11 @@
-"""Forms of the performance pages: an SLA with a row per priority, rating rules, and a tickets upload."""
+"""Forms of the performance pages: an SLA with a row per priority, rating rules, a tickets upload and a KPI."""
 
 from decimal import Decimal
 
 from django import forms
 
 from pegasus.performance.clock import DAY_NAMES
-from pegasus.performance.models import Clock
+from pegasus.performance.models import KPI_DESCRIPTION_MAX, KPI_NAME_MAX, Clock
 from pegasus.performance.services import TICKET_UPLOAD_LIMIT
 from pegasus.ui.forms import NamedErrorsMixin
 
@@ -110,3 +110,31 @@ class TicketUploadForm(NamedErrorsMixin, forms.Form):
             f"The file must be {TICKET_UPLOAD_LIMIT.hint}."
         ),
     )
+
+
+class KpiForm(NamedErrorsMixin, forms.Form):
+    """A contract's KPI (Procurement Act 2023 s52): its name, what it measures, and the SLA target it is, if any."""
+
+    name = forms.CharField(label="Name", max_length=KPI_NAME_MAX, help_text="As the contract details notice shows it")
+    description = forms.CharField(
+        label="Description",
+        required=False,
+        max_length=KPI_DESCRIPTION_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="What is measured, how, and the target",
+    )
+    sla_priority = forms.TypedChoiceField(
+        label="SLA measure",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text="Choose the SLA target this KPI is, to rate it from the service desk's tickets",
+    )
+
+    def __init__(self, *args, targets=(), current: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", "Not an SLA measure: rated by the authority")]
+        choices += [(t.priority, f"{t}, target {t.attainment_target.normalize():f}%") for t in targets]
+        if current is not None and current not in {t.priority for t in targets}:
+            choices.append((current, f"P{current} (no longer a target of the SLA)"))
+        self.fields["sla_priority"].choices = choices

@@ -196,3 +196,48 @@ class RatingRules(models.Model):
 
     def __str__(self) -> str:
         return f"Rating rules of {self.authority}"
+
+
+KPI_NAME_MAX = 120
+KPI_DESCRIPTION_MAX = 2000
+
+
+class ContractKpi(models.Model):
+    """A key performance indicator set for a contract (Procurement Act 2023 s52(1)), published in its contract
+    details notice (s53, UK7) and assessed at least every twelve months (s52(2)-(3), s71; UK9).
+
+    With `sla_priority` set, the KPI is that SLA target's resolution measure and is rated from the performance
+    figures; without it, the authority rates it itself.
+    """
+
+    contract = models.ForeignKey("estate.Contract", on_delete=models.CASCADE, related_name="kpis")
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order on the contract's list of KPIs")
+    name = models.CharField(max_length=KPI_NAME_MAX)
+    description = models.TextField(blank=True, max_length=KPI_DESCRIPTION_MAX)
+    sla_priority = models.PositiveSmallIntegerField(
+        "SLA priority",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(4)],
+        help_text="The SLA target whose resolution measure this KPI is; blank when it is not an SLA measure",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "contract KPI"
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "name"], name="performance_kpi_name_unique_per_contract"),
+            models.UniqueConstraint(
+                fields=["contract", "sla_priority"],
+                condition=models.Q(sla_priority__isnull=False),
+                name="performance_kpi_one_per_sla_priority",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(sla_priority__isnull=True) | models.Q(sla_priority__gte=1, sla_priority__lte=4),
+                name="performance_kpi_sla_priority_1_to_4",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

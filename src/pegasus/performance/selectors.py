@@ -4,18 +4,29 @@ Reports are computed by the SLA engine over the current dataset (the latest stor
 contracts, so a page and `pegasus performance sla` give the same figures for the same tickets and SLA.
 """
 
+import calendar
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from django.db.models import QuerySet
 
+from pegasus.core.money import Money, VatBasis
 from pegasus.core.storage import local_folder, shared_storage
 from pegasus.estate.selectors import contracting_authorities, contracts_visible_to, suppliers_visible_to
 from pegasus.performance import datasets, rating, reports
-from pegasus.performance.models import RatingRules, ServiceLevelAgreement, TicketUpload, UploadStatus
+from pegasus.performance.models import (
+    Clock,
+    ContractKpi,
+    RatingRules,
+    ServiceLevelAgreement,
+    SlaTarget,
+    TicketUpload,
+    UploadStatus,
+)
 
 SCORECARD_MONTHS = 12  # PA 2023 s71: performance against KPIs is assessed at least every twelve months
 
@@ -266,4 +277,128 @@ def authorities_with_rules() -> list[tuple]:
             else rating.DEFAULT_THRESHOLDS,
         )
         for a in authorities
+    ]
+
+
+# --- Key performance indicators (Procurement Act 2023 s52) ---------------------------------------------------
+
+# s52(1): a contract with an estimated value of more than £5 million must have at least three KPIs.
+KPI_THRESHOLD = Decimal(5_000_000)
+KPIS_AT_LEAST = 3
+NOT_AN_SLA_MEASURE = "Not an SLA measure: rate it"
+
+
+@dataclass(frozen=True)
+class KpiAssessment:
+    """One KPI's assessment for the contract performance notice (s52(2)-(3), s71; UK9)."""
+
+    kpi: ContractKpi
+    rating: rating.Rating | None  # None when not rated from figures (no SLA link, or no tickets)
+    attainment: float | None  # percent, from the SLA figures
+    target: Decimal | None  # the SLA target's attainment target
+    basis: str  # where the rating comes from, or why there is none
+
+
+@dataclass(frozen=True)
+class KpiReport:
+    contract: Any
+    period_start: date | None  # the first day of the first month the figures cover
+    period_end: date | None  # the last day of the last month
+    items: list[KpiAssessment]
+
+
+def kpis_of(contract: Any) -> list[ContractKpi]:
+    """The contract's KPIs in their order."""
+    return list(ContractKpi.objects.filter(contract=contract).order_by("position", "pk"))
+
+
+def kpis_required(contract: Any) -> bool:
+    """Whether s52(1) requires KPIs: an estimated value of more than £5 million (compared net of VAT)."""
+    value = Money(contract.total_value, VatBasis(contract.vat_basis)).to_net().amount
+    return value > KPI_THRESHOLD
+
+
+def _month_bounds(months: list[str]) -> tuple[date | None, date | None]:
+    if not months:
+        return None, None
+    first_year, first_month = (int(part) for part in months[0].split("-"))
+    last_year, last_month = (int(part) for part in months[-1].split("-"))
+    last_day = calendar.monthrange(last_year, last_month)[1]
+    return date(first_year, first_month, 1), date(last_year, last_month, last_day)
+
+
+def _assessment(kpi: ContractKpi, found: ContractPerformance | None) -> KpiAssessment:
+    if kpi.sla_priority is None:
+        return KpiAssessment(kpi=kpi, rating=None, attainment=None, target=None, basis=NOT_AN_SLA_MEASURE)
+    p = kpi.sla_priority
+    target = next((t for t in found.sla.targets.all() if t.priority == p), None) if found else None
+    if found is None or target is None:
+        basis = f"P{p} is not a target of the contract's SLA: rate it"
+        return KpiAssessment(kpi=kpi, rating=None, attainment=None, target=None, basis=basis)
+    measure = next((k for k in found.kpis if k.priority == p), None)
+    if measure is None or not found.months:
+        basis = f"P{p} resolution: no ticket figures yet"
+        return KpiAssessment(kpi=kpi, rating=None, attainment=None, target=target.attainment_target, basis=basis)
+    if measure.resolved == 0:
+        basis = f"P{p} resolution: no tickets resolved, {found.period}"
+    else:
+        basis = f"P{p} resolution, {measure.resolved:,} tickets, {found.period}"
+    return KpiAssessment(
+        kpi=kpi, rating=measure.rating, attainment=measure.attainment, target=measure.target, basis=basis
+    )
+
+
+def kpi_report_of(contract: Any, performance: ContractPerformance | None) -> KpiReport:
+    """The contract's KPIs assessed from a scorecard already computed (`contract_scorecard`), so a page that shows
+    both runs the SLA engine once."""
+    start, end = _month_bounds(performance.months if performance else [])
+    return KpiReport(
+        contract=contract,
+        period_start=start,
+        period_end=end,
+        items=[_assessment(kpi, performance) for kpi in kpis_of(contract)],
+    )
+
+
+def kpi_assessments(contract: Any) -> KpiReport:
+    """Each KPI of the contract with its rating from the SLA figures over the current dataset (the scorecard's own
+    `Kpi` rows, matched on priority), or why it is not rated from them."""
+    sla = sla_of(contract)
+    performance = None
+    if sla is not None:
+        sla.contract = contract
+        _, found, _ = performance_of([sla])
+        performance = found[0]
+    return kpi_report_of(contract, performance)
+
+
+def _hours(target: SlaTarget) -> str:
+    value = target.resolve_within_hours
+    number = f"{value.normalize():f}"
+    kind = "service hour" if target.clock == Clock.SERVICE_HOURS else "hour"
+    return f"{number} {kind}" if value == 1 else f"{number} {kind}s"
+
+
+def sla_kpi_name(target: SlaTarget) -> str:
+    """The KPI an SLA target measures, as a contract details notice names it."""
+    return f"Priority {target.priority} incidents resolved within {_hours(target)}"
+
+
+def sla_kpi_description(target: SlaTarget) -> str:
+    clock = "counted on service hours" if target.clock == Clock.SERVICE_HOURS else "counted around the clock (24x7)"
+    return (
+        f"At least {target.attainment_target.normalize():f}% of priority {target.priority} incidents resolved each "
+        f"month within {_hours(target)}, {clock}, measured from the service desk's tickets against the contract's SLA."
+    )
+
+
+def sla_kpis_pending(contract: Any) -> list[SlaTarget]:
+    """The SLA targets that `kpis_from_sla` would set as KPIs: those not yet a KPI and whose KPI name is free."""
+    existing = ContractKpi.objects.filter(contract=contract)
+    linked = set(existing.exclude(sla_priority=None).values_list("sla_priority", flat=True))
+    names = {name.lower() for name in existing.values_list("name", flat=True)}
+    return [
+        target
+        for target in SlaTarget.objects.filter(sla__contract=contract).order_by("priority")
+        if target.priority not in linked and sla_kpi_name(target).lower() not in names
     ]

@@ -20,9 +20,25 @@ from pegasus.core.locks import locked
 from pegasus.core.storage import cache_dir, delete_files, fetched, save_file
 from pegasus.core.transitions import status_require
 from pegasus.core.types import User
+from pegasus.core.updates import model_update
 from pegasus.performance import datasets, duckdb_sql, sla, ticket_loading
-from pegasus.performance.models import RatingRules, ServiceLevelAgreement, SlaTarget, TicketUpload, UploadStatus
-from pegasus.performance.selectors import DATASET_FILES, dataset_folder
+from pegasus.performance.models import (
+    KPI_DESCRIPTION_MAX,
+    KPI_NAME_MAX,
+    ContractKpi,
+    RatingRules,
+    ServiceLevelAgreement,
+    SlaTarget,
+    TicketUpload,
+    UploadStatus,
+)
+from pegasus.performance.selectors import (
+    DATASET_FILES,
+    dataset_folder,
+    sla_kpi_description,
+    sla_kpi_name,
+    sla_kpis_pending,
+)
 
 SLA_NEEDS_A_TARGET = "An SLA needs a target for at least one priority."
 UPLOAD_NOT_QUEUED = "Upload {pk} is {status}: only a queued upload can be ingested."
@@ -256,3 +272,145 @@ def _reject(upload: TicketUpload, exc: ticket_loading.TicketFileError) -> Ticket
             data={"bad_lines": upload.bad_lines},
         )
     return upload
+
+
+# --- Key performance indicators (Procurement Act 2023 s52) ---------------------------------------------------
+
+KPI_NAME_TAKEN = "This contract already has a KPI named {name!r}: give each KPI its own name."
+KPI_PRIORITY_TAKEN = "P{priority} is already measured by the KPI {name!r}: choose another priority or none."
+KPI_PRIORITY_NOT_IN_SLA = "P{priority} is not a target of this contract's SLA (its targets: {priorities})."
+KPI_NO_SLA = "This contract has no SLA yet: leave the SLA priority blank, or define the SLA first."
+
+
+def _attributed(obj, by: User | None):
+    # django-simple-history takes the user from the request; a command or a task has none, so say who.
+    if getattr(by, "is_authenticated", False):
+        obj._history_user = by
+    return obj
+
+
+def _sla_priorities(contract: Any) -> list[int]:
+    targets = SlaTarget.objects.filter(sla__contract=contract).order_by("priority")
+    return list(targets.values_list("priority", flat=True))
+
+
+def _check_kpi(kpi: ContractKpi) -> None:
+    """Bounds on the text first, then what the constraints hold, each failure on its field with a message that
+    says what to do; `full_clean` follows for the rest."""
+    checks = FieldBounds(ContractKpi)
+    checks.check("name", bounds.check_text, kpi.name, max_length=KPI_NAME_MAX)
+    checks.check("description", bounds.check_text, kpi.description, multiline=True, max_length=KPI_DESCRIPTION_MAX)
+    checks.raise_any()
+    errors: dict[str, list[str]] = {}
+    others = ContractKpi.objects.filter(contract=kpi.contract).exclude(pk=kpi.pk)
+    if kpi.name and others.filter(name__iexact=kpi.name).exists():
+        errors["name"] = [KPI_NAME_TAKEN.format(name=kpi.name)]
+    if kpi.sla_priority is not None:
+        priorities = _sla_priorities(kpi.contract)
+        taken = others.filter(sla_priority=kpi.sla_priority).first()
+        if not priorities:
+            errors["sla_priority"] = [KPI_NO_SLA]
+        elif kpi.sla_priority not in priorities:
+            listed = ", ".join(f"P{p}" for p in priorities)
+            errors["sla_priority"] = [KPI_PRIORITY_NOT_IN_SLA.format(priority=kpi.sla_priority, priorities=listed)]
+        elif taken is not None:
+            errors["sla_priority"] = [KPI_PRIORITY_TAKEN.format(priority=kpi.sla_priority, name=taken.name)]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _kpi_data(kpi: ContractKpi) -> dict:
+    return {"name": kpi.name, "description": kpi.description, "sla_priority": kpi.sla_priority}
+
+
+def _lock_contract(contract: Any) -> None:
+    # KPIs of one contract are numbered and named against each other: one writer at a time.
+    locked(type(contract), contract.pk)
+
+
+def _kpi_add(*, contract: Any, name: str, description: str, sla_priority: int | None, by: User | None) -> ContractKpi:
+    last = ContractKpi.objects.filter(contract=contract).order_by("-position").first()
+    kpi = ContractKpi(
+        contract=contract,
+        position=last.position + 1 if last else 1,
+        name=name.strip(),
+        description=description.strip(),
+        sla_priority=sla_priority,
+    )
+    _check_kpi(kpi)
+    full_clean(kpi)
+    _attributed(kpi, by).save()
+    audit_record(
+        action="kpi.create",
+        by=by,
+        obj=kpi,
+        summary=f"Set KPI {kpi.name!r} on {contract.reference}",
+        data=_kpi_data(kpi),
+    )
+    return kpi
+
+
+@transaction.atomic
+def kpi_create(
+    *, contract: Any, name: str, description: str = "", sla_priority: int | None = None, by: User | None
+) -> ContractKpi:
+    """Set a KPI on a contract (PA 2023 s52(1)), last in its order; with `sla_priority`, the KPI is that SLA
+    target's resolution measure. Raises ValidationError naming the field."""
+    _lock_contract(contract)
+    return _kpi_add(contract=contract, name=name, description=description, sla_priority=sla_priority, by=by)
+
+
+@transaction.atomic
+def kpi_update(
+    *, kpi: ContractKpi, name: str, description: str = "", sla_priority: int | None = None, by: User | None
+) -> ContractKpi:
+    """Change a KPI's name, description or SLA measure. Raises ValidationError naming the field."""
+    _lock_contract(kpi.contract)
+    kpi = locked(ContractKpi, kpi.pk, related=["contract"])
+    before = _kpi_data(kpi)
+    model_update(
+        kpi,
+        data={"name": name.strip(), "description": description.strip(), "sla_priority": sla_priority},
+        check=lambda: _check_kpi(kpi),
+        history_user=by,
+    )
+    audit_record(
+        action="kpi.update",
+        by=by,
+        obj=kpi,
+        summary=f"Changed KPI {kpi.name!r} on {kpi.contract.reference}",
+        data={"before": before, "after": _kpi_data(kpi)},
+    )
+    return kpi
+
+
+@transaction.atomic
+def kpi_delete(*, kpi: ContractKpi, by: User | None) -> None:
+    """Remove a KPI from its contract."""
+    _lock_contract(kpi.contract)
+    kpi = locked(ContractKpi, kpi.pk, related=["contract"])
+    audit_record(
+        action="kpi.delete",
+        by=by,
+        obj=kpi,
+        summary=f"Removed KPI {kpi.name!r} from {kpi.contract.reference}",
+        data=_kpi_data(kpi),
+    )
+    _attributed(kpi, by).delete()
+
+
+@transaction.atomic
+def kpis_from_sla(contract: Any, by: User | None) -> list[ContractKpi]:
+    """Set one KPI for each target of the contract's SLA that is not yet a KPI (PA 2023 s52(1)); return those set.
+    A target whose KPI name another KPI already has is left for the editor to link."""
+    _lock_contract(contract)
+    return [
+        _kpi_add(
+            contract=contract,
+            name=sla_kpi_name(target),
+            description=sla_kpi_description(target),
+            sla_priority=target.priority,
+            by=by,
+        )
+        for target in sla_kpis_pending(contract)
+    ]

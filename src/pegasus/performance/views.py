@@ -13,8 +13,8 @@ from pegasus.core.classification import highest, marking
 from pegasus.core.exceptions import PegasusError
 from pegasus.estate.selectors import contracting_authorities, contracts_visible_to
 from pegasus.performance import charts, exports, selectors, services
-from pegasus.performance.forms import PRIORITIES, RatingRulesForm, SlaForm, TicketUploadForm
-from pegasus.performance.models import TicketUpload
+from pegasus.performance.forms import PRIORITIES, KpiForm, RatingRulesForm, SlaForm, TicketUploadForm
+from pegasus.performance.models import ContractKpi, TicketUpload
 from pegasus.performance.rating import Rating
 from pegasus.ui.forms import service_errors_to_form
 
@@ -114,6 +114,81 @@ def scorecard(request, pk: int):
             "thresholds": thresholds,
             "page_marking": contract.marking,
             "can_change_sla": request.user.has_perm("performance.change_sla"),
+            "kpis": selectors.kpi_report_of(contract, performance),
+            "kpis_required": selectors.kpis_required(contract),
+            "kpis_at_least": selectors.KPIS_AT_LEAST,
+            "can_change_kpis": request.user.has_perm("performance.change_kpis"),
+        },
+    )
+
+
+def _kpi_contract(request, pk: int):
+    return get_object_or_404(contracts_visible_to(request.user).select_related("supplier"), pk=pk)
+
+
+def _kpi_form_page(request, contract, kpi: ContractKpi | None):
+    sla = selectors.sla_of(contract)
+    targets = list(sla.targets.all()) if sla else []
+    initial = {"name": kpi.name, "description": kpi.description, "sla_priority": kpi.sla_priority} if kpi else {}
+    form = KpiForm(request.POST or None, initial=initial, targets=targets, current=kpi.sla_priority if kpi else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if kpi is None:
+                saved = services.kpi_create(contract=contract, by=request.user, **form.cleaned_data)
+            else:
+                saved = services.kpi_update(kpi=kpi, by=request.user, **form.cleaned_data)
+        except (ValidationError, PegasusError) as exc:
+            service_errors_to_form(form, exc)
+        else:
+            messages.success(request, f"KPI {saved.name!r} saved")
+            return redirect("performance-scorecard", pk=contract.pk)
+    return render(
+        request,
+        "performance/kpi_form.html",
+        {"contract": contract, "kpi": kpi, "form": form, "page_marking": contract.marking},
+    )
+
+
+@require_perm("performance.change_kpis")
+def kpi_create(request, pk: int):
+    return _kpi_form_page(request, _kpi_contract(request, pk), None)
+
+
+@require_perm("performance.change_kpis")
+def kpi_edit(request, pk: int, kpi_pk: int):
+    contract = _kpi_contract(request, pk)
+    return _kpi_form_page(request, contract, get_object_or_404(ContractKpi, contract=contract, pk=kpi_pk))
+
+
+@require_perm("performance.change_kpis")
+def kpi_delete(request, pk: int, kpi_pk: int):
+    contract = _kpi_contract(request, pk)
+    kpi = get_object_or_404(ContractKpi, contract=contract, pk=kpi_pk)
+    if request.method == "POST":
+        services.kpi_delete(kpi=kpi, by=request.user)
+        messages.success(request, f"KPI {kpi.name!r} removed")
+        return redirect("performance-scorecard", pk=contract.pk)
+    return render(
+        request, "performance/kpi_delete.html", {"contract": contract, "kpi": kpi, "page_marking": contract.marking}
+    )
+
+
+@require_perm("performance.change_kpis")
+def kpis_from_sla(request, pk: int):
+    """Set a KPI for each SLA target not yet one; the page first lists what it would set."""
+    contract = _kpi_contract(request, pk)
+    if request.method == "POST":
+        created = services.kpis_from_sla(contract, request.user)
+        messages.success(request, f"{len(created)} KPI(s) set from the SLA of {contract.reference}")
+        return redirect("performance-scorecard", pk=contract.pk)
+    return render(
+        request,
+        "performance/kpis_from_sla.html",
+        {
+            "contract": contract,
+            "sla": selectors.sla_of(contract),
+            "pending": [selectors.sla_kpi_name(t) for t in selectors.sla_kpis_pending(contract)],
+            "page_marking": contract.marking,
         },
     )
 

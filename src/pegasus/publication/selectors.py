@@ -6,7 +6,7 @@ And the market view's reads: other bodies' contracting processes, filtered, summ
 post-award notices' reads, scoped to what the user may see, with the notices that are due."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -15,11 +15,13 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from pegasus.core.calendar import add_months
+from pegasus.core.clock import default_as_at
 from pegasus.core.roles import INTERNAL_ROLES, has_role
 from pegasus.estate.permissions import supplier_ids_of
 from pegasus.estate.selectors import changes_for_notices, contracts_visible_to, prior_value_on_ground, regime_of
 from pegasus.estate.services import CHANGE_AUTHORITY, CHANGE_CONTRACT_TYPE
 from pegasus.governance.selectors import public_decisions
+from pegasus.performance.selectors import kpi_assessments, kpis_of
 from pegasus.procurement.law import Regime, RuleInputError
 from pegasus.procurement.modification import Change, Verdict, modification_check
 from pegasus.publication import rules
@@ -349,6 +351,32 @@ class Assessments:
     items: list[dict[str, Any]]
 
 
-def contract_assessments(contract: Any) -> Assessments | None:
-    """The contract's KPIs assessed over the latest period (None while the contract has no KPIs)."""
-    return None
+def contract_assessments(contract: Any, as_at: date | None = None) -> Assessments | None:
+    """The contract's KPIs (s52) assessed from the supplier's SLA figures over the months they cover
+    (`performance.selectors.kpi_assessments`); None when the contract has no KPIs. Without figures, the period is the
+    12 months to `as_at`, and every KPI is for the drafter to rate."""
+    report = kpi_assessments(contract)
+    if not report.items:
+        return None
+    end = report.period_end or as_at or default_as_at()
+    start = report.period_start or add_months(end, -12) + timedelta(days=1)
+    items = [
+        {
+            "kpi": item.kpi.pk,
+            "name": item.kpi.name,
+            "rating": item.rating.value if item.rating is not None else None,
+            "attainment": f"{item.attainment:.2f}" if item.attainment is not None else None,
+            "target": str(item.target) if item.target is not None else None,
+            "basis": item.basis,
+        }
+        for item in report.items
+    ]
+    return Assessments(start, end, items)
+
+
+def contract_kpis(contract: Any) -> list[dict[str, Any]]:
+    """The KPIs set for a contract under s52, as a UK7 lists them."""
+    return [
+        {"kpi": kpi.pk, "name": kpi.name, "description": kpi.description, "sla_priority": kpi.sla_priority}
+        for kpi in kpis_of(contract)
+    ]

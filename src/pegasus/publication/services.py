@@ -301,15 +301,10 @@ def notice_body(
     else:
         value = contract_current(contract, as_at).current_value
         body["kpis_required"] = rules.kpis_required(value)
-        body["kpis"] = contract_kpis(contract) if body["kpis_required"] else []
+        body["kpis"] = selectors.contract_kpis(contract)
         requirement = rules.requirement(kind, regime, start_date=contract.start_date)
     body["requirement"] = _requirement_part(requirement)
     return body
-
-
-def contract_kpis(contract: Any) -> list[dict[str, Any]]:
-    """The KPIs set for a contract under s52, as a UK7 lists them (none until KPIs are recorded)."""
-    return []
 
 
 def _create(
