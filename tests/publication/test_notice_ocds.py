@@ -15,6 +15,7 @@ from pegasus.core.classification import Classification
 from pegasus.estate.models import Contract, ContractChange
 from pegasus.publication import services
 from pegasus.publication.demo import notices_demo_load
+from pegasus.publication.models import Notice
 from pegasus.publication.ocds import notice_release, releases
 from tests.factories import ContractFactory, OrganisationFactory, SupplierFactory
 from tests.publication.notices import published, termination, variation
@@ -223,3 +224,26 @@ def test_the_demo_export_with_its_notices_passes_libcoveocds(with_notices, tmp_p
     tags = {tag for release in package["releases"] for tag in release["tag"]}
     assert {"contractAmendment", "contractTermination"} <= tags
     assert any(c.get("documents") for r in package["releases"] for c in r.get("contracts", []))
+
+
+def test_the_demo_publishes_a_uk9_of_the_largest_contract_from_its_kpis_figures(demo, tmp_path, uk_release_schema):
+    """The largest contract's SLA targets are its KPIs (the performance demo); each is rated from the figures."""
+    # given
+    from pegasus.performance.demo import performance_demo_load
+
+    performance_demo_load()
+
+    # when
+    notices_demo_load()
+
+    # then
+    largest = Contract.objects.order_by("-total_value").first()
+    notice = Notice.objects.get(kind="UK9")
+    assert (notice.contract, notice.state) == (largest, "published")
+    assert len(notice.body["assessments"]) >= 3
+    assert all(a["rating"] and a["rated_by"] == "figures" for a in notice.body["assessments"])
+    assert (notice.period_start, notice.period_end) == (date(2018, 5, 1), date(2019, 4, 30))
+    release = next(r for r in export(tmp_path)["releases"] if r["ocid"].endswith(largest.reference))
+    assert len(release["contracts"][0]["implementation"]["milestones"]) == len(notice.body["assessments"])
+    assert uk_errors(uk_release_schema, [release]) == []
+    assert notices_demo_load() == {"notices": 0}

@@ -1,6 +1,8 @@
 """The notices' pages: the list with its filters and what is due, the draft page from a change or for a contract, a
 notice's page and its actions by role, its OCDS release, and a supplier user's view of its own contracts' only."""
 
+from decimal import Decimal
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -8,11 +10,13 @@ from django.test.utils import CaptureQueriesContext
 from pegasus.publication import services
 from pegasus.publication.models import Notice
 from tests.factories import ContractFactory, SupplierFactory
-from tests.publication.notices import published, termination, variation
+from tests.publication.notices import act_contract, published, termination, variation
 
 pytestmark = pytest.mark.django_db
 
 BACKEND = "pegasus.core.backends.PegasusBackend"
+NAMES = ["Customer satisfaction", "Service desk answers calls in 60 seconds", "Social value delivered"]
+RATED = ["Good", "Approaching target", "Inadequate"]
 
 
 @pytest.fixture
@@ -76,6 +80,29 @@ class TestDrafting:
 
         assert f"{contract.reference} has no KPIs set" in page.text
         assert "Draft notice</button>" not in page.text
+
+    def test_a_uk9_asks_the_drafter_to_rate_the_kpis_the_figures_cannot(self, client, people):
+        # given KPIs that are not SLA measures, so no figures rate them
+        from pegasus.performance.models import ContractKpi
+
+        contract = act_contract(total_value=Decimal("6000000"))
+        kpis = [ContractKpi.objects.create(contract=contract, name=name, position=n) for n, name in enumerate(NAMES)]
+        as_user(client, people["commercial"])
+        url = f"/notices/new/?contract={contract.pk}&kind=UK9"
+
+        # when
+        page = client.get(url)
+        refused = client.post(url, {f"rating_{kpis[0].pk}": "Good"})
+        client.post(url, {f"rating_{k.pk}": rating for k, rating in zip(kpis, RATED, strict=True)})
+
+        # then
+        assert "Rating of Customer satisfaction" in page.text
+        assert "Select the rating of Service desk answers calls in 60 seconds" in refused.text
+        notice = Notice.objects.get()
+        assert [(a["name"], a["rating"], a["rated_by"]) for a in notice.body["assessments"]] == [
+            (name, rating, "drafter") for name, rating in zip(NAMES, RATED, strict=True)
+        ]
+        assert "section 71(1)" in notice.body["requirement"]["text"]
 
     def test_no_parameters_offers_a_choice_of_contract_and_notice(self, client, people):
         contract = ContractFactory()

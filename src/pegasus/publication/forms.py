@@ -133,6 +133,10 @@ class PerformanceNoticeForm(NamedErrorsMixin, forms.Form):
                 label=f"Rating of {item['name']}",
                 choices=RATING_CHOICES,
                 help_text="There were no figures for the period to rate it from: rate it from what you know.",
+                error_messages={
+                    "required": f"Select the rating of {item['name']}",
+                    "invalid_choice": f"Select the rating of {item['name']} from the list",  # noqa: S608 (a message, not SQL)
+                },
             )
 
     def ratings(self) -> dict[str, str]:

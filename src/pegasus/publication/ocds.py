@@ -33,10 +33,36 @@ written:
 - `tender.specialRegime` `["lightTouch"]` for a light-touch contract, the one special regime Pegasus records;
 - `awards[].mainProcurementCategory`: the procurement's category;
 - `value.amountGross` of a transaction whose spend is held gross, and of a contract and its award whose value is.
+- `contracts[].amendments[].value`: the total value of the contract as amended (see below);
+- `contracts[].documents[].noticeType`: a published notice's kind (UK7, UK9, UK10, UK11, PCR-MOD).
 The regime itself (PCR 2015 or the Procurement Act 2023) has no field in core OCDS or the UK extension (it is
 `tender.legalBasis` of another extension), so it is said in `tender.procurementMethodDetails`. A supplier's SME
 status is held but has no field in either (it is `details.scale` in OCDS 1.2); VCSE status and the rest of the
-extension (standstill, notices, exclusions, KPIs) are not held, so they are not written.
+extension (standstill, exclusions) are not held, so they are not written.
+
+A contract's changes and post-award notices (`publication.rules`):
+- Each effective variation and exercised option is an amendment (`contracts[].amendments[]`: id, date (the
+  effective date), rationale (the change's reason), description (what changed; its value only where the contract's
+  value is published) and the UK extension's `value`, the contract's total value after it). The contract's `value`
+  is its current value (the original plus its effective changes; the award keeps the value awarded) and its period
+  ends at its current end. A proposed, approved or withdrawn change is not published. The release is then also
+  tagged `contractAmendment`.
+- An effective termination leaves the contract `terminated` with its period ending on the termination date; the
+  release is tagged `contractTermination`.
+- Each published notice, and only a published one, is a document of the contract (`documentType` from core's
+  codelist or the UK extension's additions to it, `noticeType` its kind); a correction says which notice it
+  corrects. A draft or checked notice is never in the public export.
+- A published UK9's assessments: the UK extension has no field for a KPI or its rating. Its
+  `Observation.measureClassification` patches the metrics extension's `Observation`, and the UK extension does not
+  depend on the metrics extension, so `contracts[].agreedMetrics` is not valid against core plus the UK extension.
+  Each KPI's assessment is therefore an `assessment` milestone of the contract's implementation (core, and valid):
+  the KPI as its title, the rating and the figures in its description, the period's end as its `dueDate`, and its
+  `status` met (Good), partiallyMet (Approaching target, Requires improvement) or notMet (Inadequate). Only the
+  newest of a UK9 and its corrections is read. The release is then tagged `implementation`.
+- A release with changes or notices is a new release, named and dated by the latest of them.
+- Each notice also has a release of its own (`notice_release`, served at `/notices/<pk>/release.json`), built from
+  what the notice says as drafted and tagged `contractAmendment` (UK10, PCR-MOD), `contractTermination` (UK11),
+  `implementation` (UK9) or `contract` (UK7).
 """
 
 from __future__ import annotations
@@ -225,6 +251,8 @@ def _notice_document(notice: Any) -> dict[str, Any]:
         "language": "en",
     }
     text = body.get("requirement", {}).get("text", "")
+    if body.get("kpis"):
+        text += ". KPIs (s52): " + "; ".join(kpi["name"] for kpi in body["kpis"])
     if notice.corrects_id:
         text = f"Corrects notice {notice.corrects_id}. {text}".strip()
     if text:
