@@ -231,6 +231,22 @@ class TestList:
 
         assert len(five) == len(one)
 
+    def test_the_queries_of_what_is_due_do_not_grow_with_the_changes(self, client, people):
+        officer = people["commercial"]
+        variation(ContractFactory(), "400000", ground="additional", by=officer)
+        as_user(client, officer)
+        with CaptureQueriesContext(connection) as one:
+            client.get("/notices/")
+        for _ in range(3):
+            variation(ContractFactory(), "400000", ground="additional", by=officer)
+            termination(ContractFactory(), by=officer)
+
+        with CaptureQueriesContext(connection) as seven:
+            page = client.get("/notices/")
+
+        assert page.text.count("/notices/new/?change=") == 7
+        assert len(seven) == len(one)
+
 
 class TestSupplierUsers:
     def test_a_supplier_user_sees_only_its_own_contracts_notices_and_nothing_due(self, client, people, make_user):

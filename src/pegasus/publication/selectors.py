@@ -217,9 +217,10 @@ def notice_chain(notice: Notice) -> list[Notice]:
     return [*before, notice, *after]
 
 
-def change_verdict(change: Any) -> Verdict | None:
+def change_verdict(change: Any, prior: Decimal | None = None) -> Verdict | None:
     """The modification rules' verdict on a variation or an option exercise (None for a termination, or for a
-    change the rules cannot judge), as the estate's approval asks it."""
+    change the rules cannot judge), as the estate's approval asks it; `prior` is the net value of the contract's
+    other approved or effective changes on the same ground, when already known."""
     if change.kind == "termination":
         return None
     contract = change.contract
@@ -232,7 +233,7 @@ def change_verdict(change: Any) -> Verdict | None:
                 day=change.effective_on,
                 original_value=contract.total_value,
                 change_value=change.value,
-                prior_value=prior_value_on_ground(change),
+                prior_value=prior_value_on_ground(change) if prior is None else prior,
                 legal_rationale=bool(change.legal_rationale.strip()),
             ),
             change.ground,
@@ -241,12 +242,12 @@ def change_verdict(change: Any) -> Verdict | None:
         return None
 
 
-def notice_kind_for_change(change: Any) -> tuple[str, Verdict | None]:
+def notice_kind_for_change(change: Any, prior: Decimal | None = None) -> tuple[str, Verdict | None]:
     """The notice a change calls for ("UK11" for a termination; "UK10" or "PCR-MOD" as the rules say), or "" when
     the rules say none, with the rules' verdict."""
     if change.kind == "termination":
         return rules.NoticeKind.UK11.value, None
-    verdict = change_verdict(change)
+    verdict = change_verdict(change, prior)
     if verdict is None or verdict.notice.value == "none":
         return "", verdict
     return (rules.NoticeKind.UK10.value if verdict.notice.value == "UK10" else rules.NoticeKind.PCR_MOD.value), verdict
@@ -313,7 +314,13 @@ def notices_due(*, user, as_at: date) -> NoticesDue:
     visible = set(contracts_visible_to(user).values_list("pk", flat=True))
     changes: list[DueChange] = []
     terminations: list[DueChange] = []
-    for change in changes_for_notices():
+    candidates = list(changes_for_notices())
+    # Every candidate is approved or effective, so its ground's total counts it: the others' is the total less it.
+    totals: dict[tuple[int, str], Decimal] = {}
+    for change in candidates:
+        key = (change.contract_id, change.ground)
+        totals[key] = totals.get(key, Decimal(0)) + change.value
+    for change in candidates:
         if change.pk in noticed or change.contract_id not in visible:
             continue
         if change.kind == "termination":
@@ -323,7 +330,8 @@ def notices_due(*, user, as_at: date) -> NoticesDue:
                 )
                 terminations.append(DueChange(change, rules.NoticeKind.UK11.value, requirement))
             continue
-        kind, verdict = notice_kind_for_change(change)
+        prior = totals[(change.contract_id, change.ground)] - change.value
+        kind, verdict = notice_kind_for_change(change, prior)
         if kind:
             requirement = rules.requirement(
                 kind,
