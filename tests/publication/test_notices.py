@@ -249,18 +249,31 @@ class TestCheckingAndPublishing:
         draft.refresh_from_db()
         assert (draft.state, draft.body) == ("published", before)
 
-    def test_publishing_is_all_or_nothing(self, people, draft, monkeypatch):
-        services.notice_check(notice=draft, by=people["legal"])
+    @pytest.mark.parametrize("step", ["check", "publish", "correct"])
+    def test_each_step_is_all_or_nothing(self, people, draft, monkeypatch, step):
+        """A step whose audit record fails leaves the notice as it was, and no correction behind."""
+        if step != "check":
+            services.notice_check(notice=draft, by=people["legal"])
+        if step == "correct":
+            services.notice_publish(notice=draft, by=people["commercial"])
+        draft.refresh_from_db()
+        before = (draft.state, draft.checked_at, draft.published_at)
 
         def refuse(**kwargs):
             raise RuntimeError("the audit trail is unavailable")
 
         monkeypatch.setattr(services, "audit_record", refuse)
         with pytest.raises(RuntimeError):
-            services.notice_publish(notice=draft, by=people["commercial"])
+            if step == "check":
+                services.notice_check(notice=draft, by=people["legal"])
+            elif step == "publish":
+                services.notice_publish(notice=draft, by=people["commercial"])
+            else:
+                services.notice_correct(notice=draft, reason="Typo.", by=people["commercial"])
 
         draft.refresh_from_db()
-        assert (draft.state, draft.published_at) == ("checked", None)
+        assert (draft.state, draft.checked_at, draft.published_at) == before
+        assert Notice.objects.count() == 1
 
 
 class TestCorrections:
