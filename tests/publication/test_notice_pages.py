@@ -104,6 +104,17 @@ class TestDrafting:
         ]
         assert "section 71(1)" in notice.body["requirement"]["text"]
 
+    def test_a_contract_asking_for_a_change_notice_by_kind_is_sent_to_its_change(self, client, people):
+        contract = ContractFactory()
+        ended = termination(contract, by=people["commercial"])
+        as_user(client, people["commercial"])
+
+        found = client.get(f"/notices/new/?contract={contract.pk}&kind=UK11")
+        missing = client.get(f"/notices/new/?contract={contract.pk}&kind=UK10")
+
+        assert found.status_code == 302 and found.url == f"/notices/new/?change={ended.pk}"
+        assert "has no approved or effective change calling for a UK10" in missing.text
+
     def test_no_parameters_offers_a_choice_of_contract_and_notice(self, client, people):
         contract = ContractFactory()
         page = as_user(client, people["commercial"]).get("/notices/new/")

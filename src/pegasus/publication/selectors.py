@@ -349,6 +349,14 @@ def change_for_notice(*, user, pk: int) -> Any:
     return changes_for_notices().filter(contract__in=contracts_visible_to(user)).get(pk=pk)
 
 
+def change_calling_for(*, user, contract_pk: int, kind: str) -> Any:
+    """The latest approved or effective change of a contract the user may see that calls for a notice of `kind`
+    (UK10, UK11 or PCR-MOD), or None."""
+    changes = changes_for_notices().filter(contract_id=contract_pk, contract__in=contracts_visible_to(user))
+    matching = [change for change in changes if notice_kind_for_change(change)[0] == kind]
+    return matching[-1] if matching else None
+
+
 @dataclass(frozen=True)
 class Assessments:
     """A contract's KPIs assessed over a period, as a UK9 reports them: each item a dict of kpi (its id), name,

@@ -194,6 +194,7 @@ def market_import(request):
 
 NOTICE_PAGE_SIZE = 50
 DRAFTED_FOR_A_CONTRACT = ("UK7", "UK9")
+DRAFTED_FROM_A_CHANGE = ("UK10", "UK11", "PCR-MOD")
 
 
 @require_perm("publication.view_notices")
@@ -315,6 +316,20 @@ def notice_new(request):
             raise Http404("No such contract") from None
         if kind == "UK9":
             assessments = selectors.contract_assessments(contract)
+    elif contract_pk is not None and kind in DRAFTED_FROM_A_CHANGE:
+        # A contract's page may ask for its change's notice by kind: the latest change of the contract calling for it.
+        latest = selectors.change_calling_for(user=request.user, contract_pk=contract_pk, kind=kind)
+        if latest is not None:
+            return redirect(f"{reverse('notice-new')}?change={latest.pk}")
+        contracts = contracts_visible_to(request.user).order_by("reference").only("pk", "reference", "title")
+        return render(
+            request,
+            "publication/notice_start.html",
+            {
+                "contracts": contracts,
+                "none_for": f"The contract has no approved or effective change calling for a {kind}.",
+            },
+        )
     else:
         contracts = contracts_visible_to(request.user).order_by("reference").only("pk", "reference", "title")
         return render(request, "publication/notice_start.html", {"contracts": contracts})
