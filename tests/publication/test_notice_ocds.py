@@ -178,6 +178,17 @@ class TestNotices:
         assert uk_errors(uk_release_schema, [release]) == []
 
 
+def test_an_official_sensitive_contracts_notice_release_keeps_values_out(officers, contract):
+    change = variation(contract, "400000", ground="additional", by=officers[0])
+    Contract.objects.filter(pk=contract.pk).update(classification=Classification.OFFICIAL_SENSITIVE.value)
+    contract.refresh_from_db()
+    notice = services.notice_draft_from_change(change=change, by=officers[0])
+
+    text = json.dumps(notice_release(notice))
+
+    assert '"value"' not in text and "400000" not in text and "4000000" not in text
+
+
 @pytest.fixture
 def with_notices(everything, make_user):
     """The demo with changes as the estate's demo makes them: an `additional` variation and a termination at the end
