@@ -52,6 +52,15 @@ class TestDrafting:
         assert (notice.kind, notice.change, notice.state) == ("PCR-MOD", change, "draft")
         assert response.status_code == 302 and response.url == f"/notices/{notice.pk}/"
 
+    def test_a_change_already_noticed_links_to_its_notice_instead(self, client, people):
+        change = variation(ContractFactory(), "400000", ground="additional", by=people["commercial"])
+        notice = services.notice_draft_from_change(change=change, by=people["commercial"])
+
+        page = as_user(client, people["commercial"]).get(f"/notices/new/?change={change.pk}")
+
+        assert f'href="/notices/{notice.pk}/"' in page.text
+        assert "Draft notice</button>" not in page.text
+
     def test_a_change_the_rules_ask_no_notice_of_offers_no_draft(self, client, people):
         change = variation(ContractFactory(), "20000", ground="de-minimis", by=people["commercial"])
         as_user(client, people["commercial"])

@@ -87,6 +87,13 @@ class TestDrafting:
             services.notice_draft_from_change(change=change, by=people["commercial"])
         assert not Notice.objects.exists()
 
+    def test_a_change_has_one_notice_corrected_not_drafted_again(self, people):
+        change = variation(ContractFactory(), "400000", ground="additional", by=people["commercial"])
+        first = services.notice_draft_from_change(change=change, by=people["commercial"])
+
+        with pytest.raises(RuleViolation, match=f"Notice {first.pk} is already drafted from this change \\(draft\\)"):
+            services.notice_draft_from_change(change=change, by=people["commercial"])
+
     def test_a_proposed_change_has_no_notice_yet(self, people):
         change = variation(ContractFactory(), "400000", ground="additional", by=people["commercial"], state="proposed")
 

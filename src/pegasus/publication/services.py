@@ -163,6 +163,9 @@ NOTICE_NOT_PUBLISHED = "This notice is {status}: only a published notice is corr
 NOTICE_CORRECTION_PENDING = "Notice {pk} already corrects this notice and is not published yet: finish that one."
 NOTICE_CHANGE_UNDECIDED = "This change is {status}: a notice is drafted from an approved or effective change."
 NOTICE_NONE_NEEDED = "The modification rules ask for no notice of this change: {reason}."
+NOTICE_ALREADY_DRAFTED = (
+    "Notice {pk} is already drafted from this change ({state}): continue it, or correct it once published."
+)
 NOTICE_NOT_JUDGED = "The modification rules cannot judge this change, so no notice is drafted from it."
 NOTICE_TERMINATION_NOT_EFFECTIVE = "This termination is {status}: a UK11 is drafted once the termination is effective."
 NOTICE_KIND_NOT_OF_CHANGE = "A {kind} is drafted for a contract, not from a change."
@@ -345,6 +348,9 @@ def notice_draft_from_change(*, change: Any, by: User | None, as_at: date | None
         status_require(change.state, {"effective"}, NOTICE_TERMINATION_NOT_EFFECTIVE)
     else:
         status_require(change.state, {"approved", "effective"}, NOTICE_CHANGE_UNDECIDED)
+    existing = Notice.objects.filter(change=change, corrects=None).first()
+    if existing is not None:
+        raise RuleViolation(NOTICE_ALREADY_DRAFTED.format(pk=existing.pk, state=existing.state))
     kind, verdict = selectors.notice_kind_for_change(change)
     if not kind:
         if verdict is None:

@@ -367,6 +367,7 @@ def notice_new(request):
             "verdict": verdict,
             "assessments": assessments,
             "requirement": _requirement_preview(kind, contract, change, verdict),
+            "existing": Notice.objects.filter(change=change, corrects=None).first() if change is not None else None,
             "page_marking": contract.marking if contract else "",
         },
     )
