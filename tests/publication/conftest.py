@@ -1,5 +1,7 @@
-"""Decisions in every state, for the public register's tests."""
+"""Decisions in every state, for the public register's tests; every demo at once and the release schema with the UK
+extension, for the open contracting tests."""
 
+import json
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -62,3 +64,28 @@ def make_decision(people):
         )
 
     return make
+
+
+@pytest.fixture
+def everything(demo):
+    """Every demo the other apps load: decisions with Part 2, procurements, the tender with its bids, scenarios."""
+    from pegasus.evaluation.demo import evaluation_demo_load
+    from pegasus.governance.demo import decisions_demo_load
+    from pegasus.procurement.demo import procurements_demo_load
+    from pegasus.sourcing.demo import sourcing_demo_load
+
+    decisions_demo_load()
+    procurements_demo_load()
+    evaluation_demo_load()
+    sourcing_demo_load(optimise=False)
+
+
+@pytest.fixture
+def uk_release_schema(shared_data) -> dict:
+    """The 1.1.5 release schema with the UK extension's patch merged in, and closed: a field neither defines is an
+    error. Its $refs are all local (#/definitions/...)."""
+    from tests.publication.test_ocds import _closed, merge_patch
+
+    core = json.loads((shared_data / "ocds-schema-1.1.5" / "release-schema.json").read_text(encoding="utf-8"))
+    patch = json.loads((shared_data / "ocds-uk-extension" / "release-schema.json").read_text(encoding="utf-8"))
+    return _closed(merge_patch(core, patch))

@@ -30,20 +30,6 @@ AS_AT = date(2019, 5, 23)
 SCHEMA_URL = "https://standard.open-contracting.org/schema/1__1__5/"
 
 
-@pytest.fixture
-def everything(demo):
-    """Every demo the other apps load: decisions with Part 2, procurements, the tender with its bids, scenarios."""
-    from pegasus.evaluation.demo import evaluation_demo_load
-    from pegasus.governance.demo import decisions_demo_load
-    from pegasus.procurement.demo import procurements_demo_load
-    from pegasus.sourcing.demo import sourcing_demo_load
-
-    decisions_demo_load()
-    procurements_demo_load()
-    evaluation_demo_load()
-    sourcing_demo_load(optimise=False)
-
-
 def export(tmp_path: Path, *options: str) -> dict:
     out = tmp_path / "package.json"
     call_command("ocds", "export", "--out", str(out), "--as-at", AS_AT.isoformat(), *options)
@@ -90,7 +76,13 @@ def test_the_release_package_passes_libcoveocds_offline(everything, tmp_path, sh
 def _uk_fields(shared_data: Path) -> set[tuple[str, str]]:
     """(path, field) of the fields the UK extension adds where a release package's releases hold them."""
     patch = json.loads((shared_data / "ocds-uk-extension" / "release-schema.json").read_text(encoding="utf-8"))
-    places = {"Tender": "/releases/tender", "Award": "/releases/awards", "Organization": "/releases/parties"}
+    places = {
+        "Tender": "/releases/tender",
+        "Award": "/releases/awards",
+        "Organization": "/releases/parties",
+        "Amendment": "/releases/contracts/amendments",
+        "Document": "/releases/contracts/documents",
+    }
     fields = set()
     for name, path in places.items():
         for field, spec in patch["definitions"][name]["properties"].items():
@@ -100,6 +92,7 @@ def _uk_fields(shared_data: Path) -> set[tuple[str, str]]:
         fields |= {("/releases/tender/contractPeriod", field), ("/releases/awards/contractPeriod", field)}
     for field in patch["definitions"]["Value"]["properties"]:
         fields.add(("/releases/contracts/implementation/transactions/value", field))
+        fields.add(("/releases/contracts/amendments/value", field))
     return fields
 
 
@@ -114,15 +107,6 @@ def merge_patch(target, patch):
         else:
             out[key] = merge_patch(out.get(key), value)
     return out
-
-
-@pytest.fixture
-def uk_release_schema(shared_data) -> dict:
-    """The 1.1.5 release schema with the UK extension's patch merged in, and closed: a field neither defines is an
-    error. Its $refs are all local (#/definitions/...)."""
-    core = json.loads((shared_data / "ocds-schema-1.1.5" / "release-schema.json").read_text(encoding="utf-8"))
-    patch = json.loads((shared_data / "ocds-uk-extension" / "release-schema.json").read_text(encoding="utf-8"))
-    return _closed(merge_patch(core, patch))
 
 
 def uk_errors(schema: dict, releases: list[dict]) -> list[str]:

@@ -94,6 +94,11 @@ PAGES = {
     # What the authority watches in the market is its own business: supplier users do not see it.
     "market": ("/market/", INTERNAL, 403),
     "market-import": ("/market/import/", COMMERCIAL, 403),
+    # Notices: staff read them all, a supplier user its own contracts' (this one is of its own contract).
+    "notice-list": ("/notices/", ALL, 403),
+    "notice-new": ("/notices/new/", COMMERCIAL, 403),
+    "notice-detail": ("/notices/{notice}/", ALL, 403),
+    "notice-release": ("/notices/{notice}/release.json", ALL, 403),
     # Supplier users never see procurements: one may be competing their own contract.
     "procurement-list": ("/procurements/", INTERNAL, 403),
     "procurement-create": ("/procurements/new/", {Role.COMMERCIAL_OFFICER, Role.PROGRAMME_DIRECTOR}, 403),
@@ -131,7 +136,15 @@ PUBLIC = {
     "public-ocds-releases": "/public/ocds/releases.json",
 }
 # Routes walked by their own tests: sign-in/out, home (a redirect), POST-only actions, the admin and the API.
-WALKED_ELSEWHERE = {"login", "logout", "home", "contract-option-decide", "contract-change-act", "decision-act"}
+WALKED_ELSEWHERE = {
+    "login",
+    "logout",
+    "home",
+    "contract-option-decide",
+    "contract-change-act",
+    "decision-act",
+    "notice-act",
+}
 
 
 def route_names(resolver=None, namespace=""):
@@ -175,6 +188,7 @@ def estate(module_transaction, module_media):
     from pegasus.performance.models import ContractKpi, TicketUpload
     from pegasus.procurement.demo import procurements_demo_load
     from pegasus.procurement.models import Procurement
+    from pegasus.publication.services import notice_draft_details
     from pegasus.sourcing.demo import SIAM_PLUS_TOWERS, sourcing_demo_load
     from pegasus.sourcing.models import Scenario
 
@@ -197,6 +211,7 @@ def estate(module_transaction, module_media):
         "procurement": procurement,
         "stage": procurement.stages.get(kind="requirements"),
         "own": own_contract,
+        "notice": notice_draft_details(contract=own_contract, by=None),
         "kpi": ContractKpi.objects.create(contract=own_contract, name="Customer satisfaction at least 4 out of 5"),
         "other": Contract.objects.exclude(supplier=own).order_by("pk").first(),
         "upload": TicketUpload.objects.create(original_name="tickets.csv", status="rejected", progress=100),
@@ -254,6 +269,7 @@ def fill(template: str, estate) -> str:
         line=estate["line"],
         approval=estate["approval"],
         commitment=estate["commitment"],
+        notice=estate["notice"].pk,
     )
 
 

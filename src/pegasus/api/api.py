@@ -27,6 +27,7 @@ from pegasus.api.estate import router as estate_router
 from pegasus.api.finance import router as finance_router
 from pegasus.api.governance import router as governance_router
 from pegasus.api.performance import router as performance_router
+from pegasus.api.publication import router as publication_router
 from pegasus.api.schemas import BODY_NOT_AN_OBJECT
 from pegasus.core.exceptions import InvalidTransition, OutOfBounds, RuleViolation
 
@@ -72,6 +73,7 @@ api = NinjaAPI(
 api.add_router("", estate_router)
 api.add_router("", governance_router)
 api.add_router("", finance_router)
+api.add_router("", publication_router)
 api.add_router("", performance_router)
 
 

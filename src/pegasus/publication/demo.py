@@ -2,15 +2,21 @@
 
 They are public data read from `PEGASUS_SHARED_DATA` (by default `../shared/data` beside the project), never copied
 into the project. A machine without them gets an empty market view and a page that says how to import.
+
+And the post-award notices of the estate demo's changes, each drafted by the commercial officer, checked by legal
+and published: the modification notice of the variation that needs one, the UK11 of the termination at the end of
+transition, and a UK9 of the largest contract from its KPIs' figures. A change the demo does not hold is skipped.
 """
 
 import os
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 
-from pegasus.publication import market, services
-from pegasus.publication.models import MarketRelease
+from pegasus.estate.selectors import changes_for_notices, contracts_visible_to
+from pegasus.publication import market, selectors, services
+from pegasus.publication.models import MarketRelease, Notice
 
 SOURCES = (
     "uk-contracts-finder-bluetail/json_1_1_raw",
@@ -33,3 +39,47 @@ def market_demo_load() -> dict[str, int]:
     source = ", ".join(str(folder.relative_to(shared_data())) for folder in folders)
     record = services.market_import(files, by=None, source=source, skip_invalid=True)
     return {"market releases": record.releases_new}
+
+
+def _user(username: str):
+    return get_user_model().objects.filter(username=username).first()
+
+
+def _publish(notice: Notice, drafter, checker) -> None:
+    services.notice_check(notice=notice, by=checker)
+    services.notice_publish(notice=notice, by=drafter)
+
+
+def notices_demo_load() -> dict[str, int]:
+    """Draft, check and publish the notices the demo's changes call for, once: a change or contract that already
+    has a notice is left as it is."""
+    drafter, checker = _user("commercial"), _user("legal")
+    if drafter is None or checker is None:
+        return {"notices": 0}
+    made = 0
+    noticed = set(Notice.objects.exclude(change=None).values_list("change_id", flat=True))
+    for change in changes_for_notices():
+        if change.pk in noticed:
+            continue
+        kind, _ = selectors.notice_kind_for_change(change)
+        wanted = kind == "PCR-MOD" and change.ground == "additional"
+        wanted = wanted or (kind == "UK11" and change.state == "effective")
+        if wanted:
+            _publish(services.notice_draft_from_change(change=change, by=drafter), drafter, checker)
+            made += 1
+    largest = contracts_visible_to(drafter).order_by("-total_value", "reference").first()
+    if largest is not None and not Notice.objects.filter(contract=largest, kind="UK9").exists():
+        assessments = selectors.contract_assessments(largest)
+        if assessments is not None and assessments.items:
+            notice = services.notice_draft_performance(
+                contract=largest,
+                period_start=assessments.period_start,
+                period_end=assessments.period_end,
+                assessments=assessments.items,
+                # A KPI with no figures in the period is rated from what the commercial team knows of it.
+                ratings={str(item["kpi"]): "Approaching target" for item in assessments.items if not item["rating"]},
+                by=drafter,
+            )
+            _publish(notice, drafter, checker)
+            made += 1
+    return {"notices": made}

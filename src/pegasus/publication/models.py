@@ -7,6 +7,7 @@ rejected, and why.
 
 from django.conf import settings
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 
 class MarketImport(models.Model):
@@ -81,3 +82,73 @@ class MarketAward(models.Model):
 
     def __str__(self):
         return f"{self.supplier}: {self.process.ocid}"
+
+
+class NoticeState(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    CHECKED = "checked", "Checked"
+    PUBLISHED = "published", "Published"
+
+
+class Notice(models.Model):
+    """A post-award notice of a contract (`publication.rules`): drafted, checked by someone else, then published.
+
+    `body` is what the notice says, built from the records when it is drafted (`services.notice_body`), so a
+    published notice keeps saying what it said whatever happens to the contract after. A published notice is never
+    changed: a correction is a new notice that `corrects` it.
+    """
+
+    class Kind(models.TextChoices):
+        UK7 = "UK7", "UK7 contract details notice"
+        UK9 = "UK9", "UK9 contract performance notice"
+        UK10 = "UK10", "UK10 contract change notice"
+        UK11 = "UK11", "UK11 contract termination notice"
+        PCR_MOD = "PCR-MOD", "Modification notice (PCR 2015)"
+
+    State = NoticeState
+
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    contract = models.ForeignKey("estate.Contract", on_delete=models.PROTECT, related_name="notices")
+    change = models.ForeignKey(
+        "estate.ContractChange", null=True, blank=True, on_delete=models.PROTECT, related_name="notices"
+    )
+    state = models.CharField(max_length=10, choices=NoticeState.choices, default=NoticeState.DRAFT)
+    body = models.JSONField(default=dict, help_text="What the notice says, built from the records when drafted.")
+    period_start = models.DateField(null=True, blank=True, help_text="A UK9's assessment period.")
+    period_end = models.DateField(null=True, blank=True)
+    corrects = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections")
+    drafted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    drafted_at = models.DateTimeField()
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    checked_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-drafted_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kind__in=["UK10", "UK11", "PCR-MOD"]) | models.Q(change__isnull=False),
+                name="notice_of_a_change_names_it",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="UK9")
+                | (models.Q(period_start__isnull=False) & models.Q(period_end__gte=models.F("period_start"))),
+                name="notice_uk9_has_a_period",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="published") | models.Q(published_at__isnull=False),
+                name="notice_published_has_a_date",
+            ),
+        ]
+        indexes = [models.Index(fields=["kind", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of {self.contract.reference} ({self.state})"

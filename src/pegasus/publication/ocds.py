@@ -33,10 +33,36 @@ written:
 - `tender.specialRegime` `["lightTouch"]` for a light-touch contract, the one special regime Pegasus records;
 - `awards[].mainProcurementCategory`: the procurement's category;
 - `value.amountGross` of a transaction whose spend is held gross, and of a contract and its award whose value is.
+- `contracts[].amendments[].value`: the total value of the contract as amended (see below);
+- `contracts[].documents[].noticeType`: a published notice's kind (UK7, UK9, UK10, UK11, PCR-MOD).
 The regime itself (PCR 2015 or the Procurement Act 2023) has no field in core OCDS or the UK extension (it is
 `tender.legalBasis` of another extension), so it is said in `tender.procurementMethodDetails`. A supplier's SME
 status is held but has no field in either (it is `details.scale` in OCDS 1.2); VCSE status and the rest of the
-extension (standstill, notices, exclusions, KPIs) are not held, so they are not written.
+extension (standstill, exclusions) are not held, so they are not written.
+
+A contract's changes and post-award notices (`publication.rules`):
+- Each effective variation and exercised option is an amendment (`contracts[].amendments[]`: id, date (the
+  effective date), rationale (the change's reason), description (what changed; its value only where the contract's
+  value is published) and the UK extension's `value`, the contract's total value after it). The contract's `value`
+  is its current value (the original plus its effective changes; the award keeps the value awarded) and its period
+  ends at its current end. A proposed, approved or withdrawn change is not published. The release is then also
+  tagged `contractAmendment`.
+- An effective termination leaves the contract `terminated` with its period ending on the termination date; the
+  release is tagged `contractTermination`.
+- Each published notice, and only a published one, is a document of the contract (`documentType` from core's
+  codelist or the UK extension's additions to it, `noticeType` its kind); a correction says which notice it
+  corrects. A draft or checked notice is never in the public export.
+- A published UK9's assessments: the UK extension has no field for a KPI or its rating. Its
+  `Observation.measureClassification` patches the metrics extension's `Observation`, and the UK extension does not
+  depend on the metrics extension, so `contracts[].agreedMetrics` is not valid against core plus the UK extension.
+  Each KPI's assessment is therefore an `assessment` milestone of the contract's implementation (core, and valid):
+  the KPI as its title, the rating and the figures in its description, the period's end as its `dueDate`, and its
+  `status` met (Good), partiallyMet (Approaching target, Requires improvement) or notMet (Inadequate). Only the
+  newest of a UK9 and its corrections is read. The release is then tagged `implementation`.
+- A release with changes or notices is a new release, named and dated by the latest of them.
+- Each notice also has a release of its own (`notice_release`, served at `/notices/<pk>/release.json`), built from
+  what the notice says as drafted and tagged `contractAmendment` (UK10, PCR-MOD), `contractTermination` (UK11),
+  `implementation` (UK9) or `contract` (UK7).
 """
 
 from __future__ import annotations
@@ -48,6 +74,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
 
@@ -55,7 +82,7 @@ from pegasus.core.calendar import term_end
 from pegasus.core.classification import Classification
 from pegasus.core.clock import london_today
 from pegasus.core.money import VatBasis
-from pegasus.estate.selectors import contract_end, contracting_authority, contracts_with_spend
+from pegasus.estate.selectors import contract_current_from, contract_end, contracting_authority, contracts_with_spend
 from pegasus.evaluation.selectors import (
     ProcurementAward,
     procurement_award_decisions,
@@ -64,7 +91,7 @@ from pegasus.evaluation.selectors import (
 )
 from pegasus.procurement.law import ContractType
 from pegasus.procurement.selectors import ProcurementRow, procurement_row, procurements_with_replaced
-from pegasus.publication.selectors import published_decisions, published_on
+from pegasus.publication.selectors import published_decisions, published_notices, published_on
 
 VERSION = "1.1"
 LICENSE = "http://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
@@ -85,6 +112,30 @@ METHODS = {
 CATEGORIES = {"services": "services", "supplies": "goods", "works": "works", "light-touch": "services"}
 # OCDS contract status for each status an estate contract records
 CONTRACT_STATUS = {"planned": "pending", "active": "active", "ended": "terminated", "terminated": "terminated"}
+# The changes that amend a contract as OCDS sees it: a lapsed option or a termination amends nothing.
+AMENDING = ("variation", "option-exercise")
+# Each notice's release tag (closed codelist) and its document's type (core's, or the UK extension's additions)
+NOTICE_TAGS = {
+    "UK7": "contract",
+    "UK9": "implementation",
+    "UK10": "contractAmendment",
+    "PCR-MOD": "contractAmendment",
+    "UK11": "contractTermination",
+}
+NOTICE_DOCUMENTS = {
+    "UK7": "contractNotice",
+    "UK9": "implementationNotice",
+    "UK10": "contractNotice",
+    "PCR-MOD": "contractNotice",
+    "UK11": "contractTerminationNotice",
+}
+# A KPI's rating as the status of its assessment milestone (milestoneStatus, a closed codelist)
+MILESTONE_STATUS = {
+    "Good": "met",
+    "Approaching target": "partiallyMet",
+    "Requires improvement": "partiallyMet",
+    "Inadequate": "notMet",
+}
 
 
 def ocid_prefix() -> str:
@@ -151,13 +202,110 @@ def _transaction(reference: str, spend: Any, payer: dict[str, Any], payee: dict[
     }
 
 
+def _change_description(change: Any, publish_value: bool) -> str:
+    """What a change did, in words: the value only where the contract's value is published."""
+    if change.kind == "option-exercise":
+        text = f"Extension option {change.option.sequence} exercised: {change.option.length_months} more months"
+    else:
+        text = f"Variation on the ground {change.ground}" if change.ground else "Variation"
+        if change.term_change_months:
+            text += f"; term changed by {change.term_change_months} months"
+        if change.scope:
+            text += f"; scope: {change.scope}"
+    if publish_value and change.value:
+        text += f"; value changed by £{change.value:,.2f}"
+    return text
+
+
+def _amendments(contract: Any, changes: Sequence[Any], publish_value: bool) -> list[dict[str, Any]]:
+    """The effective variations and option exercises as OCDS amendments (id, date, rationale, description), each
+    with the UK extension's `value`, the amended contract's total value, where the value is published."""
+    out = []
+    running = contract.total_value
+    for change in changes:
+        if change.state != "effective":
+            continue
+        running += change.value
+        if change.kind not in AMENDING:
+            continue
+        amendment: dict[str, Any] = {
+            "id": f"{contract.reference}-change-{change.pk}",
+            "date": _stamp(change.effective_on),
+            "rationale": change.reason,
+            "description": _change_description(change, publish_value),
+        }
+        if publish_value:
+            amendment["value"] = _held_amount(running, contract.vat_basis)
+        out.append(amendment)
+    return out
+
+
+def _notice_document(notice: Any) -> dict[str, Any]:
+    """A published notice as a document of the contract, with the UK extension's `noticeType`."""
+    body = notice.body
+    document: dict[str, Any] = {
+        "id": f"notice-{notice.pk}",
+        "documentType": NOTICE_DOCUMENTS[notice.kind],
+        "noticeType": notice.kind,
+        "title": f"{notice.kind} {body.get('title', '')} of {notice.contract.reference}".replace("  ", " "),
+        "language": "en",
+    }
+    text = body.get("requirement", {}).get("text", "")
+    if body.get("kpis"):
+        text += ". KPIs (s52): " + "; ".join(kpi["name"] for kpi in body["kpis"])
+    if notice.corrects_id:
+        text = f"Corrects notice {notice.corrects_id}. {text}".strip()
+    if text:
+        document["description"] = text
+    if notice.published_at:
+        document["datePublished"] = _instant(notice.published_at)
+    return document
+
+
+def _milestones(notice: Any) -> list[dict[str, Any]]:
+    """A published UK9's KPI assessments as assessment milestones of the contract's implementation: the UK extension
+    has no field for a KPI's rating (its `Observation.measureClassification` belongs to the metrics extension, which
+    it does not depend on), so the rating is said in the milestone's description and status."""
+    out = []
+    period = notice.body.get("period", {})
+    for item in notice.body.get("assessments", []):
+        rating = item["rating"]
+        figures = ""
+        if item.get("attainment") is not None and item.get("target") is not None:
+            figures = f": {item['attainment']}% against a target of {item['target']}%"
+        out.append(
+            {
+                "id": f"notice-{notice.pk}-kpi-{item['kpi']}",
+                "title": item["name"],
+                "type": "assessment",
+                "description": (
+                    f"KPI assessed for {period.get('start')} to {period.get('end')} (Procurement Act 2023 s71): "
+                    f"{rating}{figures}"
+                ),
+                "dueDate": _stamp(date.fromisoformat(period["end"])),
+                "status": MILESTONE_STATUS[rating],
+            }
+        )
+    return out
+
+
+def _current_notices(notices: Sequence[Any]) -> list[Any]:
+    """The published notices no published correction replaces."""
+    corrected = {n.corrects_id for n in notices if n.corrects_id}
+    return [n for n in notices if n.pk not in corrected]
+
+
 def contract_release(contract: Any, as_at: date) -> dict[str, Any]:
-    """The release of an estate contract: buyer, supplier, award, contract with its current period and, unless the
-    contract is OFFICIAL-SENSITIVE, what was paid against it month by month up to `as_at`."""
+    """The release of an estate contract: buyer, supplier, award, contract with its current value and period (its
+    effective changes as amendments; a termination as its status and end), its published notices as documents and
+    a published UK9's assessments as milestones, and, unless the contract is OFFICIAL-SENSITIVE, what was paid
+    against it month by month up to `as_at`."""
     ocid = f"{ocid_prefix()}-{contract.reference}"
     buyer = _organisation(contract.authority)
     supplier = _supplier(contract.supplier)
-    end = contract_end(contract, as_at)
+    changes = sorted(contract.changes.all(), key=lambda c: (c.effective_on, c.pk))
+    current = contract_current_from(contract, changes, as_at)
+    end = contract.ended_on or current.current_end
     period = {"startDate": _stamp(contract.start_date), "endDate": _stamp(end)}
     award: dict[str, Any] = {
         "id": f"{contract.reference}-award",
@@ -165,7 +313,7 @@ def contract_release(contract: Any, as_at: date) -> dict[str, Any]:
         "status": "active",
         "date": _stamp(contract.start_date),
         "suppliers": [supplier],
-        "contractPeriod": period,
+        "contractPeriod": {"startDate": _stamp(contract.start_date), "endDate": _stamp(contract_end(contract, as_at))},
     }
     agreement: dict[str, Any] = {
         "id": contract.reference,
@@ -178,8 +326,10 @@ def contract_release(contract: Any, as_at: date) -> dict[str, Any]:
     if contract.description:
         agreement["description"] = contract.description
     spend: list[Any] = []
-    if publishable_value(contract):
-        award["value"] = agreement["value"] = _held_amount(contract.total_value, contract.vat_basis)
+    publish_value = publishable_value(contract)
+    if publish_value:
+        award["value"] = _held_amount(contract.total_value, contract.vat_basis)
+        agreement["value"] = _held_amount(current.current_value, contract.vat_basis)
         spend = sorted((s for s in contract.spend.all() if s.month <= as_at), key=lambda s: s.month)
     release: dict[str, Any] = {
         "ocid": ocid,
@@ -197,10 +347,9 @@ def contract_release(contract: Any, as_at: date) -> dict[str, Any]:
         "awards": [award],
         "contracts": [agreement],
     }
+    implementation: dict[str, Any] = {}
     if spend:
-        agreement["implementation"] = {
-            "transactions": [_transaction(contract.reference, s, buyer, supplier) for s in spend]
-        }
+        implementation["transactions"] = [_transaction(contract.reference, s, buyer, supplier) for s in spend]
         # As with an award, a release is a new one once spend is published: named and dated by its latest month.
         latest = spend[-1].month
         release["id"] = f"{ocid}-implementation-{latest:%Y-%m}"
@@ -208,7 +357,98 @@ def contract_release(contract: Any, as_at: date) -> dict[str, Any]:
         release["tag"].append("implementation")
         release["parties"][0]["roles"].append("payer")
         release["parties"][1]["roles"].append("payee")
+    events: list[str] = []
+    amendments = _amendments(contract, changes, publish_value)
+    if amendments:
+        agreement["amendments"] = amendments
+        release["tag"].append("contractAmendment")
+        events += [a["date"] for a in amendments]
+    terminations = [c for c in changes if c.kind == "termination" and c.state == "effective"]
+    if terminations and contract.ended_on is not None:
+        release["tag"].append("contractTermination")
+        events.append(_stamp(terminations[-1].termination_date))
+    notices = sorted(
+        (n for n in contract.notices.all() if n.state == "published"), key=lambda n: (n.published_at, n.pk)
+    )
+    if notices:
+        agreement["documents"] = [_notice_document(n) for n in notices]
+        events += [_instant(n.published_at) for n in notices]
+        milestones = [m for n in _current_notices(notices) if n.kind == "UK9" for m in _milestones(n)]
+        if milestones:
+            implementation["milestones"] = milestones
+            if "implementation" not in release["tag"]:
+                release["tag"].append("implementation")
+    if implementation:
+        agreement["implementation"] = implementation
+    if events:
+        # A change or a notice makes a new release too: dated and named by the latest of them.
+        release["date"] = max([release["date"], *events])
+        release["id"] = f"{ocid}-update-{release['date'][:10]}"
     return release
+
+
+def notice_release(notice: Any) -> dict[str, Any]:
+    """The release a notice publishes, from what the notice says (`body`, fixed when it was drafted): its contract
+    with the change as an amendment (UK10, PCR-MOD), the termination as its status and end (UK11), the KPIs'
+    assessments as milestones (UK9), or its details (UK7), and the notice itself as a document."""
+    contract = notice.contract
+    ocid = f"{ocid_prefix()}-{contract.reference}"
+    body = notice.body
+    facts = body["contract"]
+    buyer = _organisation(contract.authority)
+    supplier = _supplier(contract.supplier)
+    publish_value = publishable_value(contract)
+    agreement: dict[str, Any] = {
+        "id": contract.reference,
+        "awardID": f"{contract.reference}-award",
+        "title": facts["title"],
+        "status": CONTRACT_STATUS.get(facts["status"], "active"),
+        "period": {
+            "startDate": _stamp(date.fromisoformat(facts["start_date"])),
+            "endDate": _stamp(date.fromisoformat(facts["end_date"])),
+        },
+        "documents": [_notice_document(notice)],
+    }
+    if publish_value and facts.get("current_value"):
+        agreement["value"] = _held_amount(Decimal(facts["current_value"]), facts.get("vat_basis", "net"))
+    if "change" in body:
+        change = body["change"]
+        amendment: dict[str, Any] = {
+            "id": f"{contract.reference}-change-{change['id']}",
+            "date": _stamp(date.fromisoformat(change["effective_on"])),
+            "rationale": change["reason"],
+            "description": f"{change['kind_label']}"
+            + (f" on the ground {change['ground']}" if change["ground"] else "")
+            + (f"; scope: {change['scope']}" if change["scope"] else ""),
+        }
+        if publish_value:
+            amendment["value"] = _held_amount(Decimal(change["value_after"]), facts.get("vat_basis", "net"))
+        agreement["amendments"] = [amendment]
+    if "termination" in body:
+        agreement["status"] = "terminated"
+        agreement["period"]["endDate"] = _stamp(date.fromisoformat(body["termination"]["date"]))
+    if "assessments" in body:
+        agreement["implementation"] = {"milestones": _milestones(notice)}
+    when = notice.published_at or notice.drafted_at
+    return {
+        "ocid": ocid,
+        "id": f"{ocid}-notice-{notice.pk}",
+        "date": _instant(when),
+        "tag": [NOTICE_TAGS[notice.kind]],
+        "initiationType": "tender",
+        "language": "en",
+        "buyer": buyer,
+        "parties": [
+            _party(buyer, ["buyer", "procuringEntity"]),
+            _party(supplier, ["supplier"], contract.supplier),
+        ],
+        "contracts": [agreement],
+    }
+
+
+def notice_package(notice: Any, published: datetime, uri: str) -> dict[str, Any]:
+    """One notice's release as a release package."""
+    return {**_package_meta(published, uri), "releases": [notice_release(notice)]}
 
 
 def published_awards(as_at: date) -> dict[int, list[tuple[ProcurementAward, datetime]]]:
@@ -338,7 +578,10 @@ def procurement_release(
 
 def releases(as_at: date) -> list[dict[str, Any]]:
     """Every publishable release: the estate's contracts, then the procurements, each in reference order."""
-    out = [contract_release(contract, as_at) for contract in contracts_with_spend()]
+    contracts = contracts_with_spend().prefetch_related(
+        "changes__option", Prefetch("notices", queryset=published_notices())
+    )
+    out = [contract_release(contract, as_at) for contract in contracts]
     authority = contracting_authority()
     awards = published_awards(as_at)
     lots = procurement_lot_counts()

@@ -2,20 +2,31 @@
 only once the commercial team has released it. Drafts, submitted, rejected and withdrawn decisions never appear.
 Decisions are read through governance's selectors of what is public (`governance.selectors.public_decisions`).
 
-And the market view's reads: other bodies' contracting processes, filtered, summed and ranked by supplier."""
+And the market view's reads: other bodies' contracting processes, filtered, summed and ranked by supplier; and the
+post-award notices' reads, scoped to what the user may see, with the notices that are due."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, DecimalField, F, Max, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from pegasus.core.calendar import add_months
+from pegasus.core.clock import default_as_at
+from pegasus.core.roles import INTERNAL_ROLES, has_role
+from pegasus.estate.permissions import supplier_ids_of
+from pegasus.estate.selectors import changes_for_notices, contracts_visible_to, prior_value_on_ground, regime_of
+from pegasus.estate.services import CHANGE_AUTHORITY, CHANGE_CONTRACT_TYPE
 from pegasus.governance.selectors import public_decisions
+from pegasus.performance.selectors import kpi_assessments, kpis_of
+from pegasus.procurement.law import Regime, RuleInputError
+from pegasus.procurement.modification import Change, Verdict, modification_check
+from pegasus.publication import rules
 from pegasus.publication.market import ICT_DIVISIONS
-from pegasus.publication.models import MarketAward, MarketImport, MarketProcess
+from pegasus.publication.models import MarketAward, MarketImport, MarketProcess, Notice
 
 
 def published_decisions(today: date, *, search: str = "") -> QuerySet[Any]:
@@ -136,3 +147,252 @@ def market_summary(processes: QuerySet[MarketProcess]) -> MarketSummary:
 
 def market_last_import() -> MarketImport | None:
     return MarketImport.objects.select_related("by").first()
+
+
+# --- Post-award notices ------------------------------------------------------------------------------------------
+
+
+def notices_visible_to(user) -> QuerySet[Notice]:
+    """Staff see every notice; a supplier user the notices of its own suppliers' contracts; anyone else none."""
+    notices = Notice.objects.select_related("contract", "contract__supplier", "change")
+    if has_role(user, *INTERNAL_ROLES):
+        return notices
+    if not getattr(user, "is_authenticated", False):
+        return notices.none()
+    return notices.filter(contract__supplier_id__in=supplier_ids_of(user))
+
+
+def published_notices() -> QuerySet[Notice]:
+    """What the public may read: published notices only, oldest first."""
+    return (
+        Notice.objects.filter(state=Notice.State.PUBLISHED)
+        .select_related("contract", "change")
+        .order_by("published_at", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class NoticeFilters:
+    kind: str = ""
+    state: str = ""
+    contract: str = ""  # words of the contract's reference
+    supplier: int | None = None
+
+
+def notice_list(*, user, filters: NoticeFilters) -> QuerySet[Notice]:
+    notices = notices_visible_to(user)
+    if filters.kind:
+        notices = notices.filter(kind=filters.kind)
+    if filters.state:
+        notices = notices.filter(state=filters.state)
+    if filters.contract:
+        notices = notices.filter(contract__reference__icontains=filters.contract)
+    if filters.supplier:
+        notices = notices.filter(contract__supplier_id=filters.supplier)
+    return notices.select_related("corrects").order_by("-drafted_at", "-pk")
+
+
+def notice_get(*, user, pk: int) -> Notice:
+    """One notice the user may see (Notice.DoesNotExist otherwise)."""
+    return notices_visible_to(user).select_related("contract__authority", "corrects").get(pk=pk)
+
+
+def notice_chain(notice: Notice) -> list[Notice]:
+    """The notices a correction replaces, oldest first, then the notice, then its corrections, newest last."""
+    before: list[Notice] = []
+    seen = {notice.pk}
+    current = notice.corrects
+    while current is not None and current.pk not in seen:
+        seen.add(current.pk)
+        before.insert(0, current)
+        current = current.corrects
+    after: list[Notice] = []
+    current_pk = notice.pk
+    while (following := Notice.objects.filter(corrects_id=current_pk).order_by("pk").first()) is not None:
+        if following.pk in seen:
+            break
+        seen.add(following.pk)
+        after.append(following)
+        current_pk = following.pk
+    return [*before, notice, *after]
+
+
+def change_verdict(change: Any, prior: Decimal | None = None) -> Verdict | None:
+    """The modification rules' verdict on a variation or an option exercise (None for a termination, or for a
+    change the rules cannot judge), as the estate's approval asks it; `prior` is the net value of the contract's
+    other approved or effective changes on the same ground, when already known."""
+    if change.kind == "termination":
+        return None
+    contract = change.contract
+    try:
+        return modification_check(
+            Regime(regime_of(contract)),
+            Change(
+                authority=CHANGE_AUTHORITY,
+                contract_type=CHANGE_CONTRACT_TYPE,
+                day=change.effective_on,
+                original_value=contract.total_value,
+                change_value=change.value,
+                prior_value=prior_value_on_ground(change) if prior is None else prior,
+                legal_rationale=bool(change.legal_rationale.strip()),
+            ),
+            change.ground,
+        )
+    except RuleInputError:
+        return None
+
+
+def notice_kind_for_change(change: Any, prior: Decimal | None = None) -> tuple[str, Verdict | None]:
+    """The notice a change calls for ("UK11" for a termination; "UK10" or "PCR-MOD" as the rules say), or "" when
+    the rules say none, with the rules' verdict."""
+    if change.kind == "termination":
+        return rules.NoticeKind.UK11.value, None
+    verdict = change_verdict(change, prior)
+    if verdict is None or verdict.notice.value == "none":
+        return "", verdict
+    return (rules.NoticeKind.UK10.value if verdict.notice.value == "UK10" else rules.NoticeKind.PCR_MOD.value), verdict
+
+
+@dataclass(frozen=True)
+class DueChange:
+    change: Any
+    kind: str
+    requirement: rules.Requirement
+
+
+@dataclass(frozen=True)
+class DueContract:
+    contract: Any
+    value: Decimal
+    last_period_end: date | None
+    requirement: rules.Requirement
+
+
+@dataclass(frozen=True)
+class NoticesDue:
+    performance: list[DueContract]
+    changes: list[DueChange]
+    terminations: list[DueChange]
+
+
+def notices_due(*, user, as_at: date) -> NoticesDue:
+    """What is still to publish: live contracts worth more than £5 million with no UK9 published for the 12 months
+    before `as_at`; approved or effective changes whose notice the rules ask for and none is published; effective
+    terminations without a published UK11."""
+    published = Notice.objects.filter(state=Notice.State.PUBLISHED)
+    last_uk9 = dict(
+        published.filter(kind=rules.NoticeKind.UK9)
+        .values("contract_id")
+        .annotate(last=Max("period_end"))
+        .values_list("contract_id", "last")
+    )
+    money = DecimalField(max_digits=16, decimal_places=2)
+    large = (
+        contracts_visible_to(user)
+        .filter(status="active")
+        .annotate(
+            net=Coalesce(
+                Sum("changes__value", filter=Q(changes__state="effective")), Value(Decimal(0)), output_field=money
+            )
+        )
+        .annotate(current=F("total_value") + F("net"))
+        .filter(current__gt=rules.KPI_VALUE)
+        .select_related("supplier")
+        .order_by("-current", "reference")
+    )
+    performance = [
+        DueContract(
+            c,
+            c.current,
+            last_uk9.get(c.pk),
+            rules.requirement("UK9", regime_of(c), start_date=c.start_date, last_assessed=last_uk9.get(c.pk)),
+        )
+        for c in large
+        if rules.uk9_due(last_uk9.get(c.pk), c.start_date, as_at)
+    ]
+    noticed = set(published.exclude(change=None).values_list("change_id", flat=True))
+    visible = set(contracts_visible_to(user).values_list("pk", flat=True))
+    changes: list[DueChange] = []
+    terminations: list[DueChange] = []
+    candidates = list(changes_for_notices())
+    # Every candidate is approved or effective, so its ground's total counts it: the others' is the total less it.
+    totals: dict[tuple[int, str], Decimal] = {}
+    for change in candidates:
+        key = (change.contract_id, change.ground)
+        totals[key] = totals.get(key, Decimal(0)) + change.value
+    for change in candidates:
+        if change.pk in noticed or change.contract_id not in visible:
+            continue
+        if change.kind == "termination":
+            if change.state == "effective":
+                requirement = rules.requirement(
+                    "UK11", regime_of(change.contract), termination_date=change.termination_date
+                )
+                terminations.append(DueChange(change, rules.NoticeKind.UK11.value, requirement))
+            continue
+        prior = totals[(change.contract_id, change.ground)] - change.value
+        kind, verdict = notice_kind_for_change(change, prior)
+        if kind:
+            requirement = rules.requirement(
+                kind,
+                regime_of(change.contract),
+                effective_on=change.effective_on,
+                publish_modified_contract=bool(verdict and verdict.publish_modified_contract),
+            )
+            changes.append(DueChange(change, kind, requirement))
+    return NoticesDue(performance, changes, terminations)
+
+
+def change_for_notice(*, user, pk: int) -> Any:
+    """An approved or effective change of a contract the user may see, that a notice may be drafted from
+    (ContractChange.DoesNotExist otherwise)."""
+    return changes_for_notices().filter(contract__in=contracts_visible_to(user)).get(pk=pk)
+
+
+def change_calling_for(*, user, contract_pk: int, kind: str) -> Any:
+    """The latest approved or effective change of a contract the user may see that calls for a notice of `kind`
+    (UK10, UK11 or PCR-MOD), or None."""
+    changes = changes_for_notices().filter(contract_id=contract_pk, contract__in=contracts_visible_to(user))
+    matching = [change for change in changes if notice_kind_for_change(change)[0] == kind]
+    return matching[-1] if matching else None
+
+
+@dataclass(frozen=True)
+class Assessments:
+    """A contract's KPIs assessed over a period, as a UK9 reports them: each item a dict of kpi (its id), name,
+    rating (None where the figures could not rate it), attainment, target and basis."""
+
+    period_start: date
+    period_end: date
+    items: list[dict[str, Any]]
+
+
+def contract_assessments(contract: Any, as_at: date | None = None) -> Assessments | None:
+    """The contract's KPIs (s52) assessed from the supplier's SLA figures over the months they cover
+    (`performance.selectors.kpi_assessments`); None when the contract has no KPIs. Without figures, the period is the
+    12 months to `as_at`, and every KPI is for the drafter to rate."""
+    report = kpi_assessments(contract)
+    if not report.items:
+        return None
+    end = report.period_end or as_at or default_as_at()
+    start = report.period_start or add_months(end, -12) + timedelta(days=1)
+    items = [
+        {
+            "kpi": item.kpi.pk,
+            "name": item.kpi.name,
+            "rating": item.rating.value if item.rating is not None else None,
+            "attainment": f"{item.attainment:.2f}" if item.attainment is not None else None,
+            "target": str(item.target) if item.target is not None else None,
+            "basis": item.basis,
+        }
+        for item in report.items
+    ]
+    return Assessments(start, end, items)
+
+
+def contract_kpis(contract: Any) -> list[dict[str, Any]]:
+    """The KPIs set for a contract under s52, as a UK7 lists them."""
+    return [
+        {"kpi": kpi.pk, "name": kpi.name, "description": kpi.description, "sla_priority": kpi.sla_priority}
+        for kpi in kpis_of(contract)
+    ]

@@ -1,20 +1,30 @@
-"""Writes of the market view: importing OCDS releases, all or nothing unless the caller sets bad files aside."""
+"""Writes of the market view: importing OCDS releases, all or nothing unless the caller sets bad files aside; and
+the post-award notices: drafted from the records, checked by a second person, published, corrected by a new one."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from pegasus.core import intake
 from pegasus.core.audit import audit_record
-from pegasus.core.exceptions import InputError
+from pegasus.core.clock import default_as_at
+from pegasus.core.exceptions import InputError, InvalidTransition, RuleViolation
+from pegasus.core.locks import locked
+from pegasus.core.roles import Role, has_role
+from pegasus.core.transitions import status_require, transition_require
 from pegasus.core.types import User
+from pegasus.estate.selectors import contract_current, regime_of
 from pegasus.publication import market as m
-from pegasus.publication.models import MarketAward, MarketImport, MarketProcess, MarketRelease
+from pegasus.publication import rules, selectors
+from pegasus.publication.models import MarketAward, MarketImport, MarketProcess, MarketRelease, Notice
 
 PENNY = Decimal("0.01")
 # ocids looked up per query: well inside SQLite's limit on bound variables, however large the import.
@@ -106,9 +116,9 @@ def _compile(ocids: set[str]) -> int:
     """Rebuild the processes whose releases changed; the number rebuilt."""
     releases: dict[str, list[dict]] = defaultdict(list)
     latest: dict[str, datetime] = {}
-    for ocid, data, date in _of_ocids(MarketRelease.objects.values_list("ocid", "data", "date"), ocids):
+    for ocid, data, when in _of_ocids(MarketRelease.objects.values_list("ocid", "data", "date"), ocids):
         releases[ocid].append(data)
-        latest[ocid] = max(date, latest.get(ocid, date))
+        latest[ocid] = max(when, latest.get(ocid, when))
     existing = {p.ocid: p for p in _of_ocids(MarketProcess.objects.all(), ocids)}
     processes = []
     for ocid, data in releases.items():
@@ -138,3 +148,366 @@ def _compile(ocids: set[str]) -> int:
         MarketAward(process_id=saved[p.ocid], supplier=name) for p in processes for name in p.supplier_names
     )
     return len(processes)
+
+
+# --- Post-award notices: drafted from the records, checked by someone else, published, then never changed ---------
+
+NOTICE_DRAFT_ROLE = "Only a commercial officer may draft a notice."
+NOTICE_PUBLISH_ROLE = "Only a commercial officer may publish a notice."
+NOTICE_CHECK_ROLE = "Only a commercial officer or legal may check a notice."
+NOTICE_CHECKER_IS_DRAFTER = "A notice is checked by someone other than the person who drafted it."
+NOTICE_NOT_DRAFT = "This notice is {status}: only a draft notice can be checked."
+NOTICE_NOT_CHECKED = "This notice is {status}: only a checked notice can be published."
+NOTICE_PUBLISHED = "This notice is published and cannot be changed: correct it with a new notice."
+NOTICE_NOT_PUBLISHED = "This notice is {status}: only a published notice is corrected; change the draft instead."
+NOTICE_CORRECTION_PENDING = "Notice {pk} already corrects this notice and is not published yet: finish that one."
+NOTICE_CHANGE_UNDECIDED = "This change is {status}: a notice is drafted from an approved or effective change."
+NOTICE_NONE_NEEDED = "The modification rules ask for no notice of this change: {reason}."
+NOTICE_ALREADY_DRAFTED = (
+    "Notice {pk} is already drafted from this change ({state}): continue it, or correct it once published."
+)
+NOTICE_NOT_JUDGED = "The modification rules cannot judge this change, so no notice is drafted from it."
+NOTICE_TERMINATION_NOT_EFFECTIVE = "This termination is {status}: a UK11 is drafted once the termination is effective."
+NOTICE_KIND_NOT_OF_CHANGE = "A {kind} is drafted for a contract, not from a change."
+NOTICE_PERIOD_BACKWARDS = "The assessment period ends on or after it starts."
+NOTICE_RATING_MISSING = "Rate {kpi}: there were no figures to rate it from."
+NOTICE_RATING_UNKNOWN = "{rating!r} is not a rating; the ratings are {ratings}."
+NOTICE_NO_KPIS = "{reference} has no KPIs set: set at least three (s52) before drafting a UK9."
+NOTE_TOO_LONG = "Keep the note to {most} characters."
+NOTE_MOST = 2000
+RATINGS = ("Good", "Approaching target", "Requires improvement", "Inadequate")
+
+
+def _notice_attributed(notice: Notice, by: User | None) -> Notice:
+    # django-simple-history takes the user from the request; a command or the demo has none, so say who.
+    if getattr(by, "is_authenticated", False):
+        notice._history_user = by  # type: ignore[attr-defined]
+    return notice
+
+
+def _someone(by: User | None) -> User | None:
+    return by if getattr(by, "is_authenticated", False) else None
+
+
+def _notice_audit(notice: Notice, action: str, by: User | None, summary: str) -> None:
+    audit_record(
+        action=f"notice.{action}",
+        by=by,
+        obj=notice,
+        summary=f"{summary}: {notice.kind} of {notice.contract.reference}",
+        data={"contract": notice.contract.reference, "kind": notice.kind, "state": notice.state},
+    )
+
+
+def _require_role(by: User | None, message: str, *roles: str) -> None:
+    # The demo loader (by=None) acts as the system; anyone signed in needs the role.
+    if by is not None and not has_role(by, *roles):
+        raise RuleViolation(message)
+
+
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else str(value.quantize(Decimal("0.01")))
+
+
+def _contract_part(contract: Any, as_at: date) -> dict[str, Any]:
+    current = contract_current(contract, as_at)
+    return {
+        "reference": contract.reference,
+        "title": contract.title,
+        "supplier": contract.supplier.name,
+        "authority": contract.authority.name,
+        "start_date": contract.start_date.isoformat(),
+        "end_date": current.current_end.isoformat(),
+        "original_value": _money(contract.total_value),
+        "current_value": _money(current.current_value),
+        "vat_basis": contract.vat_basis,
+        "status": contract.status,
+    }
+
+
+def _requirement_part(requirement: rules.Requirement) -> dict[str, Any]:
+    return {
+        "required": requirement.required,
+        "provision": requirement.provision,
+        "due": requirement.due.isoformat() if requirement.due else None,
+        "text": requirement.text,
+        "reminder": requirement.reminder,
+    }
+
+
+def notice_body(
+    *,
+    kind: str,
+    contract: Any,
+    change: Any = None,
+    as_at: date,
+    period: tuple[date, date] | None = None,
+    assessments: list[dict[str, Any]] | None = None,
+    note: str = "",
+) -> dict[str, Any]:
+    """What a notice of `kind` says, from the records as at `as_at`: the contract, what the law asks of the notice
+    and when (`publication.rules`), and the change, termination, KPIs or assessment it reports."""
+    regime = regime_of(contract)
+    body: dict[str, Any] = {
+        "kind": kind,
+        "title": rules.TITLES[rules.NoticeKind(kind)],
+        "regime": regime,
+        "contract": _contract_part(contract, as_at),
+        "note": note,
+    }
+    if kind in (rules.NoticeKind.UK10, rules.NoticeKind.PCR_MOD):
+        verdict = selectors.change_verdict(change)
+        current = contract_current(contract, as_at)
+        effective = change.state == "effective"
+        before = current.current_value - (change.value if effective else Decimal(0))
+        body["change"] = {
+            "id": change.pk,
+            "kind": change.kind,
+            "kind_label": change.get_kind_display(),
+            "ground": change.ground,
+            "reason": change.reason,
+            "scope": change.scope,
+            "effective_on": change.effective_on.isoformat(),
+            "value_change": _money(change.value),
+            "value_before": _money(before),
+            "value_after": _money(before + change.value),
+            "term_change_months": change.term_change_months + (change.option.length_months if change.option else 0),
+            "rules": verdict.reason if verdict else "",
+        }
+        requirement = rules.requirement(
+            kind,
+            regime,
+            effective_on=change.effective_on,
+            publish_modified_contract=bool(verdict and verdict.publish_modified_contract),
+        )
+    elif kind == rules.NoticeKind.UK11:
+        body["termination"] = {
+            "id": change.pk,
+            "date": change.termination_date.isoformat(),
+            "reason": change.termination_reason,
+            "reason_label": change.get_termination_reason_display(),
+            "explanation": change.reason,
+            "value_at_termination": _money(contract_current(contract, as_at).current_value),
+        }
+        requirement = rules.requirement(kind, regime, termination_date=change.termination_date)
+    elif kind == rules.NoticeKind.UK9:
+        assert period is not None
+        body["period"] = {"start": period[0].isoformat(), "end": period[1].isoformat()}
+        body["assessments"] = assessments or []
+        last = (
+            Notice.objects.filter(contract=contract, kind=kind, state=Notice.State.PUBLISHED)
+            .order_by("-period_end")
+            .values_list("period_end", flat=True)
+            .first()
+        )
+        requirement = rules.requirement(kind, regime, start_date=contract.start_date, last_assessed=last)
+    else:
+        value = contract_current(contract, as_at).current_value
+        body["kpis_required"] = rules.kpis_required(value)
+        body["kpis"] = selectors.contract_kpis(contract)
+        requirement = rules.requirement(kind, regime, start_date=contract.start_date)
+    body["requirement"] = _requirement_part(requirement)
+    return body
+
+
+def _create(
+    *,
+    kind: str,
+    contract: Any,
+    change: Any = None,
+    body: dict[str, Any],
+    period: tuple[date, date] | None = None,
+    corrects: Notice | None = None,
+    by: User | None,
+) -> Notice:
+    notice = Notice(
+        kind=kind,
+        contract=contract,
+        change=change,
+        body=body,
+        period_start=period[0] if period else None,
+        period_end=period[1] if period else None,
+        corrects=corrects,
+        drafted_by=_someone(by),
+        drafted_at=timezone.now(),
+    )
+    notice.full_clean()
+    _notice_attributed(notice, by).save()
+    return notice
+
+
+@transaction.atomic
+def notice_draft_from_change(*, change: Any, by: User | None, as_at: date | None = None) -> Notice:
+    """Draft the notice a change calls for: a UK11 from an effective termination, a UK10 (PA 2023 s75) or a PCR 2015
+    modification notice (reg 72(3)) from an approved or effective variation or option exercise, as the modification
+    rules say. Refuses (RuleViolation, InvalidTransition) a drafter without the role, an undecided change, and a
+    change the rules ask no notice of."""
+    _require_role(by, NOTICE_DRAFT_ROLE, Role.COMMERCIAL_OFFICER)
+    as_at = as_at or default_as_at()
+    if change.kind == "termination":
+        status_require(change.state, {"effective"}, NOTICE_TERMINATION_NOT_EFFECTIVE)
+    else:
+        status_require(change.state, {"approved", "effective"}, NOTICE_CHANGE_UNDECIDED)
+    existing = Notice.objects.filter(change=change, corrects=None).first()
+    if existing is not None:
+        raise RuleViolation(NOTICE_ALREADY_DRAFTED.format(pk=existing.pk, state=existing.state))
+    kind, verdict = selectors.notice_kind_for_change(change)
+    if not kind:
+        if verdict is None:
+            raise RuleViolation(NOTICE_NOT_JUDGED)
+        raise RuleViolation(NOTICE_NONE_NEEDED.format(reason=verdict.reason))
+    notice = _create(
+        kind=kind,
+        contract=change.contract,
+        change=change,
+        body=notice_body(kind=kind, contract=change.contract, change=change, as_at=as_at),
+        by=by,
+    )
+    _notice_audit(notice, "draft", by, "Drafted")
+    return notice
+
+
+@transaction.atomic
+def notice_draft_details(*, contract: Any, by: User | None, as_at: date | None = None) -> Notice:
+    """Draft a UK7 contract details notice (PA 2023 s53) of a contract, with its KPIs where it is worth more than
+    £5 million (s52)."""
+    _require_role(by, NOTICE_DRAFT_ROLE, Role.COMMERCIAL_OFFICER)
+    as_at = as_at or default_as_at()
+    kind = rules.NoticeKind.UK7.value
+    notice = _create(kind=kind, contract=contract, body=notice_body(kind=kind, contract=contract, as_at=as_at), by=by)
+    _notice_audit(notice, "draft", by, "Drafted")
+    return notice
+
+
+def _checked_ratings(assessments: list[dict[str, Any]], ratings: dict[str, str]) -> list[dict[str, Any]]:
+    """Each assessment with its rating: the figures' own, or the drafter's where the figures gave none."""
+    out = []
+    for item in assessments:
+        rating = item.get("rating") or ratings.get(str(item["kpi"]), "")
+        if not rating:
+            raise ValidationError({"ratings": NOTICE_RATING_MISSING.format(kpi=item["name"])})
+        if rating not in RATINGS:
+            raise ValidationError({"ratings": NOTICE_RATING_UNKNOWN.format(rating=rating, ratings=", ".join(RATINGS))})
+        out.append({**item, "rating": rating, "rated_by": "figures" if item.get("rating") else "drafter"})
+    return out
+
+
+@transaction.atomic
+def notice_draft_performance(
+    *,
+    contract: Any,
+    period_start: date,
+    period_end: date,
+    assessments: list[dict[str, Any]],
+    ratings: dict[str, str] | None = None,
+    by: User | None,
+    as_at: date | None = None,
+) -> Notice:
+    """Draft a UK9 contract performance notice (PA 2023 s71) of a contract for an assessment period: each KPI's
+    rating from the supplier's figures (`assessments`: kpi, name, rating, attainment, target, basis), or the
+    drafter's from `ratings` (by KPI id) where the figures gave none. Refuses a KPI left unrated, an unknown rating,
+    a contract without KPIs and a period that ends before it starts."""
+    _require_role(by, NOTICE_DRAFT_ROLE, Role.COMMERCIAL_OFFICER)
+    as_at = as_at or default_as_at()
+    if period_end < period_start:
+        raise ValidationError({"period_end": NOTICE_PERIOD_BACKWARDS})
+    if not assessments:
+        raise RuleViolation(NOTICE_NO_KPIS.format(reference=contract.reference))
+    rated = _checked_ratings(assessments, ratings or {})
+    kind = rules.NoticeKind.UK9.value
+    period = (period_start, period_end)
+    notice = _create(
+        kind=kind,
+        contract=contract,
+        body=notice_body(kind=kind, contract=contract, as_at=as_at, period=period, assessments=rated),
+        period=period,
+        by=by,
+    )
+    _notice_audit(notice, "draft", by, "Drafted")
+    return notice
+
+
+@transaction.atomic
+def notice_update(*, notice: Notice, note: str, by: User | None) -> Notice:
+    """Change a draft or checked notice's note; a checked notice goes back to draft, to be checked again. Refuses
+    (InvalidTransition) a published notice: it is corrected by a new notice."""
+    _require_role(by, NOTICE_DRAFT_ROLE, Role.COMMERCIAL_OFFICER)
+    notice = locked(Notice, notice.pk, related=("contract",))
+    transition_require(notice.state != Notice.State.PUBLISHED, NOTICE_PUBLISHED)
+    if len(note) > NOTE_MOST:
+        raise ValidationError({"note": NOTE_TOO_LONG.format(most=NOTE_MOST)})
+    notice.body = {**notice.body, "note": note}
+    notice.state = Notice.State.DRAFT
+    notice.checked_by, notice.checked_at = None, None
+    _notice_attributed(notice, by).save()
+    _notice_audit(notice, "update", by, "Changed the note")
+    return notice
+
+
+@transaction.atomic
+def notice_check(*, notice: Notice, by: User | None) -> Notice:
+    """Check a draft notice: by a commercial officer or legal who did not draft it (four eyes). Refuses
+    (RuleViolation, InvalidTransition) another role, the drafter, and a notice that is not a draft."""
+    _require_role(by, NOTICE_CHECK_ROLE, Role.COMMERCIAL_OFFICER, Role.LEGAL)
+    notice = locked(Notice, notice.pk, related=("contract",))
+    status_require(notice.state, {Notice.State.DRAFT}, NOTICE_NOT_DRAFT)
+    if notice.drafted_by_id is not None and notice.drafted_by_id == getattr(by, "pk", None):
+        raise RuleViolation(NOTICE_CHECKER_IS_DRAFTER)
+    notice.state = Notice.State.CHECKED
+    notice.checked_by, notice.checked_at = _someone(by), timezone.now()
+    _notice_attributed(notice, by).save()
+    _notice_audit(notice, "check", by, "Checked")
+    return notice
+
+
+@transaction.atomic
+def notice_publish(*, notice: Notice, by: User | None) -> Notice:
+    """Publish a checked notice (a commercial officer). From then on it is never changed. Refuses (RuleViolation,
+    InvalidTransition) another role and a notice that is not checked."""
+    _require_role(by, NOTICE_PUBLISH_ROLE, Role.COMMERCIAL_OFFICER)
+    notice = locked(Notice, notice.pk, related=("contract",))
+    status_require(notice.state, {Notice.State.CHECKED}, NOTICE_NOT_CHECKED)
+    notice.state = Notice.State.PUBLISHED
+    notice.published_by, notice.published_at = _someone(by), timezone.now()
+    _notice_attributed(notice, by).save()
+    _notice_audit(notice, "publish", by, "Published")
+    return notice
+
+
+@transaction.atomic
+def notice_correct(*, notice: Notice, reason: str, by: User | None, as_at: date | None = None) -> Notice:
+    """Draft the correction of a published notice: a new notice of the same kind, contract, change and period,
+    built again from the records (a UK9 keeps its ratings), that `corrects` it; the published notice is unchanged.
+    Refuses a notice that is not published and one whose correction is still to be published."""
+    _require_role(by, NOTICE_DRAFT_ROLE, Role.COMMERCIAL_OFFICER)
+    notice = locked(Notice, notice.pk, related=("contract",))
+    status_require(notice.state, {Notice.State.PUBLISHED}, NOTICE_NOT_PUBLISHED)
+    pending = notice.corrections.exclude(state=Notice.State.PUBLISHED).first()
+    if pending is not None:
+        raise InvalidTransition(NOTICE_CORRECTION_PENDING.format(pk=pending.pk))
+    if len(reason) > NOTE_MOST:
+        raise ValidationError({"note": NOTE_TOO_LONG.format(most=NOTE_MOST)})
+    as_at = as_at or default_as_at()
+    period = (notice.period_start, notice.period_end) if notice.period_start and notice.period_end else None
+    body = notice_body(
+        kind=notice.kind,
+        contract=notice.contract,
+        change=notice.change,
+        as_at=as_at,
+        period=period,
+        assessments=notice.body.get("assessments"),
+        note=reason,
+    )
+    published = notice.published_at.isoformat() if notice.published_at else None
+    body["corrects"] = {"id": notice.pk, "published_at": published}
+    correction = _create(
+        kind=notice.kind,
+        contract=notice.contract,
+        change=notice.change,
+        body=body,
+        period=period,
+        corrects=notice,
+        by=by,
+    )
+    _notice_audit(correction, "correct", by, f"Drafted a correction of notice {notice.pk}")
+    return correction

@@ -11,4 +11,9 @@ urlpatterns = [
     path("public/ocds/releases.json", views.ocds_releases, name="public-ocds-releases"),
     path("market/", views.market, name="market"),
     path("market/import/", views.market_import, name="market-import"),
+    path("notices/", views.notice_list, name="notice-list"),
+    path("notices/new/", views.notice_new, name="notice-new"),
+    path("notices/<int:pk>/", views.notice_detail, name="notice-detail"),
+    path("notices/<int:pk>/release.json", views.notice_release, name="notice-release"),
+    path("notices/<int:pk>/<str:action>/", views.notice_act, name="notice-act"),
 ]

@@ -15,6 +15,7 @@ NAV = [
     ("Procurements", "procurement-list", "procurement.view_procurement", "/procurements"),
     ("Tenders", "tender-list", "evaluation.view_tender", "/tenders"),
     ("Market", "market", "publication.view_market", "/market"),
+    ("Notices", "notice-list", "publication.view_notices", "/notices"),
     ("Finance", "finance-position", "finance.view_finance", "/finance"),
     ("Audit", "audit-list", "core.view_auditevent", "/audit"),
 ]

@@ -1,5 +1,6 @@
 """Template tags: GOV.UK form fields, money and dates the way commercial teams read them."""
 
+from datetime import date
 from decimal import Decimal
 
 from django import forms, template
@@ -73,6 +74,16 @@ def percent(value):
     return "" if value is None else f"{Decimal(value).normalize():f}%"
 
 
+@register.filter
+def iso_day(value):
+    """A date held as text (YYYY-MM-DD, as a notice's body holds it) as "1 May 2019"; other text as it is."""
+    try:
+        day = date.fromisoformat(str(value))
+    except ValueError:
+        return value
+    return f"{day.day} {day:%B %Y}"
+
+
 @register.simple_tag
 def govuk_tag(text, colour=""):
     return format_html('<strong class="govuk-tag{}">{}</strong>', f" govuk-tag--{colour}" if colour else "", text)
@@ -91,6 +102,13 @@ STATUS_COLOURS = {
     "approved": "green",
     "rejected": "red",
     "withdrawn": "grey",
+    "checked": "blue",
+    "published": "green",
+    # KPI ratings (Procurement Act 2023 s52), as the scorecard shows them
+    "Good": "green",
+    "Approaching target": "yellow",
+    "Requires improvement": "orange",
+    "Inadequate": "red",
 }
 
 

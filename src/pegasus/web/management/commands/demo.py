@@ -5,7 +5,7 @@ from pegasus.finance.demo import finance_demo_load
 from pegasus.governance.demo import decision_concerns_demo_load, decisions_demo_load
 from pegasus.performance.demo import performance_demo_load
 from pegasus.procurement.demo import procurements_demo_load
-from pegasus.publication.demo import market_demo_load
+from pegasus.publication.demo import market_demo_load, notices_demo_load
 from pegasus.sourcing.demo import sourcing_demo_load
 
 
@@ -33,7 +33,8 @@ class Command(PegasusCommand):
             created |= decision_concerns_demo_load()  # again once the procurements PCD 579 concerns exist
             created |= evaluation_demo_load()  # after the procurements: the tender is for one of them
             created |= market_demo_load()
-            created |= finance_demo_load()  # last: the award is of a demo procurement
+            created |= finance_demo_load()  # the award is of a demo procurement
+            created |= notices_demo_load()  # last: of the estate's changes and the performance figures
         if options["json"]:
             self.stdout.write(to_json({"created": created}))
             return
