@@ -79,4 +79,31 @@ def test_the_incumbent_replaced_by_the_consolidated_contract_is_terminated_at_th
 def test_loading_the_demo_again_adds_no_change(loaded):
     before = ContractChange.objects.count()
     call_command("demo", "--json")
-    assert ContractChange.objects.count() == before == 5
+    assert ContractChange.objects.count() == before
+
+
+def test_the_contract_page_links_a_changes_notice_or_offers_to_draft_one(loaded, client, django_user_model):
+    client.force_login(
+        django_user_model.objects.get(username="commercial"), backend="pegasus.core.backends.PegasusBackend"
+    )
+    noticed = change("MPS-DP-T1-005", "variation")
+    page = client.get(f"/contracts/{noticed.contract.pk}/").content.decode()
+    notice = noticed.notices.get()
+    assert f'href="/notices/{notice.pk}/"' in page and "PCR-MOD notice (published)" in page
+    assert "?contract=MPS-DP-T1-005" in page
+    # a permitted variation that needs a notice, approved and with none yet, offers the draft
+    variation = services.change_propose(
+        contract=noticed.contract,
+        kind="variation",
+        reason="More devices.",
+        effective_on=date(2019, 8, 1),
+        value_change=Decimal("100000.00"),
+        ground="additional",
+        by=None,
+    )
+    services.change_approve(change=variation, by=django_user_model.objects.get(username="cfo"))
+    page = client.get(f"/contracts/{noticed.contract.pk}/").content.decode()
+    assert f'href="/notices/new/?change={variation.pk}"' in page
+    reader = django_user_model.objects.get(username="finance")
+    client.force_login(reader, backend="pegasus.core.backends.PegasusBackend")
+    assert f"?change={variation.pk}" not in client.get(f"/contracts/{noticed.contract.pk}/").content.decode()

@@ -464,10 +464,11 @@ CHANGE_AUTHORITY = Authority.SUB_CENTRAL
 CHANGE_CONTRACT_TYPE = ContractType.SERVICES
 
 
-def change_verdict(change: ContractChange) -> Verdict | None:
+def change_verdict(change: ContractChange, prior: Decimal | None = None) -> Verdict | None:
     """The modification rules' verdict on a change that modifies the contract, on its ground, as recorded now
-    (legal's rationale and the other approved or effective changes on its ground included); None for a lapse or
-    a termination. A change the rules cannot read (a date before its regime, say) is not permitted, and says why."""
+    (legal's rationale and the other approved or effective changes on its ground included; `prior` is their net
+    value when already known); None for a lapse or a termination. A change the rules cannot read (a date before
+    its regime, say) is not permitted, and says why."""
     if change.kind not in MODIFYING_KINDS:
         return None
     contract = change.contract
@@ -480,7 +481,7 @@ def change_verdict(change: ContractChange) -> Verdict | None:
                 day=change.effective_on,
                 original_value=contract.total_value,
                 change_value=change.value,
-                prior_value=prior_value_on_ground(change),
+                prior_value=prior_value_on_ground(change) if prior is None else prior,
                 legal_rationale=bool(change.legal_rationale.strip()),
             ),
             change.ground,

@@ -167,13 +167,14 @@ def _decisions_context(request, contract: Contract) -> dict:
 def _changes_context(request, contract: Contract, as_at, terms) -> dict:
     if not request.user.has_perm("estate.view_changes", contract):
         return {"can_view_changes": False}
-    changes = list(selectors.contract_changes(contract))
+    changes = list(selectors.contract_changes(contract).prefetch_related("notices"))
     return {
         "can_view_changes": True,
         "changes": [(change, selectors.change_verdict(change)) for change in changes],
         "current": selectors.contract_current(contract, as_at, terms),
         "can_approve_change": request.user.has_perm("estate.approve_change", contract),
         "can_record_rationale": request.user.has_perm("estate.record_change_rationale", contract),
+        "can_draft_notice": request.user.has_perm("publication.draft_notice"),
         "rationale_form": RationaleForm(),
     }
 

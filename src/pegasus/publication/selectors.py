@@ -18,12 +18,10 @@ from pegasus.core.calendar import add_months
 from pegasus.core.clock import default_as_at
 from pegasus.core.roles import INTERNAL_ROLES, has_role
 from pegasus.estate.permissions import supplier_ids_of
-from pegasus.estate.selectors import changes_for_notices, contracts_visible_to, prior_value_on_ground, regime_of
-from pegasus.estate.services import CHANGE_AUTHORITY, CHANGE_CONTRACT_TYPE
+from pegasus.estate.selectors import change_verdict, changes_for_notices, contracts_visible_to, regime_of
 from pegasus.governance.selectors import public_decisions
 from pegasus.performance.selectors import kpi_assessments, kpis_of
-from pegasus.procurement.law import Regime, RuleInputError
-from pegasus.procurement.modification import Change, Verdict, modification_check
+from pegasus.procurement.modification import Verdict
 from pegasus.publication import rules
 from pegasus.publication.market import ICT_DIVISIONS
 from pegasus.publication.models import MarketAward, MarketImport, MarketProcess, Notice
@@ -215,31 +213,6 @@ def notice_chain(notice: Notice) -> list[Notice]:
         after.append(following)
         current_pk = following.pk
     return [*before, notice, *after]
-
-
-def change_verdict(change: Any, prior: Decimal | None = None) -> Verdict | None:
-    """The modification rules' verdict on a variation or an option exercise (None for a termination, or for a
-    change the rules cannot judge), as the estate's approval asks it; `prior` is the net value of the contract's
-    other approved or effective changes on the same ground, when already known."""
-    if change.kind == "termination":
-        return None
-    contract = change.contract
-    try:
-        return modification_check(
-            Regime(regime_of(contract)),
-            Change(
-                authority=CHANGE_AUTHORITY,
-                contract_type=CHANGE_CONTRACT_TYPE,
-                day=change.effective_on,
-                original_value=contract.total_value,
-                change_value=change.value,
-                prior_value=prior_value_on_ground(change) if prior is None else prior,
-                legal_rationale=bool(change.legal_rationale.strip()),
-            ),
-            change.ground,
-        )
-    except RuleInputError:
-        return None
 
 
 def notice_kind_for_change(change: Any, prior: Decimal | None = None) -> tuple[str, Verdict | None]:
