@@ -89,7 +89,7 @@ def test_the_contract_page_links_a_changes_notice_or_offers_to_draft_one(loaded,
     noticed = change("MPS-DP-T1-005", "variation")
     page = client.get(f"/contracts/{noticed.contract.pk}/").content.decode()
     notice = noticed.notices.get()
-    assert f'href="/notices/{notice.pk}/"' in page and "PCR-MOD notice (published)" in page
+    assert f'href="/notices/{notice.pk}/"' in page and "Modification notice (PCR 2015), published" in page
     assert "?contract=MPS-DP-T1-005" in page
     # a permitted variation that needs a notice, approved and with none yet, offers the draft
     variation = services.change_propose(
@@ -107,3 +107,12 @@ def test_the_contract_page_links_a_changes_notice_or_offers_to_draft_one(loaded,
     reader = django_user_model.objects.get(username="finance")
     client.force_login(reader, backend="pegasus.core.backends.PegasusBackend")
     assert f"?change={variation.pk}" not in client.get(f"/contracts/{noticed.contract.pk}/").content.decode()
+
+
+def test_the_uk9s_due_of_contracts_awarded_under_pcr_are_folded_away_as_voluntary(loaded, client, django_user_model):
+    client.force_login(
+        django_user_model.objects.get(username="commercial"), backend="pegasus.core.backends.PegasusBackend"
+    )
+    page = client.get("/notices/").content.decode()
+    assert "with no UK9 in the last 12 months: 0 required by the Procurement Act 2023, the rest voluntary" in page
+    assert '<details class="govuk-details" open>' not in page

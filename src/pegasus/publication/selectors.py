@@ -247,6 +247,11 @@ class NoticesDue:
     changes: list[DueChange]
     terminations: list[DueChange]
 
+    @property
+    def performance_required(self) -> int:
+        """How many of the UK9s due the Act requires (the others are of contracts awarded under PCR 2015)."""
+        return sum(1 for row in self.performance if row.requirement.required)
+
 
 def notices_due(*, user, as_at: date) -> NoticesDue:
     """What is still to publish: live contracts worth more than £5 million with no UK9 published for the 12 months
