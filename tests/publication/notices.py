@@ -3,10 +3,13 @@
 from datetime import date
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
 from pegasus.estate import services as estate
-from pegasus.governance.models import Decision
+from pegasus.governance.models import Appointment, Decision
 from pegasus.publication import services
-from tests.factories import ContractFactory
+from tests.factories import DELEGATED_OFFICER, ContractFactory
 
 PCR_DAY = date(2019, 2, 1)
 ACT_START = date(2025, 3, 1)
@@ -36,6 +39,15 @@ def approved_decision(by_officer, reference="PCD 950"):
     )
 
 
+def delegated_officer():
+    """The approver the scheme names for changes below £500,000 (one per test database)."""
+    user, new = get_user_model().objects.get_or_create(username="delegated-officer")
+    if new:
+        user.groups.add(Group.objects.get_or_create(name="approver")[0])
+        Appointment.objects.create(user=user, office=DELEGATED_OFFICER)
+    return user
+
+
 def variation(contract, value, *, ground, by, effective_on=None, state="effective", decision=None):
     """A variation taken to `state` by the commercial officer `by`."""
     change = estate.change_propose(
@@ -50,7 +62,7 @@ def variation(contract, value, *, ground, by, effective_on=None, state="effectiv
         by=by,
     )
     if state in ("approved", "effective"):
-        estate.change_approve(change=change, by=by)
+        estate.change_approve(change=change, by=delegated_officer() if decision is None else by)
     if state == "effective":
         estate.change_make_effective(change=change, by=by)
     change.refresh_from_db()
