@@ -317,6 +317,13 @@ class TestPages:
         assert [k.priority for k in performance.kpis] == [1, 2, 3, 4]
         assert all(k.rating is not None for k in performance.kpis)
 
+    def test_scorecard_states_the_service_hours_in_words(self, performance_demo, signed_in):
+        client, _ = signed_in(Role.COMMERCIAL_OFFICER)
+        contract = Contract.objects.get(reference="MPS-DP-T1-005")
+        page = client.get(f"/performance/contracts/{contract.pk}/").content.decode()
+        assert "Monday to Friday, 08:00 to 18:00, not on bank holidays" in page
+        assert "mon,tue" not in page
+
     def test_exports_open_in_openpyxl_with_the_marking(self, performance_demo, signed_in):
         client, _ = signed_in(Role.COMMERCIAL_OFFICER)
         response = client.get(f"/performance/suppliers/{kestrel().pk}/export.xlsx")
