@@ -101,6 +101,20 @@ class TestSupplierForm:
         assert supplier.is_sme
 
 
+class TestSupplierList:
+    def test_an_illustrative_supplier_is_marked_once(self, commercial):
+        # given a fictional supplier whose name says so, and one whose name does not
+        Supplier.objects.create(name="Fictional Co", companies_house_number="SC654321", is_illustrative=True)
+
+        # when the list is read
+        page = commercial.get("/suppliers/").content.decode()
+
+        # then the name that says it carries no tag as well, and the other one does
+        rows = {row.split("</a>")[0].rsplit(">", 1)[1]: row for row in page.split('<tr class="govuk-table__row">')[2:]}
+        assert "Illustrative</strong>" not in rows["Kestrel Digital Services Ltd (illustrative)"]
+        assert "Illustrative</strong>" in rows["Fictional Co"]
+
+
 class TestDashboard:
     def test_reads_the_estate_as_at_the_date_given(self, signed_in, demo):
         client, _ = signed_in(Role.PROGRAMME_DIRECTOR)

@@ -78,7 +78,7 @@ class ServiceLevelAgreement(models.Model):
         }
 
     def service_hours_text(self) -> str:
-        """ "Monday to Friday, 08:00 to 18:00, not on bank holidays": the service hours as the SLA's reader says them."""
+        """The service hours in words: "Monday to Friday, 08:00 to 18:00, not on bank holidays"."""
         spec = self.service_hours_spec()
         holidays = ", not on bank holidays" if self.exclude_bank_holidays else ""
         return f"{service_days_text(spec['days'])}, {spec['start']} to {spec['end']}{holidays}"
