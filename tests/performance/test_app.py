@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.template.loader import render_to_string
 from openpyxl import load_workbook
 
 from pegasus.core.models import AuditEvent
@@ -310,12 +311,31 @@ class TestPages:
         pairs = client.get("/performance/handoffs/").context["handoffs"]["pairs"]
         assert any(p["from"].startswith("Aldgate") and p["tickets"] > 100 for p in pairs)
 
+    def test_handoffs_show_one_count_of_tickets_and_the_passes_only_where_they_differ(self):
+        # given one pair whose tickets each passed once and one whose ticket went back and forth
+        pairs = [
+            {"from": "Aldgate", "to": "Kestrel", "tickets": 120, "handoffs": 120},
+            {"from": "Kestrel", "to": "Harrow", "tickets": 3, "handoffs": 5},
+        ]
+        # when the page is drawn
+        page = render_to_string("performance/handoffs.html", {"handoffs": {"pairs": pairs, "holding": []}})
+        # then it has one column of tickets, and the passes beside the pair where they are more
+        assert "Tickets passed" in page and ">Hand-offs<" not in page
+        assert "(5 passes)" in page and "(120 passes)" not in page
+
     def test_scorecard_rates_every_kpi(self, performance_demo, signed_in):
         client, _ = signed_in(Role.COMMERCIAL_OFFICER)
         contract = Contract.objects.get(reference="MPS-DP-T1-005")
         performance = client.get(f"/performance/contracts/{contract.pk}/").context["performance"]
         assert [k.priority for k in performance.kpis] == [1, 2, 3, 4]
         assert all(k.rating is not None for k in performance.kpis)
+
+    def test_scorecard_states_the_service_hours_in_words(self, performance_demo, signed_in):
+        client, _ = signed_in(Role.COMMERCIAL_OFFICER)
+        contract = Contract.objects.get(reference="MPS-DP-T1-005")
+        page = client.get(f"/performance/contracts/{contract.pk}/").content.decode()
+        assert "Monday to Friday, 08:00 to 18:00, not on bank holidays" in page
+        assert "mon,tue" not in page
 
     def test_exports_open_in_openpyxl_with_the_marking(self, performance_demo, signed_in):
         client, _ = signed_in(Role.COMMERCIAL_OFFICER)

@@ -220,3 +220,17 @@ class TestClockProperties:
         table = clock.ClockTable.build(OFFICE, first, first + 3652)
         assert len(table.cum0) == 3653
         assert table.between(local("2015-01-05T00:00"), local("2015-01-05T00:00") + 7 * 24 * HOUR) == 50 * HOUR
+
+
+@pytest.mark.parametrize(
+    ("days", "text"),
+    [
+        (["mon", "tue", "wed", "thu", "fri"], "Monday to Friday"),
+        (["sat", "sun", "mon", "tue", "wed", "thu", "fri"], "Every day"),
+        (["mon", "wed", "fri"], "Monday, Wednesday and Friday"),
+        (["sat", "sun"], "Saturday and Sunday"),
+        (["mon"], "Monday"),
+    ],
+)
+def test_service_days_read_as_a_person_writes_them(days, text):
+    assert clock.service_days_text(days) == text

@@ -14,6 +14,7 @@ from pegasus.sourcing import services
 from pegasus.sourcing.charts import SCENARIOS_SERIES
 from pegasus.sourcing.comparison import scenario_figures
 from pegasus.sourcing.demo import BASELINE, OPTIMISED, POLICY, SIAM_PLUS_TOWERS, sourcing_demo_load
+from pegasus.sourcing.forms import BOTH_TOWERS, SAME_TOWER
 from pegasus.sourcing.imports import UNKNOWN_SUPPLIER, market_prices_import
 from pegasus.sourcing.models import MarketPrice, OptimisationRun, Scenario
 from pegasus.sourcing.optimiser import problem_from_json
@@ -213,6 +214,48 @@ class TestJourneys:
         assert response.status_code == 302
         saved = Scenario.objects.get(name="All separate")
         assert (saved.kind, saved.lots.count()) == (Scenario.Kind.MANUAL, len(form.codes))
+
+    def test_the_policy_takes_a_share_as_a_percentage_and_tower_pairs_from_lists(self, scenarios, signed_in):
+        """The form asks for 50 (%) and offers the towers by name: the scenario keeps 0.5 and the pairs' codes."""
+        client, _ = signed_in(Role.COMMERCIAL_OFFICER)
+        form = client.get("/scenarios/baseline/").context["form"]
+        assert [code for code, _ in form["must_separate_1_a"].field.choices[1:]] == form.codes
+        data = {"name": "Baseline capped", "lot_fixed_cost": "750000", "handoff_cost_per_ticket": "100"}
+        data |= {"min_bidders_per_lot": "2", "max_supplier_share": "50"}
+        data |= {"must_separate_1_a": "siam", "must_separate_1_b": "euc", "must_separate_2_a": "euc"}
+        data |= {"must_separate_2_b": "siam", "must_bundle_1_a": "networks", "must_bundle_1_b": "telephony"}
+
+        response = client.post("/scenarios/baseline/", data)
+
+        assert response.status_code == 302
+        saved = Scenario.objects.get(name="Baseline capped")
+        assert saved.max_supplier_share == Decimal("0.5")
+        assert (saved.must_separate, saved.must_bundle) == ([["siam", "euc"]], [["networks", "telephony"]])
+
+    @pytest.mark.parametrize(
+        ("pair", "field", "message"),
+        [
+            ({"must_separate_1_a": "siam"}, "must_separate_1_b", BOTH_TOWERS),
+            ({"must_bundle_2_b": "euc"}, "must_bundle_2_a", BOTH_TOWERS),
+            ({"must_separate_1_a": "euc", "must_separate_1_b": "euc"}, "must_separate_1_b", SAME_TOWER),
+        ],
+    )
+    def test_half_a_pair_or_a_tower_paired_with_itself_is_refused_on_its_list(
+        self, scenarios, signed_in, pair, field, message
+    ):
+        client, _ = signed_in(Role.COMMERCIAL_OFFICER)
+        data = {"name": "Baseline paired", "lot_fixed_cost": "750000", "handoff_cost_per_ticket": "100", **pair}
+        response = client.post("/scenarios/baseline/", {**data, "min_bidders_per_lot": "2"})
+        assert response.context["form"].errors[field] == [message]
+        assert not Scenario.objects.filter(name="Baseline paired").exists()
+
+    def test_a_share_above_100_percent_is_refused(self, scenarios, signed_in):
+        client, _ = signed_in(Role.COMMERCIAL_OFFICER)
+        data = {"name": "Baseline over", "lot_fixed_cost": "750000", "handoff_cost_per_ticket": "100"}
+        response = client.post(
+            "/scenarios/baseline/", {**data, "min_bidders_per_lot": "2", "max_supplier_share": "150"}
+        )
+        assert "max_supplier_share" in response.context["form"].errors
 
     def test_choosing_from_the_page_is_confirmed_then_recorded(self, scenarios, signed_in):
         client, _ = signed_in(Role.COMMERCIAL_OFFICER)

@@ -101,6 +101,35 @@ class TestSupplierForm:
         assert supplier.is_sme
 
 
+class TestExpiryTimeline:
+    def test_the_time_axis_begins_before_every_contract_starts(self, commercial):
+        # when the dashboard draws the contracts' terms
+        spec = commercial.get("/dashboard/?as_at=2019-05-23").context["timeline"].spec
+
+        # then the axis begins by the earliest start (MPS-DP-T1-002's, November 2014) and ends after every end
+        bars = spec["layer"][0]
+        starts = [row["start"] for row in bars["data"]["values"]]
+        ends = [row["end"] for row in bars["data"]["values"]]
+        first, last = bars["encoding"]["x"]["scale"]["domain"]
+        assert min(starts) == "2014-11-01"
+        assert f"{first['year']:04}-{first['month']:02}-{first['date']:02}" <= min(starts)
+        assert f"{last['year']:04}-{last['month']:02}-{last['date']:02}" > max(ends)
+
+
+class TestSupplierList:
+    def test_an_illustrative_supplier_is_marked_once(self, commercial):
+        # given a fictional supplier whose name says so, and one whose name does not
+        Supplier.objects.create(name="Fictional Co", companies_house_number="SC654321", is_illustrative=True)
+
+        # when the list is read
+        page = commercial.get("/suppliers/").content.decode()
+
+        # then the name that says it carries no tag as well, and the other one does
+        rows = {row.split("</a>")[0].rsplit(">", 1)[1]: row for row in page.split('<tr class="govuk-table__row">')[2:]}
+        assert "Illustrative</strong>" not in rows["Kestrel Digital Services Ltd (illustrative)"]
+        assert "Illustrative</strong>" in rows["Fictional Co"]
+
+
 class TestDashboard:
     def test_reads_the_estate_as_at_the_date_given(self, signed_in, demo):
         client, _ = signed_in(Role.PROGRAMME_DIRECTOR)

@@ -18,6 +18,14 @@ PALETTE = {
 }
 
 
+def _whole_years(data: list[dict], as_at: date) -> alt.Scale:
+    """A time axis from the January before the earliest start to the end of the year of the latest end: left to
+    itself Vega-Lite may begin the axis after the earliest start and cut that contract's first bar short."""
+    first = min([as_at.year, *(date.fromisoformat(row["start"]).year for row in data)])
+    last = max([as_at.year, *(date.fromisoformat(row["end"]).year for row in data)])
+    return alt.Scale(domain=[alt.DateTime(year=first, month=1, date=1), alt.DateTime(year=last + 1, month=1, date=1)])
+
+
 def expiry_timeline(chart_id: str, rows, as_at: date) -> Chart:
     """Every contract's term and options as bars, with a rule at the as-at date."""
     data, table = [], []
@@ -45,7 +53,7 @@ def expiry_timeline(chart_id: str, rows, as_at: date) -> Chart:
         .mark_bar()
         .encode(
             y=alt.Y("contract:N", title=None, sort=None),
-            x=alt.X("start:T", title=None, axis=alt.Axis(format="%Y")),
+            x=alt.X("start:T", title=None, axis=alt.Axis(format="%Y"), scale=_whole_years(data, as_at)),
             x2="end:T",
             color=alt.Color(
                 "state:N", title="Period", scale=alt.Scale(domain=list(PALETTE), range=list(PALETTE.values()))

@@ -3,8 +3,9 @@
 It is the competition of the service towers' procurement (PEG-2019-01) when the procurements' demo is loaded, first
 or later: a tender loaded before it is linked to it on the next load.
 
-The criteria are those PCD 579 names for selecting future suppliers: equality and diversity (paragraph 7.1), the
-Mayor's London Environment Strategy (paragraph 25) and the estate strategy (paragraph 24), beside the quality of
+The criteria are those PCD 579 names for selecting future suppliers: equality and diversity (the decision's
+paragraph 7.1), the Mayor's London Environment Strategy and the estate strategy (paragraphs 25 and 24 of the report
+to the Investment Advisory and Monitoring meeting of 23 May 2019 that the decision approves), beside the quality of
 the service integration approach and price. The bidders are the demonstration's fictional suppliers; the prices,
 scores and rationales are invented. The demo evaluator has declared no conflict and scored; moderation is done
 for some criteria and not yet for the estate strategy, so the results wait on it.
@@ -31,8 +32,8 @@ SECOND_EVALUATOR = ("evaluator2", "Erin Evaluator")
 CRITERIA = [
     CriterionSpec("tech", "Service integration approach", "quality", Decimal(45), pass_mark=Decimal(25)),
     CriterionSpec("edi", "Equality and diversity (PCD 579 para 7.1)", "social-value", Decimal(5)),
-    CriterionSpec("les", "London Environment Strategy (PCD 579 para 25)", "social-value", Decimal(5)),
-    CriterionSpec("estate", "Estate strategy (PCD 579 para 24)", "quality", Decimal(5)),
+    CriterionSpec("les", "London Environment Strategy (PCD 579 report para 25)", "social-value", Decimal(5)),
+    CriterionSpec("estate", "Estate strategy (PCD 579 report para 24)", "quality", Decimal(5)),
     CriterionSpec("price", "Price", "price", Decimal(40), price_method="lowest-price-ratio"),
 ]
 # supplier index in the estate demo, price (£, excluding VAT, five years)

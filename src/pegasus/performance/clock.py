@@ -48,6 +48,20 @@ DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 BANK_HOLIDAY_CALENDARS = ("england-and-wales",)
 
 
+DAY_FULL_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def service_days_text(days: list[str]) -> str:
+    """Service days as a person writes them: "Monday to Friday", "Monday, Wednesday and Friday", "Every day"."""
+    order = sorted({DAY_NAMES.index(day) for day in days if day in DAY_NAMES})
+    if len(order) == len(DAY_NAMES):
+        return "Every day"
+    if len(order) > 2 and order == list(range(order[0], order[-1] + 1)):
+        return f"{DAY_FULL_NAMES[order[0]]} to {DAY_FULL_NAMES[order[-1]]}"
+    names = [DAY_FULL_NAMES[i] for i in order]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
 class ClockError(InputError):
     """Service hours that cannot be used: an unknown time zone, day or time."""
 

@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from pegasus.core.calendar import LONDON_ZONE_NAME
 from pegasus.performance import sla
+from pegasus.performance.clock import service_days_text
 
 PERCENT = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
 WEEKDAYS = "mon,tue,wed,thu,fri"
@@ -75,6 +76,12 @@ class ServiceLevelAgreement(models.Model):
             "timezone": LONDON_ZONE_NAME,
             "exclude_bank_holidays": "england-and-wales" if self.exclude_bank_holidays else None,
         }
+
+    def service_hours_text(self) -> str:
+        """The service hours in words: "Monday to Friday, 08:00 to 18:00, not on bank holidays"."""
+        spec = self.service_hours_spec()
+        holidays = ", not on bank holidays" if self.exclude_bank_holidays else ""
+        return f"{service_days_text(spec['days'])}, {spec['start']} to {spec['end']}{holidays}"
 
     def as_entry(self, key: str) -> dict:
         """This SLA as one entry of the engine's SLA file, for supplier (or contract) `key`."""

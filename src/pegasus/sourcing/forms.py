@@ -1,15 +1,16 @@
 """Forms for scenarios: the policy every scenario carries, the hand-made lots, and the optimiser's time limit."""
 
+from decimal import Decimal
+
 from django import forms
 
 from pegasus.sourcing.models import Scenario
 
-PAIRS_HELP = (
-    "Pairs of tower codes joined by a plus sign and separated by semicolons, such as siam+euc; networks+telephony."
-)
-NOT_PAIRS = "Enter pairs of tower codes such as siam+euc; networks+telephony"
-UNKNOWN_CODE = "{code} is not a tower code: use one of {codes}"
 SUPPLIER_NEEDED = "Choose the supplier for lot {lot}"
+BOTH_TOWERS = "Choose both towers of the pair, or neither"
+SAME_TOWER = "Choose two different towers"
+PAIR_ROWS = 3  # pairs of towers the form offers for each rule; the demo's policy needs one
+PAIR_RULES = ["separate", "bundle"]  # towers to keep apart, towers to keep together
 POLICY = [
     "lot_fixed_cost",
     "handoff_cost_per_ticket",
@@ -21,8 +22,16 @@ POLICY = [
 
 
 class PolicyForm(forms.ModelForm):
-    must_separate_text = forms.CharField(label="Towers to keep apart", required=False, help_text=PAIRS_HELP)
-    must_bundle_text = forms.CharField(label="Towers to keep together", required=False, help_text=PAIRS_HELP)
+    # Asked as a percentage, as every page shows a share; kept as the fraction the optimiser reads.
+    max_supplier_share = forms.DecimalField(
+        label="Largest share one supplier may take (%)",
+        required=False,
+        min_value=Decimal("0.1"),
+        max_value=Decimal(100),
+        decimal_places=1,
+        help_text="A percentage of the total prices, such as 50.",
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-4", "inputmode": "decimal"}),
+    )
 
     class Meta:
         model = Scenario
@@ -35,34 +44,51 @@ class PolicyForm(forms.ModelForm):
             }
         }
 
-    def __init__(self, *args, codes: list[str], **kwargs):
+    def __init__(self, *args, towers, **kwargs):
         super().__init__(*args, **kwargs)
-        self.codes = codes
+        self.codes = [t.code for t in towers]
+        choices = [("", "No tower"), *[(t.code, t.name) for t in towers]]
+        for rule in PAIR_RULES:
+            for n in range(1, PAIR_ROWS + 1):
+                for side, which in (("a", "first"), ("b", "second")):
+                    self.fields[f"must_{rule}_{n}_{side}"] = forms.ChoiceField(
+                        label=f"Pair {n}, {which} tower", choices=choices, required=False
+                    )
 
-    def _pairs(self, name: str) -> list[list[str]]:
-        pairs = []
-        for chunk in self.cleaned_data.get(name, "").split(";"):
-            if not chunk.strip():
-                continue
-            parts = [p.strip() for p in chunk.split("+")]
-            if len(parts) != 2 or not all(parts) or parts[0] == parts[1]:
-                raise forms.ValidationError(NOT_PAIRS)
-            for code in parts:
-                if code not in self.codes:
-                    raise forms.ValidationError(UNKNOWN_CODE.format(code=code, codes=", ".join(self.codes)))
-            pairs.append(parts)
-        return pairs
+    def pair_rows(self, rule: str) -> list[tuple]:
+        return [(self[f"must_{rule}_{n}_a"], self[f"must_{rule}_{n}_b"]) for n in range(1, PAIR_ROWS + 1)]
 
-    def clean_must_separate_text(self):
-        return self._pairs("must_separate_text")
+    def separate_rows(self):
+        return self.pair_rows("separate")
 
-    def clean_must_bundle_text(self):
-        return self._pairs("must_bundle_text")
+    def bundle_rows(self):
+        return self.pair_rows("bundle")
+
+    def clean_max_supplier_share(self):
+        percent = self.cleaned_data.get("max_supplier_share")
+        return None if percent is None else percent / 100
+
+    def clean(self):
+        data = super().clean()
+        for rule in PAIR_RULES:
+            pairs: list[list[str]] = []
+            for n in range(1, PAIR_ROWS + 1):
+                first, second = data.get(f"must_{rule}_{n}_a"), data.get(f"must_{rule}_{n}_b")
+                if not first and not second:
+                    continue
+                if not first or not second:
+                    self.add_error(f"must_{rule}_{n}_{'b' if first else 'a'}", BOTH_TOWERS)
+                elif first == second:
+                    self.add_error(f"must_{rule}_{n}_b", SAME_TOWER)
+                elif [first, second] not in pairs and [second, first] not in pairs:
+                    pairs.append([first, second])
+            data[f"must_{rule}"] = pairs
+        return data
 
     def policy(self) -> dict:
         data = {key: self.cleaned_data[key] for key in POLICY}
-        data["must_separate"] = self.cleaned_data["must_separate_text"]
-        data["must_bundle"] = self.cleaned_data["must_bundle_text"]
+        data["must_separate"] = self.cleaned_data["must_separate"]
+        data["must_bundle"] = self.cleaned_data["must_bundle"]
         return data
 
 
@@ -80,7 +106,7 @@ class ManualForm(PolicyForm):
     """The policy, then a lot number for each tower and a supplier for each lot used."""
 
     def __init__(self, *args, towers, suppliers, **kwargs):
-        super().__init__(*args, codes=[t.code for t in towers], **kwargs)
+        super().__init__(*args, towers=towers, **kwargs)
         self.towers = towers
         numbers = [(str(n), f"Lot {n}") for n in range(1, len(towers) + 1)]
         for position, tower in enumerate(towers, start=1):

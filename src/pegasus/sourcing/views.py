@@ -26,10 +26,6 @@ def _render(request, template: str, context: dict, status: int = 200):
     return render(request, template, {"page_marking": SCENARIO_MARKING, **context}, status=status)
 
 
-def _codes() -> list[str]:
-    return [t.code for t in selectors.towers_in_scope()]
-
-
 def _service_error(form, exc: Exception) -> None:
     if isinstance(exc, ValidationError):
         for field, errors in exc.message_dict.items():
@@ -87,7 +83,7 @@ def scenario_create(request):
 
 @require_perm("sourcing.add_scenario")
 def scenario_optimise(request):
-    form = OptimiseForm(request.POST or None, codes=_codes())
+    form = OptimiseForm(request.POST or None, towers=selectors.towers_in_scope())
     if request.method == "POST" and form.is_valid():
         try:
             scenario = services.scenario_optimise(
@@ -108,7 +104,9 @@ def scenario_optimise(request):
 @require_perm("sourcing.add_scenario")
 def scenario_baseline(request):
     form = PolicyForm(
-        request.POST or None, codes=_codes(), initial={"name": f"Baseline {Scenario.objects.count() + 1}"}
+        request.POST or None,
+        towers=selectors.towers_in_scope(),
+        initial={"name": f"Baseline {Scenario.objects.count() + 1}"},
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -1,6 +1,7 @@
 from pegasus.core.management.commands._base import PegasusCommand, to_json
+from pegasus.core.roles import Role
 from pegasus.estate.demo import DEMO_PASSWORD, DEMO_USERS, demo_load
-from pegasus.evaluation.demo import evaluation_demo_load
+from pegasus.evaluation.demo import SECOND_EVALUATOR, evaluation_demo_load
 from pegasus.finance.demo import finance_demo_load
 from pegasus.governance.demo import decision_concerns_demo_load, decisions_demo_load
 from pegasus.performance.demo import performance_demo_load
@@ -41,5 +42,6 @@ class Command(PegasusCommand):
         made = ", ".join(f"{n} {kind}" for kind, n in created.items() if n) or "nothing new"
         self.stdout.write(f"Demo loaded ({made}).")
         self.stdout.write(f"Demo sign-ins (demo only), password {DEMO_PASSWORD!r}:")
-        for username, role, _ in DEMO_USERS:
+        # The tender's second evaluator is made with the tender, not with the estate's users.
+        for username, role, _ in [*DEMO_USERS, (SECOND_EVALUATOR[0], Role.EVALUATOR, SECOND_EVALUATOR[1])]:
             self.stdout.write(f"  {username:<12} {role.label}")

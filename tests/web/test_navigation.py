@@ -1,0 +1,73 @@
+"""The service navigation: one entry a section, the section's pages on a second row, one row on a laptop's screen."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from pegasus.core.roles import Role
+from pegasus.web.context_processors import NAV
+
+pytestmark = pytest.mark.django_db
+
+EVERY_PAGE = [(section, label, name, prefix) for section, pages in NAV for label, name, _, prefix in pages]
+
+
+@pytest.fixture
+def everyone(make_user):
+    """A user holding every internal role, who may read every section."""
+    user = make_user(Role.COMMERCIAL_OFFICER, username="everyone")
+    for role in Role:
+        if role != Role.SUPPLIER_USER:
+            user.groups.add(Group.objects.get_or_create(name=role.value)[0])
+    return user
+
+
+class TestSections:
+    @pytest.mark.parametrize(("section", "label", "name", "prefix"), EVERY_PAGE)
+    def test_every_page_is_in_the_navigation_under_its_section_marked_current(
+        self, client, everyone, section, label, name, prefix
+    ):
+        """Open each page: its section's entry is current, and the section's row links to it, marked current."""
+        client.force_login(everyone, backend="pegasus.core.backends.PegasusBackend")
+        context = client.get(reverse(name)).context
+
+        current = [item["label"] for item in context["nav_items"] if item["active"]]
+        assert current == [section]
+        pages = context["nav_section_pages"]
+        if len([p for s, p in NAV if s == section][0]) > 1:
+            assert [p["label"] for p in pages if p["active"]] == [label]
+            assert {"label": label, "url": reverse(name), "active": True} in pages
+        else:
+            assert pages == []
+
+    def test_a_section_leads_to_the_first_of_its_pages_the_user_may_read(self, signed_in):
+        client, _ = signed_in(Role.SUPPLIER_USER)
+        items = client.get(reverse("supplier-list")).context["nav_items"]
+        assert [item["label"] for item in items] == ["Contracts", "Suppliers"]
+        assert items[1]["url"] == reverse("supplier-list")
+
+
+@pytest.mark.browser
+def test_the_navigation_keeps_to_one_row_at_1280_pixels_with_room_for_one_more_entry(page, everyone):
+    """At 1280 x 900 a reader of every section sees every entry on one row, with room for a "Notices" entry."""
+    # given a user of every role, signed in
+    everyone.set_password("correct-horse-battery")
+    everyone.save()
+    page.goto("/sign-in/")
+    page.get_by_label("Username").fill("everyone")
+    page.get_by_label("Password").fill("correct-horse-battery")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: "/sign-in/" not in url)
+
+    # when the contracts page is open
+    page.goto("/contracts/")
+    menu = page.get_by_role("navigation", name="Menu")
+    boxes = [item.bounding_box() for item in menu.locator("li").all()]
+    row = menu.locator("ul").bounding_box()
+
+    # then every section is on one row, and one more entry as wide as the widest fits after the last
+    assert len(boxes) == len(NAV)
+    assert {box["y"] for box in boxes} == {boxes[0]["y"]}
+    gap = boxes[1]["x"] - (boxes[0]["x"] + boxes[0]["width"])
+    widest = max(box["width"] for box in boxes)
+    assert boxes[-1]["x"] + boxes[-1]["width"] + gap + widest <= row["x"] + row["width"]
