@@ -178,6 +178,28 @@ class TestPerformance:
             )
         assert not Notice.objects.exists()
 
+    def test_a_uk9_for_a_period_and_a_uk7_are_drafted_once_a_contract(self, people):
+        contract = act_contract(total_value=Decimal("6000000"))
+
+        def uk9(end):
+            return services.notice_draft_performance(
+                contract=contract,
+                period_start=date(2025, 3, 1),
+                period_end=end,
+                assessments=ASSESSMENTS,
+                ratings={"2": "Good"},
+                by=people["commercial"],
+            )
+
+        first = uk9(date(2026, 2, 28))
+        with pytest.raises(RuleViolation, match=f"Notice {first.pk}, a UK9 of {contract.reference} for the period"):
+            uk9(date(2026, 2, 28))
+        uk9(date(2027, 2, 28))  # the next year's assessment
+        details = services.notice_draft_details(contract=contract, by=people["commercial"])
+        with pytest.raises(RuleViolation, match=f"Notice {details.pk}, a UK7"):
+            services.notice_draft_details(contract=contract, by=people["commercial"])
+        assert Notice.objects.filter(contract=contract).count() == 3
+
     def test_a_contract_without_kpis_has_no_uk9(self, people):
         contract = act_contract()
         with pytest.raises(RuleViolation, match=f"{contract.reference} has no KPIs set"):

@@ -166,6 +166,10 @@ NOTICE_NONE_NEEDED = "The modification rules ask for no notice of this change: {
 NOTICE_ALREADY_DRAFTED = (
     "Notice {pk} is already drafted from this change ({state}): continue it, or correct it once published."
 )
+NOTICE_ALREADY_FOR_CONTRACT = (
+    "Notice {pk}, a {kind} of {reference}{period}, is already drafted ({state}): continue it, or correct it once "
+    "published."
+)
 NOTICE_NOT_JUDGED = "The modification rules cannot judge this change, so no notice is drafted from it."
 NOTICE_TERMINATION_NOT_EFFECTIVE = "This termination is {status}: a UK11 is drafted once the termination is effective."
 NOTICE_KIND_NOT_OF_CHANGE = "A {kind} is drafted for a contract, not from a change."
@@ -320,6 +324,19 @@ def _create(
     corrects: Notice | None = None,
     by: User | None,
 ) -> Notice:
+    if change is None and corrects is None:  # a contract's UK7, or its UK9 for a period, is drafted once
+        same = Notice.objects.filter(contract=contract, kind=kind, corrects=None)
+        existing = (same.filter(period_end=period[1]) if period else same).first()
+        if existing is not None:
+            raise RuleViolation(
+                NOTICE_ALREADY_FOR_CONTRACT.format(
+                    pk=existing.pk,
+                    kind=kind,
+                    reference=contract.reference,
+                    period=f" for the period ending {period[1]:%d %B %Y}" if period else "",
+                    state=existing.state,
+                )
+            )
     notice = Notice(
         kind=kind,
         contract=contract,
