@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "pegasus.evaluation",
     "pegasus.performance",
     "pegasus.finance",
+    "pegasus.programme",
     "pegasus.ui",
     "pegasus.web",
 ]

@@ -19,6 +19,15 @@ FINANCE_READERS = {Role.FINANCE, Role.COMMERCIAL_OFFICER, Role.PROGRAMME_DIRECTO
 FINANCE_KEEPERS = {Role.FINANCE, Role.COMMERCIAL_OFFICER}
 ORIGINATORS = {Role.COMMERCIAL_OFFICER, Role.PROGRAMME_DIRECTOR, Role.FINANCE, Role.LEGAL}
 CONCERNS_FILERS = {Role.COMMERCIAL_OFFICER, Role.PROGRAMME_DIRECTOR}
+PROGRAMME_READERS = {
+    Role.PROGRAMME_DIRECTOR,
+    Role.COMMERCIAL_OFFICER,
+    Role.FINANCE,
+    Role.LEGAL,
+    Role.APPROVER,
+    Role.AUDITOR,
+}
+PROGRAMME_KEEPERS = {Role.PROGRAMME_DIRECTOR}
 
 # url name -> (path template, roles allowed, status for the others when signed in)
 PAGES = {
@@ -125,6 +134,8 @@ PAGES = {
     "finance-budget": ("/finance/budgets/", FINANCE_KEEPERS, 403),
     "finance-import": ("/finance/import/", FINANCE_KEEPERS, 403),
     "finance-import-template": ("/finance/import/template/commitments.xlsx", FINANCE_KEEPERS, 403),
+    # Programme control: the programme director keeps it; evaluators and suppliers see none of it.
+    "programme-overview": ("/programme/", PROGRAMME_READERS, 403),
 }
 # Public pages: open to everyone, signed in or not, and identical for all.
 PUBLIC = {
@@ -188,6 +199,7 @@ def estate(module_transaction, module_media):
     from pegasus.performance.models import ContractKpi, TicketUpload
     from pegasus.procurement.demo import procurements_demo_load
     from pegasus.procurement.models import Procurement
+    from pegasus.programme.demo import programme_demo_load
     from pegasus.publication.services import notice_draft_details
     from pegasus.sourcing.demo import SIAM_PLUS_TOWERS, sourcing_demo_load
     from pegasus.sourcing.models import Scenario
@@ -198,6 +210,7 @@ def estate(module_transaction, module_media):
         evaluation_demo_load()
         procurements_demo_load()
         sourcing_demo_load(optimise=False)
+        programme_demo_load()
     finance = _finance_ledger()
     own = Supplier.objects.get(name=SUPPLIERS[SUPPLIER_USER_WORKS_FOR][0])
     procurement = Procurement.objects.order_by("pk").first()

@@ -7,7 +7,7 @@ value from `procurement.rules.estimated_value`, and every stage's dates from `pr
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from pegasus.core.fields import MONEY, VatBasisChoice
@@ -151,6 +151,9 @@ class Stage(models.Model):
     kind = models.CharField(max_length=32, choices=StageKind.choices)
     position = models.PositiveSmallIntegerField()
     days = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Empty for a period set by law.")
+    # What happened: the programme's milestones tied to the stage take their actual dates from these.
+    actual_start = models.DateField("Actually started", null=True, blank=True)
+    actual_end = models.DateField("Actually ended", null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -159,6 +162,11 @@ class Stage(models.Model):
             models.UniqueConstraint(fields=["procurement", "kind"], name="unique_procurement_stage_kind"),
             models.UniqueConstraint(fields=["procurement", "position"], name="unique_procurement_stage_position"),
             models.CheckConstraint(condition=Q(days__isnull=True) | Q(days__gte=1), name="stage_days_at_least_one"),
+            models.CheckConstraint(
+                condition=Q(actual_end__isnull=True)
+                | (Q(actual_start__isnull=False) & Q(actual_end__gte=F("actual_start"))),
+                name="stage_actual_end_after_start",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -33,6 +33,7 @@ NAV = [
         ],
     ),
     ("Notices", [("Notices", "notice-list", "publication.view_notices", "/notices")]),
+    ("Programme", [("Programme", "programme-overview", "programme.view_programme", "/programme")]),
     ("Finance", [("Finance", "finance-position", "finance.view_finance", "/finance")]),
     ("Audit", [("Audit", "audit-list", "core.view_auditevent", "/audit")]),
 ]

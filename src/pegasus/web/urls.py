@@ -20,4 +20,5 @@ urlpatterns = [
     path("", include("pegasus.publication.urls")),
     path("", include("pegasus.performance.urls")),
     path("finance/", include("pegasus.finance.urls")),
+    path("programme/", include("pegasus.programme.urls")),
 ]

@@ -6,6 +6,7 @@ from pegasus.finance.demo import finance_demo_load
 from pegasus.governance.demo import decision_concerns_demo_load, decisions_demo_load
 from pegasus.performance.demo import performance_demo_load
 from pegasus.procurement.demo import procurements_demo_load
+from pegasus.programme.demo import programme_demo_load
 from pegasus.publication.demo import market_demo_load, notices_demo_load
 from pegasus.sourcing.demo import sourcing_demo_load
 
@@ -35,7 +36,8 @@ class Command(PegasusCommand):
             created |= evaluation_demo_load()  # after the procurements: the tender is for one of them
             created |= market_demo_load()
             created |= finance_demo_load()  # the award is of a demo procurement
-            created |= notices_demo_load()  # last: of the estate's changes and the performance figures
+            created |= notices_demo_load()  # of the estate's changes and the performance figures
+            created |= programme_demo_load()  # last: it links the business cases, milestones and risks to all of it
         if options["json"]:
             self.stdout.write(to_json({"created": created}))
             return

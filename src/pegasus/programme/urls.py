@@ -1,0 +1,5 @@
+"""Programme control's pages, under /programme/: each area's views module holds its own routes."""
+
+from pegasus.programme.views import board
+
+urlpatterns = [*board.urlpatterns]
