@@ -136,6 +136,7 @@ PAGES = {
     "finance-import-template": ("/finance/import/template/commitments.xlsx", FINANCE_KEEPERS, 403),
     # Programme control: the programme director keeps it; evaluators and suppliers see none of it.
     "programme-overview": ("/programme/", PROGRAMME_READERS, 403),
+    "programme-report": ("/programme/report/2019-05.pdf", PROGRAMME_READERS, 403),
 }
 # Public pages: open to everyone, signed in or not, and identical for all.
 PUBLIC = {

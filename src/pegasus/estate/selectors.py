@@ -439,6 +439,18 @@ def contract_changes(contract: Contract) -> QuerySet[ContractChange]:
     return contract.changes.select_related("option", "decision").order_by("effective_on", "pk")
 
 
+def changes_pending(as_at: date) -> QuerySet[ContractChange]:
+    """Changes proposed or approved but not yet in effect: awaiting approval, or approved for a later effective
+    date. Read as today's states, since a change's approval is not dated in the programme's own time."""
+    return (
+        ContractChange.objects.filter(
+            Q(state=ContractChange.State.PROPOSED) | Q(state=ContractChange.State.APPROVED, effective_on__gt=as_at)
+        )
+        .select_related("contract", "contract__supplier")
+        .order_by("effective_on", "pk")
+    )
+
+
 def changes_of_decision(decision: Any) -> QuerySet[ContractChange]:
     """The contract changes a decision authorises, with their contract."""
     return ContractChange.objects.filter(decision=decision).select_related("contract").order_by("effective_on", "pk")

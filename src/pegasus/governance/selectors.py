@@ -104,6 +104,23 @@ def decisions_due(today: date, *, within_days: int = 30) -> QuerySet[Decision]:
     )
 
 
+def decisions_open_on(as_at: date, *, within_days: int) -> QuerySet[Decision]:
+    """Decisions that, as at a day, were still to be taken and were required by a day up to `within_days` after it:
+    not decided by then (drafts, submitted, or decided after it) and not withdrawn; each reference's versions latest
+    first."""
+    decided_later = Q(decided_at__isnull=True) | Q(decided_at__date__gt=as_at)
+    return (
+        Decision.objects.filter(
+            decided_later,
+            required_by__isnull=False,
+            required_by__lte=as_at + timedelta(days=within_days),
+        )
+        .exclude(status=Decision.Status.WITHDRAWN)
+        .select_related("originating_officer")
+        .order_by("required_by", "reference", "-version")
+    )
+
+
 # --- What the public may read of a decision: the public register, its feeds and OCDS ---
 
 # The only fields a public page, feed or document may read from a decision. Part 2 is read only when released.
