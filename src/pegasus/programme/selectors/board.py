@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+
 from pegasus.core.exceptions import InputError
 from pegasus.estate import selectors as estate_selectors
 from pegasus.finance import selectors as finance_selectors
