@@ -53,7 +53,9 @@ DUPLICATE_YEAR = "option {name!r}: year {year} is given twice"
 NOT_AMOUNT = "option {name!r}: year {year}: {key} must be an amount in pounds and pence, not {value!r}"
 NEGATIVE = "option {name!r}: year {year}: {key} must be £0.00 or more, not {value}"
 TOO_LARGE = "option {name!r}: year {year}: {key} must be less than £1,000,000,000,000"
-BAD_BIAS = "option {name!r}: optimism_bias_percent must be a number from 0 to 1000 with at most 2 decimals, not {value!r}"
+BAD_BIAS = (
+    "option {name!r}: optimism_bias_percent must be a number from 0 to 1000 with at most 2 decimals, not {value!r}"
+)
 
 
 class AppraisalInputError(InputError):
@@ -276,7 +278,10 @@ def check_options(options: Sequence[Option]) -> None:
 
 def _is_amount(value: Any) -> bool:
     """A finite Decimal with at most two decimal places (pounds and pence; percent to two places)."""
-    return isinstance(value, Decimal) and value.is_finite() and value.as_tuple().exponent >= -2  # type: ignore[operator]
+    if not isinstance(value, Decimal) or not value.is_finite() or value.adjusted() > 40:
+        return False
+    # 2.50000 is pounds and pence; 0.001 is not.
+    return value.normalize(Context(prec=100)).as_tuple().exponent >= -2  # type: ignore[operator]
 
 
 def _decimal(value: Any) -> Any:
