@@ -155,8 +155,10 @@ class TestVersions:
         first = case.versions.get()
         before = {f: getattr(first, f) for f in ("strategic", "economic", "commercial", "note", "created_at")}
         second = services.case_version_add(
-            case=case, sections={"strategic": "Rewritten.", "commercial": "Go to market in September 2019."},
-            note="After market engagement", by=director,
+            case=case,
+            sections={"strategic": "Rewritten.", "commercial": "Go to market in September 2019."},
+            note="After market engagement",
+            by=director,
         )
         assert second.number == 2
         assert (second.strategic, second.economic, second.commercial) == (
@@ -293,7 +295,12 @@ class TestAsAt:
     def test_the_list_takes_a_fixed_number_of_queries(self, case, programme, director, django_assert_max_num_queries):
         for n in range(3):
             services.case_create(
-                programme=programme, reference=f"PEG-FBC-{n}", title="FBC", stage="FBC", value=D(1), by=director,
+                programme=programme,
+                reference=f"PEG-FBC-{n}",
+                title="FBC",
+                stage="FBC",
+                value=D(1),
+                by=director,
                 on=_on(date(2019, 5, 20)),
             )
         with django_assert_max_num_queries(3):
@@ -312,7 +319,9 @@ class TestPages:
         assert response.status_code == 200
         body = response.content.decode()
         assert "The preferred option is <strong>Option A</strong>" in body
-        assert "Business as usual&#x27;s costs would have to fall by £5,000.00 (100.0%) for it to match Option A" in body
+        assert (
+            "Business as usual&#x27;s costs would have to fall by £5,000.00 (100.0%) for it to match Option A" in body
+        )
         assert "No capability to run it" in body
         assert ("Edit the five cases" in body) is (role == Role.PROGRAMME_DIRECTOR)
 

@@ -162,9 +162,7 @@ def case_appraisal(case: BusinessCase) -> CaseAppraisal:
         result = appraisal.appraise(inputs)
     except appraisal.AppraisalInputError as exc:
         return CaseAppraisal(tuple(options), (), None, (), error=str(exc))
-    lines = [
-        OptionLine(o, r, tuple(o.years.all())) for o, r in zip(short, result.options, strict=True)
-    ]
+    lines = [OptionLine(o, r, tuple(o.years.all())) for o, r in zip(short, result.options, strict=True)]
     lines.sort(key=lambda line: line.result.rank)
     return CaseAppraisal(tuple(options), tuple(lines), result.preferred, result.switching)
 

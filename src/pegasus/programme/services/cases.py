@@ -18,9 +18,10 @@ from django.utils import timezone
 
 from pegasus.core.audit import audit_record
 from pegasus.core.calendar import LONDON_ZONE
+from pegasus.core.exceptions import InvalidTransition
 from pegasus.core.field_bounds import FieldBounds, full_clean
 from pegasus.core.locks import locked
-from pegasus.core.transitions import status_require, transition_require
+from pegasus.core.transitions import status_require
 from pegasus.core.types import User
 from pegasus.core.updates import model_update
 from pegasus.governance import rules as scheme
@@ -32,7 +33,9 @@ ONLY_DRAFT = "{case} is {status}: only a draft business case changes (start a ne
 NO_VERSION = "{case} has no version of its five cases to approve: add one first."
 NOTHING_CHANGED = "Nothing has changed since version {number}: a new version needs a change to one of the five cases."
 DECISION_NOT_APPROVED = "Decision {decision} is {status}: only an approved decision approves a business case."
-DECISION_NOT_A_CASE = "Decision {decision} is a {kind} decision: a business case is approved by a business-case decision."
+DECISION_NOT_A_CASE = (
+    "Decision {decision} is a {kind} decision: a business case is approved by a business-case decision."
+)
 WRONG_APPROVER = (
     "Decision {decision} was taken by {office}, but the scheme ({scheme}) names {approver}{clause} to approve a "
     "business case of {value}."
@@ -136,9 +139,7 @@ def _version_create(
 
 
 @transaction.atomic
-def case_edit(
-    *, case: BusinessCase, title: str, value: Decimal, procurement=None, by: User | None
-) -> BusinessCase:
+def case_edit(*, case: BusinessCase, title: str, value: Decimal, procurement=None, by: User | None) -> BusinessCase:
     """Change a draft case's title, value or procurement (its five cases change only by a new version)."""
     case = locked(BusinessCase, case.pk)
     _draft_required(case)
@@ -194,7 +195,8 @@ def case_approve(*, case: BusinessCase, decision, by: User | None) -> BusinessCa
     case = locked(BusinessCase, case.pk)
     _draft_required(case)
     latest = case.versions.order_by("-number").first()
-    transition_require(latest is not None, NO_VERSION.format(case=case.reference))
+    if latest is None:
+        raise InvalidTransition(NO_VERSION.format(case=case.reference))
     if decision is None:
         raise ValidationError({"decision": "Select the decision that approves the business case"})
     name = f"{decision.reference}" + (f" (version {decision.version})" if decision.version > 1 else "")
@@ -282,11 +284,10 @@ def option_save(
     if option is not None and option.case_id != case.pk:
         raise ValidationError({"name": NOT_OF_CASE.format(option=option.name, case=case.reference)})
     if business_as_usual:
-        other = case.options.filter(business_as_usual=True).exclude(pk=getattr(option, "pk", None)).first()
+        others = case.options.filter(business_as_usual=True)
+        other = (others.exclude(pk=option.pk) if option is not None else others).first()
         if other is not None:
-            raise ValidationError(
-                {"business_as_usual": BAU_TAKEN.format(case=case.reference, option=other.name)}
-            )
+            raise ValidationError({"business_as_usual": BAU_TAKEN.format(case=case.reference, option=other.name)})
     if shortlisted:
         dropped_reason = ""
     elif not dropped_reason.strip():
