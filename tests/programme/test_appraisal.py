@@ -397,3 +397,34 @@ class TestCommand:
         )
         assert result.returncode == 0, result.stderr
         assert json.loads(result.stdout)["preferred"] == "Business as usual"
+
+
+HOSTILE = [
+    '{"options": [{"name": "A", "years": [{"year": 1, "costs": 1e999999999, "benefits": 0}]}]}',
+    '{"options": [{"name": "A", "years": [{"year": 1, "costs": "1e999999999", "benefits": 0}]}]}',
+    '{"options": [{"name": "A", "years": [{"year": 1e400, "costs": "1", "benefits": 0}]}]}',
+    '{"options": [{"name": "A", "years": [{"year": true, "costs": "1", "benefits": 0}]}]}',
+    '{"options": [{"name": "A", "years": [{"year": 201, "costs": "1", "benefits": 0}]}]}',
+    '{"options": [{"name": "A", "years": [{"year": 1, "costs": "1E-30", "benefits": 0}]}]}',
+    '{"options": [{"name": "A", "years": [{"year": 1, "costs": "1000000000000", "benefits": 0}]}]}',
+    '{"options": [{"name": "A", "optimism_bias_percent": "NaN", "years": []}]}',
+    '{"options": [{"name": "A", "optimism_bias_percent": 1001, "years": []}]}',
+    '{"options": [{"name": "A\\u0000", "years": []}]}',
+    '{"options": [{"name": "", "years": []}]}',
+    '{"options": [{"name": "A", "years": [], "colour": "red"}]}',
+    '{"options": [{"name": "A", "years": [[0, 1, 2]]}]}',
+    '{"options": {"name": "A"}}',
+    "[" * 10000,
+    "",
+]
+
+
+@pytest.mark.parametrize("document", HOSTILE, ids=range(len(HOSTILE)))
+def test_hostile_input_is_one_line_and_exit_2(tmp_path, document):
+    path = tmp_path / "hostile.json"
+    path.write_text(document)
+    result = pegasus("appraisal", "npv", str(path), "--json")
+    assert result.returncode == 2, result.stdout
+    assert result.stdout == ""
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
+    assert len(result.stderr) < 300

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Context, Decimal, Inexact, InvalidOperation, localcontext
 from typing import Any
 
-from pegasus.core.bounds import MAX_MONEY
-from pegasus.core.exceptions import InputError
+from pegasus.core.bounds import MAX_MONEY, check_text
+from pegasus.core.exceptions import InputError, OutOfBounds
 from pegasus.core.money import format_millions, format_pounds
 
 RATE_TO_30 = Decimal("1.035")
@@ -33,6 +33,7 @@ RATE_FROM_31 = Decimal("1.03")
 LAST_YEAR_AT_35 = 30
 MAX_YEAR = 200  # the longest appraisal period a business case holds (`models.OptionYear.year`)
 MAX_BIAS_PERCENT = Decimal(1000)
+MAX_NAME = 200  # `models.AppraisalOption.name`
 PENNY = Decimal("0.01")
 TENTH = Decimal("0.1")
 # Enough digits for every product below to be exact: the common divisor of year 200 has about 440 digits.
@@ -48,9 +49,9 @@ UNKNOWN_KEY = "{where}: {key} is not a field of an option (name, optimism_bias_p
 UNKNOWN_YEAR_KEY = "{where}: {key} is not a field of a year (year, costs, benefits)"
 BAD_NAME = "{where}: name must be text of 1 to 200 characters"
 DUPLICATE_NAME = "{where}: option {name!r} is named twice"
-BAD_YEAR = "{where}: year must be a whole number from 0 to {most}, not {value!r}"
+BAD_YEAR = "{where}: year must be a whole number from 0 to {most}, not {value}"
 DUPLICATE_YEAR = "option {name!r}: year {year} is given twice"
-NOT_AMOUNT = "option {name!r}: year {year}: {key} must be an amount in pounds and pence, not {value!r}"
+NOT_AMOUNT = "option {name!r}: year {year}: {key} must be an amount in pounds and pence, not {value}"
 NEGATIVE = "option {name!r}: year {year}: {key} must be £0.00 or more, not {value}"
 TOO_LARGE = "option {name!r}: year {year}: {key} must be less than £1,000,000,000,000"
 BAD_BIAS = (
@@ -237,9 +238,24 @@ def _switching(options: Sequence[Option], exact: list[_Exact], order: list[int])
 # --- Checking the input --------------------------------------------------------------------------------------------
 
 
+def _check_name(name: Any, where: str) -> str:
+    if not isinstance(name, str) or not name.strip() or len(name) > MAX_NAME:
+        raise AppraisalInputError(BAD_NAME.format(where=where))
+    try:
+        return check_text(name, f"{where}: name")
+    except OutOfBounds as exc:
+        raise AppraisalInputError(str(exc)) from None
+
+
+def _shown(value: Any) -> str:
+    """A value as the message quotes it: a number as written, anything else as Python shows it."""
+    text = str(value) if isinstance(value, Decimal | int) and not isinstance(value, bool) else repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def _check_year(year: Any, where: str) -> int:
     if isinstance(year, bool) or not isinstance(year, int) or not 0 <= year <= MAX_YEAR:
-        raise AppraisalInputError(BAD_YEAR.format(where=where, most=MAX_YEAR, value=year))
+        raise AppraisalInputError(BAD_YEAR.format(where=where, most=MAX_YEAR, value=_shown(year)))
     return year
 
 
@@ -251,14 +267,13 @@ def check_options(options: Sequence[Option]) -> None:
     names: set[str] = set()
     for number, option in enumerate(options, start=1):
         where = f"options[{number}]"
-        if not isinstance(option.name, str) or not option.name.strip() or len(option.name) > 200:
-            raise AppraisalInputError(BAD_NAME.format(where=where))
+        _check_name(option.name, where)
         if option.name in names:
             raise AppraisalInputError(DUPLICATE_NAME.format(where=where, name=option.name))
         names.add(option.name)
         bias = option.optimism_bias_percent
         if not _is_amount(bias) or not 0 <= bias <= MAX_BIAS_PERCENT:
-            raise AppraisalInputError(BAD_BIAS.format(name=option.name, value=bias))
+            raise AppraisalInputError(BAD_BIAS.format(name=option.name, value=_shown(bias)))
         seen: set[int] = set()
         for row in option.years:
             year = _check_year(row.year, f"option {option.name!r}: {where}")
@@ -269,7 +284,7 @@ def check_options(options: Sequence[Option]) -> None:
                 value = getattr(row, key)
                 facts = {"name": option.name, "year": year, "key": key}
                 if not _is_amount(value):
-                    raise AppraisalInputError(NOT_AMOUNT.format(value=value, **facts))
+                    raise AppraisalInputError(NOT_AMOUNT.format(value=_shown(value), **facts))
                 if value < 0:
                     raise AppraisalInputError(NEGATIVE.format(value=format_pounds(value), **facts))
                 if value >= MAX_MONEY:
@@ -322,9 +337,7 @@ def options_from_json(data: Any) -> list[Option]:
         for key in ("name", "years"):
             if key not in item:
                 raise AppraisalInputError(MISSING.format(where=where, key=key))
-        name = item["name"]
-        if not isinstance(name, str) or not name.strip() or len(name) > 200:
-            raise AppraisalInputError(BAD_NAME.format(where=where))
+        name = _check_name(item["name"], where)
         where = f"option {name!r}"
         if not isinstance(item["years"], list):
             raise AppraisalInputError(NOT_A_LIST.format(where=f"{where}: years"))
