@@ -205,7 +205,19 @@ class TestSwitchingValues:
             D("900100.0"),
             False,
         )
-        assert "cannot" in c_falls.sentence()
+        assert c_falls.sentence() == (
+            "C's costs would have to fall by £9,001.00 (900100.0%) for it to match A: more than all its costs, "
+            "so no change in its costs alone would do it"
+        )
+
+    def test_a_fall_in_benefits_beyond_all_of_them_is_said_to_be_out_of_reach(self):
+        got = appraise([option("Towers", (0, "0", "100")), option("Prime", (0, "150", "0"))])
+        fall = got.switching[1]
+        assert (fall.amount, fall.percent, fall.reachable) == (D("250.00"), D("250.0"), False)
+        assert fall.sentence() == (
+            "Towers' benefits would have to fall by £250.00 (250.0%) for Prime to match it: more than all its "
+            "benefits, so no change in its benefits alone would do it"
+        )
 
     def test_in_words(self):
         got = appraise([option("Option A", (0, "0", "2385185.19")), option("Option B", (0, "14814814.81", "16000000"))])

@@ -107,13 +107,19 @@ class SwitchingValue:
         """In words, as a board paper says it."""
         amount = format_millions(self.amount) if self.amount >= 1_000_000 else format_pounds(self.amount)
         share = f" ({self.percent}%)" if self.percent is not None else ""
+        whose = _possessive(self.option)
         if self.direction == "fall" and self.quantity == "costs" and self.option != self.other:
-            text = f"{self.option}'s costs would have to fall by {amount}{share} for it to match {self.other}"
-            return text if self.reachable else text + ": more than all its costs, so it cannot"
-        return (
-            f"{self.option}'s {self.quantity} would have to {self.direction} by {amount}{share} "
-            f"for {self.other} to match it"
-        )
+            text = f"{whose} costs would have to fall by {amount}{share} for it to match {self.other}"
+        else:
+            change = f"{self.direction} by {amount}{share}"
+            text = f"{whose} {self.quantity} would have to {change} for {self.other} to match it"
+        if not self.reachable:
+            text += f": more than all its {self.quantity}, so no change in its {self.quantity} alone would do it"
+        return text
+
+
+def _possessive(name: str) -> str:
+    return name + ("'" if name.endswith("s") else "'s")
 
 
 @dataclass(frozen=True)

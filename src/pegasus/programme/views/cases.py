@@ -2,6 +2,9 @@
 and, for the programme director, the forms that add a case, a version, an option and its years, bring a sourcing
 scenario in, approve and withdraw. Thin: reads through `selectors.cases`, writes through `services.cases`."""
 
+from decimal import Decimal
+
+import altair as alt
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -11,11 +14,13 @@ from django.urls import path, reverse
 from pegasus.core import clock
 from pegasus.core.access import require_perm
 from pegasus.core.exceptions import PegasusError
+from pegasus.core.money import format_millions, format_pounds
 from pegasus.programme import permissions  # noqa: F401
 from pegasus.programme.forms import cases as forms
 from pegasus.programme.models import FIVE_CASES, BusinessCase
 from pegasus.programme.selectors import cases as selectors
 from pegasus.programme.services import cases as services
+from pegasus.ui.charts import GOVUK_BLUE, Chart, chart_spec
 
 VIEW, CHANGE = "programme.view_programme", "programme.change_programme"
 REFUSED = (ValidationError, PegasusError)
@@ -36,6 +41,45 @@ def _case(pk: int) -> BusinessCase:
         return selectors.case_get(pk)
     except BusinessCase.DoesNotExist:
         raise Http404("No such business case") from None
+
+
+def _millions(amount: Decimal) -> str:
+    return ("-" if amount < 0 else "") + format_millions(abs(amount))
+
+
+def npv_chart(found: selectors.CaseAppraisal) -> Chart | None:
+    """The short list's net present values as bars, best first, with the present values in the table beside it."""
+    if not found.short_list:
+        return None
+    data = [
+        {
+            "option": line.option.name + (" (preferred)" if line.option.name == found.preferred else ""),
+            "millions": float(line.result.npv / Decimal(1_000_000)),
+        }
+        for line in found.short_list
+    ]
+    bars = (
+        alt.Chart(alt.Data(values=data))
+        .mark_bar(color=GOVUK_BLUE)
+        .encode(
+            y=alt.Y("option:N", sort=None, title=None),
+            x=alt.X("millions:Q", title="Net present value, £ millions (discounted, with optimism bias)"),
+            tooltip=[alt.Tooltip("option:N", title="Option"), alt.Tooltip("millions:Q", title="£m", format=",.1f")],
+        )
+        .properties(width="container", height=max(120, 32 * len(data)))
+    )
+    rows = [
+        [
+            str(line.result.rank),
+            line.option.name,
+            format_pounds(line.result.present_costs),
+            format_pounds(line.result.present_benefits),
+            f"{format_pounds(line.result.npv)} ({_millions(line.result.npv)})",
+        ]
+        for line in found.short_list
+    ]
+    headers = ["Rank", "Option", "Present costs", "Present benefits", "Net present value"]
+    return Chart("npv-chart", "Net present value of each short-listed option", chart_spec(bars), headers, rows)
 
 
 @require_perm(VIEW)
@@ -74,6 +118,7 @@ def case_detail(request, pk: int):
             "detail": detail,
             "case": detail.case,
             "sections": sections,
+            "chart": npv_chart(detail.appraisal),
             "as_at": as_at,
             "as_at_form": as_at_form,
             "can_change": request.user.has_perm(CHANGE) and detail.case.status == BusinessCase.Status.DRAFT,
