@@ -421,3 +421,30 @@ class TestDemo:
         assert {o.name for o in found.dropped} == {"Insource everything"}
         assert [o.business_as_usual for o in found.long_list].count(True) == 1
         assert selectors.case_detail(pk=obc.pk, as_at=date(2019, 6, 10)).row.status.code == "approved"
+
+
+class TestUnappraised:
+    def test_a_short_listed_option_with_no_years_is_not_appraised(self, case, director):
+        appraised(case, director)
+        services.option_save(case=case, name="Not costed yet", by=director)
+        found = selectors.case_appraisal(case)
+        assert "Not costed yet" not in [line.option.name for line in found.short_list]
+        assert found.preferred == "Option A"
+        assert [o.name for o in found.long_list if o.pk in found.unappraised] == ["Not costed yet"]
+
+    def test_the_director_brings_a_scenario_in_through_the_page(self, demo, signed_in, case):
+        from pegasus.sourcing.demo import BASELINE, sourcing_demo_load
+        from pegasus.sourcing.models import Scenario
+
+        sourcing_demo_load(optimise=False)
+        scenario = Scenario.objects.get(name=BASELINE)
+        client, _ = signed_in(Role.PROGRAMME_DIRECTOR)
+        response = client.post(
+            f"/programme/cases/{case.pk}/options/from-scenario/",
+            {"scenario": scenario.pk, "last_year": "2", "optimism_bias_percent": "24", "name": ""},
+        )
+        assert response.status_code == 302
+        option = case.options.get(scenario=scenario)
+        assert (option.name, option.years.count(), option.optimism_bias_percent) == (BASELINE, 3, D(24))
+        page = client.get(f"/programme/cases/{case.pk}/").content.decode()
+        assert "Brought in from the sourcing scenario" in page and "The preferred option is" in page

@@ -130,6 +130,7 @@ class CaseAppraisal:
     preferred: str | None
     switching: tuple[appraisal.SwitchingValue, ...]
     error: str = ""
+    unappraised: frozenset[int] = frozenset()  # short-listed options with no years entered yet
 
     @property
     def dropped(self) -> tuple[AppraisalOption, ...]:
@@ -145,11 +146,14 @@ def case_options(case: BusinessCase) -> list[AppraisalOption]:
 
 
 def case_appraisal(case: BusinessCase) -> CaseAppraisal:
-    """The economic case's options: the long list, and the short list appraised at the Green Book's rates."""
+    """The economic case's options: the long list, and the short list appraised at the Green Book's rates (those of
+    its options that have years entered)."""
     options = case_options(case)
-    short = [o for o in options if o.shortlisted]
+    # An option with no years entered has nothing to appraise yet: it would show as a nil NPV and could rank first.
+    unappraised = frozenset(o.pk for o in options if o.shortlisted and not o.years.all())
+    short = [o for o in options if o.shortlisted and o.pk not in unappraised]
     if not short:
-        return CaseAppraisal(tuple(options), (), None, ())
+        return CaseAppraisal(tuple(options), (), None, (), unappraised=unappraised)
     inputs = [
         appraisal.Option(
             o.name,
@@ -161,10 +165,10 @@ def case_appraisal(case: BusinessCase) -> CaseAppraisal:
     try:
         result = appraisal.appraise(inputs)
     except appraisal.AppraisalInputError as exc:
-        return CaseAppraisal(tuple(options), (), None, (), error=str(exc))
+        return CaseAppraisal(tuple(options), (), None, (), error=str(exc), unappraised=unappraised)
     lines = [OptionLine(o, r, tuple(o.years.all())) for o, r in zip(short, result.options, strict=True)]
     lines.sort(key=lambda line: line.result.rank)
-    return CaseAppraisal(tuple(options), tuple(lines), result.preferred, result.switching)
+    return CaseAppraisal(tuple(options), tuple(lines), result.preferred, result.switching, unappraised=unappraised)
 
 
 @dataclass(frozen=True)

@@ -370,8 +370,8 @@ def options_from_scenario(
     option = option_save(
         case=case,
         name=name or scenario.name,
-        description=f"Brought in from the sourcing scenario {scenario.name}: its modelled cost of "
-        f"£{figures.total:,.2f} a year ({figures.lots} lots, {figures.suppliers} suppliers).",
+        description=f"Modelled cost £{figures.total:,.2f} a year: {figures.lots} lots, {figures.suppliers} suppliers "
+        "(their running costs, the prices and the cost of hand-offs).",
         optimism_bias_percent=optimism_bias_percent,
         scenario=scenario,
         by=by,
