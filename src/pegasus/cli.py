@@ -8,7 +8,10 @@ import sys
 
 # Commands that use no models, pages or URLs run without `django.setup()`, which imports every app (about a second):
 # they read settings, files and DuckDB only.
-STANDALONE = {"performance": "pegasus.performance.management.commands.performance"}
+STANDALONE = {
+    "performance": "pegasus.performance.management.commands.performance",
+    "appraisal": "pegasus.programme.management.commands.appraisal",
+}
 
 
 def main(argv: list[str] | None = None) -> None:

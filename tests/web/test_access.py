@@ -137,6 +137,16 @@ PAGES = {
     # Programme control: the programme director keeps it; evaluators and suppliers see none of it.
     "programme-overview": ("/programme/", PROGRAMME_READERS, 403),
     "programme-report": ("/programme/report/2019-05.pdf", PROGRAMME_READERS, 403),
+    "case-list": ("/programme/cases/", PROGRAMME_READERS, 403),
+    "case-detail": ("/programme/cases/{case}/", PROGRAMME_READERS, 403),
+    "case-create": ("/programme/cases/new/", PROGRAMME_KEEPERS, 403),
+    "case-version-add": ("/programme/cases/{case}/edit/", PROGRAMME_KEEPERS, 403),
+    "case-option-create": ("/programme/cases/{case}/options/new/", PROGRAMME_KEEPERS, 403),
+    "case-option-from-scenario": ("/programme/cases/{case}/options/from-scenario/", PROGRAMME_KEEPERS, 403),
+    "case-option-edit": ("/programme/cases/{case}/options/{case_option}/", PROGRAMME_KEEPERS, 403),
+    "case-option-years": ("/programme/cases/{case}/options/{case_option}/years/", PROGRAMME_KEEPERS, 403),
+    "case-approve": ("/programme/cases/{case}/approve/", PROGRAMME_KEEPERS, 403),
+    "case-withdraw": ("/programme/cases/{case}/withdraw/", PROGRAMME_KEEPERS, 403),
 }
 # Public pages: open to everyone, signed in or not, and identical for all.
 PUBLIC = {
@@ -230,6 +240,7 @@ def estate(module_transaction, module_media):
         "other": Contract.objects.exclude(supplier=own).order_by("pk").first(),
         "upload": TicketUpload.objects.create(original_name="tickets.csv", status="rejected", progress=100),
         **finance,
+        **_programme_case(),
     }
 
 
@@ -264,6 +275,14 @@ def _finance_ledger() -> dict:
     return {"line": "DP-PEG", "approval": "PCD579", "commitment": "PO-1001"}
 
 
+def _programme_case() -> dict:
+    """The demo's OBC and an option of its appraisal, for the business case pages."""
+    from pegasus.programme.models import BusinessCase
+
+    case = BusinessCase.objects.get(reference="PEG-OBC")
+    return {"case": case.pk, "case_option": case.options.order_by("position").first().pk}
+
+
 def fill(template: str, estate) -> str:
     draft = estate["draft"]
     return template.format(
@@ -284,6 +303,8 @@ def fill(template: str, estate) -> str:
         approval=estate["approval"],
         commitment=estate["commitment"],
         notice=estate["notice"].pk,
+        case=estate["case"],
+        case_option=estate["case_option"],
     )
 
 
