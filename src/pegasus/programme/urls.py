@@ -1,5 +1,5 @@
 """Programme control's pages, under /programme/: each area's views module holds its own routes."""
 
-from pegasus.programme.views import board
+from pegasus.programme.views import board, raid
 
-urlpatterns = [*board.urlpatterns]
+urlpatterns = [*board.urlpatterns, *raid.urlpatterns]
