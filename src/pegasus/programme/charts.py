@@ -9,10 +9,10 @@ from pegasus.ui.charts import Chart, chart_spec
 
 # Pegasus's band colours, from the GOV.UK palette; the band is always said in words as well.
 BAND_COLOURS = {
-    risk.LOW: "#cce2d8",  # light green
-    risk.MEDIUM: "#fff7bf",  # light yellow
-    risk.HIGH: "#fcd6c3",  # light orange
-    risk.VERY_HIGH: "#f4cdc6",  # light red
+    risk.LOW: "#cce2d8",  # GOV.UK green, tinted
+    risk.MEDIUM: "#fff7bf",  # GOV.UK yellow, tinted
+    risk.HIGH: "#ffbf47",  # GOV.UK orange, light
+    risk.VERY_HIGH: "#f499a0",  # GOV.UK red, tinted
 }
 BAND_STROKE = "#0b0c0c"
 
@@ -22,8 +22,8 @@ def heat_map(chart_id: str, title: str, cells: list[risk.Cell]) -> Chart:
     impact, each cell the count of risks and its band."""
     data = [
         {
-            "probability": f"{c.probability} {risk.PROBABILITY_LABELS[c.probability]}",
-            "impact": f"{c.impact} {risk.IMPACT_LABELS[c.impact]}",
+            "probability": str(c.probability),
+            "impact": str(c.impact),
             "score": c.score,
             "band": risk.BAND_LABELS[c.band],
             "count": c.count,
@@ -31,11 +31,16 @@ def heat_map(chart_id: str, title: str, cells: list[risk.Cell]) -> Chart:
         }
         for c in cells
     ]
-    probabilities = [f"{p} {risk.PROBABILITY_LABELS[p]}" for p in reversed(risk.SCALE)]
-    impacts = [f"{i} {risk.IMPACT_LABELS[i]}" for i in risk.SCALE]
+    probabilities = [str(p) for p in reversed(risk.SCALE)]
+    impacts = [str(i) for i in risk.SCALE]
     bands = [label for _, label, _, _ in risk.BANDS]
     base = alt.Chart(alt.Data(values=data)).encode(
-        x=alt.X("impact:O", title="Impact", sort=impacts, axis=alt.Axis(labelAngle=0, orient="bottom")),
+        x=alt.X(
+            "impact:O",
+            title="Impact (1 very low, 5 very high)",
+            sort=impacts,
+            axis=alt.Axis(labelAngle=0, orient="bottom"),
+        ),
         y=alt.Y("probability:O", title="Probability", sort=probabilities),
     )
     rects = base.mark_rect(stroke=BAND_STROKE, strokeWidth=1).encode(
@@ -57,12 +62,12 @@ def heat_map(chart_id: str, title: str, cells: list[risk.Cell]) -> Chart:
         ],
     )
     counts = base.mark_text(fontSize=20, fontWeight="bold", color=BAND_STROKE).encode(text="label:N")
-    chart = (rects + counts).properties(width="container", height=300)
-    headers = ["Probability", *impacts]
+    chart = (rects + counts).properties(width="container", height=360)
+    headers = ["Probability", *(f"Impact {i} {risk.IMPACT_LABELS[i].lower()}" for i in risk.SCALE)]
     rows = []
     for probability in reversed(risk.SCALE):
         row = [f"{probability} {risk.PROBABILITY_LABELS[probability]}"]
         for cell in (c for c in cells if c.probability == probability):
-            row.append(f"{cell.count} ({risk.BAND_LABELS[cell.band].lower()}, score {cell.score})")
+            row.append(f"{cell.count} (score {cell.score}, {cell.band_label.lower()})")
         rows.append(row)
     return Chart(chart_id, title, chart_spec(chart), headers, rows)

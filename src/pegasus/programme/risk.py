@@ -103,6 +103,10 @@ class Cell:
     def band(self) -> str:
         return band(self.score)
 
+    @property
+    def band_label(self) -> str:
+        return BAND_LABELS[self.band]
+
 
 def heat_map(ratings: Iterable[tuple[int, int]]) -> list[Cell]:
     """All 25 cells, probability 5 down to 1 and impact 1 to 5 across, each with the count of (probability, impact)

@@ -33,7 +33,11 @@ def _first_ending_tier_one():
 
 
 def _items(contract, procurement, decision) -> list[tuple[dict, list[dict]]]:
-    ending = contract.reference if contract is not None else "The first tier-1 contract to end"
+    ending = (
+        f"The {contract.title} contract ({contract.reference})"
+        if contract is not None
+        else "The first tier-1 contract to end"
+    )
     ends = estate_selectors.contract_end(contract, DEMO_AS_AT) if contract is not None else date(2020, 3, 31)
     return [
         (

@@ -273,6 +273,13 @@ def _entries(records: list, label: str, model) -> list[HistoryEntry]:
     return entries
 
 
+def _short(text: str, limit: int = 60) -> str:
+    """Text cut at a word within `limit` characters, with an ellipsis when cut."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
 def raid_history(item: RaidItem) -> list[HistoryEntry]:
     """Every saved version of the item and of its mitigations, newest first."""
     entries = _entries(list(item.history.select_related("history_user")), item.reference, RaidItem)
@@ -280,5 +287,5 @@ def raid_history(item: RaidItem) -> list[HistoryEntry]:
     for record in Mitigation.history.filter(item_id=item.pk).select_related("history_user"):
         by_mitigation.setdefault(record.id, []).append(record)
     for records in by_mitigation.values():
-        entries += _entries(records, f"mitigation “{records[-1].action[:60]}”", Mitigation)
+        entries += _entries(records, f"mitigation “{_short(records[-1].action)}”", Mitigation)
     return sorted(entries, key=lambda e: e.when, reverse=True)

@@ -94,6 +94,9 @@ def raid_list(request):
             "chart": charts.heat_map(
                 "raid-heat-map", f"Open risks by current probability and impact, {as_at:%d %B %Y}", cells
             ),
+            "heat_rows": [
+                (p, risk.PROBABILITY_LABELS[p], [c for c in cells if c.probability == p]) for p in reversed(risk.SCALE)
+            ],
             "bands": risk.BANDS,
             "escalate_from": risk.ESCALATE_FROM,
             "query": query,
