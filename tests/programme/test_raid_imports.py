@@ -17,7 +17,10 @@ from tests.programme.raid_helpers import programme_make, risk_make
 
 pytestmark = pytest.mark.django_db
 
-HEADER = "reference,kind,title,owner,raised_on,cause,event,effect,inherent_probability,inherent_impact,priority,resolution,closed_on"
+HEADER = (
+    "reference,kind,title,owner,raised_on,cause,event,effect,inherent_probability,inherent_impact,priority,"
+    "resolution,closed_on"
+)
 GOOD = f"""{HEADER}
 R-001,risk,IR35 for consultants,Programme Director,2019-04-01,Consultants,Inside IR35,Tax liability,4,4,,,
 I-001,Issue,Backfill not recruited,Programme Director,01/05/2019,,,,,,High,,
@@ -56,12 +59,17 @@ class TestImport:
 
     def test_a_row_changed_updates_its_item(self):
         load(GOOD)
-        result = load(GOOD.replace("Consultants,Inside IR35,Tax liability,4,4", "Consultants,Inside IR35,Tax liability,2,4"))
+        result = load(
+            GOOD.replace("Consultants,Inside IR35,Tax liability,4,4", "Consultants,Inside IR35,Tax liability,2,4")
+        )
         assert (result.updated, result.unchanged) == (1, 2)
         assert RaidItem.objects.get(reference="R-001").inherent_probability == 2
 
     def test_one_bad_row_imports_nothing_and_names_its_line_and_column(self):
-        bad = GOOD.replace("Backfill not recruited,Programme Director,01/05/2019,,,,,,High", "Backfill not recruited,Programme Director,01/05/2019,,,,,,")
+        bad = GOOD.replace(
+            "Backfill not recruited,Programme Director,01/05/2019,,,,,,High",
+            "Backfill not recruited,Programme Director,01/05/2019,,,,,,",
+        )
         with pytest.raises(ImportRejected) as caught:
             load(bad)
         assert [(e.line, e.column) for e in caught.value.errors] == [(3, "priority")]
@@ -80,7 +88,10 @@ R-001,risk,Again,PD,2019-04-01,c,e,f,1,1,,,
         assert not RaidItem.objects.exists()
 
     def test_the_services_refusals_are_named_by_line_and_column(self):
-        text = f"{HEADER}\nR-001,risk,IR35,PD,2019-04-01,,Inside IR35,Tax,4,4,,,\nI-001,issue,X,PD,2019-04-01,,,,,,high,,2019-05-01\n"
+        text = (
+            f"{HEADER}\nR-001,risk,IR35,PD,2019-04-01,,Inside IR35,Tax,4,4,,,\n"
+            "I-001,issue,X,PD,2019-04-01,,,,,,high,,2019-05-01\n"
+        )
         with pytest.raises(ImportRejected) as caught:
             load(text)
         assert {(e.line, e.column) for e in caught.value.errors} == {(2, "cause"), (3, "resolution")}
@@ -95,7 +106,9 @@ R-001,risk,Again,PD,2019-04-01,c,e,f,1,1,,,
         from pegasus.estate.models import Contract
 
         contract = Contract.objects.order_by("reference").first()
-        load(f"reference,kind,title,owner,raised_on,contract\nA-001,assumption,T,O,2019-04-01,{contract.reference.lower()}\n")
+        load(
+            f"reference,kind,title,owner,raised_on,contract\nA-001,assumption,T,O,2019-04-01,{contract.reference.lower()}\n"
+        )
         assert RaidItem.objects.get().contract == contract
 
     def test_an_unknown_column_is_refused(self):
@@ -118,19 +131,36 @@ class TestExport:
         )
         services.mitigation_save(item=item, action="Bloom", owner="PD", due_on=date(2019, 6, 1), by=None)
         services.raid_item_save(
-            programme=item.programme, kind="issue", reference="I-001", title="Closed one", owner="PD",
-            raised_on=date(2019, 4, 1), priority="critical", closed_on=date(2019, 5, 1), resolution="Done", by=None,
+            programme=item.programme,
+            kind="issue",
+            reference="I-001",
+            title="Closed one",
+            owner="PD",
+            raised_on=date(2019, 4, 1),
+            priority="critical",
+            closed_on=date(2019, 5, 1),
+            resolution="Done",
+            by=None,
         )
         services.raid_item_save(
-            programme=item.programme, kind="dependency", title="DMPC approves the FBC", owner="PD",
-            raised_on=date(2019, 4, 1), by=None,
+            programme=item.programme,
+            kind="dependency",
+            title="DMPC approves the FBC",
+            owner="PD",
+            raised_on=date(2019, 4, 1),
+            by=None,
         )
         rows = [selectors.RaidRow(i, date(2019, 5, 23)) for i in selectors.raid_items().order_by("reference")]
         data = exports.raid_xlsx(rows, title="RAID")
         sheet = load_workbook(io.BytesIO(data)).worksheets[0]
         header = [c.value for c in sheet[1]]
         first = dict(zip(header, [c.value for c in sheet[4]], strict=True))
-        assert (first["reference"], first["current_score"], first["band"], first["inherent_score"]) == ("R-001", 6, "Medium", 16)
+        assert (first["reference"], first["current_score"], first["band"], first["inherent_score"]) == (
+            "R-001",
+            6,
+            "Medium",
+            16,
+        )
         before = snapshot()
         result = imports.raid_import(filename="export.xlsx", data=data, by=None)
         assert (result.created, result.updated, result.unchanged) == (0, 0, 3)
@@ -140,10 +170,14 @@ class TestExport:
         risk_make(reference="R-001", proximity=date(2019, 9, 1))
         rows = [selectors.RaidRow(i, date(2019, 5, 23)) for i in selectors.raid_items()]
         data = exports.raid_xlsx(rows, title="RAID")
-        before = [(r[1:]) for r in RaidItem.objects.values_list("id", "reference", "title", "proximity", "inherent_impact")]
+        before = [
+            (r[1:]) for r in RaidItem.objects.values_list("id", "reference", "title", "proximity", "inherent_impact")
+        ]
         RaidItem.objects.all().delete()
         assert imports.raid_import(filename="export.xlsx", data=data, by=None).created == 1
-        after = [(r[1:]) for r in RaidItem.objects.values_list("id", "reference", "title", "proximity", "inherent_impact")]
+        after = [
+            (r[1:]) for r in RaidItem.objects.values_list("id", "reference", "title", "proximity", "inherent_impact")
+        ]
         assert after == before
 
 

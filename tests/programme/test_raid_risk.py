@@ -35,7 +35,16 @@ class TestScore:
 class TestBands:
     @pytest.mark.parametrize(
         ("value", "band"),
-        [(1, "low"), (4, "low"), (5, "medium"), (9, "medium"), (10, "high"), (14, "high"), (15, "very-high"), (25, "very-high")],
+        [
+            (1, "low"),
+            (4, "low"),
+            (5, "medium"),
+            (9, "medium"),
+            (10, "high"),
+            (14, "high"),
+            (15, "very-high"),
+            (25, "very-high"),
+        ],
     )
     def test_every_boundary(self, value, band):
         """1-4 low, 5-9 medium, 10-14 high, 15-25 very high."""

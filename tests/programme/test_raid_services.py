@@ -74,7 +74,9 @@ class TestKinds:
 class TestReferencesAndChanges:
     def test_references_are_assigned_per_kind(self):
         refs = [risk_make().reference, risk_make().reference, issue_make().reference]
-        refs.append(save(kind="dependency", title="FBC approved by the DMPC", owner="PD", raised_on=RAISED).row.reference)
+        refs.append(
+            save(kind="dependency", title="FBC approved by the DMPC", owner="PD", raised_on=RAISED).row.reference
+        )
         assert refs == ["R-001", "R-002", "I-001", "D-001"]
 
     def test_saving_as_it_is_changes_nothing_and_records_nothing(self):
@@ -87,7 +89,8 @@ class TestReferencesAndChanges:
         director = make_user("programme-director", username="dana")
         risk_make(reference="R-001", by=director)
         saved = services.raid_item_save(
-            programme=programme_make(), **risk_values(reference="R-001", residual_probability=2, residual_impact=4),
+            programme=programme_make(),
+            **risk_values(reference="R-001", residual_probability=2, residual_impact=4),
             by=director,
         )
         assert saved.outcome == "updated"
@@ -148,7 +151,11 @@ class TestMitigations:
             item=item, action="Engage through Bloom", owner="Commercial", due_on=date(2019, 6, 28), by=None
         ).row
         again = services.mitigation_save(
-            item=item, mitigation=row, action="Engage through Bloom", owner="Commercial", due_on=date(2019, 6, 28),
+            item=item,
+            mitigation=row,
+            action="Engage through Bloom",
+            owner="Commercial",
+            due_on=date(2019, 6, 28),
             by=None,
         )
         assert again.outcome == "unchanged"
@@ -168,5 +175,7 @@ class TestMitigations:
         first, second = risk_make(), risk_make()
         row = services.mitigation_save(item=first, action="A", owner="B", due_on=date(2019, 6, 28), by=None).row
         with pytest.raises(ValidationError):
-            services.mitigation_save(item=second, mitigation=row, action="A", owner="C", due_on=date(2019, 6, 28), by=None)
+            services.mitigation_save(
+                item=second, mitigation=row, action="A", owner="C", due_on=date(2019, 6, 28), by=None
+            )
         assert Mitigation.objects.get().owner == "B"

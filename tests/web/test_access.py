@@ -136,6 +136,18 @@ PAGES = {
     "finance-import-template": ("/finance/import/template/commitments.xlsx", FINANCE_KEEPERS, 403),
     # Programme control: the programme director keeps it; evaluators and suppliers see none of it.
     "programme-overview": ("/programme/", PROGRAMME_READERS, 403),
+    "raid-list": ("/programme/raid/", PROGRAMME_READERS, 403),
+    "raid-detail": ("/programme/raid/{raid}/", PROGRAMME_READERS, 403),
+    "raid-export": ("/programme/raid/export.xlsx", PROGRAMME_READERS, 403),
+    "raid-create": ("/programme/raid/new/", PROGRAMME_KEEPERS, 403),
+    "raid-edit": ("/programme/raid/{raid}/edit/", PROGRAMME_KEEPERS, 403),
+    "raid-close": ("/programme/raid/{raid}/close/", PROGRAMME_KEEPERS, 403),
+    "raid-reopen": ("/programme/raid/{raid}/reopen/", PROGRAMME_KEEPERS, 403),
+    "raid-mitigation-create": ("/programme/raid/{raid}/mitigations/new/", PROGRAMME_KEEPERS, 403),
+    "raid-mitigation-edit": ("/programme/raid/{raid}/mitigations/{mitigation}/", PROGRAMME_KEEPERS, 403),
+    "raid-mitigation-done": ("/programme/raid/{raid}/mitigations/{mitigation}/done/", PROGRAMME_KEEPERS, 403),
+    "raid-import": ("/programme/raid/import/", PROGRAMME_KEEPERS, 403),
+    "raid-import-template": ("/programme/raid/import/template.xlsx", PROGRAMME_KEEPERS, 403),
 }
 # Public pages: open to everyone, signed in or not, and identical for all.
 PUBLIC = {
@@ -229,7 +241,16 @@ def estate(module_transaction, module_media):
         "other": Contract.objects.exclude(supplier=own).order_by("pk").first(),
         "upload": TicketUpload.objects.create(original_name="tickets.csv", status="rejected", progress=100),
         **finance,
+        **_raid(),
     }
+
+
+def _raid() -> dict:
+    """A RAID item of the demo with a mitigation, for the RAID log's pages that show one."""
+    from pegasus.programme.models import Mitigation
+
+    mitigation = Mitigation.objects.order_by("item__reference", "pk").first()
+    return {"raid": mitigation.item_id, "mitigation": mitigation.pk}
 
 
 def _finance_ledger() -> dict:
@@ -283,6 +304,8 @@ def fill(template: str, estate) -> str:
         approval=estate["approval"],
         commitment=estate["commitment"],
         notice=estate["notice"].pk,
+        raid=estate["raid"],
+        mitigation=estate["mitigation"],
     )
 
 

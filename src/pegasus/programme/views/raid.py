@@ -223,7 +223,7 @@ def raid_close(request, pk: int):
 @require_perm(CHANGE)
 def raid_reopen(request, pk: int):
     item = _item(pk)
-    form = forms.ReopenForm(request.POST or None)
+    form = forms.ReopenForm(request.POST if request.method == "POST" else None)
 
     def write(data):
         reopened = services.raid_item_reopen(item=item, by=request.user)
