@@ -147,6 +147,18 @@ PAGES = {
     "case-option-years": ("/programme/cases/{case}/options/{case_option}/years/", PROGRAMME_KEEPERS, 403),
     "case-approve": ("/programme/cases/{case}/approve/", PROGRAMME_KEEPERS, 403),
     "case-withdraw": ("/programme/cases/{case}/withdraw/", PROGRAMME_KEEPERS, 403),
+    "raid-list": ("/programme/raid/", PROGRAMME_READERS, 403),
+    "raid-detail": ("/programme/raid/{raid}/", PROGRAMME_READERS, 403),
+    "raid-export": ("/programme/raid/export.xlsx", PROGRAMME_READERS, 403),
+    "raid-create": ("/programme/raid/new/", PROGRAMME_KEEPERS, 403),
+    "raid-edit": ("/programme/raid/{raid}/edit/", PROGRAMME_KEEPERS, 403),
+    "raid-close": ("/programme/raid/{raid}/close/", PROGRAMME_KEEPERS, 403),
+    "raid-reopen": ("/programme/raid/{raid}/reopen/", PROGRAMME_KEEPERS, 403),
+    "raid-mitigation-create": ("/programme/raid/{raid}/mitigations/new/", PROGRAMME_KEEPERS, 403),
+    "raid-mitigation-edit": ("/programme/raid/{raid}/mitigations/{mitigation}/", PROGRAMME_KEEPERS, 403),
+    "raid-mitigation-done": ("/programme/raid/{raid}/mitigations/{mitigation}/done/", PROGRAMME_KEEPERS, 403),
+    "raid-import": ("/programme/raid/import/", PROGRAMME_KEEPERS, 403),
+    "raid-import-template": ("/programme/raid/import/template.xlsx", PROGRAMME_KEEPERS, 403),
 }
 # Public pages: open to everyone, signed in or not, and identical for all.
 PUBLIC = {
@@ -241,7 +253,16 @@ def estate(module_transaction, module_media):
         "upload": TicketUpload.objects.create(original_name="tickets.csv", status="rejected", progress=100),
         **finance,
         **_programme_case(),
+        **_raid(),
     }
+
+
+def _raid() -> dict:
+    """A RAID item of the demo with a mitigation, for the RAID log's pages that show one."""
+    from pegasus.programme.models import Mitigation
+
+    mitigation = Mitigation.objects.order_by("item__reference", "pk").first()
+    return {"raid": mitigation.item_id, "mitigation": mitigation.pk}
 
 
 def _finance_ledger() -> dict:
@@ -305,6 +326,8 @@ def fill(template: str, estate) -> str:
         notice=estate["notice"].pk,
         case=estate["case"],
         case_option=estate["case_option"],
+        raid=estate["raid"],
+        mitigation=estate["mitigation"],
     )
 
 

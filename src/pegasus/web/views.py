@@ -23,6 +23,7 @@ from pegasus.estate.terms import DECISION_URGENT_DAYS
 from pegasus.finance import selectors as finance_selectors
 from pegasus.governance.selectors import decisions_due
 from pegasus.procurement.selectors import procurement_list
+from pegasus.programme.selectors import raid_escalated
 from pegasus.ui.charts import bar_chart
 
 
@@ -61,6 +62,7 @@ def dashboard(request):
             "papers_due": list(decisions_due(as_at)) if request.user.has_perm("governance.view_decision") else None,
             "procurements": _procurements_flagged(request.user, as_at),
             "programme_money": _programme_money(request.user, as_at),
+            "programme_escalated": raid_escalated(as_at) if request.user.has_perm("programme.view_programme") else None,
             "timeline": expiry_timeline("expiry-timeline", summary.rows, as_at),
             "page_marking": "OFFICIAL-SENSITIVE [COMMERCIAL]"
             if any(r.contract.classification == "OFFICIAL-SENSITIVE" for r in summary.rows)
