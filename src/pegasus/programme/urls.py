@@ -1,5 +1,6 @@
 """Programme control's pages, under /programme/: each area's views module holds its own routes."""
 
-from pegasus.programme.views import board
+from pegasus.programme.views import board, milestones
 
 urlpatterns = [*board.urlpatterns]
+urlpatterns += milestones.urlpatterns
