@@ -118,6 +118,11 @@ PAGES = {
         {Role.COMMERCIAL_OFFICER, Role.PROGRAMME_DIRECTOR},
         403,
     ),
+    "procurement-stage-actuals": (
+        "/procurements/{procurement}/stages/{stage}/actuals/",
+        {Role.COMMERCIAL_OFFICER, Role.PROGRAMME_DIRECTOR},
+        403,
+    ),
     # The programme's money: finance and commercial officers keep it; evaluators, legal and suppliers see none of it.
     "finance-position": ("/finance/", FINANCE_READERS, 403),
     "finance-export": ("/finance/position.xlsx", FINANCE_READERS, 403),
@@ -136,6 +141,17 @@ PAGES = {
     "finance-import-template": ("/finance/import/template/commitments.xlsx", FINANCE_KEEPERS, 403),
     # Programme control: the programme director keeps it; evaluators and suppliers see none of it.
     "programme-overview": ("/programme/", PROGRAMME_READERS, 403),
+    "milestone-list": ("/programme/milestones/", PROGRAMME_READERS, 403),
+    "milestone-create": ("/programme/milestones/new/", PROGRAMME_KEEPERS, 403),
+    "milestone-edit": ("/programme/milestones/{milestone}/", PROGRAMME_KEEPERS, 403),
+    "milestone-tolerance": ("/programme/milestones/tolerance/", PROGRAMME_KEEPERS, 403),
+    "exit-list": ("/programme/exits/", PROGRAMME_READERS, 403),
+    "exit-create": ("/programme/exits/new/", PROGRAMME_KEEPERS, 403),
+    "exit-detail": ("/programme/exits/{exit}/", PROGRAMME_READERS, 403),
+    "exit-edit": ("/programme/exits/{exit}/edit/", PROGRAMME_KEEPERS, 403),
+    "exit-task-create": ("/programme/exits/{exit}/tasks/new/", PROGRAMME_KEEPERS, 403),
+    "exit-task-edit": ("/programme/exits/{exit}/tasks/{exit_task}/", PROGRAMME_KEEPERS, 403),
+    "exit-task-state": ("/programme/exits/{exit}/tasks/{exit_task}/state/", PROGRAMME_KEEPERS, 403),
 }
 # Public pages: open to everyone, signed in or not, and identical for all.
 PUBLIC = {
@@ -229,6 +245,7 @@ def estate(module_transaction, module_media):
         "other": Contract.objects.exclude(supplier=own).order_by("pk").first(),
         "upload": TicketUpload.objects.create(original_name="tickets.csv", status="rejected", progress=100),
         **finance,
+        **_programme_records(),
     }
 
 
@@ -263,6 +280,14 @@ def _finance_ledger() -> dict:
     return {"line": "DP-PEG", "approval": "PCD579", "commitment": "PO-1001"}
 
 
+def _programme_records() -> dict:
+    """A milestone and an exit plan with a task of the demo programme, for the programme pages that show one."""
+    from pegasus.programme.models import ExitTask, Milestone
+
+    task = ExitTask.objects.order_by("pk").first()
+    return {"milestone": Milestone.objects.order_by("pk").first(), "exit": task.plan, "exit_task": task}
+
+
 def fill(template: str, estate) -> str:
     draft = estate["draft"]
     return template.format(
@@ -283,6 +308,9 @@ def fill(template: str, estate) -> str:
         approval=estate["approval"],
         commitment=estate["commitment"],
         notice=estate["notice"].pk,
+        milestone=estate["milestone"].pk,
+        exit=estate["exit"].pk,
+        exit_task=estate["exit_task"].pk,
     )
 
 
