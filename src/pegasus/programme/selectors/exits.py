@@ -128,10 +128,11 @@ def exit_row(plan: ExitPlan, as_at: date, replacement: Any | None = None) -> Exi
         ),
         readiness=rules.readiness(done=sum(1 for t in tasks if t.done), total=len(tasks)),
     )
-    if plan.procurement is None:
+    procurement = plan.procurement
+    if procurement is None:
         row.problems.append("No procurement replaces it yet.")
         return row
-    replacement = replacement or procurement_selectors.procurement_row(plan.procurement, as_at)
+    replacement = replacement or procurement_selectors.procurement_row(procurement, as_at)
     row.problems.extend(replacement.problems)
     if replacement.schedule is None:
         return row
@@ -155,10 +156,11 @@ def exit_rows(as_at: date, programme: Programme | None = None) -> list[ExitRow]:
     rows = []
     for plan in plans_of(programme):
         replacement = None
-        if plan.procurement_id is not None:
-            if plan.procurement_id not in replacements:
-                replacements[plan.procurement_id] = procurement_selectors.procurement_row(plan.procurement, as_at)
-            replacement = replacements[plan.procurement_id]
+        procurement = plan.procurement
+        if procurement is not None:
+            if procurement.pk not in replacements:
+                replacements[procurement.pk] = procurement_selectors.procurement_row(procurement, as_at)
+            replacement = replacements[procurement.pk]
         rows.append(exit_row(plan, as_at, replacement))
     return rows
 

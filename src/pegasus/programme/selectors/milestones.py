@@ -2,10 +2,11 @@
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.db.models import QuerySet
 
-from pegasus.procurement.models import Stage
+from pegasus.procurement import selectors as procurement_selectors
 from pegasus.programme import rules
 from pegasus.programme.models import BusinessCase, Milestone, Programme
 
@@ -66,8 +67,8 @@ def milestones_of(programme: Programme) -> QuerySet[Milestone]:
 
 def milestone_actual(milestone: Milestone, as_at: date) -> date | None:
     """The milestone's actual date as known on `as_at`: read from its stage when tied to one, else its own."""
-    if milestone.stage_id is not None:
-        stage = milestone.stage
+    stage = milestone.stage
+    if stage is not None:
         actual = stage.actual_start if milestone.stage_event == Milestone.Event.START else stage.actual_end
     else:
         actual = milestone.actual_on
@@ -108,6 +109,6 @@ def business_case_choices(programme: Programme) -> QuerySet[BusinessCase]:
     return programme.business_cases.order_by("reference")
 
 
-def stage_choices() -> QuerySet[Stage]:
+def stage_choices() -> QuerySet[Any]:
     """Every procurement stage, by procurement then position: what a milestone may be tied to."""
-    return Stage.objects.select_related("procurement").order_by("procurement__reference", "position")
+    return procurement_selectors.stages_by_procurement()
