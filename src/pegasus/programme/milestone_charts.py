@@ -34,27 +34,31 @@ def milestone_slip_chart(chart_id: str, rows: list[MilestoneRow], as_at: date) -
     slip = (
         alt.Chart(alt.Data(values=spans)).mark_rule(color="#b1b4b6", strokeWidth=3).encode(y=y, x="from:T", x2="to:T")
     )
+    x = alt.X("day:T", title=None, axis=alt.Axis(format="%b %Y"))
+    color = alt.Color("series:N", title=None, scale=alt.Scale(domain=list(SERIES), range=list(SERIES.values())))
+    shape = alt.Shape("series:N", title=None, scale=alt.Scale(domain=list(SHAPES), range=list(SHAPES.values())))
+    tooltip = [
+        alt.Tooltip("milestone:N", title="Milestone"),
+        alt.Tooltip("series:N", title="Date"),
+        alt.Tooltip("day:T", title="Day", format="%d %b %Y"),
+    ]
+    # The baseline is an open ring drawn larger, so a forecast on the baseline shows inside it rather than over it.
+    baseline = (
+        alt.Chart(alt.Data(values=[p for p in points if p["series"] == "Baseline"]))
+        .mark_point(size=260, filled=False, strokeWidth=2, opacity=1)
+        .encode(y=y, x=x, color=color, shape=shape, tooltip=tooltip)
+    )
     marks = (
-        alt.Chart(alt.Data(values=points))
-        .mark_point(size=110, filled=True, opacity=1)
-        .encode(
-            y=y,
-            x=alt.X("day:T", title=None, axis=alt.Axis(format="%b %Y")),
-            color=alt.Color("series:N", title=None, scale=alt.Scale(domain=list(SERIES), range=list(SERIES.values()))),
-            shape=alt.Shape("series:N", title=None, scale=alt.Scale(domain=list(SHAPES), range=list(SHAPES.values()))),
-            tooltip=[
-                alt.Tooltip("milestone:N", title="Milestone"),
-                alt.Tooltip("series:N", title="Date"),
-                alt.Tooltip("day:T", title="Day", format="%d %b %Y"),
-            ],
-        )
+        alt.Chart(alt.Data(values=[p for p in points if p["series"] != "Baseline"]))
+        .mark_point(size=90, filled=True, opacity=1)
+        .encode(y=y, x=x, color=color, shape=shape, tooltip=tooltip)
     )
     today = (
         alt.Chart(alt.Data(values=[{"day": as_at.isoformat(), "label": f"As at {as_at:%d %b %Y}"}]))
         .mark_rule(color="#d4351c", strokeDash=[4, 3])
         .encode(x="day:T", tooltip=[alt.Tooltip("label:N", title="")])
     )
-    chart = (slip + marks + today).properties(width="container", height=max(140, 34 * len(rows)))
+    chart = (slip + baseline + marks + today).properties(width="container", height=max(140, 34 * len(rows)))
     table = [
         [row.name, _day(row.baseline), _day(row.forecast), _day(row.actual), str(row.slip_days), RAG_LABELS[row.rag]]
         for row in rows
