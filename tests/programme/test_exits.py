@@ -308,3 +308,23 @@ class TestExitPages:
         assert response.status_code == 302
         plan.refresh_from_db()
         assert plan.summary == "Networks exit."
+
+
+class TestExitRowsQueries:
+    def test_reads_in_the_same_number_of_queries_for_one_plan_as_for_four(
+        self, programme, django_assert_max_num_queries
+    ):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        first = contract_ending("C-1", date(2021, 3, 31), 12)
+        services.exit_plan_save(programme=programme, contract=first, procurement=replacing(first), by=None)
+        with CaptureQueriesContext(connection) as one:
+            exit_rows(AS_AT, programme)
+        others = [contract_ending(f"C-{n}", date(2021, 3, 31), 12, 6) for n in (2, 3, 4)]
+        second = replacing(*others, reference="PROC-2")
+        for contract in others:
+            plan = services.exit_plan_save(programme=programme, contract=contract, procurement=second, by=None)
+            add_task(plan)
+        with django_assert_max_num_queries(len(one)):
+            assert len(exit_rows(AS_AT, programme)) == 4

@@ -365,3 +365,19 @@ class TestMilestonePages:
         client, _ = signed_in(Role.FINANCE)
         stage = Milestone.objects.get(name__startswith="Go to market").stage
         assert client.get(f"/procurements/{stage.procurement_id}/stages/{stage.pk}/actuals/").status_code == 403
+
+
+class TestMilestoneRowsQueries:
+    def test_reads_in_the_same_number_of_queries_for_one_milestone_as_for_five(
+        self, programme, stage, django_assert_max_num_queries
+    ):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        save(programme, name="First", stage=stage)
+        with CaptureQueriesContext(connection) as one:
+            milestone_rows(AS_AT, programme)
+        for n in range(4):
+            save(programme, name=f"Milestone {n}", stage=stage if n % 2 else None)
+        with django_assert_max_num_queries(len(one)):
+            assert len(milestone_rows(AS_AT, programme)) == 5
