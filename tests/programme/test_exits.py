@@ -87,6 +87,27 @@ class TestExitTasks:
         assert task.state == ExitTask.State.NOT_STARTED
         assert AuditEvent.objects.filter(action="programme.exit-task-create", object_id=str(task.pk)).exists()
 
+    def test_refuses_a_title_with_a_control_character_when_added_or_changed(self, plan):
+        with pytest.raises(ValidationError) as refused:
+            add_task(plan, "Hand over\x07 the runbooks")
+        assert "title" in refused.value.message_dict
+        task = add_task(plan)
+        with pytest.raises(ValidationError) as refused:
+            services.exit_task_save(
+                plan=plan, task=task, area=task.area, title="Bell\x07", owner=task.owner, due_on=task.due_on, by=None
+            )
+        assert "title" in refused.value.message_dict
+
+    def test_changing_a_task_is_audited_and_unchanged_records_nothing(self, plan):
+        task = add_task(plan)
+        fields = {"area": task.area, "title": task.title, "owner": task.owner}
+        services.exit_task_save(plan=plan, task=task, due_on=task.due_on, by=None, **fields)
+        assert not AuditEvent.objects.filter(action="programme.exit-task-update").exists()
+        services.exit_task_save(plan=plan, task=task, due_on=date(2020, 7, 31), by=None, **fields)
+        task.refresh_from_db()
+        assert task.due_on == date(2020, 7, 31)
+        assert AuditEvent.objects.filter(action="programme.exit-task-update").count() == 1
+
     def test_marked_done_on_a_day(self, plan, make_user):
         director = make_user(Role.PROGRAMME_DIRECTOR)
         task = add_task(plan)

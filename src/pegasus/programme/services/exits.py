@@ -21,6 +21,16 @@ DONE_IN_FUTURE = "The day it was done cannot be after today ({today:%d %B %Y})"
 NOT_DONE_NO_DATE = "Only a task that is done has a day it was done: leave it empty"
 
 
+TASK_TEXT = {"title", "owner", "due_on"}
+
+
+def _bounds(obj: ExitPlan | ExitTask, names: set[str]) -> None:
+    """What every way in may store: text without control characters, dates Pegasus can compute with."""
+    checks = FieldBounds(type(obj))
+    checks.model_fields(obj, names=names)
+    checks.raise_any()
+
+
 def _audit_summary(plan: ExitPlan) -> str:
     return f"exit plan of {plan.contract.reference}"
 
@@ -50,14 +60,13 @@ def exit_plan_save(
     data = {"contract": contract, "procurement": procurement, "summary": summary}
     if plan is None:
         plan = ExitPlan(programme=programme, **data)
-        checks = FieldBounds(ExitPlan)
-        checks.model_fields(plan, names={"summary"})
-        checks.raise_any()
+        _bounds(plan, {"summary"})
         full_clean(plan, validate_unique=False)
         plan.save()
         action, verb = "programme.exit-plan-create", "Added the"
     else:
-        model_update(plan, data=data, history_user=by)
+        edited = plan
+        model_update(plan, data=data, check=lambda: _bounds(edited, {"summary"}), history_user=by)
         action, verb = "programme.exit-plan-update", "Changed the"
     audit_record(
         action=action,
@@ -84,16 +93,15 @@ def exit_task_save(
     data = {"area": area, "title": title, "owner": owner, "due_on": due_on}
     if task is None:
         task = ExitTask(plan=plan, **data)
-        checks = FieldBounds(ExitTask)
-        checks.model_fields(task, names={"title", "owner", "due_on"})
-        checks.raise_any()
+        _bounds(task, TASK_TEXT)
         full_clean(task)
         task.save()
         action, verb = "programme.exit-task-create", "Added"
     else:
         if all(getattr(task, name) == value for name, value in data.items()):
             return task
-        model_update(task, data=data, history_user=by)
+        edited = task
+        model_update(task, data=data, check=lambda: _bounds(edited, TASK_TEXT), history_user=by)
         action, verb = "programme.exit-task-update", "Changed"
     audit_record(
         action=action,
