@@ -118,6 +118,11 @@ PAGES = {
         {Role.COMMERCIAL_OFFICER, Role.PROGRAMME_DIRECTOR},
         403,
     ),
+    "procurement-stage-actuals": (
+        "/procurements/{procurement}/stages/{stage}/actuals/",
+        {Role.COMMERCIAL_OFFICER, Role.PROGRAMME_DIRECTOR},
+        403,
+    ),
     # The programme's money: finance and commercial officers keep it; evaluators, legal and suppliers see none of it.
     "finance-position": ("/finance/", FINANCE_READERS, 403),
     "finance-export": ("/finance/position.xlsx", FINANCE_READERS, 403),
@@ -159,6 +164,17 @@ PAGES = {
     "raid-mitigation-done": ("/programme/raid/{raid}/mitigations/{mitigation}/done/", PROGRAMME_KEEPERS, 403),
     "raid-import": ("/programme/raid/import/", PROGRAMME_KEEPERS, 403),
     "raid-import-template": ("/programme/raid/import/template.xlsx", PROGRAMME_KEEPERS, 403),
+    "milestone-list": ("/programme/milestones/", PROGRAMME_READERS, 403),
+    "milestone-create": ("/programme/milestones/new/", PROGRAMME_KEEPERS, 403),
+    "milestone-edit": ("/programme/milestones/{milestone}/", PROGRAMME_KEEPERS, 403),
+    "milestone-tolerance": ("/programme/milestones/tolerance/", PROGRAMME_KEEPERS, 403),
+    "exit-list": ("/programme/exits/", PROGRAMME_READERS, 403),
+    "exit-create": ("/programme/exits/new/", PROGRAMME_KEEPERS, 403),
+    "exit-detail": ("/programme/exits/{exit}/", PROGRAMME_READERS, 403),
+    "exit-edit": ("/programme/exits/{exit}/edit/", PROGRAMME_KEEPERS, 403),
+    "exit-task-create": ("/programme/exits/{exit}/tasks/new/", PROGRAMME_KEEPERS, 403),
+    "exit-task-edit": ("/programme/exits/{exit}/tasks/{exit_task}/", PROGRAMME_KEEPERS, 403),
+    "exit-task-state": ("/programme/exits/{exit}/tasks/{exit_task}/state/", PROGRAMME_KEEPERS, 403),
 }
 # Public pages: open to everyone, signed in or not, and identical for all.
 PUBLIC = {
@@ -254,6 +270,7 @@ def estate(module_transaction, module_media):
         **finance,
         **_programme_case(),
         **_raid(),
+        **_programme_records(),
     }
 
 
@@ -302,6 +319,12 @@ def _programme_case() -> dict:
 
     case = BusinessCase.objects.get(reference="PEG-OBC")
     return {"case": case.pk, "case_option": case.options.order_by("position").first().pk}
+def _programme_records() -> dict:
+    """A milestone and an exit plan with a task of the demo programme, for the programme pages that show one."""
+    from pegasus.programme.models import ExitTask, Milestone
+
+    task = ExitTask.objects.order_by("pk").first()
+    return {"milestone": Milestone.objects.order_by("pk").first(), "exit": task.plan, "exit_task": task}
 
 
 def fill(template: str, estate) -> str:
@@ -328,6 +351,9 @@ def fill(template: str, estate) -> str:
         case_option=estate["case_option"],
         raid=estate["raid"],
         mitigation=estate["mitigation"],
+        milestone=estate["milestone"].pk,
+        exit=estate["exit"].pk,
+        exit_task=estate["exit_task"].pk,
     )
 
 

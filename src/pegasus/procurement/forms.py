@@ -113,3 +113,14 @@ class StageDurationForm(NamedErrorsMixin, forms.Form):
             hint += f" The statutory minimum is {minimum} days."
         field.help_text = hint.strip()
         field.widget.attrs["class"] = "govuk-input--width-5"
+
+
+class StageActualsForm(NamedErrorsMixin, forms.Form):
+    """When a stage actually started and ended: either may be left empty until it happens."""
+
+    actual_start = forms.DateField(
+        label="Actually started", required=False, widget=DateInput, help_text="For example 2019-06-10."
+    )
+    actual_end = forms.DateField(
+        label="Actually ended", required=False, widget=DateInput, help_text="Leave empty while the stage is running."
+    )

@@ -175,6 +175,12 @@ def procurements() -> QuerySet[Procurement]:
     return Procurement.objects.all()
 
 
+def stages_by_procurement() -> QuerySet[Stage]:
+    """Every stage of every procurement with its procurement, by procurement reference then position: for the
+    programme's milestones, which may be tied to one."""
+    return Stage.objects.select_related("procurement").order_by("procurement__reference", "position")
+
+
 def contract_choices() -> QuerySet[Any]:
     return estate_selectors.contracts_by_reference()
 

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from pegasus.core import bounds
 from pegasus.core.audit import audit_record
+from pegasus.core.clock import default_as_at
 from pegasus.core.field_bounds import FieldBounds, full_clean
 from pegasus.core.types import User
 from pegasus.core.updates import model_update
@@ -214,3 +215,55 @@ def procurement_award_record(*, procurement: Procurement, contract: Any, by: Use
         data={"contract": contract.reference},
     )
     return procurement
+
+
+STAGE_END_BEFORE_START = "The actual end cannot be before the actual start ({start:%d %B %Y})"
+STAGE_END_WITHOUT_START = "Enter the actual start before the actual end"
+STAGE_ACTUAL_IN_FUTURE = "The {which} cannot be after today ({today:%d %B %Y}): record what has happened"
+
+
+@transaction.atomic
+def stage_actuals_set(*, stage: Stage, actual_start: date | None, actual_end: date | None, by: User | None) -> Stage:
+    """Record when a stage actually started and ended (either may be cleared); the programme's milestones tied to
+    the stage read their actual dates from these.
+
+    Refused, naming the field: an end without a start, an end before the start, a date after today (the clock's
+    as-at date, so a demo fixed on a day cannot record what has not happened by then)."""
+    today = default_as_at()
+    errors: dict[str, str] = {}
+    for name, value, which in (
+        ("actual_start", actual_start, "actual start"),
+        ("actual_end", actual_end, "actual end"),
+    ):
+        if value is not None and value > today:
+            errors[name] = STAGE_ACTUAL_IN_FUTURE.format(which=which, today=today)
+    if "actual_end" not in errors and actual_end is not None:
+        if actual_start is None:
+            errors["actual_end"] = STAGE_END_WITHOUT_START
+        elif actual_end < actual_start:
+            errors["actual_end"] = STAGE_END_BEFORE_START.format(start=actual_start)
+    if errors:
+        raise ValidationError(errors)
+    before = {"actual_start": stage.actual_start, "actual_end": stage.actual_end}
+    model_update(stage, data={"actual_start": actual_start, "actual_end": actual_end}, history_user=by)
+    procurement = stage.procurement
+    label = stage.get_kind_display().lower()
+
+    def shown(day: date | None) -> str:
+        return f"{day:%d %b %Y}" if day else "not recorded"
+
+    audit_record(
+        action="procurement.stage-actuals",
+        by=by,
+        obj=procurement,
+        summary=f"{procurement.reference}: {label} actually started {shown(actual_start)}, ended {shown(actual_end)}",
+        data={
+            "stage": stage.kind,
+            "from": {k: v.isoformat() if v else None for k, v in before.items()},
+            "to": {
+                "actual_start": actual_start.isoformat() if actual_start else None,
+                "actual_end": actual_end.isoformat() if actual_end else None,
+            },
+        },
+    )
+    return stage

@@ -10,7 +10,7 @@ from pegasus.core.clock import as_at_from
 from pegasus.governance import selectors as governance_selectors
 from pegasus.procurement import schedule, selectors, services
 from pegasus.procurement.charts import pipeline_gantt
-from pegasus.procurement.forms import ProcurementForm, StageDurationForm
+from pegasus.procurement.forms import ProcurementForm, StageActualsForm, StageDurationForm
 from pegasus.procurement.models import Procurement
 
 
@@ -136,4 +136,34 @@ def stage_edit(request, pk: int, stage_pk: int):
         request,
         "procurement/stage_form.html",
         {"form": form, "procurement": procurement, "stage": stage, "template": template},
+    )
+
+
+@require_perm("procurement.view_procurement")
+def stage_actuals(request, pk: int, stage_pk: int):
+    """Record when a stage actually started and ended; the programme's milestones tied to it follow."""
+    procurement = _procurement(request, pk)
+    check_object_perm(request.user, "procurement.change_procurement", procurement)
+    stage = next((st for st in procurement.stages.all() if st.pk == stage_pk), None)
+    if stage is None:
+        raise Http404("No such stage")
+    form = StageActualsForm(
+        request.POST if request.method == "POST" else None,
+        initial={"actual_start": stage.actual_start, "actual_end": stage.actual_end},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.stage_actuals_set(
+                stage=stage,
+                actual_start=form.cleaned_data["actual_start"],
+                actual_end=form.cleaned_data["actual_end"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, f"Actual dates of the {stage.get_kind_display().lower()} saved.")
+            return redirect("procurement-detail", procurement.pk)
+    return render(
+        request, "procurement/stage_actuals_form.html", {"form": form, "procurement": procurement, "stage": stage}
     )
