@@ -149,8 +149,14 @@ class Distribution(models.TextChoices):
     PERT = "pert", "PERT (beta)"
 
 
-# A three-point estimate in calendar days, to the half day or finer.
-ESTIMATE_DAYS = {"max_digits": 6, "decimal_places": 1, "null": True, "blank": True, "validators": [MinValueValidator(0)]}
+# A three-point estimate in calendar days, to a tenth of a day.
+ESTIMATE_DAYS = {
+    "max_digits": 6,
+    "decimal_places": 1,
+    "null": True,
+    "blank": True,
+    "validators": [MinValueValidator(0)],
+}
 
 
 class Stage(models.Model):
@@ -198,9 +204,9 @@ class Stage(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.days or 'statutory'} days)"
+
     @property
     def has_estimate(self) -> bool:
         return self.optimistic_days is not None
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} ({self.days or 'statutory'} days)"

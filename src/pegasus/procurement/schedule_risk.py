@@ -36,6 +36,7 @@ from typing import Any
 
 import numpy as np
 
+from pegasus.core.calendar import term_end
 from pegasus.core.exceptions import InputError
 
 DISTRIBUTIONS = ("triangular", "pert")
@@ -340,3 +341,32 @@ def simulation_to_json(sim: Simulation, deadline: date | None) -> dict[str, Any]
         "probability_late": round(sim.probability_after(deadline), 6) if deadline is not None else None,
         "drivers": [{"name": d.name, "correlation": round(d.correlation, 6)} for d in sim.drivers],
     }
+
+
+MAX_EXTENSION_MONTHS = 120
+
+
+def extension_months(current_end: date, must_run_to: date) -> int:
+    """The fewest whole months a contract ending on `current_end` must be extended by to run to `must_run_to` (0 when
+    it already does; at most MAX_EXTENSION_MONTHS)."""
+    months = 0
+    while (
+        months < MAX_EXTENSION_MONTHS
+        and (term_end(current_end + timedelta(days=1), months) if months else current_end) < must_run_to
+    ):
+        months += 1
+    return months
+
+
+def chance_text(share: float) -> str:
+    """A share of iterations as a board reads it: whole percentages, never 0% or 100% unless every iteration
+    agrees (then "less than 1%" or "more than 99%")."""
+    if share <= 0:
+        return "0%"
+    if share >= 1:
+        return "100%"
+    if share < 0.01:
+        return "less than 1%"
+    if share > 0.99:
+        return "more than 99%"
+    return f"{round(share * 100)}%"
