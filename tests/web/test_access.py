@@ -319,6 +319,8 @@ def _programme_case() -> dict:
 
     case = BusinessCase.objects.get(reference="PEG-OBC")
     return {"case": case.pk, "case_option": case.options.order_by("position").first().pk}
+
+
 def _programme_records() -> dict:
     """A milestone and an exit plan with a task of the demo programme, for the programme pages that show one."""
     from pegasus.programme.models import ExitTask, Milestone

@@ -19,6 +19,7 @@ from pegasus.estate.charts import spend_chart
 from pegasus.estate.forms import ChangeForm, ContractFilterForm, ContractForm, RationaleForm, SupplierForm
 from pegasus.estate.models import Contract, ContractChange, ExtensionOption, Supplier
 from pegasus.governance import selectors as governance_selectors
+from pegasus.procurement import selectors as procurement_selectors
 from pegasus.procurement.law import Regime
 from pegasus.procurement.modification import GROUNDS
 
@@ -153,6 +154,7 @@ def contract_detail(request, pk: int):
             "can_change": request.user.has_perm("estate.change_contract", contract),
             **_changes_context(request, contract, as_at, terms),
             **_decisions_context(request, contract),
+            **_replacement_risk_context(request, contract, as_at),
         },
     )
 
@@ -391,3 +393,10 @@ def tower_list(request):
         "estate/tower_list.html",
         {"towers": selectors.towers(), "interfaces": selectors.interfaces(request.user)},
     )
+
+
+def _replacement_risk_context(request, contract: Contract, as_at) -> dict:
+    """The odds that the procurements replacing the contract are in place in time: for those who see procurements."""
+    if not request.user.has_perm("procurement.view_procurement"):
+        return {"replacement_risks": []}
+    return {"replacement_risks": procurement_selectors.replacement_risks(contract, as_at=as_at)}

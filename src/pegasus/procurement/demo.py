@@ -84,6 +84,54 @@ PROCUREMENTS = [
 ]
 
 
+# Three-point estimates a programme office would give, in calendar days (optimistic, most likely, pessimistic,
+# distribution), each stage's whole span. Applications management: a long, uncertain evaluation (many applications,
+# each scored and moderated, with clarifications) and a governance stage that slips (the Full Business Case goes to a
+# board that meets monthly and often defers: a month late is as likely as on time). A standstill that may be
+# lengthened by a challenge; mobilisation that overruns more often than it finishes early.
+ESTIMATES: dict[str, tuple[tuple[str, str, str, str, str], ...]] = {
+    "PEG-2019-01": (
+        ("requirements", "50", "56", "80", "pert"),
+        ("negotiation", "45", "60", "120", "pert"),
+        ("evaluation", "28", "40", "75", "pert"),
+        ("governance-approval", "40", "45", "100", "triangular"),
+        ("standstill", "10", "10", "30", "pert"),
+        ("mobilisation", "80", "90", "150", "pert"),
+    ),
+    "PEG-2020-02": (
+        ("requirements", "75", "90", "150", "pert"),
+        ("market-engagement", "50", "61", "90", "pert"),
+        ("evaluation", "25", "45", "120", "pert"),
+        ("governance-approval", "28", "45", "120", "triangular"),
+        ("standstill", "10", "10", "30", "pert"),
+        ("mobilisation", "80", "90", "150", "pert"),
+    ),
+    "PEG-2019-03": (
+        ("tender-period", "14", "14", "28", "pert"),
+        ("evaluation", "10", "14", "30", "pert"),
+        ("governance-approval", "25", "30", "60", "triangular"),
+        ("mobilisation", "60", "90", "120", "pert"),
+    ),
+}
+
+
+def _estimates_load(procurement: Procurement) -> None:
+    """Give the demo procurement's stages their three-point estimates, where a stage has none yet."""
+    stages = {st.kind: st for st in procurement.stages.all()}
+    for kind, low, likely, high, distribution in ESTIMATES.get(procurement.reference, ()):
+        stage = stages.get(kind)
+        if stage is None or stage.has_estimate:
+            continue
+        services.stage_estimate_set(
+            stage=stage,
+            optimistic=Decimal(low),
+            most_likely=Decimal(likely),
+            pessimistic=Decimal(high),
+            distribution=distribution,
+            by=None,
+        )
+
+
 # The programme's lot structure is "SIAM plus towers" (PCD 579: a service integrator and towers); applications
 # management, procured on its own, buys that scenario's applications lot.
 CHOSEN_SCENARIO = SIAM_PLUS_TOWERS
@@ -115,6 +163,8 @@ def procurements_demo_load() -> dict[str, int]:
         if lot is not None:
             procurement.replaces_lot = lot
             procurement.save(update_fields=["replaces_lot"])
+    for procurement in Procurement.objects.filter(reference__in=ESTIMATES):
+        _estimates_load(procurement)  # loaded before the estimates existed: they are added on the next load
     for spec in PROCUREMENTS:
         if Procurement.objects.filter(reference=spec.reference).exists():
             continue
@@ -139,5 +189,6 @@ def procurements_demo_load() -> dict[str, int]:
         )
         for kind, days in spec.durations:
             services.stage_duration_set(stage=procurement.stages.get(kind=kind), days=days, by=None)
+        _estimates_load(procurement)
         created += 1
     return {"procurements": created}

@@ -142,10 +142,31 @@ class Procurement(models.Model):
             raise ValidationError(errors)
 
 
+class Distribution(models.TextChoices):
+    """How a stage's duration is drawn between its optimistic and pessimistic days (`procurement.schedule_risk`)."""
+
+    TRIANGULAR = "triangular", "Triangular"
+    PERT = "pert", "PERT (beta)"
+
+
+# A three-point estimate in calendar days, to a tenth of a day.
+ESTIMATE_DAYS = {
+    "max_digits": 6,
+    "decimal_places": 1,
+    "null": True,
+    "blank": True,
+    "validators": [MinValueValidator(0)],
+}
+
+
 class Stage(models.Model):
-    """One stage of a procurement: its kind, order and duration (days, counted as its route counts them)."""
+    """One stage of a procurement: its kind, order and duration (days, counted as its route counts them).
+
+    Its three-point estimate (calendar days, the stage's whole span) is what the schedule risk draws from; a stage
+    without one is taken as fixed at its planned span."""
 
     Kind = StageKind
+    Distribution = Distribution
 
     procurement = models.ForeignKey(Procurement, on_delete=models.CASCADE, related_name="stages")
     kind = models.CharField(max_length=32, choices=StageKind.choices)
@@ -154,6 +175,11 @@ class Stage(models.Model):
     # What happened: the programme's milestones tied to the stage take their actual dates from these.
     actual_start = models.DateField("Actually started", null=True, blank=True)
     actual_end = models.DateField("Actually ended", null=True, blank=True)
+    # What might happen: the schedule risk's three-point estimate, in calendar days.
+    optimistic_days = models.DecimalField("Optimistic (days)", **ESTIMATE_DAYS)
+    most_likely_days = models.DecimalField("Most likely (days)", **ESTIMATE_DAYS)
+    pessimistic_days = models.DecimalField("Pessimistic (days)", **ESTIMATE_DAYS)
+    distribution = models.CharField(max_length=10, choices=Distribution.choices, default=Distribution.PERT)
     history = HistoricalRecords()
 
     class Meta:
@@ -167,7 +193,20 @@ class Stage(models.Model):
                 | (Q(actual_start__isnull=False) & Q(actual_end__gte=F("actual_start"))),
                 name="stage_actual_end_after_start",
             ),
+            models.CheckConstraint(
+                condition=Q(optimistic_days__isnull=True, most_likely_days__isnull=True, pessimistic_days__isnull=True)
+                | Q(
+                    optimistic_days__gte=0,
+                    most_likely_days__gte=F("optimistic_days"),
+                    pessimistic_days__gte=F("most_likely_days"),
+                ),
+                name="stage_three_point_estimate_in_order",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.days or 'statutory'} days)"
+
+    @property
+    def has_estimate(self) -> bool:
+        return self.optimistic_days is not None

@@ -267,3 +267,59 @@ def stage_actuals_set(*, stage: Stage, actual_start: date | None, actual_end: da
         },
     )
     return stage
+
+
+# --- Schedule risk: a stage's three-point estimate ---
+
+ESTIMATE_ALL_OR_NONE = "Give the optimistic, most likely and pessimistic days together, or none of them"
+ESTIMATE_PESSIMISTIC_BELOW_OPTIMISTIC = "The pessimistic days cannot be fewer than the optimistic days"
+ESTIMATE_MOST_LIKELY_OUTSIDE = "The most likely days must be from the optimistic to the pessimistic days"
+ESTIMATE_NOT_NEGATIVE = "Days cannot be negative"
+
+
+@transaction.atomic
+def stage_estimate_set(
+    *,
+    stage: Stage,
+    optimistic: Decimal | None,
+    most_likely: Decimal | None,
+    pessimistic: Decimal | None,
+    distribution: str = Stage.Distribution.PERT,
+    by: User | None,
+) -> Stage:
+    """Set (or, with no days, clear) a stage's three-point estimate in calendar days and its distribution."""
+    days = {"optimistic_days": optimistic, "most_likely_days": most_likely, "pessimistic_days": pessimistic}
+    given = [v is not None for v in days.values()]
+    if any(given) and not all(given):
+        missing = next(name for name, v in days.items() if v is None)
+        raise ValidationError({missing: ESTIMATE_ALL_OR_NONE})
+    if all(given):
+        assert optimistic is not None and most_likely is not None and pessimistic is not None
+        negative = next((name for name, v in days.items() if v is not None and v < 0), None)
+        if negative:
+            raise ValidationError({negative: ESTIMATE_NOT_NEGATIVE})
+        if pessimistic < optimistic:
+            raise ValidationError({"pessimistic_days": ESTIMATE_PESSIMISTIC_BELOW_OPTIMISTIC})
+        if not optimistic <= most_likely <= pessimistic:
+            raise ValidationError({"most_likely_days": ESTIMATE_MOST_LIKELY_OUTSIDE})
+    before = {name: getattr(stage, name) for name in (*days, "distribution")}
+    model_update(stage, data={**days, "distribution": distribution}, history_user=by)
+    procurement = stage.procurement
+    label = stage.get_kind_display().lower()
+    summary = (
+        f"{procurement.reference}: {label} estimated {optimistic}/{most_likely}/{pessimistic} days ({distribution})"
+        if all(given)
+        else f"{procurement.reference}: {label} estimate cleared"
+    )
+    audit_record(
+        action="procurement.stage-estimate",
+        by=by,
+        obj=procurement,
+        summary=summary,
+        data={
+            "stage": stage.kind,
+            "from": {k: None if v is None else str(v) for k, v in before.items()},
+            "to": {k: None if v is None else str(v) for k, v in {**days, "distribution": distribution}.items()},
+        },
+    )
+    return stage

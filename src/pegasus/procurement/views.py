@@ -9,7 +9,12 @@ from pegasus.core.access import check_object_perm, require_perm
 from pegasus.core.clock import as_at_from
 from pegasus.governance import selectors as governance_selectors
 from pegasus.procurement import schedule, selectors, services
-from pegasus.procurement.charts import pipeline_gantt
+from pegasus.procurement.charts import (
+    pipeline_gantt,
+    pipeline_risk_curves,
+    schedule_risk_curve,
+    schedule_risk_tornado,
+)
 from pegasus.procurement.forms import ProcurementForm, StageActualsForm, StageDurationForm
 from pegasus.procurement.models import Procurement
 
@@ -46,6 +51,7 @@ def procurement_list(request):
             "near_days": selectors.NEAR_DAYS,
             "chart": pipeline_gantt("pipeline-gantt", rows, as_at) if any(r.schedule for r in rows) else None,
             "can_add": request.user.has_perm("procurement.add_procurement"),
+            **_pipeline_risk_context(request.user, as_at),
         },
     )
 
@@ -67,6 +73,7 @@ def procurement_detail(request, pk: int):
             "decisions": list(governance_selectors.decisions_concerning_procurement(procurement))
             if request.user.has_perm("governance.view_decision")
             else None,
+            **_schedule_risk_context(procurement, as_at),
         },
     )
 
@@ -167,3 +174,24 @@ def stage_actuals(request, pk: int, stage_pk: int):
     return render(
         request, "procurement/stage_actuals_form.html", {"form": form, "procurement": procurement, "stage": stage}
     )
+
+
+# --- Schedule risk ---
+
+
+def _schedule_risk_context(procurement: Procurement, as_at) -> dict:
+    """A procurement page's schedule risk: the odds with their cumulative curve and tornado chart."""
+    risk = selectors.schedule_risk_of(procurement, as_at)
+    if risk is None:
+        return {"risk": None}
+    return {
+        "risk": risk,
+        "risk_curve": schedule_risk_curve("schedule-risk-curve", risk),
+        "risk_tornado": schedule_risk_tornado("schedule-risk-tornado", risk),
+    }
+
+
+def _pipeline_risk_context(user, as_at) -> dict:
+    """The pipeline's schedule risk: every procurement not yet awarded, and their curves on one chart."""
+    risks = selectors.schedule_risks(user=user, as_at=as_at)
+    return {"risks": risks, "pipeline_risk_chart": pipeline_risk_curves("pipeline-risk", risks) if risks else None}

@@ -22,7 +22,7 @@ from pegasus.estate.selectors import estate_summary
 from pegasus.estate.terms import DECISION_URGENT_DAYS
 from pegasus.finance import selectors as finance_selectors
 from pegasus.governance.selectors import decisions_due
-from pegasus.procurement.selectors import procurement_list
+from pegasus.procurement.selectors import procurement_list, schedule_risks
 from pegasus.programme.selectors import raid_escalated
 from pegasus.ui.charts import bar_chart
 
@@ -61,6 +61,7 @@ def dashboard(request):
             ],
             "papers_due": list(decisions_due(as_at)) if request.user.has_perm("governance.view_decision") else None,
             "procurements": _procurements_flagged(request.user, as_at),
+            "replacement_risks": _replacement_risks(request.user, as_at),
             "programme_money": _programme_money(request.user, as_at),
             "programme_escalated": raid_escalated(as_at) if request.user.has_perm("programme.view_programme") else None,
             "timeline": expiry_timeline("expiry-timeline", summary.rows, as_at),
@@ -177,3 +178,12 @@ def audit_list(request):
 def favicon(request):
     """Browsers ask for /favicon.ico where a page names no icon (the API's documentation): Pegasus's own icon."""
     return redirect(static("images/favicon.svg"))
+
+
+def _replacement_risks(user, as_at):
+    """Each contract a procurement not yet awarded replaces, with the odds its replacement is in place in time (by
+    current end); None for a user who may not see procurements."""
+    if not user.has_perm("procurement.view_procurement"):
+        return None
+    pairs = [(risk, incumbent) for risk in schedule_risks(user=user, as_at=as_at) for incumbent in risk.incumbents]
+    return sorted(pairs, key=lambda pair: (pair[1].current_end, pair[1].reference))

@@ -1,8 +1,18 @@
-"""`pegasus procurement schedule --replaces-end D --route R --regime {PCR2015,PA2023} [--start S] [--json]`."""
+"""`pegasus procurement schedule --replaces-end D --route R --regime {PCR2015,PA2023} [--start S] [--json]` and
+`pegasus procurement risk FILE.json [--iterations N] [--seed S] [--json]`."""
+
+from decimal import Decimal
 
 from pegasus.core.clock import default_as_at
-from pegasus.core.management.commands._base import BadInput, PegasusCommand, parse_date, to_json
-from pegasus.procurement import schedule
+from pegasus.core.management.commands._base import (
+    BadInput,
+    PegasusCommand,
+    parse_date,
+    parse_int,
+    read_json,
+    to_json,
+)
+from pegasus.procurement import schedule, schedule_risk
 from pegasus.procurement.law import Regime
 
 MAX_STAGE_DAYS = 3650  # ten years: no stage of a procurement lasts longer, and dates stay far from year 1
@@ -43,8 +53,17 @@ class Command(PegasusCommand):
             "--duration", action="append", default=[], metavar="STAGE=DAYS", help="change a stage's duration"
         )
         schedule_parser.add_argument("--json", action="store_true")
+        risk_parser = sub.add_parser(
+            "risk", help="the odds of a procurement's stages: P50/P80/P90 start, chance of a late start, drivers"
+        )
+        risk_parser.add_argument("file", metavar="FILE.json", help="start, deadline and stages (- for stdin)")
+        risk_parser.add_argument("--iterations", default="10000", help="iterations of the simulation (10000)")
+        risk_parser.add_argument("--seed", default="0", help="seed of the random draws (0): same seed, same output")
+        risk_parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, **options):
+        if options["action"] == "risk":
+            return self.risk(options)
         replaces_end = parse_date(options["replaces_end"], "--replaces-end")
         start = parse_date(options["start"], "--start") if options["start"] else None
         try:
@@ -76,3 +95,95 @@ class Command(PegasusCommand):
             lines.append(line)
         lines.extend(f"warning: {w}" for w in out["warnings"])
         return "\n".join(lines)
+
+    def risk(self, options) -> None:
+        iterations = parse_int(options["iterations"], "--iterations", lo=-(10**9), hi=schedule_risk.MAX_ITERATIONS)
+        if iterations < 1:
+            raise BadInput(f"--iterations: must be positive, not {iterations}")
+        seed = parse_int(options["seed"], "--seed", lo=0, hi=2**63 - 1)
+        start, deadline, stages = _risk_input(options["file"])
+        try:
+            result = schedule_risk.simulate(stages, start=start, iterations=iterations, seed=seed)
+        except schedule_risk.ScheduleRiskInputError as exc:
+            raise BadInput(f"{options['file']}: {exc}") from None
+        out = schedule_risk.simulation_to_json(result, deadline)
+        self.stdout.write(to_json(out) if options["json"] else _risk_text(out))
+
+
+RISK_KEYS = {"start", "deadline", "stages"}
+STAGE_KEYS = {"name", "optimistic", "most_likely", "pessimistic", "distribution", "minimum"}
+
+
+def _days(value, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | Decimal):
+        raise BadInput(f"{where}: {value!r} is not a number of days")
+    if not 0 <= value <= schedule_risk.MAX_STAGE_DAYS:
+        raise BadInput(f"{where}: must be 0 to {schedule_risk.MAX_STAGE_DAYS} days, not {value}")
+    return float(value)
+
+
+def _risk_input(name: str) -> tuple:
+    """The start, the deadline (or None) and the stages of a risk input file; BadInput names the field at fault."""
+    doc = read_json(name)
+    if not isinstance(doc, dict):
+        raise BadInput(f"{name}: expected an object with start, deadline and stages")
+    unknown = sorted(set(doc) - RISK_KEYS)
+    if unknown:
+        raise BadInput(f"{name}: unknown field {unknown[0]!r} (expected {', '.join(sorted(RISK_KEYS))})")
+    if not isinstance(doc.get("start"), str):
+        raise BadInput(f"{name}: start: a date YYYY-MM-DD is required")
+    start = parse_date(doc["start"], f"{name}: start")
+    deadline = None
+    if doc.get("deadline") is not None:
+        if not isinstance(doc["deadline"], str):
+            raise BadInput(f"{name}: deadline: {doc['deadline']!r} is not a date (YYYY-MM-DD)")
+        deadline = parse_date(doc["deadline"], f"{name}: deadline")
+    items = doc.get("stages")
+    if not isinstance(items, list) or not items:
+        raise BadInput(f"{name}: stages: a list of at least one stage is required")
+    stages = []
+    for n, item in enumerate(items):
+        where = f"{name}: stages[{n}]"
+        if not isinstance(item, dict):
+            raise BadInput(f"{where}: expected an object")
+        unknown = sorted(set(item) - STAGE_KEYS)
+        if unknown:
+            raise BadInput(f"{where}: unknown field {unknown[0]!r}")
+        for key in ("optimistic", "most_likely", "pessimistic"):
+            if key not in item:
+                raise BadInput(f"{where}: {key} is required")
+        label = item.get("name", f"stage {n + 1}")
+        if not isinstance(label, str):
+            raise BadInput(f"{where}: name: {label!r} is not text")
+        distribution = item.get("distribution", "pert")
+        if distribution not in schedule_risk.DISTRIBUTIONS:
+            raise BadInput(
+                f"{where}: distribution {distribution!r} is not one of {', '.join(schedule_risk.DISTRIBUTIONS)}"
+            )
+        minimum = item.get("minimum")
+        stage = schedule_risk.StageEstimate(
+            name=label[:200],
+            optimistic=_days(item["optimistic"], f"{where}: optimistic"),
+            most_likely=_days(item["most_likely"], f"{where}: most_likely"),
+            pessimistic=_days(item["pessimistic"], f"{where}: pessimistic"),
+            distribution=distribution,
+            minimum=None if minimum is None else _days(minimum, f"{where}: minimum"),
+        )
+        try:
+            schedule_risk.check_stages([stage])
+        except schedule_risk.ScheduleRiskInputError as exc:
+            raise BadInput(f"{where}: {str(exc).partition(': ')[2]}") from None
+        stages.append(stage)
+    return start, deadline, stages
+
+
+def _risk_text(out: dict) -> str:
+    lines = [
+        f"{out['iterations']:,} iterations from {out['start']}: the new contract starts by"
+        f" {out['p50']} (P50), {out['p80']} (P80), {out['p90']} (P90); on average {out['mean_days']:.1f} days"
+    ]
+    if out["deadline"] is not None:
+        lines.append(f"chance of starting after {out['deadline']}: {out['probability_late']:.1%}")
+    lines.append("drivers (Spearman rank correlation with the total):")
+    lines.extend(f"  {d['name']:<40} {d['correlation']:+.3f}" for d in out["drivers"])
+    return "\n".join(lines)
