@@ -5,7 +5,8 @@ from pegasus.core.roles import Role, roles_of
 # The service navigation: one entry a section, so it keeps to one row on a laptop's screen. A section's pages are
 # linked from a second row while one of them is open; the entry leads to the first of them the user may read.
 NAV = [
-    # section label, its pages: (label, url name, permission, path prefix that marks it current)
+    # section label, its pages: (label, url name, permission, path prefix that marks it current; ending "$", the
+    # path itself)
     ("Dashboard", [("Dashboard", "dashboard", "estate.view_dashboard", "/dashboard")]),
     (
         "Contracts",
@@ -33,10 +34,23 @@ NAV = [
         ],
     ),
     ("Notices", [("Notices", "notice-list", "publication.view_notices", "/notices")]),
-    ("Programme", [("Programme", "programme-overview", "programme.view_programme", "/programme")]),
-    ("Finance", [("Finance", "finance-position", "finance.view_finance", "/finance")]),
+    (
+        "Programme",
+        [
+            ("Overview", "programme-overview", "programme.view_programme", "/programme/$"),
+            ("Business cases", "case-list", "programme.view_programme", "/programme/cases"),
+            ("Milestones", "milestone-list", "programme.view_programme", "/programme/milestones"),
+            ("RAID log", "raid-list", "programme.view_programme", "/programme/raid"),
+            ("Exit plans", "exit-list", "programme.view_programme", "/programme/exits"),
+            ("Finance", "finance-position", "finance.view_finance", "/finance"),
+        ],
+    ),
     ("Audit", [("Audit", "audit-list", "core.view_auditevent", "/audit")]),
 ]
+
+
+def _current(path: str, prefix: str) -> bool:
+    return path == prefix[:-1] if prefix.endswith("$") else path.startswith(prefix)
 
 
 def navigation(user, path: str) -> tuple[list[dict], list[dict]]:
@@ -44,7 +58,7 @@ def navigation(user, path: str) -> tuple[list[dict], list[dict]]:
     items, section_pages = [], []
     for section, pages in NAV:
         readable = [
-            {"label": label, "url": reverse(name), "active": path.startswith(prefix)}
+            {"label": label, "url": reverse(name), "active": _current(path, prefix)}
             for label, name, perm, prefix in pages
             if user.has_perm(perm)
         ]

@@ -14,7 +14,12 @@ from pegasus.core.exceptions import InputError
 from pegasus.estate import selectors as estate_selectors
 from pegasus.finance import selectors as finance_selectors
 from pegasus.governance import selectors as governance_selectors
-from pegasus.programme.models import Programme
+from pegasus.programme.models import IssuePriority, Programme, RaidKind
+from pegasus.programme.selectors import cases as case_selectors
+from pegasus.programme.selectors import exits as exit_selectors
+from pegasus.programme.selectors import milestones as milestone_selectors
+from pegasus.programme.selectors import raid as raid_selectors
+from pegasus.programme.selectors.programmes import the_programme
 
 # GOV.UK tag colours for a RAG: a tag always carries the word too, so colour is never the only sign.
 RAG_COLOURS = {"complete": "blue", "green": "green", "amber": "yellow", "red": "red"}
@@ -179,11 +184,6 @@ def finance(as_at: date) -> Finance:
     )
 
 
-def programme() -> Programme | None:
-    """The programme Pegasus controls (the first, by code), or None before one is set up."""
-    return Programme.objects.order_by("code").first()
-
-
 @dataclass(frozen=True)
 class MilestoneLine:
     name: str
@@ -301,24 +301,74 @@ def overall_status(
     return Status("green", ["No milestone is late, no risk scores 15 or more and no critical issue is open"])
 
 
+def _raid_line(row: raid_selectors.RaidRow) -> RaidLine:
+    item = row.item
+    if item.kind == RaidKind.RISK:
+        rating = f"Score {row.current} of 25 ({row.band_label.lower()})"
+    else:
+        rating = f"{IssuePriority(item.priority).label} priority"
+    return RaidLine(item.pk, item.reference, item.kind, item.title, item.owner, rating, row.escalated)
+
+
 def board(as_at: date) -> Board | None:
     """Where the programme stands as at the day, or None before a programme is set up."""
-    found = programme()
+    found = the_programme()
     if found is None:
         return None
-    milestones: list[MilestoneLine] = []
-    risks: list[RaidLine] = []
-    issues: list[RaidLine] = []
-    cases: list[CaseLine] = []
-    exits: list[ExitLine] = []
+    milestones = [
+        MilestoneLine(
+            row.milestone.name,
+            row.milestone.owner,
+            row.milestone.baseline_on,
+            row.milestone.forecast_on,
+            row.actual,
+            str(row.rag),
+            row.slip_days,
+        )
+        for row in milestone_selectors.milestone_rows(as_at, found)
+    ]
+    escalated = [_raid_line(row) for row in raid_selectors.raid_escalated(as_at)]
+    cases = [
+        CaseLine(
+            row.case.pk,
+            row.case.reference,
+            row.case.title,
+            row.case.get_stage_display(),
+            row.status.label,
+            row.case.value,
+            row.case.decision.reference if row.case.decision else "",
+        )
+        for row in case_selectors.case_list(as_at=as_at)
+    ]
+    exits = [
+        ExitLine(
+            row.plan.pk,
+            row.plan.contract.reference,
+            row.plan.contract.supplier.name,
+            row.plan.procurement.reference if row.plan.procurement else "",
+            row.readiness,
+            sum(1 for task in row.tasks if task.done),
+            len(row.tasks),
+            row.latest_end,
+            row.replacement_starts,
+            row.outlook.red_flag,
+        )
+        for row in exit_selectors.exit_rows(as_at, found)
+    ]
     decisions = decisions_due(as_at)
     return Board(
         programme=found,
         as_at=as_at,
-        status=overall_status(milestones, risks, issues, exits, decisions),
+        status=overall_status(
+            milestones,
+            [line for line in escalated if line.kind == RaidKind.RISK],
+            [line for line in escalated if line.kind == RaidKind.ISSUE],
+            exits,
+            decisions,
+        ),
         milestones=milestones,
-        risks=risks,
-        issues=issues,
+        risks=[_raid_line(row) for row in raid_selectors.top_risks(as_at, TOP)],
+        issues=[_raid_line(row) for row in raid_selectors.top_issues(as_at, TOP)],
         cases=cases,
         decisions=decisions,
         finance=finance(as_at),
