@@ -274,6 +274,14 @@ class TestAsAt:
         assert (before.row.status.code, before.row.approved_version) == ("awaiting", None)
         assert (on.row.status.code, on.row.approved_version) == ("approved", 1)
 
+    def test_a_draft_until_the_version_its_decision_approved_was_written(self, case, director):
+        services.case_version_add(
+            case=case, sections={"strategic": "v2"}, note="v2", by=director, on=_on(date(2019, 5, 13))
+        )
+        services.case_approve(case=case, decision=decision(director), by=director)
+        assert selectors.case_detail(pk=case.pk, as_at=date(2019, 5, 12)).row.status.code == "draft"
+        assert selectors.case_detail(pk=case.pk, as_at=date(2019, 5, 13)).row.status.code == "awaiting"
+
     def test_versions_written_by_the_day(self, case, director):
         services.case_version_add(
             case=case, sections={"strategic": "v2"}, note="v2", by=director, on=_on(date(2019, 5, 13))
