@@ -456,3 +456,16 @@ class TestUnappraised:
         assert (option.name, option.years.count(), option.optimism_bias_percent) == (BASELINE, 3, D(24))
         page = client.get(f"/programme/cases/{case.pk}/").content.decode()
         assert "Brought in from the sourcing scenario" in page and "The preferred option is" in page
+
+
+class TestCaseEdit:
+    def test_a_drafts_title_and_value_change_and_are_audited(self, case, director):
+        services.case_edit(case=case, title="Renamed", value=D("7000000.00"), by=director)
+        case.refresh_from_db()
+        assert (case.title, case.value) == ("Renamed", D("7000000.00"))
+        assert AuditEvent.objects.filter(action="programme.case-edit", object_id=str(case.pk)).exists()
+
+    def test_an_approved_case_is_not_edited(self, case, director):
+        services.case_approve(case=case, decision=decision(director), by=director)
+        with pytest.raises(InvalidTransition):
+            services.case_edit(case=case, title="Renamed", value=D(1), by=director)
