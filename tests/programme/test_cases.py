@@ -469,3 +469,20 @@ class TestCaseEdit:
         services.case_approve(case=case, decision=decision(director), by=director)
         with pytest.raises(InvalidTransition):
             services.case_edit(case=case, title="Renamed", value=D(1), by=director)
+
+
+@pytest.mark.parametrize("path", ["/programme/cases/", "/programme/cases/{pk}/"])
+@pytest.mark.parametrize(
+    ("as_at", "message"),
+    [
+        ("9999-12-31", "enter a date from 01 January 1990 to 31 December 2100"),
+        ("2019-02-30", "Enter the as-at date as a real date"),
+    ],
+)
+def test_an_as_at_date_out_of_range_or_not_a_date_is_explained(signed_in, case, path, as_at, message):
+    client, _ = signed_in(Role.AUDITOR)
+
+    response = client.get(path.format(pk=case.pk) + f"?as_at={as_at}")
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
