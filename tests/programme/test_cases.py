@@ -274,6 +274,14 @@ class TestAsAt:
         assert (before.row.status.code, before.row.approved_version) == ("awaiting", None)
         assert (on.row.status.code, on.row.approved_version) == ("approved", 1)
 
+    def test_a_draft_until_the_version_its_decision_approved_was_written(self, case, director):
+        services.case_version_add(
+            case=case, sections={"strategic": "v2"}, note="v2", by=director, on=_on(date(2019, 5, 13))
+        )
+        services.case_approve(case=case, decision=decision(director), by=director)
+        assert selectors.case_detail(pk=case.pk, as_at=date(2019, 5, 12)).row.status.code == "draft"
+        assert selectors.case_detail(pk=case.pk, as_at=date(2019, 5, 13)).row.status.code == "awaiting"
+
     def test_versions_written_by_the_day(self, case, director):
         services.case_version_add(
             case=case, sections={"strategic": "v2"}, note="v2", by=director, on=_on(date(2019, 5, 13))
@@ -448,3 +456,33 @@ class TestUnappraised:
         assert (option.name, option.years.count(), option.optimism_bias_percent) == (BASELINE, 3, D(24))
         page = client.get(f"/programme/cases/{case.pk}/").content.decode()
         assert "Brought in from the sourcing scenario" in page and "The preferred option is" in page
+
+
+class TestCaseEdit:
+    def test_a_drafts_title_and_value_change_and_are_audited(self, case, director):
+        services.case_edit(case=case, title="Renamed", value=D("7000000.00"), by=director)
+        case.refresh_from_db()
+        assert (case.title, case.value) == ("Renamed", D("7000000.00"))
+        assert AuditEvent.objects.filter(action="programme.case-edit", object_id=str(case.pk)).exists()
+
+    def test_an_approved_case_is_not_edited(self, case, director):
+        services.case_approve(case=case, decision=decision(director), by=director)
+        with pytest.raises(InvalidTransition):
+            services.case_edit(case=case, title="Renamed", value=D(1), by=director)
+
+
+@pytest.mark.parametrize("path", ["/programme/cases/", "/programme/cases/{pk}/"])
+@pytest.mark.parametrize(
+    ("as_at", "message"),
+    [
+        ("9999-12-31", "enter a date from 01 January 1990 to 31 December 2100"),
+        ("2019-02-30", "Enter the as-at date as a real date"),
+    ],
+)
+def test_an_as_at_date_out_of_range_or_not_a_date_is_explained(signed_in, case, path, as_at, message):
+    client, _ = signed_in(Role.AUDITOR)
+
+    response = client.get(path.format(pk=case.pk) + f"?as_at={as_at}")
+
+    assert response.status_code == 200
+    assert message in response.content.decode()

@@ -47,12 +47,16 @@ def london_day(instant: datetime) -> date:
     return timezone.localtime(instant, LONDON_ZONE).date()
 
 
-def status_as_at(case: BusinessCase, as_at: date, withdrawn_on: date | None) -> CaseStatus:
+def status_as_at(
+    case: BusinessCase, as_at: date, withdrawn_on: date | None, written: tuple["CaseVersion", ...] = ()
+) -> CaseStatus:
+    """Approved from the day its decision approved it; before that, awaiting its decision once the version that
+    decision approved had been written (`written`: the versions written by `as_at`), a draft until then."""
     if case.status == BusinessCase.Status.APPROVED and case.approved_on and case.approved_on <= as_at:
         return APPROVED
     if case.status == BusinessCase.Status.WITHDRAWN and withdrawn_on is not None and withdrawn_on <= as_at:
         return WITHDRAWN
-    if case.decision_id is not None:
+    if case.decision_id is not None and case.approved_version in {v.number for v in written}:
         return AWAITING
     return DRAFT
 
@@ -91,7 +95,7 @@ def _cases() -> QuerySet[BusinessCase]:
 def _row(case: BusinessCase, as_at: date, withdrawn: dict[int, date]) -> CaseRow:
     cutoff = end_of(as_at)
     versions = tuple(v for v in case.versions.all() if v.created_at <= cutoff)
-    return CaseRow(case, status_as_at(case, as_at, withdrawn.get(case.pk)), versions)
+    return CaseRow(case, status_as_at(case, as_at, withdrawn.get(case.pk), versions), versions)
 
 
 def case_list(*, as_at: date) -> list[CaseRow]:

@@ -137,7 +137,8 @@ def _form_page(request, form, write, *, case=None, title: str, button: str, intr
         else:
             if done:
                 messages.success(request, done)
-            return redirect(reverse("case-detail", args=[target.pk]))
+            # Shown as at today, the day of the change: a page read as at an earlier day would not show it yet.
+            return redirect(f"{reverse('case-detail', args=[target.pk])}?as_at={clock.london_today().isoformat()}")
     return render(
         request,
         "programme/case_form.html",
