@@ -26,7 +26,8 @@ NOT_READERS = [Role.EVALUATOR, Role.SUPPLIER_USER]
 
 @pytest.fixture
 def programme(db):
-    return Programme.objects.create(code="PEGASUS", name="Pegasus Programme")
+    # Not the demo's code: the pages' tests load the demo once for the module, in any order with these.
+    return Programme.objects.create(code="TEST-PROGRAMME", name="Test programme")
 
 
 @pytest.fixture
@@ -311,6 +312,7 @@ class TestMilestonePages:
         milestone = Milestone.objects.get(name__startswith="Go to market")
         page = client.get(f"/programme/milestones/{milestone.pk}/")
         assert page.status_code == 200
+        assert 'value="2019-09-02"' in page.content.decode()  # a date input takes its value in ISO 8601 only
         response = client.post(
             f"/programme/milestones/{milestone.pk}/",
             {

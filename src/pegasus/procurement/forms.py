@@ -115,12 +115,19 @@ class StageDurationForm(NamedErrorsMixin, forms.Form):
         field.widget.attrs["class"] = "govuk-input--width-5"
 
 
+class IsoDateInput(DateInput):
+    """A date picker showing a date already held: its value must be ISO 8601, the one format a date input accepts."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
 class StageActualsForm(NamedErrorsMixin, forms.Form):
     """When a stage actually started and ended: either may be left empty until it happens."""
 
     actual_start = forms.DateField(
-        label="Actually started", required=False, widget=DateInput, help_text="For example 2019-06-10."
+        label="Actually started", required=False, widget=IsoDateInput, help_text="For example 2019-06-10."
     )
     actual_end = forms.DateField(
-        label="Actually ended", required=False, widget=DateInput, help_text="Leave empty while the stage is running."
+        label="Actually ended", required=False, widget=IsoDateInput, help_text="Leave empty while the stage is running."
     )

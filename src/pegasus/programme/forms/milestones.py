@@ -9,7 +9,12 @@ from pegasus.ui.forms import NamedErrorsMixin
 
 
 class DateInput(forms.DateInput):
+    """A date picker; its value is always ISO 8601, the one format a date input accepts (not the locale's)."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class MilestoneForm(NamedErrorsMixin, forms.Form):
