@@ -5,6 +5,8 @@ import io
 from datetime import date
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from pegasus.core.exceptions import ImportRejected
@@ -190,3 +192,42 @@ class TestTemplate:
         data = imports.template(fmt)
         assert imports.raid_import(filename=f"template.{fmt}", data=data, by=None).created == 1
         assert RaidItem.objects.get().reference == "R-001"
+
+
+texts = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zl", "Zp")), min_size=1, max_size=40
+).filter(lambda t: t.strip())
+ratings = st.one_of(st.none(), st.integers(min_value=1, max_value=5))
+
+
+@given(
+    title=texts,
+    owner=texts,
+    probability=st.integers(min_value=1, max_value=5),
+    impact=st.integers(min_value=1, max_value=5),
+    residual=st.one_of(st.none(), st.tuples(st.integers(1, 5), st.integers(1, 5))),
+    raised=st.dates(min_value=date(2015, 1, 1), max_value=date(2025, 12, 31)),
+)
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_any_valid_risk_survives_export_and_import_unchanged(title, owner, probability, impact, residual, raised):
+    """Property: a risk exported and imported again is the same risk, scored the same; the import changes nothing."""
+    RaidItem.objects.all().delete()
+    item = risk_make(
+        reference="R-001",
+        title=title,
+        owner=owner,
+        raised_on=raised,
+        inherent_probability=probability,
+        inherent_impact=impact,
+        residual_probability=residual[0] if residual else None,
+        residual_impact=residual[1] if residual else None,
+    )
+    before = snapshot()
+    data = exports.raid_xlsx([selectors.RaidRow(item, raised)], title="RAID")
+    result = imports.raid_import(filename="raid.xlsx", data=data, by=None)
+    assert (result.unchanged, snapshot()) == (1, before)
+    row = load_workbook(io.BytesIO(data)).worksheets[0]
+    header = [c.value for c in row[1]]
+    cells = dict(zip(header, [c.value for c in row[2]], strict=True))
+    expected = residual[0] * residual[1] if residual else probability * impact
+    assert cells["current_score"] == expected

@@ -127,3 +127,21 @@ class TestHistory:
         assert [e.what for e in entries] == ["Changed R-001", "Created R-001"]
         assert entries[0].who == "dana"
         assert {(c.field, c.new) for c in entries[0].changes} >= {("Status", "closed"), ("Closed on", "20 May 2019")}
+
+
+def test_history_names_what_a_link_pointed_at(demo):
+    from pegasus.estate.models import Contract
+
+    contract = Contract.objects.order_by("reference").first()
+    item = risk_make()
+    services.raid_item_save(
+        programme=item.programme,
+        reference=item.reference,
+        **{k: getattr(item, k) for k in ("kind", "title", "owner", "raised_on", "cause", "event", "effect")},
+        inherent_probability=item.inherent_probability,
+        inherent_impact=item.inherent_impact,
+        contract=contract,
+        by=None,
+    )
+    change = next(c for c in selectors.raid_history(item)[0].changes if c.field == "Contract")
+    assert (change.old, change.new) == ("–", contract.reference)

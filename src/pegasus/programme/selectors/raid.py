@@ -253,6 +253,16 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
+def _related(field, pk: Any) -> Any:
+    """What a foreign key pointed at, by its reference or name (the key itself if it is gone)."""
+    if pk is None:
+        return None
+    row = field.related_model._default_manager.filter(pk=pk).first()
+    if row is None:
+        return f"#{pk}"
+    return getattr(row, "reference", None) or str(row)
+
+
 def _entries(records: list, label: str, model) -> list[HistoryEntry]:
     entries = []
     records = sorted(records, key=lambda r: (r.history_date, r.history_id))
@@ -263,7 +273,10 @@ def _entries(records: list, label: str, model) -> list[HistoryEntry]:
             delta = record.diff_against(previous)
             for change in delta.changes:
                 field = model._meta.get_field(change.field)
-                changes.append(Change(str(field.verbose_name).capitalize(), _shown(change.old), _shown(change.new)))
+                old, new = change.old, change.new
+                if field.is_relation:
+                    old, new = _related(field, old), _related(field, new)
+                changes.append(Change(str(field.verbose_name).capitalize(), _shown(old), _shown(new)))
         user = record.history_user
         who = (user.get_full_name() or user.get_username()) if user is not None else "Pegasus (system)"
         entries.append(

@@ -112,6 +112,11 @@ def raid_reference_next(kind: str) -> str:
     return risk.next_reference(prefix, taken)
 
 
+def _line(text: str) -> str:
+    """One line of text as every way in holds it: spaces collapsed (an import reads a cell so, and must match)."""
+    return " ".join(text.split())
+
+
 def _values(item: RaidItem, names) -> dict[str, object]:
     return {name: getattr(item, name) for name in names}
 
@@ -159,9 +164,9 @@ def raid_item_save(
     values: dict[str, object] = {
         "programme": programme,
         "kind": kind,
-        "title": title.strip(),
+        "title": _line(title),
         "description": description.strip(),
-        "owner": owner.strip(),
+        "owner": _line(owner),
         "raised_on": raised_on,
         "cause": cause.strip(),
         "event": event.strip(),
@@ -270,7 +275,7 @@ def mitigation_save(
         mitigation = locked(Mitigation, mitigation.pk)
         if mitigation.item_id != item.pk:
             raise ValidationError(MITIGATION_NOT_OF_ITEM.format(reference=item.reference))
-    values = {"action": action.strip(), "owner": owner.strip(), "due_on": due_on, "done_on": done_on}
+    values = {"action": action.strip(), "owner": _line(owner), "due_on": due_on, "done_on": done_on}
     if mitigation is not None and all(getattr(mitigation, k) == v for k, v in values.items()):
         return Saved(mitigation, "unchanged")
     outcome = "updated" if mitigation is not None else "created"
