@@ -22,6 +22,7 @@ from pegasus.governance import selectors as governance_selectors
 from pegasus.procurement import selectors as procurement_selectors
 from pegasus.programme.models import IssuePriority, RaidKind
 from pegasus.programme.selectors import raid as selectors
+from pegasus.programme.selectors.programmes import the_programme
 from pegasus.programme.services import raid as services
 
 KIND = "RAID"
@@ -199,7 +200,7 @@ def raid_import(*, filename: str, data: bytes, by: User | None) -> ImportResult:
     """Import the RAID log's items, all or nothing; ImportRejected names every bad line and column."""
     table = read_table(filename, data, COLUMNS, kind=KIND)
     rows = _parsed(table)
-    programme = selectors.programme_default()
+    programme = the_programme()
     if programme is None:
         raise tabular.reject(NO_PROGRAMME)
     tally = Tally()

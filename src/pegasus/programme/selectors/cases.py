@@ -17,7 +17,7 @@ from pegasus.core.calendar import LONDON_ZONE
 from pegasus.governance import selectors as governance_selectors
 from pegasus.procurement import selectors as procurement_selectors
 from pegasus.programme import appraisal
-from pegasus.programme.models import AppraisalOption, BusinessCase, CaseVersion, OptionYear, Programme
+from pegasus.programme.models import AppraisalOption, BusinessCase, CaseVersion, OptionYear
 from pegasus.sourcing import selectors as sourcing_selectors
 
 STAGE_ORDER = {stage: i for i, stage in enumerate(BusinessCase.Stage.values)}
@@ -227,8 +227,3 @@ def procurement_choices():
 
 def scenario_choices():
     return sourcing_selectors.scenario_list().order_by("name")
-
-
-def the_programme() -> Programme | None:
-    """The programme a new case belongs to: Pegasus keeps one."""
-    return Programme.objects.order_by("pk").first()

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from pegasus.procurement import selectors as procurement_selectors
 from pegasus.programme import rules
 from pegasus.programme.models import BusinessCase, Milestone, Programme
+from pegasus.programme.selectors.programmes import the_programme
 
 
 @dataclass(frozen=True)
@@ -56,11 +57,6 @@ class MilestoneRow:
         return f"{stage.get_kind_display()} {self.milestone.get_stage_event_display().lower()}"
 
 
-def programme_current() -> Programme | None:
-    """The programme the pages show: Pegasus runs one (the first by code)."""
-    return Programme.objects.order_by("code").first()
-
-
 def milestones_of(programme: Programme) -> QuerySet[Milestone]:
     return programme.milestones.select_related("stage__procurement", "business_case").order_by("baseline_on", "name")
 
@@ -90,7 +86,7 @@ def milestone_row(milestone: Milestone, as_at: date, tolerance_days: int) -> Mil
 
 def milestone_rows(as_at: date, programme: Programme | None = None) -> list[MilestoneRow]:
     """Every milestone of the programme (the current one by default) as it stood on `as_at`, by baseline date."""
-    programme = programme or programme_current()
+    programme = programme or the_programme()
     if programme is None:
         return []
     return [milestone_row(m, as_at, programme.tolerance_days) for m in milestones_of(programme)]

@@ -208,11 +208,6 @@ def mitigation_get(item: RaidItem, pk: int) -> Mitigation:
     return item.mitigations.get(pk=pk)
 
 
-def programme_default() -> Programme | None:
-    """The programme the log belongs to: the first held (Pegasus runs one programme)."""
-    return Programme.objects.order_by("pk").first()
-
-
 def programmes() -> QuerySet[Programme]:
     return Programme.objects.order_by("code")
 

@@ -12,7 +12,12 @@ from pegasus.programme.selectors import board as selectors
 
 VIEW = "programme.view_programme"
 # The pages of each area of programme control, linked from the overview.
-AREAS: list[tuple[str, str]] = []
+AREAS = [
+    ("Business cases and their options appraisals", "case-list"),
+    ("Milestones: baseline, forecast and actual", "milestone-list"),
+    ("RAID log: risks, assumptions, issues and dependencies", "raid-list"),
+    ("Exit and transition plans of the incumbent contracts", "exit-list"),
+]
 DOCUMENTS = {
     "pdf": (report_pdf.highlight_pdf, "application/pdf"),
     "docx": (

@@ -19,6 +19,7 @@ from pegasus.programme import permissions  # noqa: F401
 from pegasus.programme.forms import cases as forms
 from pegasus.programme.models import FIVE_CASES, BusinessCase
 from pegasus.programme.selectors import cases as selectors
+from pegasus.programme.selectors.programmes import the_programme
 from pegasus.programme.services import cases as services
 from pegasus.ui.charts import GOVUK_BLUE, Chart, chart_spec
 
@@ -158,7 +159,7 @@ def case_create(request):
     form = forms.CaseForm(request.POST or None, procurements=selectors.procurement_choices())
 
     def write(data):
-        programme = selectors.the_programme()
+        programme = the_programme()
         if programme is None:
             raise ValidationError({"reference": "There is no programme to add the case to: load the programme first"})
         return services.case_create(

@@ -14,7 +14,7 @@ from pegasus.programme import permissions  # noqa: F401 (the rules are registere
 from pegasus.programme.forms.exits import ExitPlanForm, ExitTaskForm, ExitTaskStateForm
 from pegasus.programme.models import ExitPlan, ExitTask, Programme
 from pegasus.programme.selectors import exits as selectors
-from pegasus.programme.selectors.milestones import programme_current
+from pegasus.programme.selectors.programmes import the_programme
 from pegasus.programme.services import exits as services
 from pegasus.ui.forms import service_errors_to_form
 
@@ -22,7 +22,7 @@ VIEW, CHANGE = "programme.view_programme", "programme.change_programme"
 
 
 def _programme() -> Programme:
-    programme = programme_current()
+    programme = the_programme()
     if programme is None:
         raise Http404("No programme is held yet")
     return programme

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 
 from pegasus.core.access import require_perm
 from pegasus.core.clock import as_at_from
@@ -15,28 +15,23 @@ from pegasus.programme.milestone_charts import milestone_slip_chart
 from pegasus.programme.models import Milestone, Programme
 from pegasus.programme.rules import RAG_LABELS, Rag
 from pegasus.programme.selectors import milestones as selectors
+from pegasus.programme.selectors.programmes import the_programme
 from pegasus.programme.services import milestones as services
 from pegasus.ui.forms import service_errors_to_form
 
 VIEW, CHANGE = "programme.view_programme", "programme.change_programme"
+
+
 # The business cases' page, where the programme holds one; a milestone names its case without a link otherwise.
-CASE_ROUTES = ("case-detail", "business-case-detail")
-
-
 def _programme() -> Programme:
-    programme = selectors.programme_current()
+    programme = the_programme()
     if programme is None:
         raise Http404("No programme is held yet")
     return programme
 
 
-def case_url(case_pk: int) -> str | None:
-    for name in CASE_ROUTES:
-        try:
-            return reverse(name, args=[case_pk])
-        except NoReverseMatch:
-            continue
-    return None
+def case_url(case_pk: int) -> str:
+    return reverse("case-detail", args=[case_pk])
 
 
 @require_perm(VIEW)

@@ -24,6 +24,7 @@ from pegasus.programme import (
 from pegasus.programme.forms import raid as forms
 from pegasus.programme.models import Mitigation, RaidItem, RaidKind
 from pegasus.programme.selectors import raid as selectors
+from pegasus.programme.selectors.programmes import the_programme
 from pegasus.programme.services import raid as services
 from pegasus.ui.imports import ImportForm, rejected_errors
 
@@ -166,7 +167,7 @@ def _item_values(data: dict) -> dict:
 
 @require_perm(CHANGE)
 def raid_create(request):
-    programme = selectors.programme_default()
+    programme = the_programme()
     kind = request.GET.get("kind", "")
     form = forms.RaidItemForm(
         request.POST or None,
