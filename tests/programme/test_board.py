@@ -25,7 +25,7 @@ def raid(reference: str, escalated: bool) -> RaidLine:
 
 
 def exit_line(red_flag: bool) -> ExitLine:
-    return ExitLine(1, "T1-002", "Supplier", "PEG-2019-01", None, 0, 0, DAY, DAY, red_flag)
+    return ExitLine(1, "T1-002", "Supplier", "PEG-2019-01", None, 0, 0, DAY, DAY, DAY, "Gap", red_flag)
 
 
 def decision(overdue: bool) -> DecisionDue:
@@ -124,6 +124,38 @@ class TestAsAt:
         (pcd579,) = after.approvals
         assert pcd579.approved == Decimal("6700000.00")
         assert pcd579.headroom == pcd579.approved - pcd579.committed
+
+
+@pytest.mark.django_db
+class TestTheDemoBoard:
+    """The demonstration's board tells a reader who was not there where the programme stood on 23 May 2019."""
+
+    def test_it_is_amber_for_the_decision_running_late_and_two_risks_to_escalate(self, loaded):
+        found = board.board(date(2019, 5, 23))
+        assert found.status.rag == "amber"
+        assert found.status.reasons[0].startswith("1 milestone amber: PCD 579 decision")
+        assert found.status.reasons[1] == "2 risks scoring 15 or more: R-003; R-005"
+
+    def test_it_reads_every_area_as_at_the_day(self, loaded):
+        found = board.board(date(2019, 5, 23))
+        assert len(found.milestones) == 10
+        assert [r.reference for r in found.risks][:2] == ["R-003", "R-005"]
+        assert {(c.reference, c.status) for c in found.cases} >= {("PEG-OBC", "Awaiting decision")}
+        assert {e.replacement for e in found.exits} == {"PEG-2019-01"}
+        assert len(found.exits) == 5
+
+    def test_the_money_is_the_programmes_own_line_and_the_lines_below_it(self, loaded):
+        found = board.board(date(2019, 6, 30))
+        assert [(line.code, line.depth) for line in found.finance.lines][0] == ("DP-PEG", 0)
+        assert {line.depth for line in found.finance.lines[1:]} == {1}
+        assert "DP" not in {line.code for line in found.finance.lines}
+        assert [a.reference for a in found.finance.approvals] == ["PCD579"]
+
+    def test_after_the_decision_the_obc_is_approved_and_the_milestone_complete(self, loaded):
+        found = board.board(date(2019, 6, 30))
+        assert ("PEG-OBC", "Approved") in {(c.reference, c.status) for c in found.cases}
+        pcd = next(m for m in found.milestones if m.name.startswith("PCD 579"))
+        assert (pcd.rag, pcd.actual_on) == ("complete", date(2019, 6, 10))
 
 
 def pdf_text(data: bytes) -> str:

@@ -29,6 +29,11 @@ class Programme(models.Model):
         default=30,
         help_text="A forecast later than its baseline by no more than this is amber; beyond it, red.",
     )
+    budget_line = models.CharField(
+        max_length=50,
+        blank=True,
+        help_text="The code of the programme's budget line in finance: the board reads its money there.",
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -225,17 +225,25 @@ def highlight_docx(board: Board) -> bytes:
     if board.exits:
         _table(
             doc,
-            ("Incumbent contract", "Replaced by", "Ready", "Ends (options left)", "Replacement starts"),
-            (46, 36, 26, 30, 32),
+            (
+                "Incumbent contract",
+                "Replaced by",
+                "Ready",
+                "Ends",
+                "Ends at the latest (options left)",
+                "Replacement starts",
+            ),
+            (40, 24, 24, 20, 24, 38),
             board.exits,
             lambda e: (
                 f"{e.contract} {e.supplier}",
                 e.replacement or "Not yet planned",
                 "No tasks" if e.readiness is None else f"{e.readiness.normalize():f}% ({e.tasks_done} of {e.tasks})",
-                _day(e.current_end) or "Unknown",
-                (_day(e.planned_start) or "Not scheduled") + (" (ends before its replacement)" if e.red_flag else ""),
+                _day(e.current_end),
+                _day(e.latest_end) or "Rolls on",
+                f"{_day(e.planned_start) or 'Not scheduled'}: {e.cover[0].lower()}{e.cover[1:]}",
             ),
-            lambda e: (4, RAG_FILLS["red"]) if e.red_flag else None,
+            lambda e: (5, RAG_FILLS["red"]) if e.red_flag else None,
         )
     else:
         _none(doc, "No exit plan is recorded.")

@@ -23,6 +23,7 @@ def programme_get_or_create() -> tuple[Programme, bool]:
         code=CODE,
         defaults={
             "name": "Pegasus Programme",
+            "budget_line": "DP-PEG",
             "description": (
                 "Re-procure the six major ICT contracts with four suppliers (about £500m over five years) that end"
                 " within two to three years, for better value and a better user experience (PCD 579)."

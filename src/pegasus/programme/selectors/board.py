@@ -148,25 +148,33 @@ def changes_pending(as_at: date) -> list[PendingChange]:
     ]
 
 
-def finance(as_at: date) -> Finance:
-    """The programme's money in the financial year of the day: the top two levels of the budget tree, and each
-    approval's headroom."""
+def finance(as_at: date, budget_line: str = "") -> Finance:
+    """The programme's money in the financial year of the day: its budget line and the lines just below it (the top
+    two levels of the budget tree when it names none, or one finance does not hold), and the headroom of each
+    approval given by the day on those lines."""
     position = finance_selectors.position(as_at=as_at)
+    held = {row.code: row for row in position.lines}
+    if budget_line in held:
+        codes = set(finance_selectors.lines_under(budget_line))
+        top = held[budget_line].depth
+        rows = [row for row in position.lines if row.code in codes and row.depth <= top + 1]
+    else:
+        codes, top = set(held), 0
+        rows = [row for row in position.lines if row.depth <= 1]
     return Finance(
         year_label=position.year_label,
         lines=[
             MoneyLine(
                 code=row.code,
                 name=row.name,
-                depth=row.depth,
+                depth=row.depth - top,
                 budget=row.total.budget,
                 actual=row.total.actual,
                 committed_open=row.total.committed_open,
                 outturn=row.total.outturn,
                 variance=row.total.variance,
             )
-            for row in position.lines
-            if row.depth <= 1
+            for row in rows
         ],
         approvals=[
             ApprovalHeadroom(
@@ -179,7 +187,7 @@ def finance(as_at: date) -> Finance:
                 headroom=row.figures.headroom,
             )
             for row in position.approvals
-            if row.approved_on <= as_at
+            if row.approved_on <= as_at and row.line in codes
         ],
     )
 
@@ -234,8 +242,10 @@ class ExitLine:
     readiness: Decimal | None  # percent of tasks done
     tasks_done: int
     tasks: int
-    current_end: date | None
+    current_end: date
+    latest_end: date | None  # with every option left; None when it may roll on
     planned_start: date | None
+    cover: str  # how the incumbent's end meets the replacement's start, in words
     red_flag: bool
 
 
@@ -349,8 +359,10 @@ def board(as_at: date) -> Board | None:
             row.readiness,
             sum(1 for task in row.tasks if task.done),
             len(row.tasks),
+            row.current_end,
             row.latest_end,
             row.replacement_starts,
+            row.outlook.label,
             row.outlook.red_flag,
         )
         for row in exit_selectors.exit_rows(as_at, found)
@@ -371,7 +383,7 @@ def board(as_at: date) -> Board | None:
         issues=[_raid_line(row) for row in raid_selectors.top_issues(as_at, TOP)],
         cases=cases,
         decisions=decisions,
-        finance=finance(as_at),
+        finance=finance(as_at, found.budget_line),
         changes=changes_pending(as_at),
         exits=exits,
     )
