@@ -8,4 +8,9 @@ urlpatterns = [
     path("procurements/<int:pk>/", views.procurement_detail, name="procurement-detail"),
     path("procurements/<int:pk>/edit/", views.procurement_edit, name="procurement-edit"),
     path("procurements/<int:pk>/stages/<int:stage_pk>/", views.stage_edit, name="procurement-stage-edit"),
+    path(
+        "procurements/<int:pk>/stages/<int:stage_pk>/estimate/",
+        views.stage_estimate_edit,
+        name="procurement-stage-estimate",
+    ),
 ]
