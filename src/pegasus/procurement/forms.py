@@ -131,7 +131,6 @@ class StageEstimateForm(NamedErrorsMixin, forms.Form):
     distribution = forms.ChoiceField(
         label="Distribution",
         choices=Stage.Distribution.choices,
-        widget=forms.RadioSelect,
         help_text="PERT weights the most likely more than triangular does, and its tails are thinner.",
     )
 
