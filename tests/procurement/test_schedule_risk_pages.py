@@ -195,3 +195,47 @@ class TestStageEstimateService:
             Stage.objects.filter(pk=stage.pk).update(
                 optimistic_days=Decimal(10), most_likely_days=Decimal(5), pessimistic_days=Decimal(20)
             )
+
+
+class TestStageEstimatePage:
+    def test_a_commercial_officer_estimates_a_stage_and_the_odds_change(self, signed_in, make_procurement):
+        procurement = make_procurement()
+        stage = procurement.stages.get(kind="evaluation")
+        client, _ = signed_in(Role.COMMERCIAL_OFFICER)
+        before = client.get(f"/procurements/{procurement.pk}/?as_at=2019-05-23").context["risk"]
+        url = f"/procurements/{procurement.pk}/stages/{stage.pk}/estimate/"
+        assert "planned: 30 days" in client.get(url).content.decode()
+        response = client.post(
+            url,
+            {
+                "optimistic_days": "25",
+                "most_likely_days": "40",
+                "pessimistic_days": "120",
+                "distribution": "pert",
+            },
+        )
+        assert response.status_code == 302 and response["Location"].endswith("#schedule-risk")
+        after = client.get(f"/procurements/{procurement.pk}/?as_at=2019-05-23").context["risk"]
+        assert before.p80 == before.planned_start < after.p50 < after.p80
+        assert after.simulation.drivers[0].name == "Evaluation and moderation"
+
+    def test_an_estimate_out_of_order_is_reported_against_its_field(self, signed_in, make_procurement):
+        procurement = make_procurement()
+        stage = procurement.stages.get(kind="evaluation")
+        client, _ = signed_in(Role.PROGRAMME_DIRECTOR)
+        response = client.post(
+            f"/procurements/{procurement.pk}/stages/{stage.pk}/estimate/",
+            {"optimistic_days": "40", "most_likely_days": "30", "pessimistic_days": "50", "distribution": "pert"},
+        )
+        assert response.status_code == 200
+        assert response.context["form"].errors == {"most_likely_days": [services.ESTIMATE_MOST_LIKELY_OUTSIDE]}
+
+    def test_the_detail_page_links_each_stage_to_its_estimate_for_editors_only(self, signed_in, make_procurement):
+        procurement = make_procurement()
+        stage = procurement.stages.get(kind="evaluation")
+        link = f"/procurements/{procurement.pk}/stages/{stage.pk}/estimate/"
+        editor, _ = signed_in(Role.COMMERCIAL_OFFICER)
+        assert link in editor.get(f"/procurements/{procurement.pk}/").content.decode()
+        editor.logout()
+        reader, _ = signed_in(Role.FINANCE, username="reader")
+        assert link not in reader.get(f"/procurements/{procurement.pk}/").content.decode()

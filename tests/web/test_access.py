@@ -123,6 +123,11 @@ PAGES = {
         {Role.COMMERCIAL_OFFICER, Role.PROGRAMME_DIRECTOR},
         403,
     ),
+    "procurement-stage-estimate": (
+        "/procurements/{procurement}/stages/{stage}/estimate/",
+        {Role.COMMERCIAL_OFFICER, Role.PROGRAMME_DIRECTOR},
+        403,
+    ),
     # The programme's money: finance and commercial officers keep it; evaluators, legal and suppliers see none of it.
     "finance-position": ("/finance/", FINANCE_READERS, 403),
     "finance-export": ("/finance/position.xlsx", FINANCE_READERS, 403),

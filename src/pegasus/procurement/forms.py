@@ -2,7 +2,7 @@
 
 from django import forms
 
-from pegasus.procurement.models import Procurement, RouteChoice
+from pegasus.procurement.models import Procurement, RouteChoice, Stage
 from pegasus.procurement.selectors import (
     awarded_contract_choices,
     contract_choices,
@@ -131,3 +131,32 @@ class StageActualsForm(NamedErrorsMixin, forms.Form):
     actual_end = forms.DateField(
         label="Actually ended", required=False, widget=IsoDateInput, help_text="Leave empty while the stage is running."
     )
+
+
+class StageEstimateForm(NamedErrorsMixin, forms.Form):
+    """A stage's three-point estimate for the schedule risk: calendar days, the stage's whole span; all three, or none
+    to take the stage at its planned length."""
+
+    optimistic_days = forms.DecimalField(
+        label="Optimistic (days)", min_value=0, max_value=MAX_STAGE_DAYS, decimal_places=1, required=False
+    )
+    most_likely_days = forms.DecimalField(
+        label="Most likely (days)", min_value=0, max_value=MAX_STAGE_DAYS, decimal_places=1, required=False
+    )
+    pessimistic_days = forms.DecimalField(
+        label="Pessimistic (days)", min_value=0, max_value=MAX_STAGE_DAYS, decimal_places=1, required=False
+    )
+    distribution = forms.ChoiceField(
+        label="Distribution",
+        choices=Stage.Distribution.choices,
+        help_text="PERT weights the most likely more than triangular does, and its tails are thinner.",
+    )
+
+    def __init__(self, *args, planned_days: int, minimum: float | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        hint = f"Calendar days from the day after the stage before it ends; planned: {planned_days} days."
+        if minimum is not None:
+            hint += f" No draw goes under {minimum:g} days, the statutory minimum."
+        for name in ("optimistic_days", "most_likely_days", "pessimistic_days"):
+            self.fields[name].widget.attrs["class"] = "govuk-input--width-5"
+        self.fields["optimistic_days"].help_text = hint

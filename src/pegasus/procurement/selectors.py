@@ -246,11 +246,13 @@ RISK_CONFIDENCE = 80
 class StageRiskRow:
     """One stage of the simulation: its planned span in calendar days and what it is drawn from."""
 
+    kind: str
     name: str
     planned_days: int
     estimate: schedule_risk.StageEstimate
     has_estimate: bool
     correlation: float
+    stage_pk: int | None = None
 
 
 @dataclass(frozen=True)
@@ -392,9 +394,16 @@ def _risk_stages(row: ProcurementRow) -> list[tuple[StageRiskRow, schedule_risk.
                 minimum,
             )
         else:
-            estimate = schedule_risk.StageEstimate.fixed(template.name, span)
+            estimate = schedule_risk.StageEstimate.fixed(template.name, span, minimum)
         has_estimate = stage is not None and stage.has_estimate
-        out.append((StageRiskRow(template.name, span, estimate, has_estimate, 0.0), estimate))
+        out.append(
+            (
+                StageRiskRow(
+                    template.key, template.name, span, estimate, has_estimate, 0.0, stage.pk if stage else None
+                ),
+                estimate,
+            )
+        )
     return out
 
 

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from pegasus.core.access import check_object_perm, require_perm
 from pegasus.core.clock import as_at_from
@@ -15,7 +16,7 @@ from pegasus.procurement.charts import (
     schedule_risk_curve,
     schedule_risk_tornado,
 )
-from pegasus.procurement.forms import ProcurementForm, StageActualsForm, StageDurationForm
+from pegasus.procurement.forms import ProcurementForm, StageActualsForm, StageDurationForm, StageEstimateForm
 from pegasus.procurement.models import Procurement
 
 
@@ -195,3 +196,48 @@ def _pipeline_risk_context(user, as_at) -> dict:
     """The pipeline's schedule risk: every procurement not yet awarded, and their curves on one chart."""
     risks = selectors.schedule_risks(user=user, as_at=as_at)
     return {"risks": risks, "pipeline_risk_chart": pipeline_risk_curves("pipeline-risk", risks) if risks else None}
+
+
+@require_perm("procurement.view_procurement")
+def stage_estimate_edit(request, pk: int, stage_pk: int):
+    """Set or clear a stage's three-point estimate, then back to the procurement's schedule risk."""
+    procurement = _procurement(request, pk)
+    check_object_perm(request.user, "procurement.change_procurement", procurement)
+    stage = next((st for st in procurement.stages.all() if st.pk == stage_pk), None)
+    as_at, _ = _as_at(request)
+    risk = selectors.schedule_risk_of(procurement, as_at)
+    row = next((r for r in risk.stages if r.kind == stage.kind), None) if risk and stage else None
+    if stage is None or row is None:
+        raise Http404("No such stage in the procurement's schedule")
+    form = StageEstimateForm(
+        request.POST if request.method == "POST" else None,
+        initial={
+            "optimistic_days": stage.optimistic_days,
+            "most_likely_days": stage.most_likely_days,
+            "pessimistic_days": stage.pessimistic_days,
+            "distribution": stage.distribution,
+        },
+        planned_days=row.planned_days,
+        minimum=row.estimate.minimum,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.stage_estimate_set(
+                stage=stage,
+                optimistic=data["optimistic_days"],
+                most_likely=data["most_likely_days"],
+                pessimistic=data["pessimistic_days"],
+                distribution=data["distribution"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, f"{row.name} estimate saved.")
+            return redirect(reverse("procurement-detail", args=[procurement.pk]) + "#schedule-risk")
+    return render(
+        request,
+        "procurement/stage_estimate_form.html",
+        {"form": form, "procurement": procurement, "stage": stage, "row": row},
+    )
