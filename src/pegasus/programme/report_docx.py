@@ -64,20 +64,21 @@ def _base(header: Header) -> DocxDocument:
 
 def _table(
     doc: DocxDocument,
-    headings: Sequence[str],
+    headings: Sequence[str] | None,
     widths: tuple[int, ...],
     rows: Sequence[Any],
     cells: Callable[[Any], Sequence[str]],
     fill: Callable[[Any], tuple[int, str] | None] = lambda row: None,
 ) -> None:
-    """A table with a shaded heading row repeated on each page, rows that do not split, and optionally one cell of a
-    row shaded (its RAG, say) as `fill` gives it: (column, hex colour)."""
-    table = add_table(doc, len(rows) + 1, widths)
-    for cell, heading in zip(table.rows[0].cells, headings, strict=True):
-        cell.text = heading
-        cell.paragraphs[0].runs[0].bold = True
-        shade(cell, HEADER_FILL)
-    for row, item in zip(table.rows[1:], rows, strict=True):
+    """A table with a shaded heading row (when `headings` are given) repeated on each page, rows that do not split,
+    and optionally one cell of a row shaded (its RAG, say) as `fill` gives it: (column, hex colour)."""
+    table = add_table(doc, len(rows) + (1 if headings else 0), widths)
+    if headings:
+        for cell, heading in zip(table.rows[0].cells, headings, strict=True):
+            cell.text = heading
+            cell.paragraphs[0].runs[0].bold = True
+            shade(cell, HEADER_FILL)
+    for row, item in zip(table.rows[1:] if headings else table.rows, rows, strict=True):
         for cell, text in zip(row.cells, cells(item), strict=True):
             cell.text = text
         shaded = fill(item)
@@ -108,7 +109,7 @@ def highlight_docx(board: Board) -> bytes:
         ("Read as at", f"{board.as_at.day} {board.as_at:%B %Y}"),
         ("Prepared", "By Pegasus from the programme's records, for the programme board"),
     ]
-    _table(doc, ("", ""), (50, WIDTH - 50), facts, lambda row: row)
+    _table(doc, None, (50, WIDTH - 50), facts, lambda row: row, lambda row: (0, HEADER_FILL))
 
     doc.add_heading(f"Overall status: {board.status.label}", level=1)
     for reason in board.status.reasons:
