@@ -10,10 +10,13 @@ import io
 from typing import Any
 
 from django.template.loader import render_to_string
+from docx import Document as new_docx
 from docx.document import Document as DocxDocument
+from docx.enum.section import WD_ORIENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
+from docx.shared import Mm, Pt, RGBColor
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 from weasyprint import HTML
@@ -35,6 +38,53 @@ def render_pdf(template: str, content: Any) -> bytes:
     `core/documents/base.html`, marks every page with `doc.header.marking`."""
     html = render_to_string(template, {"doc": content})
     return HTML(string=html, base_url=None, url_fetcher=_no_fetch()).write_pdf()
+
+
+DOCX_FONT = "Arial"
+BLACK = RGBColor(0x0B, 0x0C, 0x0C)
+SENSITIVE_RED = RGBColor(0xD4, 0x35, 0x1C)
+
+
+def marked_docx(*, title: str, subject: str, marking: str, running: str, sensitive: bool) -> DocxDocument:
+    """A new A4 Word document in the house style of Pegasus's documents: Arial, black bold headings, the marking as a
+    banner at the top and bottom of every page (red when sensitive), and `running` with "Page N of M" in the footer;
+    `title`, `subject` and the marking in its properties."""
+    doc = new_docx()
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.left_margin = section.right_margin = Mm(20)
+    section.top_margin, section.bottom_margin = Mm(22), Mm(20)
+    normal = doc.styles["Normal"]
+    normal.font.name = DOCX_FONT
+    normal.font.size = Pt(10.5)
+    normal.element.rPr.rFonts.set(qn("w:eastAsia"), DOCX_FONT)
+    doc.styles["Title"].element.get_or_add_pPr().remove_all("w:pBdr")
+    for name, size in (("Title", 18), ("Heading 1", 14), ("Heading 2", 12), ("Heading 3", 11)):
+        style = doc.styles[name]
+        style.font.name = DOCX_FONT
+        style.font.size = Pt(size)
+        style.font.bold = True
+        style.font.color.rgb = BLACK
+    props = doc.core_properties
+    props.title = title[:255]
+    props.subject = subject
+    props.category = props.keywords = marking
+    props.author = "Pegasus"
+    for paragraph in (section.header.paragraphs[0], section.footer.paragraphs[0]):
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        run = paragraph.add_run(marking)
+        run.bold = True
+        run.font.size = Pt(10)
+        run.font.color.rgb = SENSITIVE_RED if sensitive else BLACK
+    doc.styles["Footer"].font.size = Pt(8)
+    pages = section.footer.add_paragraph(style="Footer")
+    pages.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    pages.add_run(f"{running} · Page ")
+    add_field(pages, "PAGE")
+    pages.add_run(" of ")
+    add_field(pages, "NUMPAGES")
+    return doc
 
 
 def add_field(paragraph: Paragraph, instruction: str) -> None:

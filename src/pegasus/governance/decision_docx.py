@@ -1,71 +1,35 @@
 """The decision form as Word documents, with python-docx: Part 1 and, separately, Part 2."""
 
-from docx import Document as new_docx
 from docx.document import Document as DocxDocument
-from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, RGBColor
+from docx.shared import Mm, Pt
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
-from pegasus.core.documents import add_field, add_table, docx_bytes, fit_cells, keep_rows, shade, space_paragraphs
+from pegasus.core.documents import (
+    add_table,
+    docx_bytes,
+    fit_cells,
+    keep_rows,
+    marked_docx,
+    shade,
+    space_paragraphs,
+)
 from pegasus.governance.decision_content import Header, part1_content, part2_content
 from pegasus.governance.models import Decision
 
-FONT = "Arial"
-BLACK = RGBColor(0x0B, 0x0C, 0x0C)
 HEADER_FILL = "D9D9D9"
 
 
 def _docx_base(header: Header, *, sensitive: bool) -> DocxDocument:
-    doc = new_docx()
-    section = doc.sections[0]
-    section.orientation = WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.left_margin = section.right_margin = Mm(20)
-    section.top_margin, section.bottom_margin = Mm(22), Mm(20)
-    normal = doc.styles["Normal"]
-    normal.font.name = FONT
-    normal.font.size = Pt(10.5)
-    normal.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
-    title = doc.styles["Title"]
-    title.element.get_or_add_pPr().remove_all("w:pBdr")
-    for name, size in (("Title", 18), ("Heading 1", 14), ("Heading 2", 12), ("Heading 3", 11)):
-        style = doc.styles[name]
-        style.font.name = FONT
-        style.font.size = Pt(size)
-        style.font.bold = True
-        style.font.color.rgb = BLACK
-    props = doc.core_properties
-    props.title = f"{header.reference} v{header.version}: {header.title}"[:255]
-    props.subject = "Part 2" if sensitive else "Part 1"
-    props.category = header.marking
-    props.keywords = header.marking
-    props.author = "Pegasus"
-
-    top = section.header.paragraphs[0]
-    top.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _banner_run(top, header.marking, sensitive=sensitive)
-    bottom = section.footer.paragraphs[0]
-    bottom.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _banner_run(bottom, header.marking, sensitive=sensitive)
-    doc.styles["Footer"].font.size = Pt(8)
-    pages = section.footer.add_paragraph(style="Footer")
-    pages.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    pages.add_run(f"{header.running} · Page ")
-    add_field(pages, "PAGE")
-    pages.add_run(" of ")
-    add_field(pages, "NUMPAGES")
-    return doc
-
-
-def _banner_run(paragraph: Paragraph, text: str, *, sensitive: bool) -> None:
-    run = paragraph.add_run(text)
-    run.bold = True
-    run.font.size = Pt(10)
-    run.font.color.rgb = RGBColor(0xD4, 0x35, 0x1C) if sensitive else BLACK
+    return marked_docx(
+        title=f"{header.reference} v{header.version}: {header.title}",
+        subject="Part 2" if sensitive else "Part 1",
+        marking=header.marking,
+        running=header.running,
+        sensitive=sensitive,
+    )
 
 
 def _label_value(paragraph: Paragraph, label: str, value: str) -> None:

@@ -3,20 +3,14 @@
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from docx import Document as new_docx
 from docx.document import Document as DocxDocument
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, RGBColor
+from docx.shared import Pt
 
-from pegasus.core.documents import add_field, add_table, docx_bytes, fit_cells, keep_rows, shade
+from pegasus.core.documents import add_table, docx_bytes, fit_cells, keep_rows, marked_docx, shade
 from pegasus.core.money import format_millions, format_pounds
 from pegasus.programme.report_pdf import Header, highlight
 from pegasus.programme.selectors.board import Board
 
-FONT = "Arial"
-BLACK = RGBColor(0x0B, 0x0C, 0x0C)
-RED = RGBColor(0xD4, 0x35, 0x1C)
 HEADER_FILL = "D9D9D9"
 RAG_FILLS = {"red": "F4CDC6", "amber": "FFF7BF", "green": "CCE2D8", "complete": "D2E2F1"}
 WIDTH = 170  # mm between the margins
@@ -27,38 +21,14 @@ def _day(value) -> str:
 
 
 def _base(header: Header) -> DocxDocument:
-    doc = new_docx()
-    section = doc.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.left_margin = section.right_margin = Mm(20)
-    section.top_margin, section.bottom_margin = Mm(22), Mm(20)
-    normal = doc.styles["Normal"]
-    normal.font.name = FONT
-    normal.font.size = Pt(10)
-    normal.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
-    doc.styles["Title"].element.get_or_add_pPr().remove_all("w:pBdr")
-    for name, size in (("Title", 18), ("Heading 1", 14), ("Heading 2", 12)):
-        style = doc.styles[name]
-        style.font.name = FONT
-        style.font.size = Pt(size)
-        style.font.bold = True
-        style.font.color.rgb = BLACK
-    props = doc.core_properties
-    props.title = f"{header.heading}: {header.title}"[:255]
-    props.category = props.keywords = header.marking
-    props.author = "Pegasus"
-    for paragraph in (section.header.paragraphs[0], section.footer.paragraphs[0]):
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        run = paragraph.add_run(header.marking)
-        run.bold = True
-        run.font.size = Pt(10)
-        run.font.color.rgb = RED
-    pages = section.footer.add_paragraph(style="Footer")
-    pages.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    pages.add_run(f"{header.running} · Page ")
-    add_field(pages, "PAGE")
-    pages.add_run(" of ")
-    add_field(pages, "NUMPAGES")
+    doc = marked_docx(
+        title=f"{header.heading}: {header.title}",
+        subject="Highlight report",
+        marking=header.marking,
+        running=header.running,
+        sensitive=True,
+    )
+    doc.styles["Normal"].font.size = Pt(10)
     return doc
 
 
