@@ -121,6 +121,14 @@ class TestPages:
         assert 'data-testid="replacement-risk"' in body
         assert "chance in place in time: below 80%" in body
         assert f"decide by {long_date(mine.decision_due)}" in body
+        assert "Propose exercising its next option" not in body  # legal may not change a contract
+
+    def test_who_may_change_the_contract_is_led_to_propose_the_extension(self, signed_in, demo_procurements):
+        contract = Contract.objects.get(reference="MPS-DP-T1-006")
+        client, _ = signed_in(Role.COMMERCIAL_OFFICER)
+        body = client.get(f"/contracts/{contract.pk}/?as_at=2019-05-23").content.decode()
+        assert '<a class="govuk-link" href="#extension-options">Propose exercising its next option</a>' in body
+        assert 'id="extension-options"' in body
 
     def test_a_supplier_user_sees_no_replacement_on_its_contract(self, signed_in, demo_procurements):
         contract = Contract.objects.get(reference="MPS-DP-T1-006")
