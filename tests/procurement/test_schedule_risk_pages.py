@@ -247,3 +247,33 @@ class TestStageEstimatePage:
         editor.logout()
         reader, _ = signed_in(Role.FINANCE, username="reader")
         assert link not in reader.get(f"/procurements/{procurement.pk}/").content.decode()
+
+
+class TestFinishedStages:
+    """A stage that has actually ended is no longer a risk: the simulation takes the span it took."""
+
+    def test_a_stage_ended_by_the_day_read_takes_its_actual_span_and_no_estimate(self, demo_procurements):
+        procurement = Procurement.objects.get(reference="PEG-2020-02")
+        before = selectors.schedule_risk_of(procurement, date(2019, 5, 23))
+        first = before.stages[0]
+        stage = Stage.objects.get(pk=first.stage_pk)
+        start = before.simulation.start
+        late_end = start + timedelta(days=first.planned_days - 1 + 10)  # ten days later than planned
+        Stage.objects.filter(pk=stage.pk).update(actual_start=start, actual_end=late_end)
+        read_on = late_end + timedelta(days=1)
+
+        after = selectors.schedule_risk_of(procurement, read_on)
+
+        done = after.stages[0]
+        assert (done.planned_days, done.has_estimate, done.estimate.is_fixed) == (first.planned_days + 10, False, True)
+        assert [s.planned_days for s in after.stages[1:]] == [s.planned_days for s in before.stages[1:]]
+        assert after.planned_start == before.planned_start + timedelta(days=10)
+
+    def test_a_stage_that_ends_after_the_day_read_is_still_drawn_from_its_estimate(self, demo_procurements):
+        procurement = Procurement.objects.get(reference="PEG-2020-02")
+        before = selectors.schedule_risk_of(procurement, date(2019, 5, 23))
+        estimated = next(s for s in before.stages if s.has_estimate)
+        Stage.objects.filter(pk=estimated.stage_pk).update(actual_start=date(2019, 5, 1), actual_end=date(2019, 6, 1))
+        after = selectors.schedule_risk_of(procurement, date(2019, 5, 23))
+        assert next(s for s in after.stages if s.stage_pk == estimated.stage_pk).has_estimate
+        assert after.p80 == before.p80

@@ -365,13 +365,16 @@ class ScheduleRisk:
         return top if top is not None and top.correlation > 0 else None
 
 
-def _risk_stages(row: ProcurementRow) -> list[tuple[StageRiskRow, schedule_risk.StageEstimate]]:
+def _risk_stages(row: ProcurementRow, as_at: date) -> list[tuple[StageRiskRow, schedule_risk.StageEstimate]]:
     """The stages one after another as the simulation takes them: each planned stage's span in calendar days (from
     the day after its predecessor's planned end to its own), or its three-point estimate; a statutory period's
-    minimum as the floor. The incumbent's exit runs beside mobilisation and does not hold up the new contract."""
+    minimum as the floor. A stage that had actually ended by `as_at` is no longer uncertain: it takes the span it
+    actually took (to its actual end from the end of the stage before it, actual where that has ended too). The
+    incumbent's exit runs beside mobilisation and does not hold up the new contract."""
     assert row.schedule is not None
     by_kind = {st.kind: st for st in row.procurement.stages.all()}
     previous_end = row.schedule.start - timedelta(days=1)
+    previous_actual_end = previous_end
     out = []
     for scheduled in row.schedule.stages:
         template = scheduled.template
@@ -379,11 +382,18 @@ def _risk_stages(row: ProcurementRow) -> list[tuple[StageRiskRow, schedule_risk.
             continue
         span = (scheduled.planned_end - previous_end).days
         previous_end = scheduled.planned_end
+        stage = by_kind.get(template.key)
+        if stage is not None and stage.actual_end is not None and stage.actual_end <= as_at:
+            taken = max(0, (stage.actual_end - previous_actual_end).days)
+            previous_actual_end = stage.actual_end
+            estimate = schedule_risk.StageEstimate.fixed(template.name, taken, None)
+            out.append((StageRiskRow(template.key, template.name, taken, estimate, False, 0.0, stage.pk), estimate))
+            continue
+        previous_actual_end += timedelta(days=span)
         if template.counting is schedule.Counting.STANDSTILL:
             minimum: float | None = span  # set by law: a challenge may lengthen it, nothing shortens it
         else:
             minimum = template.minimum
-        stage = by_kind.get(template.key)
         if stage is not None and stage.has_estimate:
             estimate = schedule_risk.StageEstimate(
                 template.name,
@@ -438,7 +448,7 @@ def schedule_risk_of(
     row = procurement_row(procurement, as_at)
     if row.schedule is None:
         return None
-    pairs = _risk_stages(row)
+    pairs = _risk_stages(row, as_at)
     seed = procurement.pk if seed is None else seed
     sim = schedule_risk.simulate([e for _, e in pairs], start=row.schedule.start, iterations=iterations, seed=seed)
     correlation = {d.name: d.correlation for d in sim.drivers}
