@@ -337,7 +337,9 @@ def board(as_at: date) -> Board | None:
         )
         for row in milestone_selectors.milestone_rows(as_at, found)
     ]
-    escalated = [_raid_line(row) for row in raid_selectors.raid_escalated(as_at)]
+    # Every open risk and issue, read once: the status counts all that escalate, the board shows the first five.
+    risks = [_raid_line(row) for row in raid_selectors.top_risks(as_at, None)]
+    issues = [_raid_line(row) for row in raid_selectors.top_issues(as_at, None)]
     cases = [
         CaseLine(
             row.case.pk,
@@ -371,16 +373,10 @@ def board(as_at: date) -> Board | None:
     return Board(
         programme=found,
         as_at=as_at,
-        status=overall_status(
-            milestones,
-            [line for line in escalated if line.kind == RaidKind.RISK],
-            [line for line in escalated if line.kind == RaidKind.ISSUE],
-            exits,
-            decisions,
-        ),
+        status=overall_status(milestones, risks, issues, exits, decisions),
         milestones=milestones,
-        risks=[_raid_line(row) for row in raid_selectors.top_risks(as_at, TOP)],
-        issues=[_raid_line(row) for row in raid_selectors.top_issues(as_at, TOP)],
+        risks=risks[:TOP],
+        issues=issues[:TOP],
         cases=cases,
         decisions=decisions,
         finance=finance(as_at, found.budget_line),

@@ -13,7 +13,6 @@ from pegasus.programme.models import (
     BusinessCase,
     Milestone,
     Mitigation,
-    Programme,
     RaidItem,
     RaidKind,
     RaidStatus,
@@ -206,10 +205,6 @@ def mitigations_of(item: RaidItem) -> QuerySet[Mitigation]:
 
 def mitigation_get(item: RaidItem, pk: int) -> Mitigation:
     return item.mitigations.get(pk=pk)
-
-
-def programmes() -> QuerySet[Programme]:
-    return Programme.objects.order_by("code")
 
 
 def milestones() -> QuerySet[Milestone]:
