@@ -71,7 +71,7 @@ def test_a_bad_upload_shows_its_bad_lines(page, sign_in, performance_data, tmp_p
     page.goto("/performance/uploads/")
 
     # when
-    page.get_by_label("Tickets file (CSV)").set_input_files(str(bad))
+    page.get_by_label("Service-desk file (CSV or ZIP)").set_input_files(str(bad))
     page.get_by_role("button", name="Upload and check").click()
 
     # then

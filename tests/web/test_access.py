@@ -75,6 +75,7 @@ PAGES = {
     "performance-upload": ("/performance/uploads/", COMMERCIAL, 403),
     "performance-upload-detail": ("/performance/uploads/{upload}/", COMMERCIAL, 403),
     "performance-upload-progress": ("/performance/uploads/{upload}/progress/", COMMERCIAL, 403),
+    "performance-upload-mapping": ("/performance/uploads/{upload}/mapping/", COMMERCIAL, 403),
     "performance-rating-rules": ("/performance/rating-rules/{authority}/", COMMERCIAL, 403),
     # Scenarios set competitors' market prices side by side: supplier users never see them.
     "scenario-list": ("/scenarios/", INTERNAL, 403),
@@ -199,6 +200,7 @@ WALKED_ELSEWHERE = {
     "contract-change-act",
     "decision-act",
     "notice-act",
+    "performance-dataset-choose",  # POST only: tests/performance/test_uploads.py
 }
 
 

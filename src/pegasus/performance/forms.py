@@ -6,7 +6,7 @@ from django import forms
 
 from pegasus.performance.clock import DAY_NAMES
 from pegasus.performance.models import KPI_DESCRIPTION_MAX, KPI_NAME_MAX, Clock
-from pegasus.performance.services import TICKET_UPLOAD_LIMIT
+from pegasus.performance.services import TICKET_UPLOAD_LIMIT, GroupChoice
 from pegasus.ui.forms import NamedErrorsMixin
 
 PRIORITIES = (1, 2, 3, 4)
@@ -104,12 +104,75 @@ class RatingRulesForm(NamedErrorsMixin, forms.Form):
 
 class TicketUploadForm(NamedErrorsMixin, forms.Form):
     file = forms.FileField(
-        label="Tickets file (CSV)",
+        label="Service-desk file (CSV or ZIP)",
         help_text=(
-            "Columns ticket_id, supplier, priority, opened_at, resolved_at; optionally service and others. "
-            f"The file must be {TICKET_UPLOAD_LIMIT.hint}."
+            "A Pegasus tickets CSV (ticket_id, supplier, priority, opened_at, resolved_at; optionally service and "
+            "others), a ServiceNow incident event log, or BPI Challenge 2014 case attributes. "
+            f"Each file must be {TICKET_UPLOAD_LIMIT.hint}."
         ),
     )
+    second_file = forms.FileField(
+        label="Second file (optional)",
+        required=False,
+        help_text="The assignments of a tickets CSV (ticket_id, assigned_at, supplier), or the activity log that "
+        "goes with BPI Challenge 2014 case attributes.",
+    )
+
+
+NOT_MAPPED = ""
+NOT_MAPPED_LABEL = "Not mapped: no SLA reads its tickets"
+UNKNOWN_TARGET = "Choose a supplier or contract from the list"
+
+
+class GroupMappingForm(NamedErrorsMixin, forms.Form):
+    """One select a group of the export: a supplier (every contract of it) or one of its contracts, or not mapped.
+
+    Fields are `group_<n>` in the export's order (most tickets first); `choices()` turns the answers into what the
+    mapping service takes."""
+
+    def __init__(self, *args, groups: list[tuple[str, int]], targets, saved: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.groups = groups
+        self._suppliers = {f"s{s.pk}": s for s, _ in targets}
+        self._contracts = {f"c{c.pk}": c for _, contracts in targets for c in contracts}
+        options: list = [(NOT_MAPPED, NOT_MAPPED_LABEL)]
+        for supplier, contracts in targets:
+            options.append(
+                (
+                    supplier.name,
+                    [(f"s{supplier.pk}", f"{supplier.name}: every contract")]
+                    + [(f"c{c.pk}", f"{c.reference}: {c.title}") for c in contracts],
+                )
+            )
+        for index, (group, tickets) in enumerate(groups):
+            found = saved.get(group)
+            initial = NOT_MAPPED
+            if found is not None:
+                initial = f"c{found.contract_id}" if found.contract_id else f"s{found.supplier_id}"
+            self.fields[f"group_{index}"] = forms.ChoiceField(
+                label=f"{group} ({tickets:,} tickets): maps to",
+                choices=options,
+                required=False,
+                initial=initial,
+                error_messages={"invalid_choice": UNKNOWN_TARGET},
+                widget=forms.Select(attrs={"class": "govuk-select"}),
+            )
+
+    def rows(self):
+        """(group, tickets, bound field) for each group, in the export's order."""
+        return [(group, tickets, self[f"group_{i}"]) for i, (group, tickets) in enumerate(self.groups)]
+
+    def choices(self) -> dict[str, GroupChoice]:
+        """Where each group goes: no supplier for a group left unmapped."""
+        found: dict[str, GroupChoice] = {}
+        for index, (group, _tickets) in enumerate(self.groups):
+            value = self.cleaned_data.get(f"group_{index}") or NOT_MAPPED
+            if value in self._contracts:
+                contract = self._contracts[value]
+                found[group] = GroupChoice(self._suppliers.get(f"s{contract.supplier_id}", contract.supplier), contract)
+            else:
+                found[group] = GroupChoice(self._suppliers.get(value))
+        return found
 
 
 class KpiForm(NamedErrorsMixin, forms.Form):

@@ -72,6 +72,16 @@ class Imported:
     unmapped_groups: set[str] = field(default_factory=set)
     priorities_folded: int = 0
 
+    def group_tickets(self) -> list[tuple[str, int]]:
+        """Each assignment group the export names with how many tickets it holds at the end (most first): the
+        table a user maps to suppliers and contracts. Read from an import with no mapping, where a ticket's
+        supplier is its group."""
+        counts = dict.fromkeys(sorted(self.groups), 0)
+        for ticket in self.tickets:
+            if ticket["supplier"] in counts:
+                counts[ticket["supplier"]] += 1
+        return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
     def summary(self) -> dict:
         return {
             "events_read": self.events_read,
@@ -82,6 +92,52 @@ class Imported:
             "unmapped_groups": len(self.unmapped_groups),
             "priorities_folded": self.priorities_folded,
         }
+
+
+class ExportKind:
+    """What a service-desk file is, told from its header row."""
+
+    TICKETS = "tickets"  # Pegasus's canonical tickets CSV
+    ASSIGNMENTS = "assignments"  # Pegasus's canonical assignments CSV
+    SERVICENOW = "servicenow"  # a ServiceNow incident event log
+    BPIC_CASES = "bpic2014-cases"  # BPIC 2014 case attributes
+    BPIC_EVENTS = "bpic2014-events"  # BPIC 2014 activity log
+
+
+# The columns that tell each kind apart (each kind's own required columns hold more).
+_KIND_COLUMNS = (
+    (ExportKind.SERVICENOW, {"number", "assignment_group", "sys_updated_at"}),
+    (ExportKind.BPIC_CASES, {"incident_id", "open_time"}),
+    (ExportKind.BPIC_EVENTS, {"incident_id", "data_stamp"}),
+    (ExportKind.ASSIGNMENTS, {"ticket_id", "assigned_at", "supplier"}),
+    (ExportKind.TICKETS, {"ticket_id", "supplier", "opened_at"}),
+)
+UNKNOWN_EXPORT = (
+    "{name}: line 1: not a file Pegasus reads: expected Pegasus's tickets columns (ticket_id, supplier, priority, "
+    "opened_at, resolved_at), a ServiceNow incident event log (number, incident_state, assignment_group, ...) or "
+    "BPI Challenge 2014 case attributes or activity log (incident_id, ...)"
+)
+
+
+def export_kind(path: Path | str, name: str | None = None) -> str:
+    """Which export `path` is (an ExportKind), from its header (of the one CSV inside, for a zip); raises
+    ImportFileError naming the file when it is none Pegasus reads. `name` is the file's name as the user knows it."""
+    path = Path(path)
+    shown = name or path.name
+    try:
+        for handle in _open_text(path):
+            header = {h.strip().lower() for h in next(csv.reader(handle), [])}
+            header = {"incident_state" if h == "ident_state" else h for h in header}
+            for kind, columns in _KIND_COLUMNS:
+                if columns <= header:
+                    return kind
+    except UnicodeDecodeError:
+        raise ImportFileError(f"{shown}: not UTF-8 text") from None
+    except (csv.Error, zipfile.BadZipFile) as exc:
+        raise ImportFileError(f"{shown}: not a CSV file ({exc})") from None
+    except ImportFileError as exc:
+        raise ImportFileError(str(exc).replace(path.name, shown, 1)) from None
+    raise ImportFileError(UNKNOWN_EXPORT.format(name=shown))
 
 
 def read_mapping(path: Path | str | None) -> dict[str, str]:
@@ -220,11 +276,18 @@ class _Assignments:
 
 
 def import_servicenow(
-    log: Path | str, *, mapping: dict[str, str] | None = None, zone: str = LONDON_ZONE_NAME
+    log: Path | str,
+    *,
+    mapping: dict[str, str] | None = None,
+    service_of: dict[str, str] | None = None,
+    zone: str = LONDON_ZONE_NAME,
 ) -> Imported:
-    """Canonical tickets and assignments from a ServiceNow incident event log (CSV, or a zip holding one)."""
+    """Canonical tickets and assignments from a ServiceNow incident event log (CSV, or a zip holding one).
+
+    `service_of` gives the tickets of a group a service of their own (the ticket service of the contract the group
+    is mapped to) in place of their category."""
     path = Path(log)
-    mapping = mapping or {}
+    mapping, service_of = mapping or {}, service_of or {}
     result = Imported()
     required = (
         "number",
@@ -273,7 +336,7 @@ def import_servicenow(
                 "priority": _priority(final["priority"]),
                 "opened_at": _iso(_servicenow_time(final["opened_at"], where), zone),
                 "resolved_at": _iso(resolved, zone),
-                "service": "" if category == MISSING else category,
+                "service": service_of.get(group) or ("" if category == MISSING else category),
                 "reassignment_count": _count(final["reassignment_count"]),
                 "reopen_count": _count(final["reopen_count"]),
                 "first_contact_resolution": "",
@@ -300,11 +363,13 @@ def import_bpic2014(
     events: Path | str,
     *,
     mapping: dict[str, str] | None = None,
+    service_of: dict[str, str] | None = None,
     zone: str = "Europe/Amsterdam",
 ) -> Imported:
-    """Canonical tickets and assignments from the BPIC 2014 case attributes and activity log."""
+    """Canonical tickets and assignments from the BPIC 2014 case attributes and activity log (`service_of` as for
+    ServiceNow)."""
     cases, events = Path(cases), Path(events)
-    mapping = mapping or {}
+    mapping, service_of = mapping or {}, service_of or {}
     result = Imported()
     activity: dict[str, list[tuple[datetime, str, str]]] = {}
     for line, row in enumerate(
@@ -353,7 +418,7 @@ def import_bpic2014(
                 "priority": priority,
                 "opened_at": _iso(opened, zone),
                 "resolved_at": _iso(resolved, zone),
-                "service": row["service_component_wbs_aff"].strip(),
+                "service": service_of.get(group) or row["service_component_wbs_aff"].strip(),
                 "reassignment_count": _count(row["x_reassignments"]),
                 "reopen_count": "1" if row["reopen_time"].strip() else "0",
                 "first_contact_resolution": "",

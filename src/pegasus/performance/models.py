@@ -137,16 +137,44 @@ class SlaTarget(models.Model):
 class UploadStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
     RUNNING = "running", "Checking"
+    MAPPING = "mapping", "To be mapped"
     SUCCEEDED = "succeeded", "Stored"
     REJECTED = "rejected", "Rejected"
     FAILED = "failed", "Failed"
 
 
+class TicketSource(models.TextChoices):
+    """What a service desk exported: Pegasus's own tickets CSV, or a raw export converted on the way in."""
+
+    CANONICAL = "canonical", "Pegasus tickets CSV"
+    SERVICENOW = "servicenow", "ServiceNow incident event log"
+    BPIC2014 = "bpic2014", "BPI Challenge 2014 case attributes and activity log"
+
+
 class TicketUpload(models.Model):
-    """A tickets file uploaded for ingestion; once stored it is the dataset the performance pages read."""
+    """A service-desk file uploaded for ingestion; once stored it is a dataset the performance pages can read, and
+    the one they read unless a user picks another (the one most recently stored or chosen, `chosen_at`).
+
+    A raw export (ServiceNow, BPIC 2014) is surveyed first: its assignment groups (`groups`, with their tickets) wait
+    for a user to map them to suppliers and contracts (`mapping`, the choice applied), and are then converted.
+    """
 
     file = models.FileField(upload_to="performance/uploads/", blank=True)
     original_name = models.CharField(max_length=255)
+    source = models.CharField(max_length=16, choices=TicketSource.choices, default=TicketSource.CANONICAL)
+    second_file = models.FileField(
+        upload_to="performance/uploads/",
+        blank=True,
+        help_text="The assignments of a tickets CSV, or the activity log of BPIC 2014 case attributes",
+    )
+    second_name = models.CharField(max_length=255, blank=True)
+    groups = models.JSONField(default=list, blank=True, help_text="The export's assignment groups: [[group, tickets]]")
+    mapping = models.JSONField(
+        default=dict, blank=True, help_text="The mapping applied: {group: {supplier, contract, service}}"
+    )
+    chosen_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the dataset was stored or chosen as the one the reports read"
+    )
     dataset = models.CharField(max_length=100, blank=True, help_text="Name of the stored Parquet dataset")
     status = models.CharField(max_length=16, choices=UploadStatus.choices, default=UploadStatus.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(100)])
@@ -174,6 +202,29 @@ class TicketUpload(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (UploadStatus.SUCCEEDED, UploadStatus.REJECTED, UploadStatus.FAILED)
+
+    @property
+    def is_waiting(self) -> bool:
+        """Nothing more happens until a user does something (maps the groups): no point polling."""
+        return self.is_finished or self.status == UploadStatus.MAPPING
+
+
+class GroupMapping(models.Model):
+    """Where an export's assignment group's tickets belong: a supplier, and one of its contracts when the group
+    serves only that contract. Kept for the next upload from the same kind of export."""
+
+    source = models.CharField(max_length=16, choices=TicketSource.choices)
+    group = models.CharField(max_length=255)
+    supplier = models.ForeignKey("estate.Supplier", on_delete=models.CASCADE, related_name="+")
+    contract = models.ForeignKey("estate.Contract", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["source", "group"]
+        constraints = [models.UniqueConstraint(fields=["source", "group"], name="performance_one_mapping_per_group")]
+
+    def __str__(self) -> str:
+        return f"{self.group} -> {self.contract or self.supplier}"
 
 
 class RatingRules(models.Model):

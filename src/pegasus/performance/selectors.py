@@ -12,7 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from pegasus.core.money import Money, VatBasis
 from pegasus.core.storage import local_folder, shared_storage
@@ -21,6 +21,7 @@ from pegasus.performance import datasets, rating, reports
 from pegasus.performance.models import (
     Clock,
     ContractKpi,
+    GroupMapping,
     RatingRules,
     ServiceLevelAgreement,
     SlaTarget,
@@ -51,14 +52,37 @@ def dataset_local_dir(name: str) -> Path:
     return local_folder(dataset_folder(name), DATASET_FILES)
 
 
-def current_upload() -> TicketUpload | None:
-    """The dataset the pages read: the most recently stored upload."""
+def stored_uploads() -> QuerySet[TicketUpload]:
+    """Every stored dataset, the one the reports read first (the most recently stored or chosen)."""
     return (
         TicketUpload.objects.filter(status=UploadStatus.SUCCEEDED)
         .exclude(dataset="")
-        .order_by("-finished_at", "-pk")
-        .first()
+        .select_related("uploaded_by")
+        .order_by(F("chosen_at").desc(nulls_last=True), "-finished_at", "-pk")
     )
+
+
+def current_upload() -> TicketUpload | None:
+    """The dataset the pages read unless a user asks for another: the most recently stored or chosen."""
+    return stored_uploads().first()
+
+
+# How many stored datasets a report page offers to read instead (the most recent).
+DATASETS_LISTED = 20
+NO_SUCH_DATASET = "No stored dataset {value!r}: choose one of the stored datasets."
+
+
+def dataset_asked(value: str | None) -> TicketUpload | None:
+    """The stored dataset a page's `dataset` parameter names (an upload's number), or the current one when it names
+    none; raises TicketUpload.DoesNotExist for one that is not a stored dataset."""
+    if not value:
+        return current_upload()
+    if not value.isdigit() or len(value) > 12:
+        raise TicketUpload.DoesNotExist(NO_SUCH_DATASET.format(value=value[:20]))
+    found = stored_uploads().filter(pk=int(value)).first()
+    if found is None:
+        raise TicketUpload.DoesNotExist(NO_SUCH_DATASET.format(value=value))
+    return found
 
 
 def dataset_path(upload: TicketUpload) -> Path:
@@ -182,12 +206,8 @@ def _contract_performance(sla: ServiceLevelAgreement, report: dict, thresholds: 
     return found
 
 
-def performance_of(slas: list[ServiceLevelAgreement], *, with_handoffs: bool = False):
-    """Each SLA's contract performance over the current dataset, and the hand-offs when asked."""
-    upload = current_upload()
-    if upload is None or not slas:
-        return upload, [ContractPerformance(contract=s.contract, sla=s) for s in slas], None
-    contract_slas = [
+def _contract_slas(slas: list[ServiceLevelAgreement]) -> list[reports.ContractSla]:
+    return [
         reports.ContractSla(
             key=s.contract.reference,
             supplier=s.contract.supplier.name,
@@ -196,7 +216,21 @@ def performance_of(slas: list[ServiceLevelAgreement], *, with_handoffs: bool = F
         )
         for s in slas
     ]
-    report = reports.contract_report(dataset_path(upload), contract_slas, with_handoffs=with_handoffs)
+
+
+# A stored dataset read by a page: the current one unless the page asked for another.
+CURRENT = None
+
+
+def performance_of(
+    slas: list[ServiceLevelAgreement], *, with_handoffs: bool = False, upload: TicketUpload | None = CURRENT
+):
+    """Each SLA's contract performance over a stored dataset (the current one unless `upload` is given), and the
+    hand-offs when asked."""
+    upload = upload or current_upload()
+    if upload is None or not slas:
+        return upload, [ContractPerformance(contract=s.contract, sla=s) for s in slas], None
+    report = reports.contract_report(dataset_path(upload), _contract_slas(slas), with_handoffs=with_handoffs)
     cache: dict = {}
     found = [_contract_performance(s, report, thresholds_for(s.contract.authority_id, cache)) for s in slas]
     return upload, found, report.get("handoffs")
@@ -220,9 +254,11 @@ class SupplierRow:
         return sum(c.open_breached for c in self.contracts)
 
 
-def performance_overview(*, user) -> tuple[TicketUpload | None, list[SupplierRow]]:
+def performance_overview(
+    *, user, upload: TicketUpload | None = CURRENT
+) -> tuple[TicketUpload | None, list[SupplierRow]]:
     """Every supplier the user may see that has an SLA, with its contracts' ratings and credits."""
-    upload, found, _ = performance_of(list(slas_visible_to(user)))
+    upload, found, _ = performance_of(list(slas_visible_to(user)), upload=upload)
     rows: dict[int, SupplierRow] = {}
     for item in found:
         supplier = item.contract.supplier
@@ -230,30 +266,99 @@ def performance_overview(*, user) -> tuple[TicketUpload | None, list[SupplierRow
     return upload, sorted(rows.values(), key=lambda r: r.supplier.name)
 
 
-def supplier_performance(*, user, pk: int) -> tuple[Any, TicketUpload | None, list[ContractPerformance]]:
+def supplier_performance(
+    *, user, pk: int, upload: TicketUpload | None = CURRENT
+) -> tuple[Any, TicketUpload | None, list[ContractPerformance]]:
     """One supplier the user may see (Supplier.DoesNotExist otherwise) and its contracts' performance."""
     supplier = suppliers_visible_to(user).get(pk=pk)
-    upload, found, _ = performance_of(list(slas_visible_to(user).filter(contract__supplier=supplier)))
+    upload, found, _ = performance_of(list(slas_visible_to(user).filter(contract__supplier=supplier)), upload=upload)
     return supplier, upload, found
 
 
-def contract_scorecard(*, user, pk: int) -> tuple[Any, TicketUpload | None, ContractPerformance | None]:
+def contract_scorecard(
+    *, user, pk: int, upload: TicketUpload | None = CURRENT
+) -> tuple[Any, TicketUpload | None, ContractPerformance | None]:
     """One contract the user may see (Contract.DoesNotExist otherwise), and its scorecard when it has an SLA."""
     contract = contracts_visible_to(user).select_related("supplier", "authority").get(pk=pk)
     sla = slas_visible_to(user).filter(contract=contract).first()
     if sla is None:
-        return contract, current_upload(), None
-    upload, found, _ = performance_of([sla])
+        return contract, upload or current_upload(), None
+    upload, found, _ = performance_of([sla], upload=upload)
     return contract, upload, found[0]
+
+
+@dataclass
+class SupplierCoverage:
+    """One supplier's tickets in a dataset: how many, how many an SLA reads, and under which contracts."""
+
+    supplier: str  # as the tickets name it
+    tickets: int = 0
+    matched: int = 0
+    contracts: dict[str, int] = field(default_factory=dict)  # contract reference -> tickets it reads
+
+
+@dataclass
+class DatasetCoverage:
+    """What of a dataset the reports read: its tickets by supplier and service, with and without an SLA."""
+
+    rows: list[reports.Coverage]
+    suppliers_known: set[str]
+
+    @property
+    def tickets(self) -> int:
+        return sum(r.tickets for r in self.rows)
+
+    @property
+    def matched(self) -> int:
+        return sum(r.tickets for r in self.rows if r.contract)
+
+    @property
+    def matched_percent(self) -> float | None:
+        return 100 * self.matched / self.tickets if self.tickets else None
+
+    @property
+    def by_supplier(self) -> list[SupplierCoverage]:
+        found: dict[str, SupplierCoverage] = {}
+        for row in self.rows:
+            item = found.setdefault(row.supplier, SupplierCoverage(row.supplier))
+            item.tickets += row.tickets
+            if row.contract:
+                item.matched += row.tickets
+                item.contracts[row.contract] = item.contracts.get(row.contract, 0) + row.tickets
+        return sorted(found.values(), key=lambda c: (-c.tickets, c.supplier))
+
+    def unmatched(self, limit: int = 20) -> list[reports.Coverage]:
+        """The largest groups of tickets no SLA reads (most first)."""
+        return [r for r in self.rows if not r.contract][:limit]
+
+
+def dataset_coverage(*, user, upload: TicketUpload) -> DatasetCoverage:
+    """Which of a stored dataset's tickets the SLAs the user may see read, by the reports' own rule."""
+    rows = reports.ticket_coverage(dataset_path(upload), _contract_slas(list(slas_visible_to(user))))
+    return DatasetCoverage(rows=rows, suppliers_known=set(suppliers_visible_to(user).values_list("name", flat=True)))
+
+
+def group_mappings(source: str) -> dict[str, GroupMapping]:
+    """The saved mapping of an export's assignment groups, by group."""
+    return {m.group: m for m in GroupMapping.objects.filter(source=source).select_related("supplier", "contract")}
+
+
+def mapping_targets(*, user) -> list[tuple[Any, list[Any]]]:
+    """What a group can be mapped to: each supplier the user may see with its contracts (by reference)."""
+    contracts = contracts_visible_to(user).select_related("supplier").order_by("reference")
+    by_supplier: dict[int, list[Any]] = defaultdict(list)
+    for contract in contracts:
+        by_supplier[contract.supplier_id].append(contract)
+    return [(s, by_supplier.get(s.pk, [])) for s in suppliers_visible_to(user).order_by("name")]
 
 
 def sla_of(contract: Any) -> ServiceLevelAgreement | None:
     return ServiceLevelAgreement.objects.filter(contract=contract).prefetch_related("targets").first()
 
 
-def handoffs_view(*, user) -> tuple[TicketUpload | None, dict]:
+def handoffs_view(*, user, upload: TicketUpload | None = CURRENT) -> tuple[TicketUpload | None, dict]:
     """Tickets passed between suppliers and how long each held them; a supplier user sees only its own part."""
-    upload = current_upload()
+    upload = upload or current_upload()
     empty: dict = {"pairs": [], "holding": []}
     if upload is None:
         return upload, empty

@@ -1,6 +1,9 @@
 """Every change to supplier performance: atomic, validated, attributed and audited. `<entity>_<verb>(*, ..., by)`."""
 
 import tempfile
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import time
 from decimal import Decimal
@@ -21,14 +24,16 @@ from pegasus.core.storage import cache_dir, delete_files, fetched, save_file
 from pegasus.core.transitions import status_require
 from pegasus.core.types import User
 from pegasus.core.updates import model_update
-from pegasus.performance import datasets, duckdb_sql, sla, ticket_loading
+from pegasus.performance import datasets, duckdb_sql, importers, sla, ticket_loading
 from pegasus.performance.models import (
     KPI_DESCRIPTION_MAX,
     KPI_NAME_MAX,
     ContractKpi,
+    GroupMapping,
     RatingRules,
     ServiceLevelAgreement,
     SlaTarget,
+    TicketSource,
     TicketUpload,
     UploadStatus,
 )
@@ -43,7 +48,7 @@ from pegasus.performance.selectors import (
 SLA_NEEDS_A_TARGET = "An SLA needs a target for at least one priority."
 UPLOAD_NOT_QUEUED = "Upload {pk} is {status}: only a queued upload can be ingested."
 RATING_BANDS_OUT_OF_ORDER = "Requires improvement must reach at least as far below target as Approaching target."
-NOT_A_CSV = "Upload a tickets file as CSV (.csv)."
+NOT_A_CSV = "Upload a service-desk file as CSV (.csv), or a ZIP (.zip) holding one."
 # A resolution target is hours of the service clock: a year of them is already beyond any SLA.
 MAX_RESOLVE_HOURS = Decimal(24 * 366)
 RESOLVE_HOURS_OUT_OF_RANGE = "P{priority} resolve within: enter from 0.01 to {most:,} hours."
@@ -179,21 +184,123 @@ def rating_rules_save(
     return rules
 
 
-@transaction.atomic
-def ticket_upload_create(*, file: UploadedFile, by: User | None) -> TicketUpload:
-    """Keep an uploaded tickets file and queue its ingestion once the upload is committed; raises RuleViolation for a
-    file that is not CSV and `intake.UploadRefused` for one over `TICKET_UPLOAD_LIMIT`."""
-    from pegasus.performance.tasks import ingest_ticket_upload
+# What each kind of file read on the way in becomes (a raw export is converted to tickets and assignments).
+_SOURCE_OF_FIRST = {
+    importers.ExportKind.TICKETS: TicketSource.CANONICAL,
+    importers.ExportKind.SERVICENOW: TicketSource.SERVICENOW,
+    importers.ExportKind.BPIC_CASES: TicketSource.BPIC2014,
+}
+_SECOND_OF = {
+    TicketSource.CANONICAL: (importers.ExportKind.ASSIGNMENTS, False),
+    TicketSource.BPIC2014: (importers.ExportKind.BPIC_EVENTS, True),
+}
+# Given the second file first, the pair is read the other way round.
+_SWAPPED = {
+    importers.ExportKind.ASSIGNMENTS: importers.ExportKind.TICKETS,
+    importers.ExportKind.BPIC_EVENTS: importers.ExportKind.BPIC_CASES,
+}
+SECOND_FILE_NOT_WANTED = "A {source} holds its own assignments: leave the second file empty."
+FIRST_FILE_ALONE = "This is {found}: choose the file it belongs with as well (a tickets file or BPIC 2014 cases)."
+SECOND_FILE_NEEDED = "BPI Challenge 2014 case attributes need their activity log: choose it as the second file."
+SECOND_FILE_WRONG = "The second file must be {wanted} for the {source} chosen as the first; this one is {found}."
+KIND_NAMES = {
+    importers.ExportKind.TICKETS: "a Pegasus tickets CSV",
+    importers.ExportKind.ASSIGNMENTS: "a Pegasus assignments CSV",
+    importers.ExportKind.SERVICENOW: "a ServiceNow incident event log",
+    importers.ExportKind.BPIC_CASES: "BPI Challenge 2014 case attributes",
+    importers.ExportKind.BPIC_EVENTS: "a BPI Challenge 2014 activity log",
+}
+UPLOAD_NOT_MAPPING = "Upload {pk} is {status}: only an export waiting for its groups to be mapped can be mapped."
+GROUP_NOT_IN_EXPORT = "{group!r} is not an assignment group of this export."
+CONTRACT_NOT_OF_SUPPLIER = "{reference} is not a contract of {supplier}: choose one of its own contracts."
+NOT_A_STORED_DATASET = "Upload {pk} is {status}: only a stored dataset can be read by the reports."
 
+
+def _file_kind(file: UploadedFile, field: str) -> tuple[str, str]:
+    """The file's name and which export it is (from its header), checked against the upload limit; raises
+    ValidationError on `field`."""
     name = Path(file.name or "tickets.csv").name
-    if not name.lower().endswith(".csv"):
-        raise RuleViolation(NOT_A_CSV)
+    if not name.lower().endswith((".csv", ".zip")):
+        raise ValidationError({field: NOT_A_CSV})
     intake.check_size(file.size or 0, TICKET_UPLOAD_LIMIT)
-    upload = TicketUpload(original_name=name[:255], uploaded_by=by if by and by.is_authenticated else None)
-    upload.file.save(f"tickets-{timezone.now():%Y%m%d%H%M%S}.csv", file, save=False)
+    scratch = cache_dir() / "scratch"
+    scratch.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=scratch, suffix=Path(name).suffix) as local:
+        for chunk in file.chunks():
+            local.write(chunk)
+        local.flush()
+        file.seek(0)
+        if zipfile.is_zipfile(local.name):
+            with open(local.name, "rb") as packed:
+                intake.check_archive(packed, TICKET_UPLOAD_LIMIT)
+        try:
+            return name, importers.export_kind(local.name, name)
+        except importers.ImportFileError as exc:
+            raise ValidationError({field: str(exc)}) from None
+
+
+def _upload_source(first: UploadedFile, second: UploadedFile | None) -> tuple[str, UploadedFile, UploadedFile | None]:
+    """Which source the files are and which of them is the main one; raises ValidationError naming the field."""
+    _, kind = _file_kind(first, "file")
+    second_kind = _file_kind(second, "second_file")[1] if second is not None else None
+    if second is not None and second_kind is not None and kind in _SWAPPED and second_kind == _SWAPPED[kind]:
+        first, second, kind, second_kind = second, first, second_kind, kind
+    if kind not in _SOURCE_OF_FIRST:
+        raise ValidationError({"file": FIRST_FILE_ALONE.format(found=KIND_NAMES[kind])})
+    source = _SOURCE_OF_FIRST[kind]
+    wanted, needed = _SECOND_OF.get(source, (None, False))
+    if second_kind is None:
+        if needed:
+            raise ValidationError({"second_file": SECOND_FILE_NEEDED})
+    elif wanted is None:
+        raise ValidationError({"second_file": SECOND_FILE_NOT_WANTED.format(source=TicketSource(source).label)})
+    elif second_kind != wanted:
+        raise ValidationError(
+            {
+                "second_file": SECOND_FILE_WRONG.format(
+                    wanted=KIND_NAMES[wanted], source=KIND_NAMES[kind], found=KIND_NAMES[second_kind]
+                )
+            }
+        )
+    return source, first, second
+
+
+def _keep(upload: TicketUpload, attribute: str, file: UploadedFile) -> None:
+    suffix = Path(file.name or "").suffix.lower() or ".csv"
+    getattr(upload, attribute).save(f"tickets-{timezone.now():%Y%m%d%H%M%S}{suffix}", file, save=False)
+
+
+@transaction.atomic
+def ticket_upload_create(
+    *, file: UploadedFile, second_file: UploadedFile | None = None, by: User | None
+) -> TicketUpload:
+    """Keep an uploaded service-desk file (with its second file: a tickets CSV's assignments, BPIC 2014's activity
+    log) and queue its work once the upload is committed: a tickets CSV is checked and stored; a raw export is first
+    read for its assignment groups, to be mapped. Raises ValidationError naming the field for a file that is not one
+    Pegasus reads, and `intake.UploadRefused` for one over `TICKET_UPLOAD_LIMIT`."""
+    from pegasus.performance.tasks import ingest_ticket_upload, survey_ticket_upload
+
+    source, first, second = _upload_source(file, second_file)
+    upload = TicketUpload(
+        original_name=Path(first.name or "tickets.csv").name[:255],
+        source=source,
+        second_name=Path(second.name or "").name[:255] if second else "",
+        uploaded_by=by if by and by.is_authenticated else None,
+    )
+    _keep(upload, "file", first)
+    if second is not None:
+        _keep(upload, "second_file", second)
     upload.save()
-    audit_record(action="ticket-upload.create", by=by, obj=upload, summary=f"Uploaded tickets file {name}")
-    transaction.on_commit(lambda: ingest_ticket_upload.enqueue(upload.pk))
+    named = upload.original_name + (f" and {upload.second_name}" if second else "")
+    audit_record(
+        action="ticket-upload.create",
+        by=by,
+        obj=upload,
+        summary=f"Uploaded {TicketSource(source).label} {named}",
+        data={"source": source},
+    )
+    task = ingest_ticket_upload if source == TicketSource.CANONICAL else survey_ticket_upload
+    transaction.on_commit(lambda: task.enqueue(upload.pk))
     return upload
 
 
@@ -205,36 +312,219 @@ def _progress(upload: TicketUpload, percent: int, stage: str, **fields) -> None:
     upload.save()
 
 
-def ticket_upload_ingest(*, upload_id: int) -> TicketUpload:
-    """Check an uploaded tickets file whole and store it as the dataset the performance pages read.
-
-    Preconditions: the upload is queued. Each stage is saved (committed) as it starts so the page can show progress.
-    A file with any bad row is rejected whole: the first bad lines are kept with their reasons, the file is deleted
-    and no dataset is written. Raises InvalidTransition when the upload is not queued.
-    """
+def _start(upload_id: int, stage: str) -> TicketUpload:
     with transaction.atomic():
         upload = locked(TicketUpload, upload_id)
         status_require(
             upload.status, {UploadStatus.QUEUED}, UPLOAD_NOT_QUEUED, pk=upload.pk, status=upload.get_status_display()
         )
-        _progress(upload, 5, "Reading the file", status=UploadStatus.RUNNING)
-    con = duckdb_sql.connect()
+        _progress(upload, 5, stage, status=UploadStatus.RUNNING)
+    return upload
+
+
+@contextmanager
+def _export_files(upload: TicketUpload) -> Iterator[tuple[Path, Path | None]]:
+    """The upload's file and second file as paths on this host (either may have been stored by another server)."""
+    with fetched(upload.file.name or "") as first:
+        if not upload.second_file:
+            yield first, None
+            return
+        with fetched(upload.second_file.name or "") as second:
+            yield first, second
+
+
+def _imported(upload: TicketUpload, first: Path, second: Path | None, **mapped) -> importers.Imported:
+    if upload.source == TicketSource.SERVICENOW:
+        return importers.import_servicenow(first, **mapped)
+    assert second is not None
+    return importers.import_bpic2014(first, second, **mapped)
+
+
+def _named(exc: Exception, upload: TicketUpload, first: Path, second: Path | None) -> str:
+    """An importer's message with the files named as the user named them, not as they were stored."""
+    message = str(exc)
+    for local, name in ((first, upload.original_name), (second, upload.second_name)):
+        if local is not None:
+            message = message.replace(local.name, name)
+    return message
+
+
+def ticket_upload_survey(*, upload_id: int) -> TicketUpload:
+    """Read a raw export's assignment groups with their tickets, for a user to map to suppliers and contracts.
+
+    Preconditions: the upload is queued. An export that cannot be read is rejected with the line and reason.
+    Raises InvalidTransition when the upload is not queued.
+    """
+    upload = _start(upload_id, "Reading the export's assignment groups")
     try:
-        _progress(upload, 20, "Checking every row")
-        with fetched(upload.file.name or "") as path:  # the file may have been taken by another app server
-            report = ticket_loading.load_tickets(con, path)
+        with _export_files(upload) as (first, second):
+            try:
+                imported = _imported(upload, first, second)
+            except importers.ImportFileError as exc:
+                return _refuse(upload, _named(exc, upload, first, second))
+    except Exception as exc:
+        _finish(upload, UploadStatus.FAILED, error=f"The export could not be read: {exc}")
+        raise
+    groups = imported.group_tickets()
+    with transaction.atomic():
+        _progress(
+            upload,
+            30,
+            f"{len(imported.tickets):,} incidents from {imported.events_read:,} events in {len(groups):,} assignment "
+            "groups: map the groups to suppliers and contracts",
+            status=UploadStatus.MAPPING,
+            groups=[[group, tickets] for group, tickets in groups],
+        )
+        audit_record(
+            action="ticket-upload.survey",
+            by=upload.uploaded_by,
+            obj=upload,
+            summary=f"Read {len(groups)} assignment groups from {upload.original_name}",
+            data={"incidents": len(imported.tickets), "events": imported.events_read, "groups": len(groups)},
+        )
+    return upload
+
+
+@dataclass(frozen=True)
+class GroupChoice:
+    """Where one assignment group's tickets go: a supplier and, optionally, one of its contracts (None: nowhere,
+    the group stays its own name)."""
+
+    supplier: Any | None  # an estate Supplier
+    contract: Any | None = None  # an estate Contract of that supplier
+
+
+def _mapped(choice: GroupChoice) -> dict[str, str]:
+    assert choice.supplier is not None
+    contract = choice.contract
+    service = ""
+    if contract is not None:
+        agreement = ServiceLevelAgreement.objects.filter(contract=contract).first()
+        # The contract's own tickets: the service its SLA reads, else its reference (which no other SLA names).
+        service = (agreement.ticket_service if agreement else "") or contract.reference
+    return {
+        "supplier": choice.supplier.name,
+        "contract": contract.reference if contract else "",
+        "service": service,
+    }
+
+
+@transaction.atomic
+def ticket_upload_map(*, upload: TicketUpload, choices: dict[str, GroupChoice], by: User | None) -> TicketUpload:
+    """Map a raw export's assignment groups to suppliers (and contracts), keep the mapping for the next export of
+    the same kind, and queue the conversion.
+
+    Preconditions: the upload waits for its mapping. A group left out stays its own name (no SLA reads it). Raises
+    InvalidTransition when the upload is not waiting, ValidationError naming the group otherwise.
+    """
+    from pegasus.performance.tasks import ingest_ticket_upload
+
+    upload = locked(TicketUpload, upload.pk)
+    status_require(
+        upload.status, {UploadStatus.MAPPING}, UPLOAD_NOT_MAPPING, pk=upload.pk, status=upload.get_status_display()
+    )
+    groups = {group for group, _tickets in upload.groups}
+    errors: dict[str, list[str]] = {}
+    for group, choice in choices.items():
+        if group not in groups:
+            errors.setdefault("mapping", []).append(GROUP_NOT_IN_EXPORT.format(group=group))
+        elif choice.contract is not None and choice.contract.supplier_id != getattr(choice.supplier, "pk", None):
+            errors.setdefault("mapping", []).append(
+                CONTRACT_NOT_OF_SUPPLIER.format(reference=choice.contract.reference, supplier=choice.supplier)
+            )
+    if errors:
+        raise ValidationError(errors)
+    mapping = {}
+    for group, choice in sorted(choices.items()):
+        saved = GroupMapping.objects.filter(source=upload.source, group=group).first()
+        if choice.supplier is None:
+            if saved is not None:
+                _attributed(saved, by).delete()
+            continue
+        mapping[group] = _mapped(choice)
+        saved = saved or GroupMapping(source=upload.source, group=group)
+        saved.supplier, saved.contract = choice.supplier, choice.contract
+        full_clean(saved)
+        _attributed(saved, by).save()
+    upload.mapping = mapping
+    upload.status = UploadStatus.QUEUED
+    upload.progress = 35
+    upload.stage = "Mapped: waiting to convert the export"
+    upload.save()
+    audit_record(
+        action="ticket-upload.map",
+        by=by,
+        obj=upload,
+        summary=f"Mapped {len(mapping)} of {len(groups)} assignment groups of {upload.original_name}",
+        data={"mapping": mapping},
+    )
+    transaction.on_commit(lambda: ingest_ticket_upload.enqueue(upload.pk))
+    return upload
+
+
+def _convert(upload: TicketUpload, con, folder: Path) -> ticket_loading.LoadReport:
+    """Convert the raw export with its mapping into canonical files, then check and load them."""
+    with _export_files(upload) as (first, second):
+        mapping = {group: part["supplier"] for group, part in upload.mapping.items()}
+        service_of = {group: part["service"] for group, part in upload.mapping.items() if part.get("service")}
+        try:
+            imported = _imported(upload, first, second, mapping=mapping, service_of=service_of)
+        except importers.ImportFileError as exc:
+            raise _ExportUnreadable(_named(exc, upload, first, second)) from None
+    _progress(upload, 45, f"Checking {len(imported.tickets):,} tickets converted from {imported.events_read:,} events")
+    importers.write_csv(imported.tickets, importers.TICKET_COLUMNS, folder / "tickets.csv")
+    importers.write_csv(imported.assignments, importers.ASSIGNMENT_COLUMNS, folder / "assignments.csv")
+    report = ticket_loading.load_tickets(con, folder / "tickets.csv")
+    ticket_loading.load_assignments(con, folder / "assignments.csv")
+    return report
+
+
+class _ExportUnreadable(Exception):
+    """A raw export its importer refused at conversion (its message names the file, line and reason)."""
+
+
+def ticket_upload_ingest(*, upload_id: int) -> TicketUpload:
+    """Check an uploaded tickets file (or convert a mapped raw export) whole and store it as a dataset, the one the
+    performance pages then read.
+
+    Preconditions: the upload is queued. Each stage is saved (committed) as it starts so the page can show progress.
+    A file with any bad row is rejected whole: the first bad lines are kept with their reasons, the file is deleted
+    and no dataset is written. Raises InvalidTransition when the upload is not queued.
+    """
+    raw = TicketUpload.objects.filter(pk=upload_id).values_list("source", flat=True).first() not in (
+        None,
+        TicketSource.CANONICAL,
+    )
+    upload = _start(upload_id, "Converting the export with its mapping" if raw else "Reading the file")
+    con = duckdb_sql.connect()
+    scratch = cache_dir() / "scratch"
+    scratch.mkdir(parents=True, exist_ok=True)
+    try:
+        with tempfile.TemporaryDirectory(prefix="convert-", dir=scratch) as folder:
+            if raw:
+                report = _convert(upload, con, Path(folder))
+            else:
+                _progress(upload, 20, "Checking every row")
+                with _export_files(upload) as (path, assignments):
+                    report = ticket_loading.load_tickets(con, path)
+                    if assignments is not None:
+                        ticket_loading.load_assignments(con, assignments)
         _progress(upload, 70, "Storing the tickets", rows_read=report.rows_read)
         name = f"upload-{upload.pk}"
-        dataset_store(con, name)
+        has_assignments = raw or bool(upload.second_file)
+        dataset_store(con, name, assignments="assignments" if has_assignments else None)
     except ticket_loading.TicketFileError as exc:
         return _reject(upload, exc)
+    except _ExportUnreadable as exc:
+        return _refuse(upload, str(exc))
     except Exception as exc:
         _finish(upload, UploadStatus.FAILED, error=f"The file could not be stored: {exc}")
         raise
     finally:
         con.close()
     with transaction.atomic():
-        _finish(upload, UploadStatus.SUCCEEDED, dataset=name, rows_read=report.rows_read)
+        now = timezone.now()
+        _finish(upload, UploadStatus.SUCCEEDED, dataset=name, rows_read=report.rows_read, chosen_at=now)
         audit_record(
             action="ticket-upload.store",
             by=upload.uploaded_by,
@@ -249,10 +539,15 @@ def _finish(upload: TicketUpload, status: str, **fields) -> None:
     _progress(upload, 100, "", status=status, finished_at=timezone.now(), **fields)
 
 
+def _drop_files(upload: TicketUpload) -> None:
+    for attribute in ("file", "second_file"):
+        if getattr(upload, attribute):
+            getattr(upload, attribute).delete(save=False)
+
+
 def _reject(upload: TicketUpload, exc: ticket_loading.TicketFileError) -> TicketUpload:
     with transaction.atomic():
-        if upload.file:
-            upload.file.delete(save=False)
+        _drop_files(upload)
         _finish(
             upload,
             UploadStatus.REJECTED,
@@ -271,6 +566,42 @@ def _reject(upload: TicketUpload, exc: ticket_loading.TicketFileError) -> Ticket
             summary=f"Rejected tickets file {upload.original_name}: {exc.bad_count} bad line(s)",
             data={"bad_lines": upload.bad_lines},
         )
+    return upload
+
+
+def _refuse(upload: TicketUpload, message: str) -> TicketUpload:
+    """Reject a raw export its importer cannot read; `message` names the file, the line and what is wrong."""
+    with transaction.atomic():
+        _drop_files(upload)
+        _finish(upload, UploadStatus.REJECTED, error=f"{message}: the export was rejected and nothing was stored.")
+        audit_record(
+            action="ticket-upload.reject",
+            by=upload.uploaded_by,
+            obj=upload,
+            summary=f"Rejected export {upload.original_name}: {message}",
+            data={"error": message},
+        )
+    return upload
+
+
+@transaction.atomic
+def dataset_choose(*, upload: TicketUpload, by: User | None) -> TicketUpload:
+    """Make a stored dataset the one the performance pages read (until another is stored or chosen).
+
+    Raises InvalidTransition when the upload is not a stored dataset."""
+    upload = locked(TicketUpload, upload.pk)
+    status_require(
+        upload.status, {UploadStatus.SUCCEEDED}, NOT_A_STORED_DATASET, pk=upload.pk, status=upload.get_status_display()
+    )
+    upload.chosen_at = timezone.now()
+    upload.save(update_fields=["chosen_at"])
+    audit_record(
+        action="ticket-dataset.choose",
+        by=by,
+        obj=upload,
+        summary=f"The performance pages read dataset {upload.dataset} ({upload.original_name})",
+        data={"dataset": upload.dataset},
+    )
     return upload
 
 

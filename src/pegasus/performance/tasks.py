@@ -9,3 +9,9 @@ from pegasus.performance import services
 def ingest_ticket_upload(upload_id: int) -> int:
     """Check and store an uploaded tickets file; returns the number of rows read."""
     return services.ticket_upload_ingest(upload_id=upload_id).rows_read
+
+
+@task()
+def survey_ticket_upload(upload_id: int) -> int:
+    """Read a raw service-desk export's assignment groups for mapping; returns how many groups it has."""
+    return len(services.ticket_upload_survey(upload_id=upload_id).groups)

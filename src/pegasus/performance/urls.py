@@ -16,5 +16,7 @@ urlpatterns = [
     path("performance/uploads/", views.upload_page, name="performance-upload"),
     path("performance/uploads/<int:pk>/", views.upload_detail, name="performance-upload-detail"),
     path("performance/uploads/<int:pk>/progress/", views.upload_progress, name="performance-upload-progress"),
+    path("performance/uploads/<int:pk>/mapping/", views.upload_mapping, name="performance-upload-mapping"),
+    path("performance/uploads/<int:pk>/choose/", views.dataset_choose, name="performance-dataset-choose"),
     path("performance/rating-rules/<int:pk>/", views.rating_rules, name="performance-rating-rules"),
 ]

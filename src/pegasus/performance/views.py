@@ -13,8 +13,15 @@ from pegasus.core.classification import highest, marking
 from pegasus.core.exceptions import PegasusError
 from pegasus.estate.selectors import contracting_authorities, contracts_visible_to
 from pegasus.performance import charts, exports, selectors, services
-from pegasus.performance.forms import PRIORITIES, KpiForm, RatingRulesForm, SlaForm, TicketUploadForm
-from pegasus.performance.models import ContractKpi, TicketUpload
+from pegasus.performance.forms import (
+    PRIORITIES,
+    GroupMappingForm,
+    KpiForm,
+    RatingRulesForm,
+    SlaForm,
+    TicketUploadForm,
+)
+from pegasus.performance.models import ContractKpi, TicketUpload, UploadStatus
 from pegasus.performance.rating import Rating
 from pegasus.ui.forms import service_errors_to_form
 
@@ -23,14 +30,37 @@ def _marking(contracts) -> str:
     return marking(*highest([(c.classification, c.classification_descriptor) for c in contracts]))
 
 
+def _dataset(request) -> TicketUpload | None:
+    """The stored dataset the page is asked to read (`?dataset=`), else the current one; 404 for any other value."""
+    try:
+        return selectors.dataset_asked(request.GET.get("dataset"))
+    except TicketUpload.DoesNotExist as exc:
+        raise Http404(str(exc)) from None
+
+
+def _reading(request, upload: TicketUpload | None) -> dict:
+    """What a report page needs to say which dataset it reads and to offer the others; `dataset_query` carries a
+    dataset other than the current one on to the pages it links to."""
+    stored = list(selectors.stored_uploads()[: selectors.DATASETS_LISTED])
+    current = stored[0] if stored else None
+    asked = upload is not None and current is not None and upload.pk != current.pk
+    return {
+        "upload": upload,
+        "stored_datasets": stored,
+        "dataset_is_current": not asked,
+        "dataset_query": f"?dataset={upload.pk}" if asked and upload else "",
+    }
+
+
 @require_perm("performance.view_performance")
 def overview(request):
-    upload, rows = selectors.performance_overview(user=request.user)
+    upload, rows = selectors.performance_overview(user=request.user, upload=_dataset(request))
     return render(
         request,
         "performance/overview.html",
         {
-            "upload": upload,
+            **_reading(request, upload),
+            "nothing_matched": upload is not None and not any(c.results for r in rows for c in r.contracts),
             "rows": rows,
             "ratings": list(Rating),
             "page_marking": _marking([c.contract for r in rows for c in r.contracts]),
@@ -43,7 +73,7 @@ def overview(request):
 
 def _supplier(request, pk: int):
     try:
-        return selectors.supplier_performance(user=request.user, pk=pk)
+        return selectors.supplier_performance(user=request.user, pk=pk, upload=_dataset(request))
     except ObjectDoesNotExist:
         # Another supplier is answered exactly like a missing one: its existence is not disclosed.
         raise Http404("No such supplier") from None
@@ -68,8 +98,8 @@ def supplier_page(request, pk: int):
         request,
         "performance/supplier.html",
         {
+            **_reading(request, upload),
             "supplier": supplier,
-            "upload": upload,
             "sections": sections,
             "credits_total": sum((p.credits_total for p in performances), Decimal(0)),
             "page_marking": _marking([p.contract for p in performances]),
@@ -100,7 +130,7 @@ def supplier_export(request, pk: int, fmt: str):
 @require_perm("performance.view_performance")
 def scorecard(request, pk: int):
     try:
-        contract, upload, performance = selectors.contract_scorecard(user=request.user, pk=pk)
+        contract, upload, performance = selectors.contract_scorecard(user=request.user, pk=pk, upload=_dataset(request))
     except ObjectDoesNotExist:
         raise Http404("No such contract") from None
     thresholds = selectors.thresholds_for(contract.authority_id)
@@ -108,8 +138,8 @@ def scorecard(request, pk: int):
         request,
         "performance/scorecard.html",
         {
+            **_reading(request, upload),
             "contract": contract,
-            "upload": upload,
             "performance": performance,
             "thresholds": thresholds,
             "page_marking": contract.marking,
@@ -267,25 +297,26 @@ def sla_edit(request, pk: int):
 
 @require_perm("performance.view_performance")
 def handoffs(request):
-    upload, found = selectors.handoffs_view(user=request.user)
-    return render(request, "performance/handoffs.html", {"upload": upload, "handoffs": found})
+    upload, found = selectors.handoffs_view(user=request.user, upload=_dataset(request))
+    return render(request, "performance/handoffs.html", {**_reading(request, upload), "handoffs": found})
 
 
 @require_perm("performance.upload_tickets")
 def upload_page(request):
     form = TicketUploadForm(request.POST or None, request.FILES or None)
-    extra_errors = []
     if request.method == "POST" and form.is_valid():
         try:
-            upload = services.ticket_upload_create(file=form.cleaned_data["file"], by=request.user)
-        except PegasusError as exc:
-            extra_errors.append({"message": str(exc), "anchor": "id_file"})
+            upload = services.ticket_upload_create(
+                file=form.cleaned_data["file"], second_file=form.cleaned_data["second_file"], by=request.user
+            )
+        except (ValidationError, PegasusError) as exc:
+            service_errors_to_form(form, exc)
         else:
             return redirect("performance-upload-detail", pk=upload.pk)
     return render(
         request,
         "performance/upload.html",
-        {"form": form, "uploads": selectors.upload_list(), "extra_errors": extra_errors},
+        {"form": form, "uploads": selectors.upload_list(), "stored": list(selectors.stored_uploads())},
     )
 
 
@@ -298,13 +329,68 @@ def _upload(pk: int) -> TicketUpload:
 
 @require_perm("performance.upload_tickets")
 def upload_detail(request, pk: int):
-    return render(request, "performance/upload_detail.html", {"upload": _upload(pk)})
+    upload = _upload(pk)
+    stored = upload.status == UploadStatus.SUCCEEDED and upload.dataset
+    current = selectors.current_upload() if stored else None
+    return render(
+        request,
+        "performance/upload_detail.html",
+        {
+            "upload": upload,
+            "coverage": selectors.dataset_coverage(user=request.user, upload=upload) if stored else None,
+            "is_current": current is not None and current.pk == upload.pk,
+        },
+    )
 
 
 @require_perm("performance.upload_tickets")
 def upload_progress(request, pk: int):
-    """The progress fragment that htmx polls every second until the upload is finished."""
-    return render(request, "performance/includes/upload_progress.html", {"upload": _upload(pk)})
+    """The progress fragment that htmx polls every second until the upload is finished or waits for the user; then
+    the whole page is loaded again, to show what follows (the mapping, or what the reports read)."""
+    upload = _upload(pk)
+    response = render(request, "performance/includes/upload_progress.html", {"upload": upload})
+    if upload.is_waiting and request.headers.get("HX-Request"):
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@require_perm("performance.upload_tickets")
+def upload_mapping(request, pk: int):
+    """The export's assignment groups, each with a select of the supplier or contract its tickets belong to; once
+    mapped, the mapping the upload was converted with."""
+    upload = _upload(pk)
+    if upload.status != UploadStatus.MAPPING:
+        return render(request, "performance/upload_mapping.html", {"upload": upload, "form": None})
+    form = GroupMappingForm(
+        request.POST or None,
+        groups=[(group, tickets) for group, tickets in upload.groups],
+        targets=selectors.mapping_targets(user=request.user),
+        saved=selectors.group_mappings(upload.source),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.ticket_upload_map(upload=upload, choices=form.choices(), by=request.user)
+        except (ValidationError, PegasusError) as exc:
+            service_errors_to_form(form, exc)
+        else:
+            messages.success(request, "Mapping saved: the export is being converted")
+            return redirect("performance-upload-detail", pk=upload.pk)
+    return render(request, "performance/upload_mapping.html", {"upload": upload, "form": form})
+
+
+@require_perm("performance.upload_tickets")
+def dataset_choose(request, pk: int):
+    """Make a stored dataset the one the performance pages read (POST only)."""
+    upload = _upload(pk)
+    if request.method != "POST":
+        return redirect("performance-upload-detail", pk=upload.pk)
+    try:
+        services.dataset_choose(upload=upload, by=request.user)
+    except PegasusError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"The performance pages now read {upload.original_name}")
+    return redirect("performance-upload-detail", pk=upload.pk)
 
 
 @require_perm("performance.change_rating_rules")
