@@ -7,7 +7,9 @@ import sys
 import time
 
 import pytest
-from benchmarks.deployment import ROOT, Browser, process_group_alive, served
+from benchmarks.deployment import DEMO_PASSWORD, ROOT, Browser, process_group_alive, served
+
+from tests.browser import VIEWPORT
 
 # One deployment is built for the session: its tests share a worker when the suite runs in parallel.
 pytestmark = pytest.mark.xdist_group("deployment")
@@ -83,6 +85,50 @@ class TestServe:
         assert result.returncode == 2
         assert result.stderr.startswith(f"error: {field}:")
         assert len(result.stderr.strip().splitlines()) == 1
+
+
+SERVICENOW_ZIP = ROOT.parent / "shared" / "data" / "itsm-servicenow-incident-log"
+SERVICENOW_ZIP = SERVICENOW_ZIP / "incident_event_log_first119998_original_format.zip"
+
+
+@pytest.mark.skipif(not SERVICENOW_ZIP.exists(), reason=f"the real ServiceNow export is not at {SERVICENOW_ZIP}")
+def test_a_real_servicenow_export_is_uploaded_mapped_and_reported_by_serves_own_worker(deployment, browser):
+    """From the demo as `make run` serves it: upload the real export, map its busiest group to a demo contract on
+    the page, and read a non-empty SLA report of that contract, the work done by serve's own task worker."""
+    with served(deployment, environment="development") as server:
+        assert set(server.children) == {"web server", "task worker"}
+        page = browser.new_page(viewport=VIEWPORT)
+        try:
+            page.set_default_timeout(30_000)
+            page.goto(server.base + "/sign-in/")
+            page.get_by_label("Username").fill("commercial")
+            page.get_by_label("Password").fill(DEMO_PASSWORD)
+            page.get_by_role("button", name="Sign in").click()
+            page.wait_for_url(lambda url: "/sign-in/" not in url)
+            # given the real export uploaded through the page
+            page.goto(server.base + "/performance/uploads/")
+            page.get_by_label("Service-desk file (CSV or ZIP)").set_input_files(str(SERVICENOW_ZIP))
+            page.get_by_role("button", name="Upload and check").click()
+            # when the worker has read its groups, the busiest is mapped to the end-user computing contract
+            page.get_by_role("link", name="Map the assignment groups").click(timeout=180_000)
+            busiest = page.get_by_label("Group 70 (8,966 tickets): maps to")
+            busiest.select_option(label="MPS-DP-T1-005: End User Computing Services")
+            page.get_by_role("button", name="Save the mapping and convert").click()
+            # then the worker converts and stores it, and the page says what the SLAs read
+            page.get_by_role("heading", name="What the reports read").wait_for(timeout=180_000)
+            assert "8,966 of 20,769 tickets (43.2%) fall under a contract's SLA" in page.inner_text("main")
+            # and the contract's scorecard is rated from the export's tickets
+            page.get_by_role("link", name="See supplier performance from it").click()
+            page.get_by_role("link", name="MPS-DP-T1-005").click()
+            assert "incident_event_log_first119998_original_format.zip" in page.inner_text('[data-testid="dataset"]')
+            rating = page.inner_text('[data-testid="overall-rating"]')
+            assert rating.strip() not in {"", "Not rated"}, rating
+            # and the demo's dataset is put back for the reports, from the uploads page
+            page.goto(server.base + "/performance/uploads/")
+            page.get_by_role("button", name="Read this one").first.click()
+            assert "demo tickets" in page.inner_text("h1")
+        finally:
+            page.close()
 
 
 class TestSupervisor:
