@@ -82,6 +82,33 @@ def test_a_bad_upload_shows_its_bad_lines(page, sign_in, performance_data, tmp_p
     assert not axe_violations(page)
 
 
+def test_an_export_is_mapped_on_its_page_and_shows_what_the_slas_read(page, sign_in, performance_data, tmp_path):
+    """A ServiceNow log: its groups are mapped on a page (axe-clean), then the stored upload says what matched."""
+    # given a ServiceNow log of two incidents of one group
+    from tests.performance.test_uploads import SERVICENOW_LOG
+
+    log = tmp_path / "march.csv"
+    log.write_text(SERVICENOW_LOG)
+    sign_in(page, "commercial")
+    page.goto("/performance/uploads/")
+    page.get_by_label("Service-desk file (CSV or ZIP)").set_input_files(str(log))
+    page.get_by_role("button", name="Upload and check").click()
+    expect(page.get_by_test_id("upload-status")).to_have_text("To be mapped")
+
+    # when its desk is mapped to the end-user computing contract
+    page.get_by_role("link", name="Map the assignment groups").click()
+    screenshot(page, "commercial-performance-upload-mapping")
+    assert not axe_violations(page)
+    page.get_by_label("Desk (2 tickets): maps to").select_option(label="MPS-DP-T1-005: End User Computing Services")
+    page.get_by_role("button", name="Save the mapping and convert").click()
+
+    # then the upload is stored and says which tickets the SLAs read
+    expect(page.get_by_test_id("upload-status")).to_have_text("Stored")
+    expect(page.get_by_test_id("coverage-summary")).to_contain_text("2 of 4 tickets (50.0%) fall under a contract")
+    screenshot(page, "commercial-performance-upload-matched")
+    assert not axe_violations(page)
+
+
 def test_supplier_page_works_without_javascript(no_js_page, sign_in, performance_data):
     """Without JavaScript the charts' figures are still there as tables."""
     sign_in(no_js_page, "commercial")
