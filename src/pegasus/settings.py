@@ -75,6 +75,15 @@ if not re.fullmatch(r"ocds-[a-z0-9]{6}", PEGASUS_OCID_PREFIX):
 # Where the public pages are served from, for links in documents made away from a request (OCDS packages).
 PEGASUS_PUBLIC_URL = os.environ.get("PEGASUS_PUBLIC_URL", "http://127.0.0.1:8000")
 PEGASUS_OCDS_PUBLISHER = os.environ.get("PEGASUS_OCDS_PUBLISHER", "Mayor's Office for Policing and Crime")
+# The OCDS 1.1.5 schema folder and the UK extension's, which exports are checked against; read from this machine,
+# never fetched. Without them an export is recorded as not checked. By default, the published copies beside the
+# project (../shared/data), where the development machines keep them.
+PEGASUS_OCDS_SCHEMA_DIR = Path(
+    os.environ.get("PEGASUS_OCDS_SCHEMA_DIR") or BASE_DIR.parent / "shared" / "data" / "ocds-schema-1.1.5"
+)
+PEGASUS_OCDS_EXTENSION_DIR = Path(
+    os.environ.get("PEGASUS_OCDS_EXTENSION_DIR") or BASE_DIR.parent / "shared" / "data" / "ocds-uk-extension"
+)
 
 # --- Applications ------------------------------------------------------------------------------------------
 INSTALLED_APPS = [

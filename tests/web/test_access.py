@@ -190,6 +190,10 @@ PUBLIC = {
     "public-feed-atom": "/public/decisions/feed.atom",
     "public-feed-json": "/public/decisions/feed.json",
     "public-ocds-releases": "/public/ocds/releases.json",
+    "public-ocds-records": "/public/ocds/records.json",
+    "open-data": "/public/open-data/",
+    "open-data-releases": "/public/open-data/releases.json",
+    "open-data-records": "/public/open-data/records.json",
 }
 # Routes walked by their own tests: sign-in/out, home (a redirect), POST-only actions, the admin and the API.
 WALKED_ELSEWHERE = {
@@ -201,6 +205,7 @@ WALKED_ELSEWHERE = {
     "decision-act",
     "notice-act",
     "performance-dataset-choose",  # POST only: tests/performance/test_uploads.py
+    "open-data-generate",
 }
 
 
@@ -257,6 +262,7 @@ def estate(module_transaction, module_media):
         procurements_demo_load()
         sourcing_demo_load(optimise=False)
         programme_demo_load()
+        _ocds_exports()
     finance = _finance_ledger()
     own = Supplier.objects.get(name=SUPPLIERS[SUPPLIER_USER_WORKS_FOR][0])
     procurement = Procurement.objects.order_by("pk").first()
@@ -279,6 +285,21 @@ def estate(module_transaction, module_media):
         **_raid(),
         **_programme_records(),
     }
+
+
+def _ocds_exports() -> None:
+    """The release and record packages exported, for the Open data page's downloads."""
+    from django.utils import timezone
+
+    from pegasus.estate.demo import DEMO_AS_AT
+    from pegasus.publication.models import OcdsExport
+    from pegasus.publication.open_data_views import package_build
+    from pegasus.publication.services import ocds_export_create
+
+    now = timezone.now().replace(microsecond=0)
+    for kind in OcdsExport.Kind.values:
+        package = package_build(kind, DEMO_AS_AT, now)
+        ocds_export_create(kind=kind, as_at=DEMO_AS_AT, generated_at=now, package=package, via="command", by=None)
 
 
 def _raid() -> dict:

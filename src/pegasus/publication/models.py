@@ -152,3 +152,75 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} of {self.contract.reference} ({self.state})"
+
+
+NOT_CHECKED = "not checked: the OCDS schema is not on this server (PEGASUS_OCDS_SCHEMA_DIR)"
+
+
+class OcdsExport(models.Model):
+    """One export of the OCDS release or record package: what it held, when and how it was made, and whether the
+    schema accepted it (`ocds_review`). Its file is kept in the shared storage; the Open data page serves the latest
+    of each kind. An export is a record of what was published: it is never changed."""
+
+    class Kind(models.TextChoices):
+        RELEASES = "releases", "Release package"
+        RECORDS = "records", "Record package"
+
+    class Via(models.TextChoices):
+        COMMAND = "command", "the export command"
+        PAGE = "page", "staff, on this page"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    as_at = models.DateField(help_text="the date contracts' current ends and spend are read at")
+    generated_at = models.DateTimeField(help_text="the package's publishedDate")
+    generated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    via = models.CharField(max_length=10, choices=Via.choices)
+    file = models.FileField(upload_to="publication/ocds/", max_length=300)
+    size = models.PositiveBigIntegerField(help_text="bytes")
+    sha256 = models.CharField(max_length=64)
+    items = models.PositiveIntegerField(help_text="releases, or records")
+    processes = models.PositiveIntegerField(help_text="contracting processes")
+    contracts = models.PositiveIntegerField(help_text="the estate's contracts")
+    procurements = models.PositiveIntegerField()
+    notices = models.PositiveIntegerField(help_text="published notices")
+    awards = models.PositiveIntegerField(help_text="published awards of procurements' tenders")
+    publisher = models.CharField(max_length=300, blank=True)
+    license = models.CharField(max_length=300, blank=True)
+    version = models.CharField(max_length=10, blank=True, help_text="the OCDS version the package declares")
+    error_count = models.PositiveIntegerField(
+        null=True, blank=True, help_text="places where the package breaks the schema; empty when it was not checked"
+    )
+    errors = models.JSONField(default=list, blank=True, help_text="[{path, message}] of the first errors")
+
+    class Meta:
+        ordering = ["-generated_at", "-pk"]
+        indexes = [models.Index(fields=["kind", "as_at", "generated_at"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(kind__in=["releases", "records"]), name="ocds_export_kind"),
+            models.CheckConstraint(condition=models.Q(via__in=["command", "page"]), name="ocds_export_via"),
+        ]
+
+    def __str__(self) -> str:
+        return f"OCDS {self.kind} as at {self.as_at} ({self.generated_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def checked(self) -> bool:
+        """Whether the schema was there to check the package against."""
+        return self.error_count is not None
+
+    @property
+    def valid(self) -> bool:
+        return self.error_count == 0
+
+    @property
+    def verdict(self) -> str:
+        """The check in words: valid, how many schema errors, or not checked."""
+        if not self.checked:
+            return NOT_CHECKED
+        return "valid against OCDS 1.1.5 with the UK extension" if self.valid else f"{self.error_count} schema errors"
+
+    @property
+    def errors_not_shown(self) -> int:
+        return (self.error_count or 0) - len(self.errors)

@@ -4,6 +4,9 @@ are public, but what the authority watches in the market is its own business, so
 Post-award notices: staff read every notice; a supplier user reads the notices of its own contracts only; commercial
 officers draft and publish them; a commercial officer or legal checks one (someone other than its drafter, which the
 services check). The public reads published notices only, through their OCDS releases.
+
+Open data: anyone reads the OCDS packages and the Open data page; commercial officers and programme directors may
+generate the packages again from it.
 """
 
 import rules
@@ -34,3 +37,11 @@ rules.add_perm("publication.view_notice", is_internal | is_own_notice)
 rules.add_perm("publication.draft_notice", is_commercial)
 rules.add_perm("publication.check_notice", checks_notices)
 rules.add_perm("publication.publish_notice", is_commercial)
+
+
+@rules.predicate
+def exports_open_data(user) -> bool:
+    return has_role(user, Role.COMMERCIAL_OFFICER, Role.PROGRAMME_DIRECTOR)
+
+
+rules.add_perm("publication.export_ocds", exports_open_data)

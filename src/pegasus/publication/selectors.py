@@ -24,7 +24,7 @@ from pegasus.performance.selectors import kpi_assessments, kpis_of
 from pegasus.procurement.modification import Verdict
 from pegasus.publication import rules
 from pegasus.publication.market import ICT_DIVISIONS
-from pegasus.publication.models import MarketAward, MarketImport, MarketProcess, Notice
+from pegasus.publication.models import MarketAward, MarketImport, MarketProcess, Notice, OcdsExport
 
 
 def published_decisions(today: date, *, search: str = "") -> QuerySet[Any]:
@@ -374,3 +374,31 @@ def contract_kpis(contract: Any) -> list[dict[str, Any]]:
         {"kpi": kpi.pk, "name": kpi.name, "description": kpi.description, "sla_priority": kpi.sla_priority}
         for kpi in kpis_of(contract)
     ]
+
+
+# --- OCDS exports ------------------------------------------------------------------------------------------------
+
+# Exports listed on the Open data page, newest first
+EXPORTS_LISTED = 10
+
+
+def _published_exports(as_at: date) -> QuerySet[OcdsExport]:
+    """Exports the public may read: those as at `as_at` or before. An export made ahead of the date (a command's
+    --as-at) is public once its date comes: until then it could show spend not yet published."""
+    return OcdsExport.objects.filter(as_at__lte=as_at)
+
+
+def ocds_exports_latest(as_at: date) -> dict[str, OcdsExport | None]:
+    """The latest public export of each kind (release package, record package), or None where there is none: one
+    query a kind."""
+    return {kind: ocds_export_latest(kind, as_at) for kind in OcdsExport.Kind.values}
+
+
+def ocds_exports_recent(as_at: date, limit: int = EXPORTS_LISTED) -> list[OcdsExport]:
+    """The newest public exports, of either kind."""
+    return list(_published_exports(as_at).order_by("-generated_at", "-pk")[:limit])
+
+
+def ocds_export_latest(kind: str, as_at: date) -> OcdsExport | None:
+    """The latest public export of one kind, the package its download serves."""
+    return _published_exports(as_at).filter(kind=kind).order_by("-generated_at", "-pk").first()

@@ -1,15 +1,18 @@
 """Writes of the market view: importing OCDS releases, all or nothing unless the caller sets bad files aside; and
-the post-award notices: drafted from the records, checked by a second person, published, corrected by a new one."""
+the post-award notices: drafted from the records, checked by a second person, published, corrected by a new one;
+and the record of each OCDS export, checked against the schema and kept in the shared storage."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -19,12 +22,13 @@ from pegasus.core.clock import default_as_at
 from pegasus.core.exceptions import InputError, InvalidTransition, RuleViolation
 from pegasus.core.locks import locked
 from pegasus.core.roles import Role, has_role
+from pegasus.core.storage import shared_storage
 from pegasus.core.transitions import status_require, transition_require
 from pegasus.core.types import User
 from pegasus.estate.selectors import contract_current, regime_of
 from pegasus.publication import market as m
-from pegasus.publication import rules, selectors
-from pegasus.publication.models import MarketAward, MarketImport, MarketProcess, MarketRelease, Notice
+from pegasus.publication import ocds_review, rules, selectors
+from pegasus.publication.models import MarketAward, MarketImport, MarketProcess, MarketRelease, Notice, OcdsExport
 
 PENNY = Decimal("0.01")
 # ocids looked up per query: well inside SQLite's limit on bound variables, however large the import.
@@ -528,3 +532,74 @@ def notice_correct(*, notice: Notice, reason: str, by: User | None, as_at: date 
     )
     _notice_audit(correction, "correct", by, f"Drafted a correction of notice {notice.pk}")
     return correction
+
+
+# --- OCDS exports ------------------------------------------------------------------------------------------------
+
+# The errors kept with an export (all are counted); the Open data page shows the first of them.
+EXPORT_ERRORS_KEPT = 20
+EXPORT_KIND_UNKNOWN = "An OCDS package is of releases or of records."
+
+
+def ocds_export_create(
+    *, kind: str, as_at: date, generated_at: datetime, package: dict[str, Any], via: str, by: User | None
+) -> OcdsExport:
+    """Record an export of an OCDS package (`kind` releases or records, built as at `as_at` and published at
+    `generated_at`): check it against the OCDS 1.1.5 schema with the UK extension, keep its file in the shared
+    storage, count what it holds and audit it. A package the schema refuses is recorded all the same, with its
+    errors: the record says what was exported, valid or not.
+
+    Raises ValidationError for a kind or a `via` that is not one of OcdsExport's.
+    """
+    if kind not in OcdsExport.Kind.values:
+        raise ValidationError({"kind": EXPORT_KIND_UNKNOWN})
+    schemas = ocds_review.Schemas(settings.PEGASUS_OCDS_SCHEMA_DIR, settings.PEGASUS_OCDS_EXTENSION_DIR)
+    errors = None if schemas.missing() else ocds_review.package_errors(package, kind, schemas)
+    summary = ocds_review.package_summary(package, kind)
+    content = ocds_review.package_bytes(package)
+    export = OcdsExport(
+        kind=kind,
+        as_at=as_at,
+        generated_at=generated_at,
+        generated_by=by if getattr(by, "is_authenticated", False) else None,
+        via=via,
+        size=len(content),
+        sha256=ocds_review.sha256(content),
+        items=summary.items,
+        processes=summary.processes,
+        contracts=summary.contracts,
+        procurements=summary.procurements,
+        notices=summary.notices,
+        awards=summary.awards,
+        publisher=summary.publisher[:300],
+        license=summary.license[:300],
+        version=summary.version[:10],
+        error_count=None if errors is None else len(errors),
+        errors=[{"path": e.path, "message": e.message} for e in (errors or [])[:EXPORT_ERRORS_KEPT]],
+    )
+    export.full_clean(exclude=["file"])
+    stamp = generated_at.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    export.file.save(f"ocds-{kind}-{as_at.isoformat()}-{stamp}.json", ContentFile(content), save=False)
+    stored = export.file.name or ""
+    try:
+        with transaction.atomic():
+            export.save()
+            verdict = export.verdict
+            audit_record(
+                action="publication.ocds-export",
+                by=by,
+                obj=export,
+                summary=f"OCDS {export.get_kind_display().lower()} exported as at {as_at}: {verdict}",
+                data={
+                    "kind": kind,
+                    "as_at": as_at.isoformat(),
+                    "via": via,
+                    "file": stored,
+                    "items": export.items,
+                    "errors": export.error_count,
+                },
+            )
+    except BaseException:
+        shared_storage().delete(stored)
+        raise
+    return export

@@ -1,19 +1,23 @@
-"""`pegasus ocds export --out FILE.json [--records] [--as-at D]`: everything publishable as OCDS 1.1.5.
+"""`pegasus ocds export --out FILE.json [--records] [--as-at D]`: everything publishable as OCDS 1.1.5. Each export
+is recorded (`services.ocds_export_create`): checked against the schema, kept in the shared storage and offered on
+the Open data page; the result of the check is said on standard error.
 
 `pegasus ocds import PATH... [--skip-invalid] [--json]`: other public bodies' OCDS releases into the market view.
 A folder stands for every `.json` file beneath it. A rejected file stops the import (exit 2, nothing stored) unless
 `--skip-invalid` is given; then it is set aside, counted and named with its reason.
 """
 
-import json
+import os
+import tempfile
 from pathlib import Path
 
+from django.db import transaction
 from django.utils import timezone
 
-from pegasus.core.audit import audit_record
 from pegasus.core.clock import default_as_at
 from pegasus.core.management.commands._base import BadInput, PegasusCommand, parse_date, to_json
-from pegasus.publication import market, ocds, services
+from pegasus.publication import market, ocds, ocds_review, services
+from pegasus.publication.models import OcdsExport
 
 # Rejected files listed when an import stops; the rest are counted.
 SHOWN = 20
@@ -39,26 +43,40 @@ class Command(PegasusCommand):
         as_at = parse_date(options["as_at"], "--as-at") if options["as_at"] else default_as_at()
         published = timezone.now().replace(microsecond=0)
         name = options["out"]
-        uri = ocds.package_uri("records.json" if options["records"] else "releases.json")
+        kind = OcdsExport.Kind.RECORDS if options["records"] else OcdsExport.Kind.RELEASES
         build = ocds.record_package if options["records"] else ocds.release_package
-        package = build(as_at, published, uri)
-        text = json.dumps(package, indent=2, ensure_ascii=False) + "\n"
+        package = build(as_at, published, ocds.package_uri(f"{kind}.json"))
+        text = ocds_review.package_bytes(package).decode("utf-8")
         if name == "-":
+            export = self.record(kind, as_at, published, package)
             self.stdout.write(text, ending="")
-        else:
-            try:
-                Path(name).write_text(text, encoding="utf-8")
-            except OSError as exc:
-                raise BadInput(f"--out: {name}: {exc.strerror or exc}") from None
-            kind = "records" if options["records"] else "releases"
-            count = len(package[kind])
-            self.stderr.write(f"wrote {count} {kind} to {name}")
-        audit_record(
-            action="publication.ocds-export",
-            by=None,
-            obj=None,
-            summary=f"OCDS {'record' if options['records'] else 'release'} package exported as at {as_at}",
-            data={"as_at": as_at.isoformat(), "out": name},
+            self.stderr.write(f"{export.items} {kind}, {export.verdict}")
+            return
+        # Written beside its place first and moved there once the export is recorded: nothing is left half done.
+        target = Path(name)
+        try:
+            handle, partial = tempfile.mkstemp(prefix=f".{target.name}-", dir=target.parent)
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                out.write(text)
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(partial, 0o666 & ~umask)  # as a file written in place would be, not mkstemp's owner-only
+        except OSError as exc:
+            raise BadInput(f"--out: {name}: {exc.strerror or exc}") from None
+        try:
+            with transaction.atomic():
+                export = self.record(kind, as_at, published, package)
+                try:
+                    os.replace(partial, target)
+                except OSError as exc:
+                    raise BadInput(f"--out: {name}: {exc.strerror or exc}") from None
+        finally:
+            Path(partial).unlink(missing_ok=True)
+        self.stderr.write(f"wrote {export.items} {kind} to {name}, {export.verdict}")
+
+    def record(self, kind, as_at, published, package) -> OcdsExport:
+        return services.ocds_export_create(
+            kind=kind, as_at=as_at, generated_at=published, package=package, via=OcdsExport.Via.COMMAND, by=None
         )
 
     def load(self, options):
