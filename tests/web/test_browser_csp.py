@@ -70,14 +70,44 @@ def _supplier_performance() -> str:
     return f"/performance/suppliers/{Supplier.objects.filter(contracts__isnull=False).order_by('pk').first().pk}/"
 
 
+def _market() -> str:
+    from datetime import date
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from pegasus.publication.models import MarketAward, MarketProcess
+
+    for n, supplier in enumerate(["Acme IT Ltd", "Beta Systems", "Acme IT Ltd"]):
+        process = MarketProcess.objects.create(
+            ocid=f"ocds-test-{n}",
+            title=f"Service desk {n}",
+            buyer=f"Borough {n}",
+            cpv=["72500000"],
+            division="72",
+            suppliers=supplier,
+            supplier_count=1,
+            value=Decimal(1_500_000 * (n + 1)),
+            currency="GBP",
+            value_kind="awarded",
+            start=date(2020 + n, 4, 1),
+            end=date(2027, 3, 31),
+            stage="award",
+            last_release=timezone.now(),
+        )
+        MarketAward.objects.create(process=process, supplier=supplier)
+    return "/market/"
+
+
 # Each kind of chart Pegasus draws: bars and the expiry timeline, spend against value, the procurement Gantt chart,
-# scenarios compared, and SLA attainment with service credits.
+# scenarios compared, SLA attainment with service credits, and the market's value by buyer, supplier and year.
 CHART_PAGES = {
     "dashboard": lambda: "/dashboard/",
     "contract": _contract_with_spend,
     "procurements": _procurements,
     "scenarios": _scenarios,
     "performance": _supplier_performance,
+    "market": _market,
 }
 
 
@@ -104,7 +134,9 @@ def test_charts_draw_with_no_violation(name, watched, sign_in):
     # then
     assert watched.locator(".pegasus-chart svg").count() >= 1
     assert "js-enabled" in watched.evaluate("document.body.className")
-    if name == "procurements":  # the Gantt chart's bars have tooltips
+    if name == "market":
+        assert watched.locator(".pegasus-chart svg").count() == 3
+    if name in ("procurements", "market"):  # the Gantt chart's bars and the market's have tooltips
         expect(watched.locator("#vg-tooltip-element")).to_be_visible()
     assert watched.problems() == []
 

@@ -69,3 +69,40 @@ def test_the_navigation_keeps_to_one_row_at_1280_pixels(page, everyone):
     assert len(boxes) == len(NAV)
     assert {box["y"] for box in boxes} == {boxes[0]["y"]}
     assert boxes[-1]["x"] + boxes[-1]["width"] <= row["x"] + row["width"]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("username", ["everyone", "a-rather-long-user-name"])
+def test_who_is_signed_in_and_signing_out_sit_on_the_headers_one_row_at_1280_pixels(page, everyone, username):
+    """The header band is one row: the service's name, who is signed in, changing the password and signing out."""
+    # given a user of every role, signed in
+    everyone.username = username
+    everyone.set_password("correct-horse-battery")
+    everyone.save()
+    page.goto("/sign-in/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill("correct-horse-battery")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: "/sign-in/" not in url)
+
+    # when the contracts page is open
+    page.goto("/contracts/")
+    header = page.locator(".govuk-header__container")
+    name = header.locator(".govuk-header__service-name").bounding_box()
+    account = [
+        header.get_by_text(username, exact=True).bounding_box(),
+        header.get_by_role("link", name="Change password").bounding_box(),
+        header.get_by_role("button", name="Sign out").bounding_box(),
+    ]
+    band = header.bounding_box()
+
+    # then they share the row of the service's name, within the header's width, and the navigation holds no more
+    for box in account:
+        middle = box["y"] + box["height"] / 2
+        assert name["y"] <= middle <= name["y"] + name["height"]
+        assert box["x"] + box["width"] <= band["x"] + band["width"]
+    assert account[0]["x"] > name["x"] + name["width"]
+    navigation = page.locator(".govuk-service-navigation")
+    assert navigation.get_by_role("button", name="Sign out").count() == 0
+    menu = page.get_by_role("navigation", name="Menu")
+    assert navigation.bounding_box()["height"] < 2 * menu.bounding_box()["height"]

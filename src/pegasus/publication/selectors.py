@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, DecimalField, F, Max, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 
 from pegasus.core.calendar import add_months
@@ -69,7 +69,18 @@ MARKET_SORTS = {
     "value": (F("value").desc(nulls_last=True), "ocid"),
     "buyer": ("buyer", F("end").desc(nulls_last=True), "ocid"),
 }
-TOP_SUPPLIERS = 10
+# The bars of a chart by buyer or by supplier before the rest are summed as one.
+MARKET_TOP = 10
+OTHER_BUYERS = "Other buyers"
+OTHER_SUPPLIERS = "Other suppliers, each alone"
+SHARED = "Shared by several suppliers"
+NO_SUPPLIER = "No supplier named"
+NO_BUYER = "Buyer not published"
+NO_START = "Start not published"
+# What "awarded" sums: values awarded in pounds. A process known only by its tender's estimate, or valued in another
+# currency, is counted but not valued.
+AWARDED = Q(value_kind="awarded", currency="GBP")
+WON_ALONE = Q(process__supplier_count=1, process__value_kind="awarded", process__currency="GBP")
 
 
 @dataclass(frozen=True)
@@ -98,48 +109,132 @@ def market_processes(filters: MarketFilters, today: date) -> QuerySet[MarketProc
 
 
 @dataclass(frozen=True)
+class MarketShare:
+    """One bar of a chart of the market: a buyer, a supplier or a year, or the rest summed as one."""
+
+    label: str
+    processes: int
+    awarded: Decimal
+    rest: bool = False  # the rest summed as one (other buyers, shared awards, ...), not one buyer or supplier
+
+
+@dataclass(frozen=True)
 class MarketSummary:
     processes: int
     buyers: int
     suppliers: int
     awarded: Decimal  # the sum of awarded values in pounds; estimates and other currencies are left out
     by_division: list[dict[str, Any]]
-    top_suppliers: list[dict[str, Any]]
+    # Each of the three adds up to `awarded` exactly, to the penny.
+    by_buyer: list[MarketShare]  # the MARKET_TOP buyers by value awarded, then the other buyers as one
+    by_supplier: list[MarketShare]  # the MARKET_TOP by value won alone; the other sole winners; shared; unnamed
+    by_year: list[MarketShare]  # by the year the contract starts, earliest first; the start unpublished last
+
+
+def _plain(processes: QuerySet[MarketProcess]) -> QuerySet[MarketProcess]:
+    return processes.order_by()
 
 
 def market_summary(processes: QuerySet[MarketProcess]) -> MarketSummary:
-    plain = processes.order_by()
+    """The filtered processes counted and their awarded value split by what was bought, buyer, supplier and year."""
+    plain = _plain(processes)
     totals = plain.aggregate(
         processes=Count("pk"),
         buyers=Count("buyer", distinct=True),
-        awarded=Sum("value", filter=Q(value_kind="awarded", currency="GBP")),
+        awarded=Sum("value", filter=AWARDED),
+        alone=Sum("value", filter=AWARDED & Q(supplier_count=1)),
+        alone_processes=Count("pk", filter=AWARDED & Q(supplier_count=1)),
+        shared=Sum("value", filter=AWARDED & Q(supplier_count__gt=1)),
+        shared_processes=Count("pk", filter=AWARDED & Q(supplier_count__gt=1)),
+        unnamed=Sum("value", filter=AWARDED & Q(supplier_count=0)),
+        unnamed_processes=Count("pk", filter=AWARDED & Q(supplier_count=0)),
     )
+    zero = Decimal("0")
+    awarded = totals["awarded"] or zero
     awards = MarketAward.objects.filter(process__in=plain.values("pk"))
     by_division = [
         {**row, "label": f"{row['division']}: {ICT_DIVISIONS[row['division']]}" if row["division"] else "Not ICT"}
         for row in plain.values("division")
-        .annotate(processes=Count("pk"), awarded=Sum("value", filter=Q(value_kind="awarded", currency="GBP")))
+        .annotate(processes=Count("pk"), awarded=Sum("value", filter=AWARDED))
         .order_by("division")
     ]
-    top = [
-        dict(row)
-        for row in awards.values("supplier")
-        .annotate(
-            processes=Count("process", distinct=True),
-            alone=Sum(
-                "process__value",
-                filter=Q(process__supplier_count=1, process__value_kind="awarded", process__currency="GBP"),
-            ),
-        )
-        .order_by("-processes", F("alone").desc(nulls_last=True), "supplier")[:TOP_SUPPLIERS]
+
+    top_buyers = [
+        MarketShare(row["buyer"] or NO_BUYER, row["processes"], row["awarded"])
+        for row in market_buyers(processes).filter(awarded__gt=0)[:MARKET_TOP]
     ]
+    by_buyer = [*top_buyers]
+    rest = MarketShare(
+        OTHER_BUYERS,
+        totals["processes"] - sum(s.processes for s in top_buyers),
+        awarded - sum((s.awarded for s in top_buyers), zero),
+        rest=True,
+    )
+    if rest.processes:
+        by_buyer.append(rest)
+
+    top_suppliers = [
+        MarketShare(row["supplier"], row["won"], row["alone"])
+        for row in awards.values("supplier")
+        .annotate(alone=Sum("process__value", filter=WON_ALONE), won=Count("process", filter=WON_ALONE))
+        .filter(alone__gt=0)
+        .order_by("-alone", "supplier")[:MARKET_TOP]
+    ]
+    by_supplier = [*top_suppliers]
+    for label, count, value in (
+        (
+            OTHER_SUPPLIERS,
+            totals["alone_processes"] - sum(s.processes for s in top_suppliers),
+            (totals["alone"] or zero) - sum((s.awarded for s in top_suppliers), zero),
+        ),
+        (SHARED, totals["shared_processes"], totals["shared"] or zero),
+        (NO_SUPPLIER, totals["unnamed_processes"], totals["unnamed"] or zero),
+    ):
+        if count:
+            by_supplier.append(MarketShare(label, count, value, rest=True))
+
+    years = (
+        plain.annotate(year=ExtractYear("start"))
+        .values("year")
+        .annotate(processes=Count("pk"), awarded=Sum("value", filter=AWARDED))
+        .order_by(F("year").asc(nulls_last=True))
+    )
+    by_year = [
+        MarketShare(str(row["year"]) if row["year"] else NO_START, row["processes"], row["awarded"] or zero)
+        for row in years
+    ]
+
     return MarketSummary(
         processes=totals["processes"],
         buyers=totals["buyers"],
         suppliers=awards.values("supplier").distinct().count(),
-        awarded=totals["awarded"] or Decimal("0"),
+        awarded=awarded,
         by_division=by_division,
-        top_suppliers=top,
+        by_buyer=by_buyer,
+        by_supplier=by_supplier,
+        by_year=by_year,
+    )
+
+
+def market_buyers(processes: QuerySet[MarketProcess]) -> QuerySet[Any]:
+    """Each buyer of the filtered processes with how many it ran and the value it awarded: the largest value first,
+    then the most processes."""
+    return (
+        _plain(processes)
+        .values("buyer")
+        .annotate(processes=Count("pk"), awarded=Sum("value", filter=AWARDED))
+        .order_by(F("awarded").desc(nulls_last=True), "-processes", "buyer")
+    )
+
+
+def market_suppliers(processes: QuerySet[MarketProcess]) -> QuerySet[Any]:
+    """Each supplier awarded one of the filtered processes, ordered by the number of processes it was awarded, then
+    by the value it won alone (a place on a framework shared with others is counted but not valued)."""
+    return (
+        MarketAward.objects.filter(process__in=_plain(processes).values("pk"))
+        .values("supplier")
+        .annotate(processes=Count("process", distinct=True), alone=Sum("process__value", filter=WON_ALONE))
+        .order_by("-processes", F("alone").desc(nulls_last=True), "supplier")
     )
 
 

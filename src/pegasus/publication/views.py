@@ -21,6 +21,7 @@ from pegasus.estate.selectors import contract_detail, contracts_visible_to, regi
 from pegasus.governance.selectors import public_decision, public_decision_pdf
 from pegasus.publication import ocds, selectors, services
 from pegasus.publication import rules as notice_rules
+from pegasus.publication.charts import market_charts
 from pegasus.publication.forms import (
     MarketFilterForm,
     MarketImportForm,
@@ -138,24 +139,34 @@ def ocds_releases(request):
 
 # --- The market view ---------------------------------------------------------------------------------------------
 
-MARKET_PAGE_SIZE = 50
+# Each of the page's three lists (the processes, the buyers and the suppliers) is paged on its own.
+MARKET_PAGE_SIZE = 10
 
 
 @require_perm("publication.view_market")
+@bounded_query
 def market(request):
     form = MarketFilterForm(request.GET or None)
     filters = form.filters()
     today = timezone.localdate()
     processes = selectors.market_processes(filters, today)
-    page = Paginator(processes, MARKET_PAGE_SIZE).get_page(request.GET.get("page"))
+    summary = selectors.market_summary(processes)
     return render(
         request,
         "publication/market.html",
         {
             "form": form,
             "filters": filters,
-            "page": page,
-            "summary": selectors.market_summary(processes),
+            "page": Paginator(processes, MARKET_PAGE_SIZE).get_page(query_page(request.GET)),
+            "buyers": Paginator(selectors.market_buyers(processes), MARKET_PAGE_SIZE).get_page(
+                query_page(request.GET, "buyers")
+            ),
+            "suppliers": Paginator(selectors.market_suppliers(processes), MARKET_PAGE_SIZE).get_page(
+                query_page(request.GET, "suppliers")
+            ),
+            "summary": summary,
+            "charts": market_charts(summary),
+            "top": selectors.MARKET_TOP,
             "last_import": selectors.market_last_import(),
             "today": today,
             "can_import": request.user.has_perm("publication.import_market"),

@@ -129,6 +129,12 @@ def query_with(context, **changes):
     return "?" + query.urlencode() if query else "?"
 
 
+@register.simple_tag(takes_context=True)
+def query_with_key(context, key, value):
+    """`query_with` for a parameter whose name is itself a variable (a page of one of several lists on a page)."""
+    return query_with(context, **{key: value})
+
+
 @register.simple_tag
 def summary_list(rows):
     """A GOV.UK summary list from (key, value) pairs."""
