@@ -29,6 +29,7 @@ from pegasus.api.governance import router as governance_router
 from pegasus.api.performance import router as performance_router
 from pegasus.api.publication import router as publication_router
 from pegasus.api.schemas import BODY_NOT_AN_OBJECT
+from pegasus.api.sourcing import router as sourcing_router
 from pegasus.core.exceptions import InvalidTransition, OutOfBounds, RuleViolation
 
 NOT_ALLOWED = "Your role does not allow this."
@@ -75,6 +76,7 @@ api.add_router("", governance_router)
 api.add_router("", finance_router)
 api.add_router("", publication_router)
 api.add_router("", performance_router)
+api.add_router("", sourcing_router)
 
 
 def atomic_write(run):
