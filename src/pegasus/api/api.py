@@ -27,6 +27,7 @@ from pegasus.api.estate import router as estate_router
 from pegasus.api.finance import router as finance_router
 from pegasus.api.governance import router as governance_router
 from pegasus.api.performance import router as performance_router
+from pegasus.api.procurement import router as procurement_router
 from pegasus.api.publication import router as publication_router
 from pegasus.api.schemas import BODY_NOT_AN_OBJECT
 from pegasus.api.sourcing import router as sourcing_router
@@ -77,6 +78,7 @@ api.add_router("", finance_router)
 api.add_router("", publication_router)
 api.add_router("", performance_router)
 api.add_router("", sourcing_router)
+api.add_router("", procurement_router)
 
 
 def atomic_write(run):
