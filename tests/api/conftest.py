@@ -1,4 +1,5 @@
-"""API fixtures: a client that sends a bearer token, users by role with tokens, and a small estate."""
+"""API fixtures: a client that sends a bearer token, users by role with tokens, a small estate; and the evaluation's
+small tender, shared with its tests."""
 
 from datetime import date
 from decimal import Decimal
@@ -6,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from pegasus.core.models import ApiToken
+from tests.evaluation.conftest import declared, moderated, scored, tender  # noqa: F401  (a small tender, evaluated)
 from tests.factories import ContractFactory, SpendFactory, SupplierFactory, TowerFactory
 
 

@@ -24,6 +24,7 @@ from ninja.parser import Parser
 
 from pegasus.api.auth import ApiTokenAuth
 from pegasus.api.estate import router as estate_router
+from pegasus.api.evaluation import router as evaluation_router
 from pegasus.api.finance import router as finance_router
 from pegasus.api.governance import router as governance_router
 from pegasus.api.performance import router as performance_router
@@ -79,6 +80,7 @@ api.add_router("", publication_router)
 api.add_router("", performance_router)
 api.add_router("", sourcing_router)
 api.add_router("", procurement_router)
+api.add_router("", evaluation_router)
 
 
 def atomic_write(run):
