@@ -27,6 +27,7 @@ from pegasus.api.estate import router as estate_router
 from pegasus.api.evaluation import router as evaluation_router
 from pegasus.api.finance import router as finance_router
 from pegasus.api.governance import router as governance_router
+from pegasus.api.ocds import router as ocds_router
 from pegasus.api.performance import router as performance_router
 from pegasus.api.procurement import router as procurement_router
 from pegasus.api.publication import router as publication_router
@@ -81,6 +82,7 @@ api.add_router("", performance_router)
 api.add_router("", sourcing_router)
 api.add_router("", procurement_router)
 api.add_router("", evaluation_router)
+api.add_router("", ocds_router)
 
 
 def atomic_write(run):
