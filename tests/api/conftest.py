@@ -1,4 +1,5 @@
-"""API fixtures: a client that sends a bearer token, users by role with tokens, and a small estate."""
+"""API fixtures: a client that sends a bearer token, users by role with tokens, a small estate; and the evaluation's
+small tender and the publication's every demo, shared with those apps' tests."""
 
 from datetime import date
 from decimal import Decimal
@@ -6,7 +7,9 @@ from decimal import Decimal
 import pytest
 
 from pegasus.core.models import ApiToken
+from tests.evaluation.conftest import declared, moderated, scored, tender  # noqa: F401  (a small tender, evaluated)
 from tests.factories import ContractFactory, SpendFactory, SupplierFactory, TowerFactory
+from tests.publication.conftest import everything  # noqa: F401  (every demo at once)
 
 
 class Api:

@@ -1,19 +1,23 @@
-"""The performance API: a contract's KPIs with their assessment, for every role that reads performance, and a
-supplier user's own contracts only."""
+"""The performance API: the overview, a supplier's contracts, a contract's scorecard and its KPIs with their
+assessment, for every role that reads performance, and a supplier user's own supplier and contracts only."""
 
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from pegasus.core.roles import Role
 from pegasus.estate.demo import SUPPLIER_USER_WORKS_FOR, SUPPLIERS
 from pegasus.estate.models import Contract, Supplier
 from pegasus.performance import selectors, services
+from pegasus.performance.demo import TARGETS
 from tests.factories import ContractFactory
 
 pytestmark = pytest.mark.django_db
 
 EUC = "MPS-DP-T1-005"
+SLA = {"monthly_charge": Decimal("10000.00"), "credit_cap_percent": Decimal("10"), "targets": TARGETS}
 
 
 @pytest.fixture
@@ -72,3 +76,112 @@ def test_the_endpoint_takes_a_fixed_number_of_queries(performance_demo, api_as, 
         services.kpi_create(contract=contract, name=f"Extra {n}", by=None)
     with django_assert_max_num_queries(12):
         assert api.get(f"/contracts/{contract.pk}/kpis").status_code == 200
+
+
+# --- The overview, a supplier's contracts and a contract's scorecard ---------------------------------------------
+
+
+def test_the_overview_lists_each_supplier_with_its_rating_credits_and_breaches(performance_demo, api_as):
+    # given
+    api, user = api_as(Role.AUDITOR)
+    upload, rows = selectors.performance_overview(user=user)
+
+    # when
+    body = api.get("/performance").json()
+
+    # then
+    assert body["dataset"]["upload_id"] == upload.pk and body["dataset"]["name"] == upload.original_name
+    assert body["count"] == len(rows) == len(body["items"])
+    assert [item["name"] for item in body["items"]] == [row.supplier.name for row in rows]
+    first, row = body["items"][0], rows[0]
+    assert first["credits_total"] == f"{row.credits_total:.2f}" and first["vat_basis"] == "net"
+    assert first["rating"] == row.overall.value and first["open_breached"] == row.open_breached
+    assert [c["reference"] for c in first["contracts"]] == [c.contract.reference for c in row.contracts]
+
+
+def test_the_overview_pages_through_the_suppliers(performance_demo, api_as):
+    api, _ = api_as(Role.COMMERCIAL_OFFICER)
+    every = api.get("/performance").json()["items"]
+    second = api.get("/performance", limit=1, offset=1).json()
+    assert (second["count"], second["limit"], second["offset"]) == (len(every), 1, 1)
+    assert second["items"] == every[1:2]
+
+
+def test_a_supplier_user_sees_its_own_supplier_on_the_overview_and_no_other(performance_demo, api_as):
+    api, _ = api_as(Role.SUPPLIER_USER, supplier=kestrel())
+    other = Contract.objects.exclude(supplier=kestrel()).filter(sla__isnull=False).first()
+
+    body = api.get("/performance").json()
+
+    assert [item["name"] for item in body["items"]] == [kestrel().name]
+    assert api.get(f"/performance/suppliers/{kestrel().pk}").status_code == 200
+    assert api.get(f"/performance/suppliers/{other.supplier_id}").status_code == 404
+    assert api.get(f"/contracts/{other.pk}/performance").status_code == 404
+
+
+def test_a_suppliers_contracts_with_each_priority_month_and_credit(performance_demo, api_as):
+    # given
+    api, user = api_as(Role.FINANCE)
+    supplier, _, performances = selectors.supplier_performance(user=user, pk=kestrel().pk)
+    expected = performances[0]
+
+    # when
+    body = api.get(f"/performance/suppliers/{supplier.pk}").json()
+
+    # then
+    assert body["name"] == supplier.name and body["dataset"]["dataset"] == "demo"
+    assert body["credits_total"] == f"{sum(p.credits_total for p in performances):.2f}"
+    contract = body["contracts"][0]
+    assert contract["contract"]["reference"] == expected.contract.reference == EUC
+    assert (contract["period_start"], contract["period_end"]) == ("2018-05", "2019-04")
+    assert contract["rating"] == "Inadequate"
+    p1 = contract["priorities"][0]
+    kpi = expected.kpis[0]
+    assert (p1["priority"], p1["target"], p1["rating"]) == (1, "95.00", kpi.rating.value)
+    assert (p1["months_below"], p1["months"], p1["trend"]) == (kpi.months_below, kpi.months, kpi.trend)
+    assert p1["attainment"] == pytest.approx(kpi.attainment)
+    assert len(contract["results"]) == len(expected.results)
+    assert contract["results"][0]["month"] == "2018-05" and contract["results"][0]["target"] == "95.00"
+    assert [c["credit"] for c in contract["credits"]] == [c["credit"] for c in expected.credits]
+    assert contract["credits_total"] == f"{expected.credits_total:.2f}"
+
+
+def test_a_contracts_scorecard_and_one_without_an_sla(performance_demo, api_as):
+    api, _ = api_as(Role.PROGRAMME_DIRECTOR)
+    own = Contract.objects.get(reference=EUC)
+    without = ContractFactory()
+
+    scored = api.get(f"/contracts/{own.pk}/performance").json()
+    bare = api.get(f"/contracts/{without.pk}/performance").json()
+
+    assert scored["has_sla"] is True and scored["performance"]["contract"]["reference"] == EUC
+    assert len(scored["performance"]["priorities"]) == 4
+    assert bare == {"dataset": scored["dataset"], "has_sla": False, "performance": None}
+
+
+def test_before_any_tickets_are_stored_the_dataset_is_null(demo, api_as):
+    api, _ = api_as(Role.COMMERCIAL_OFFICER)
+    body = api.get("/performance").json()
+    assert body["dataset"] is None
+
+
+def test_a_missing_supplier_or_contract_is_not_found_and_a_roleless_user_refused(performance_demo, api_as):
+    api, _ = api_as(Role.AUDITOR)
+    nobody, _ = api_as(None, username="nobody")
+    assert api.get("/performance/suppliers/999999").status_code == 404
+    assert api.get("/contracts/999999/performance").status_code == 404
+    assert nobody.get("/performance").status_code == 403
+    assert nobody.get(f"/performance/suppliers/{kestrel().pk}").status_code == 403
+
+
+def test_the_overview_takes_a_fixed_number_of_queries(performance_demo, api_as, django_assert_max_num_queries):
+    api, _ = api_as(Role.COMMERCIAL_OFFICER)
+    api.get("/performance")  # the token's first use is recorded once
+    with CaptureQueriesContext(connection) as before:
+        api.get("/performance")
+    services.sla_save(contract=ContractFactory(), by=None, **SLA)
+
+    with CaptureQueriesContext(connection) as after:
+        assert api.get("/performance").status_code == 200
+
+    assert len(after) == len(before)

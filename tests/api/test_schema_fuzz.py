@@ -23,7 +23,10 @@ from schemathesis.specs.openapi.checks import (
 
 from pegasus.core.models import ApiToken
 from pegasus.core.roles import Role
+from pegasus.evaluation import services as evaluation_services
+from pegasus.evaluation.services import CriterionSpec
 from pegasus.finance import services as finance_services
+from pegasus.procurement import services as procurement_services
 from tests.factories import (
     ContractFactory,
     OptionFactory,
@@ -54,9 +57,10 @@ def in_the_tests_transaction():
 
 
 @pytest.fixture
-def small_estate(db):
-    """Something to find: two suppliers, a contract each with an option and spend, the towers' codes in use; and
-    a budget line with an approval and a commitment under it, so that writes reach the ledgers' own rules."""
+def small_estate(db, make_user):
+    """Something to find: two suppliers, a contract each with an option and spend, the towers' codes in use; a
+    budget line with an approval and a commitment under it, so that writes reach the ledgers' own rules; and a
+    procurement replacing a contract, with a tender of one lot, a criterion and a bid."""
     ours, theirs = SupplierFactory(name="Ours Ltd"), SupplierFactory(name="Theirs plc")
     networks = TowerFactory(code="networks", name="Networks", position=1)
     authority = OrganisationFactory()
@@ -64,6 +68,28 @@ def small_estate(db):
         contract = ContractFactory(supplier=supplier, authority=authority, towers=[(networks, Decimal(100))])
         OptionFactory(contract=contract, sequence=1, length_months=12)
         SpendFactory(contract=contract, month=date(2019, 1, 1), amount=Decimal("1000.00"))
+    procurement = procurement_services.procurement_create(
+        contracts=[contract],
+        by=None,
+        reference="string",
+        title="A procurement",
+        starts_on=date(2019, 9, 2),
+        route="open",
+        annual_value=Decimal("1000000.00"),
+        term_months=36,
+        extension_months=12,
+    )
+    officer = make_user(Role.COMMERCIAL_OFFICER, username="tender-officer")
+    tender = evaluation_services.tender_create(
+        reference="string", title="A tender", lots=["A lot"], procurement=procurement, by=officer
+    )
+    lot = tender.lots.get()
+    evaluation_services.lot_criteria_set(
+        lot=lot,
+        criteria=[CriterionSpec("price", "Price", "price", Decimal(100), price_method="lowest-price-ratio")],
+        by=officer,
+    )
+    evaluation_services.bid_add(lot=lot, bidder_name="Bidder Ltd", price=Decimal("900000.00"), by=officer)
     finance_services.budget_line_save(code="string", name="A line", parent=None, by=None)
     finance_services.approval_save(
         reference="string",

@@ -24,11 +24,15 @@ from ninja.parser import Parser
 
 from pegasus.api.auth import ApiTokenAuth
 from pegasus.api.estate import router as estate_router
+from pegasus.api.evaluation import router as evaluation_router
 from pegasus.api.finance import router as finance_router
 from pegasus.api.governance import router as governance_router
+from pegasus.api.ocds import router as ocds_router
 from pegasus.api.performance import router as performance_router
+from pegasus.api.procurement import router as procurement_router
 from pegasus.api.publication import router as publication_router
 from pegasus.api.schemas import BODY_NOT_AN_OBJECT
+from pegasus.api.sourcing import router as sourcing_router
 from pegasus.core.exceptions import InvalidTransition, OutOfBounds, RuleViolation
 
 NOT_ALLOWED = "Your role does not allow this."
@@ -59,9 +63,14 @@ _LOCATIONS = {"body", "query", "path", "header", "cookie", "form", "file"}
 api = NinjaAPI(
     title="Pegasus API",
     version="1",
-    description="The ICT estate of the authority: suppliers, service towers, contracts and spend; and its "
-    "decisions, drafted, declared, submitted and decided as the scheme of delegation requires (Part 2 only for "
-    "the roles that may read it); and each contract's KPIs, rated from its SLA figures. "
+    description="The ICT estate of the authority: suppliers, service towers, contracts and spend; its decisions, "
+    "drafted, declared, submitted and decided as the scheme of delegation requires (Part 2 only for the roles that "
+    "may read it); post-award notices; the programme's finance; suppliers' performance, rated from the ticket data "
+    "(the overview, each supplier's contracts, each contract's scorecard and KPIs); the sourcing scenarios; the "
+    "procurement pipeline with its stages and schedule risk; tenders, each role reading what its pages show it "
+    "(bidders and prices for commercial officers, an evaluator's own scoring after their declaration, results once "
+    "moderated); and the OCDS release and record packages. Every operation checks the same role and object rules as "
+    "the page it mirrors: an object the caller may not see is answered 404, like a missing one. "
     "Authenticate with `Authorization: Bearer <token>` (make one with `pegasus api_token create`). "
     "Money is a string in pounds with two decimals, on the VAT basis given beside it.",
     auth=ApiTokenAuth(),
@@ -75,6 +84,10 @@ api.add_router("", governance_router)
 api.add_router("", finance_router)
 api.add_router("", publication_router)
 api.add_router("", performance_router)
+api.add_router("", sourcing_router)
+api.add_router("", procurement_router)
+api.add_router("", evaluation_router)
+api.add_router("", ocds_router)
 
 
 def atomic_write(run):
