@@ -185,3 +185,35 @@ def test_the_overview_takes_a_fixed_number_of_queries(performance_demo, api_as, 
         assert api.get("/performance").status_code == 200
 
     assert len(after) == len(before)
+
+
+def test_the_stored_datasets_are_listed_and_any_is_read_on_asking(
+    performance_demo, api_as, django_capture_on_commit_callbacks
+):
+    # given the demo's dataset and a later one-ticket file, which the pages now read
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from pegasus.performance.models import TicketUpload
+
+    demo = TicketUpload.objects.get(dataset="demo")
+    tickets = "ticket_id,supplier,priority,opened_at,resolved_at\nT1,Nobody,1,2019-03-04T09:00,2019-03-04T10:00\n"
+    with django_capture_on_commit_callbacks(execute=True):
+        later = services.ticket_upload_create(file=SimpleUploadedFile("t.csv", tickets.encode()), by=None)
+    api, _ = api_as(Role.AUDITOR)
+
+    # when
+    listed = api.get("/performance/datasets").json()["items"]
+    current = api.get("/performance").json()
+    asked = api.get(f"/performance?dataset={demo.pk}").json()
+    contract = Contract.objects.get(reference=EUC)
+    scorecard = api.get(f"/contracts/{contract.pk}/performance?dataset={demo.pk}").json()
+
+    # then
+    assert [d["upload_id"] for d in listed] == [later.pk, demo.pk]
+    assert current["dataset"]["upload_id"] == later.pk
+    assert all(row["rating"] is None for row in current["items"])
+    assert asked["dataset"]["upload_id"] == demo.pk
+    assert any(Decimal(row["credits_total"]) > 0 for row in asked["items"])
+    assert scorecard["dataset"]["upload_id"] == demo.pk and scorecard["performance"]["rating"] == "Inadequate"
+    for path in ("/performance", f"/performance/suppliers/{kestrel().pk}", f"/contracts/{contract.pk}/performance"):
+        assert api.get(f"{path}?dataset=999999").status_code == 404, path

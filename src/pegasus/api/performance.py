@@ -182,16 +182,43 @@ class ContractScorecardOut(Schema):
     performance: ContractPerformanceOut | None = Field(description="Null when the contract has no SLA")
 
 
+class DatasetQuery(Schema):
+    dataset: Id | None = Field(
+        None,
+        description="A stored dataset's upload id (GET /api/performance/datasets); the one the pages read if absent",
+    )
+
+
+def _dataset(dataset: int | None):
+    """The stored dataset asked for, or the current one; a number that is no stored dataset is a 404."""
+    try:
+        return selectors.dataset_asked(str(dataset) if dataset is not None else None)
+    except selectors.TicketUpload.DoesNotExist as exc:
+        raise Http404(str(exc)) from None
+
+
+class DatasetListOut(Schema):
+    items: list[DatasetOut] = Field(description="The one the pages read first, then the others, latest first")
+
+
+@router.get("/performance/datasets", response={200: DatasetListOut, **READ_ERRORS})
+def performance_datasets(request):
+    """The stored ticket datasets a performance figure can be computed from, the one the pages read first."""
+    check_object_perm(request.user, "performance.view_performance", None)
+    stored = selectors.stored_uploads()[: selectors.DATASETS_LISTED]
+    return DatasetListOut(items=[found for found in map(DatasetOut.of, stored) if found is not None])
+
+
 def _contract_ref(contract) -> dict:
     return {"id": contract.pk, "reference": contract.reference, "title": contract.title}
 
 
 @router.get("/performance", response={200: PerformanceOverviewOut, **READ_ERRORS})
-def performance_overview(request, page: Query[PageQuery]):
+def performance_overview(request, page: Query[PageQuery], asked: Query[DatasetQuery]):
     """Every supplier the caller may see that has a contract with an SLA, by name: its contracts, its worst rating
     over the last twelve months, its open breaches and the service credits due. A supplier user sees its own."""
     check_object_perm(request.user, "performance.view_performance", None)
-    upload, rows = selectors.performance_overview(user=request.user)
+    upload, rows = selectors.performance_overview(user=request.user, upload=_dataset(asked.dataset))
     window = rows[page.offset : page.offset + page.limit]
     return PerformanceOverviewOut(
         dataset=DatasetOut.of(upload),
@@ -214,12 +241,14 @@ def performance_overview(request, page: Query[PageQuery]):
 
 
 @router.get("/performance/suppliers/{supplier_id}", response={200: SupplierPerformanceOut, **READ_ERRORS})
-def supplier_performance(request, supplier_id: Id):
+def supplier_performance(request, supplier_id: Id, asked: Query[DatasetQuery]):
     """One supplier's contracts with an SLA: each priority's attainment, rating, months below target, trend and open
     breaches; the results month by month and priority; and the service credits by month."""
     check_object_perm(request.user, "performance.view_performance", None)
     try:
-        supplier, upload, performances = selectors.supplier_performance(user=request.user, pk=supplier_id)
+        supplier, upload, performances = selectors.supplier_performance(
+            user=request.user, pk=supplier_id, upload=_dataset(asked.dataset)
+        )
     except ObjectDoesNotExist:
         raise Http404(NO_SUCH_SUPPLIER.format(id=supplier_id)) from None
     check_object_perm(request.user, "performance.view_supplier_performance", supplier)
@@ -234,11 +263,13 @@ def supplier_performance(request, supplier_id: Id):
 
 
 @router.get("/contracts/{contract_id}/performance", response={200: ContractScorecardOut, **READ_ERRORS})
-def contract_performance(request, contract_id: Id):
+def contract_performance(request, contract_id: Id, asked: Query[DatasetQuery]):
     """One contract's scorecard: as one contract of the supplier's, or null when the contract has no SLA."""
     check_object_perm(request.user, "performance.view_performance", None)
     try:
-        contract, upload, found = selectors.contract_scorecard(user=request.user, pk=contract_id)
+        contract, upload, found = selectors.contract_scorecard(
+            user=request.user, pk=contract_id, upload=_dataset(asked.dataset)
+        )
     except ObjectDoesNotExist:
         raise Http404(NO_SUCH_CONTRACT.format(id=contract_id)) from None
     check_object_perm(request.user, "performance.view_contract_performance", contract)
