@@ -394,12 +394,7 @@ def lot_scoring(request, lot_id: Id):
     if declaration is None or declaration.has_conflict:
         return LotScoringOut(**answer, bids_shown=False, criteria=[])
     bids = selectors.bids_for_evaluator(lot=lot, user=request.user)
-    visible = list(selectors.scores_visible_to(lot=lot, user=request.user))
-    own = {(s.bid_id, s.criterion_id): s for s in visible if s.evaluator_id == request.user.pk}
-    others: dict[tuple[int, int], list] = {}
-    for s in visible:
-        if s.evaluator_id != request.user.pk:
-            others.setdefault((s.bid_id, s.criterion_id), []).append(s)
+    own, others = selectors.scores_own_and_others(lot=lot, user=request.user)
     criteria = selectors.criteria_assigned_to(lot=lot, user=request.user).prefetch_related("moderations")
     out = []
     for criterion in criteria:

@@ -98,6 +98,17 @@ def scores_visible_to(*, lot: Lot, user) -> QuerySet[Score]:
     )
 
 
+def scores_own_and_others(*, lot: Lot, user) -> tuple[dict[tuple[int, int], Score], dict[tuple[int, int], list]]:
+    """The scores an evaluator may read, by (bid, criterion): their own, and the others' (moderated only)."""
+    visible = list(scores_visible_to(lot=lot, user=user))
+    own = {(s.bid_id, s.criterion_id): s for s in visible if s.evaluator_id == user.pk}
+    others: dict[tuple[int, int], list] = {}
+    for s in visible:
+        if s.evaluator_id != user.pk:
+            others.setdefault((s.bid_id, s.criterion_id), []).append(s)
+    return own, others
+
+
 def criteria_warnings(lot: Lot) -> list[str]:
     """Warnings on a lot's criteria, such as social value under 10% of the total score."""
     criteria = [_engine_criterion(c) for c in lot.criteria.all()]

@@ -189,12 +189,7 @@ def lot_scoring(request, pk: int):
         except PegasusError as exc:
             error, failed = str(exc), (bid.pk, criterion.pk)
     bids = selectors.bids_for_evaluator(lot=lot, user=request.user)
-    visible = list(selectors.scores_visible_to(lot=lot, user=request.user))
-    own = {(s.bid_id, s.criterion_id): s for s in visible if s.evaluator_id == request.user.pk}
-    others: dict[tuple[int, int], list] = {}
-    for s in visible:
-        if s.evaluator_id != request.user.pk:
-            others.setdefault((s.bid_id, s.criterion_id), []).append(s)
+    own, others = selectors.scores_own_and_others(lot=lot, user=request.user)
     moderated = {(m.bid_id, m.criterion_id): m for m in lot_moderations(lot)}
     sections = []
     for criterion in selectors.criteria_assigned_to(lot=lot, user=request.user):
