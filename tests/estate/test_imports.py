@@ -21,7 +21,7 @@ from pegasus.core import tabular
 from pegasus.core.exceptions import ImportRejected, RowError
 from pegasus.core.models import AuditEvent
 from pegasus.core.roles import Role
-from pegasus.estate import imports, services
+from pegasus.estate import imports, selectors, services
 from pegasus.estate.imports import contracts_import, spend_import
 from pegasus.estate.models import (
     Contract,
@@ -462,7 +462,7 @@ BAD_CONTRACT_CELLS = [
         tabular.NOT_A_CHOICE.format(value="'SECRET'", choices="OFFICIAL, OFFICIAL-SENSITIVE"),
     ),
     ("towers", "", tabular.VALUE_REQUIRED.format(column="towers")),
-    ("towers", "broadband:100", imports.UNKNOWN_TOWER.format(value="'broadband'")),
+    ("towers", "broadband:100", selectors.UNKNOWN_TOWER.format(value="'broadband'")),
     ("towers", "networks:70; telephony:20", services.TOWER_SHARES_MUST_ADD_UP.format(total="90")),
     ("towers", "networks:50; Networks:50", services.TOWER_LISTED_TWICE.format(tower="networks")),
     ("towers", "networks:70; telephony", imports.NOT_A_TOWER_SHARE.format(value="'telephony'")),

@@ -10,6 +10,7 @@ from pegasus.core.exceptions import ImportRejected, InvalidTransition, RowError
 from pegasus.core.models import AuditEvent
 from pegasus.core.money import format_millions
 from pegasus.core.roles import Role
+from pegasus.estate.selectors import UNKNOWN_TOWER
 from pegasus.sourcing import services
 from pegasus.sourcing.charts import SCENARIOS_SERIES
 from pegasus.sourcing.comparison import scenario_figures
@@ -116,6 +117,7 @@ class TestImport:
         with pytest.raises(ImportRejected) as rejected:
             market_prices_import(filename="prices.csv", data=data, by=None)
         assert rejected.value.errors[0] == RowError(2, "supplier", UNKNOWN_SUPPLIER.format(value="'Nobody Ltd'"))
+        assert rejected.value.errors[1] == RowError(3, "tower", UNKNOWN_TOWER.format(value="'nowhere'"))
         assert [(e.line, e.column) for e in rejected.value.errors] == [
             (2, "supplier"),
             (3, "tower"),

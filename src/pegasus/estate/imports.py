@@ -49,6 +49,7 @@ from pegasus.core.tabular import (
 )
 from pegasus.estate import demo, services, terms
 from pegasus.estate.models import Contract, ContractStatus, Organisation, ServiceTower, Spend, Supplier
+from pegasus.estate.selectors import UNKNOWN_TOWER
 
 CONTRACTS = "contracts"
 SPEND = "spend"
@@ -60,7 +61,6 @@ MAX_RENEWALS = bounds.MAX_RENEWALS
 NO_AUTHORITY = "No contracting authority is set up: add one before importing contracts."
 
 # Problems with one cell (the problems any file can have are pegasus.core.tabular's).
-UNKNOWN_TOWER = "{value} is not the code or name of a service tower."
 NOT_A_TOWER_SHARE = "{value} is not a tower and its share, such as networks:70."
 NOT_A_SHARE = "{value} is not a share between 0.01 and 100 with at most 2 decimal places."
 NOT_AN_OPTION = (

@@ -322,8 +322,17 @@ def supplier_detail(*, user, pk: int) -> Supplier:
     return suppliers_visible_to(user).get(pk=pk)
 
 
+# What a lookup of a tower by its code or name says of a value that is neither (estate's and sourcing's imports).
+UNKNOWN_TOWER = "{value} is not the code or name of a service tower."
+
+
 def towers() -> QuerySet[ServiceTower]:
     return ServiceTower.objects.all()
+
+
+def contracts_exist() -> bool:
+    """Whether the estate holds any contract (the demo loads only into an empty one)."""
+    return Contract.objects.exists()
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,6 @@ from pegasus.core.audit import audit_record
 from pegasus.core.exceptions import ImportRejected, RowError
 from pegasus.core.tabular import VALUE_REQUIRED, Column, ImportResult, Tally, lookup_key, parse_money, read_table
 from pegasus.estate import selectors as estate_selectors
-from pegasus.estate.imports import UNKNOWN_TOWER
 from pegasus.sourcing.models import MarketPrice
 
 MARKET_PRICES = "market-prices"
@@ -47,7 +46,7 @@ def parse_price_rows(table, *, suppliers: dict[str, int], towers: dict[str, str]
                 elif column.name == "tower":
                     key = lookup_key(raw)
                     if key not in towers:
-                        raise ValueError(UNKNOWN_TOWER.format(value=tabular.shown(raw)))
+                        raise ValueError(estate_selectors.UNKNOWN_TOWER.format(value=tabular.shown(raw)))
                     values["tower"] = towers[key]
                 else:
                     values["annual_price"] = parse_money(raw)

@@ -22,9 +22,9 @@ class Command(PegasusCommand):
         parser.add_argument("--if-empty", action="store_true", help="load only into an empty database")
 
     def handle(self, *args, **options):
-        from pegasus.estate.models import Contract
+        from pegasus.estate.selectors import contracts_exist
 
-        if options["if_empty"] and Contract.objects.exists():
+        if options["if_empty"] and contracts_exist():
             created = {}
         else:
             created = demo_load()
