@@ -141,8 +141,8 @@ def wait_for_charts(page) -> None:
 
 
 # The contrast axe leaves for review (its "incomplete" colour-contrast results: text over an image, a gradient, a
-# pseudo-element or another element) measured from the colours the browser computed: the text's colour against the
-# first opaque background behind it, semi-transparent ones blended in, as WCAG 2.1 (1.4.3) measures it. A node whose
+# pseudo-element or another element) measured from the colours the browser computed: the text's colour (its fill, in
+# SVG) against the first opaque background behind it, semi-transparent ones blended in, as WCAG 2.1 (1.4.3) measures. A node whose
 # backdrop is an image is reported as such: no such text is meant to be on any page.
 _CONTRAST_REVIEW_JS = r"""
 nodes => nodes.map(target => {
@@ -150,7 +150,10 @@ nodes => nodes.map(target => {
   if (!el) return null;
   const parse = c => (c.match(/[\d.]+/g) || []).map(Number).concat([1]).slice(0, 4);
   const style = getComputedStyle(el);
-  let fg = parse(style.color);
+  // Text drawn in SVG (a chart's labels) takes its colour from its fill, other text from its colour.
+  const svgFill = el instanceof SVGElement && style.fill.startsWith('rgb');
+  let fg = parse(svgFill ? style.fill : style.color);
+  if (svgFill) fg[3] *= parseFloat(style.fillOpacity || '1') * parseFloat(style.opacity || '1');
   let layers = [];
   for (let e = el; e; e = e.parentElement) {
     const s = getComputedStyle(e);
