@@ -142,8 +142,8 @@ def wait_for_charts(page) -> None:
 
 # The contrast axe leaves for review (its "incomplete" colour-contrast results: text over an image, a gradient, a
 # pseudo-element or another element) measured from the colours the browser computed: the text's colour (its fill, in
-# SVG) against the first opaque background behind it, semi-transparent ones blended in, as WCAG 2.1 (1.4.3) measures. A node whose
-# backdrop is an image is reported as such: no such text is meant to be on any page.
+# SVG) against the first opaque background behind it, semi-transparent ones blended in, as WCAG 2.1 (1.4.3) measures.
+# A node whose backdrop is an image is reported as such: no such text is meant to be on any page.
 _CONTRAST_REVIEW_JS = r"""
 nodes => nodes.map(target => {
   const el = document.querySelector(target);
