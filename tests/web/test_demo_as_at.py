@@ -1,7 +1,7 @@
 """The demo read as at a day shows only what had happened by then, each rule read the day before and the day of
 its event: the tender opened on 2 September 2019, the modification notice published on 3 July 2019 and the variation
 it notices effective on 1 July, PCD 579's approval of 10 June 2019, the devices contract awarded on 2 March 2020, and
-the OCDS releases of procurements that start later."""
+the OCDS releases of contracts and procurements that start later."""
 
 from datetime import date
 
@@ -74,9 +74,23 @@ class TestOcds:
         assert len(release["contracts"][0]["documents"]) == 2
         assert release["date"][:10] == "2019-07-03"
 
-    @pytest.mark.parametrize("as_at, held", [(date(2020, 8, 23), False), (date(2020, 8, 24), True)])
-    def test_a_procurement_starting_later_has_no_release_before_its_day(self, loaded, as_at, held):
-        assert (_release(as_at, "PEG-2020-02") is not None) is held
+    @pytest.mark.parametrize(
+        "as_at, dated, status",
+        [(date(2019, 5, 23), "2019-05-23", "planning"), (date(2020, 8, 24), "2020-08-24", "active")],
+    )
+    def test_a_procurement_starting_later_is_planned_on_the_day_never_dated_by_its_start(
+        self, loaded, as_at, dated, status
+    ):
+        # when PEG-2020-02 (starting 24 August 2020) is published as at 23 May 2019, then on its start
+        release = _release(as_at, "PEG-2020-02")
+
+        # then it is a planning release of that day, then the tender of its start
+        assert release is not None
+        assert (release["date"][:10], release["tender"]["status"]) == (dated, status)
+
+    @pytest.mark.parametrize("as_at, held", [(date(2020, 5, 31), False), (date(2020, 6, 1), True)])
+    def test_a_contract_starting_later_has_no_release_dated_by_its_start_before_it(self, loaded, as_at, held):
+        assert (_release(as_at, AWARDED) is not None) is held
 
     def test_no_release_is_dated_after_the_day(self, loaded):
         assert all(r["date"][:10] <= "2019-05-23" for r in ocds.releases(date(2019, 5, 23)))

@@ -540,10 +540,12 @@ def procurement_release(
             tender["contractPeriod"]["endDate"] = _stamp(
                 term_end(row.schedule.planned_contract_start, procurement.term_months)
             )
+    # A procurement that has not started by `as_at` is published as planned on that day, never dated by its start.
+    dated = min(procurement.starts_on, as_at)
     release: dict[str, Any] = {
         "ocid": ocid,
-        "id": f"{ocid}-tender-{procurement.starts_on.isoformat()}",
-        "date": _stamp(procurement.starts_on),
+        "id": f"{ocid}-tender-{dated.isoformat()}",
+        "date": _stamp(dated),
         "tag": ["planning", "tender"],
         "initiationType": "tender",
         "language": "en",
@@ -596,7 +598,7 @@ def releases(as_at: date) -> list[dict[str, Any]]:
         row = procurement_row(procurement, as_at)
         buyer = row.contracts[0].authority if row.contracts else authority
         out.append(procurement_release(row, as_at, buyer, awards.get(procurement.pk, []), lots.get(procurement.pk, 0)))
-    # A release dated after `as_at` (a contract or procurement that starts later) had not been published by then.
+    # A release dated after `as_at` (a contract that starts later: one awarded after the day) was not published then.
     return [release for release in out if release["date"][:10] <= as_at.isoformat()]
 
 
