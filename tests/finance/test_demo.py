@@ -1,7 +1,7 @@
 """The demo holds the programme's money as PCD 579 sets it out: the DP budget, the Pegasus programme's £6.7m, its
 approval, commitments, actuals and forecasts, and an award that shows a saving."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -49,7 +49,8 @@ class TestBudget:
 
 class TestLedgers:
     def test_pcd_579_approves_6_7m_on_the_programme(self, loaded):
-        [approval] = position(DEMO_AS_AT).approvals
+        assert position(demo.APPROVED_ON - timedelta(days=1)).approvals == []  # not yet given the day before
+        [approval] = position(demo.APPROVED_ON).approvals
         assert (approval.reference, approval.line, approval.decision) == ("PCD579", "DP-PEG", "PCD 579")
         assert approval.approved_on == date(2019, 6, 10) and approval.figures.approved == Decimal("6700000.00")
 
@@ -58,7 +59,8 @@ class TestLedgers:
         programme = result.line("DP-PEG").total
         assert programme.budget == Decimal("3600000.00")
         assert (programme.actual, programme.committed_open) == (0, 0)
-        assert result.approvals[0].figures.committed == 0
+        assert result.approvals == []  # PCD 579's approval is given on 10 June 2019
+        assert position(demo.APPROVED_ON).approvals[0].figures.committed == 0
 
     def test_commitments_start_after_the_approval_and_stay_within_it(self, loaded):
         assert min(Commitment.objects.values_list("raised_on", flat=True)) >= demo.APPROVED_ON

@@ -108,10 +108,12 @@ class TestAsAt:
         due = board.decisions_due(date(2019, 3, 1))  # PCD 579 is required by 7 June: 98 days later
         assert "PCD 579" not in {d.reference for d in due}
 
-    def test_the_changes_pending_are_those_proposed_or_approved_for_a_later_day(self, loaded):
+    def test_the_changes_pending_are_those_proposed_by_the_day_and_not_yet_in_effect(self, loaded):
         pending = {(c.contract, c.state) for c in board.changes_pending(date(2019, 5, 23))}
         assert ("MPS-DP-T2-102", "Proposed") in pending
-        assert ("MPS-DP-T2-103", "Approved") in pending  # the break takes effect on 31 May 2020
+        assert "MPS-DP-T2-103" not in {contract for contract, _ in pending}  # its break is proposed in March 2020
+        later = {(c.contract, c.state) for c in board.changes_pending(date(2020, 3, 20))}
+        assert ("MPS-DP-T2-103", "Approved") in later  # approved on 16 March; the break takes effect on 31 May 2020
         assert ("MPS-DP-T2-103", "Approved") not in {
             (c.contract, c.state) for c in board.changes_pending(date(2020, 5, 31))
         }

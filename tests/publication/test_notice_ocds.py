@@ -6,11 +6,12 @@ and the demo export with its notices still valid by libcoveocds."""
 import json
 import subprocess
 import sys
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
+from pegasus.core import clock
 from pegasus.core.classification import Classification
 from pegasus.estate.models import Contract, ContractChange
 from pegasus.publication import services
@@ -39,8 +40,8 @@ def contract(db):
     )
 
 
-def release_of(contract) -> dict:
-    return next(r for r in releases(AS_AT) if r["ocid"].endswith(contract.reference))
+def release_of(contract, as_at: date = AS_AT) -> dict:
+    return next(r for r in releases(as_at) if r["ocid"].endswith(contract.reference))
 
 
 class TestAmendments:
@@ -108,7 +109,9 @@ class TestNotices:
 
         published(draft, checker=checker, publisher=drafter)
 
-        [document] = release_of(contract)["contracts"][0]["documents"]
+        # a notice published today is not in the release as at a day before it, and is in today's
+        assert "documents" not in release_of(contract, clock.london_today() - timedelta(days=1))["contracts"][0]
+        [document] = release_of(contract, clock.london_today())["contracts"][0]["documents"]
         assert (document["id"], document["documentType"], document["noticeType"]) == (
             f"notice-{draft.pk}",
             "contractNotice",
@@ -127,7 +130,7 @@ class TestNotices:
         )
         published(notice, checker=checker, publisher=drafter)
 
-        release = release_of(contract)
+        release = release_of(contract, clock.london_today())
 
         milestones = release["contracts"][0]["implementation"]["milestones"]
         assert [(m["title"], m["type"], m["status"]) for m in milestones] == [
@@ -152,7 +155,7 @@ class TestNotices:
         correction = services.notice_correct(notice=notice, reason="Ratings checked.", by=drafter)
         published(correction, checker=checker, publisher=drafter)
 
-        agreement = release_of(contract)["contracts"][0]
+        agreement = release_of(contract, clock.london_today())["contracts"][0]
 
         assert {m["id"].split("-kpi-")[0] for m in agreement["implementation"]["milestones"]} == {
             f"notice-{correction.pk}"

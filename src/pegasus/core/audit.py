@@ -2,6 +2,7 @@
 
 from django.db import models
 
+from pegasus.core import clock
 from pegasus.core.models import AuditEvent
 from pegasus.core.types import User
 
@@ -11,6 +12,7 @@ def audit_record(
 ) -> AuditEvent:
     """Append one audit event; `by` may be None for the system (a migration, the demo loader)."""
     return AuditEvent.objects.create(
+        at=clock.now(),
         actor=by if getattr(by, "is_authenticated", False) else None,
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",

@@ -4,6 +4,7 @@ from datetime import date
 
 from django.db.models import QuerySet
 
+from pegasus.core.clock import as_at_end
 from pegasus.core.models import AuditEvent
 
 
@@ -16,8 +17,10 @@ def audit_events(
     mentions: str = "",
     date_from: date | None = None,
     date_to: date | None = None,
+    as_at: date | None = None,
 ) -> QuerySet[AuditEvent]:
-    """The audit events that match every filter given, newest first, with their actors."""
+    """The audit events that match every filter given, newest first, with their actors; as at a day, only those
+    that had happened by its end."""
     events = AuditEvent.objects.select_related("actor")
     if action:
         events = events.filter(action__startswith=action)
@@ -33,4 +36,6 @@ def audit_events(
         events = events.filter(at__date__gte=date_from)
     if date_to:
         events = events.filter(at__date__lte=date_to)
+    if as_at:
+        events = events.filter(at__lte=as_at_end(as_at))
     return events

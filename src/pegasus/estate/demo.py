@@ -18,6 +18,7 @@ from django.db import transaction
 
 from pegasus.core.audit import audit_record
 from pegasus.core.calendar import add_months
+from pegasus.core.clock import london_instant, story_at
 from pegasus.core.roles import Role
 from pegasus.estate.models import (
     Contract,
@@ -32,6 +33,9 @@ from pegasus.estate.models import (
 )
 
 DEMO_AS_AT = date(2019, 5, 23)  # the Investment Advisory & Monitoring meeting that considered PCD 579
+# The estate, its users and the DP budget were entered at the start of the financial year 2019-20, before the
+# programme's story begins.
+ESTATE_ENTERED = london_instant(date(2019, 4, 1), 9)
 DEMO_PASSWORD = "pegasus-demo-2019"  # demo only: printed by `make run`
 
 AUTHORITY = ("Mayor's Office for Policing and Crime", "MOPAC")
@@ -256,6 +260,7 @@ def annual_value(contract: DemoContract) -> Decimal:
 
 
 @transaction.atomic
+@story_at(ESTATE_ENTERED)
 def demo_load() -> dict[str, int]:
     """Load the demonstration estate and users; a second load finds everything in place and changes nothing."""
     created: dict[str, int] = {}
@@ -358,7 +363,12 @@ def demo_load() -> dict[str, int]:
         first, last = full_name.split(" ", 1)
         user, new = User.objects.get_or_create(
             username=username,
-            defaults={"first_name": first, "last_name": last, "email": f"{username}@pegasus.example"},
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                "email": f"{username}@pegasus.example",
+                "date_joined": ESTATE_ENTERED,
+            },
         )
         if new:
             user.set_password(DEMO_PASSWORD)

@@ -25,6 +25,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce
 
 from pegasus.core.calendar import add_months
+from pegasus.core.clock import as_at_end
 from pegasus.core.db import GroupConcat
 from pegasus.core.roles import INTERNAL_ROLES, has_role
 from pegasus.estate import terms
@@ -62,6 +63,14 @@ def contracts_visible_to(user) -> QuerySet[Contract]:
     if has_role(user, *INTERNAL_ROLES):
         return contracts
     return contracts.filter(supplier_id__in=supplier_ids_of(user)) if user.is_authenticated else contracts.none()
+
+
+def known_by(contracts: QuerySet[Contract], as_at: date) -> QuerySet[Contract]:
+    """The contracts known at the end of `as_at`: a planned contract (an award's new contract) entered after that day
+    was not known then. A contract in service is read as at any day: the estate's imports enter contracts long after
+    they began, so when one was entered says nothing of whether it existed."""
+    entered_later = Contract.history.filter(id=OuterRef("pk"), history_type="+", history_date__gt=as_at_end(as_at))
+    return contracts.exclude(Q(status=Contract.Status.PLANNED) & Exists(entered_later))
 
 
 def suppliers_visible_to(user) -> QuerySet[Supplier]:
@@ -182,7 +191,7 @@ def _ordering(filters: ContractFilters) -> list[str]:
 
 def contract_rows(*, user, filters: ContractFilters, as_at: date) -> tuple[QuerySet[Contract], bool]:
     """The filtered contracts, and whether the caller must finish filtering and sorting by derived dates."""
-    contracts = with_terms(_filtered(user, filters).select_related("supplier"))
+    contracts = with_terms(known_by(_filtered(user, filters), as_at).select_related("supplier"))
     by_derived = _by_derived(filters)
     if not by_derived:
         contracts = contracts.order_by(*_ordering(filters))
@@ -226,7 +235,7 @@ def contract_list(
     only; the total rides along as a scalar subquery. Filtering or sorting by a derived date first orders the bare
     facts (see `_derived_order`).
     """
-    filtered = _filtered(user, filters)
+    filtered = known_by(_filtered(user, filters), as_at)
     start = (page - 1) * per_page
     if _by_derived(filters):
         ordered = _derived_order(filtered, filters, as_at)
@@ -443,17 +452,26 @@ def regime_of(contract: Contract) -> str:
     return "PA2023" if contract.start_date >= PA2023_START else "PCR2015"
 
 
-def contract_changes(contract: Contract) -> QuerySet[ContractChange]:
-    """A contract's changes, by effective date, with their option and decision."""
-    return contract.changes.select_related("option", "decision").order_by("effective_on", "pk")
+def contract_changes(contract: Contract, as_at: date | None = None) -> QuerySet[ContractChange]:
+    """A contract's changes, by effective date, with their option and decision; as at a day, those proposed by its
+    end only."""
+    changes = contract.changes.select_related("option", "decision").order_by("effective_on", "pk")
+    return changes if as_at is None else changes.filter(proposed_at__lte=as_at_end(as_at))
+
+
+def contract_history(contract: Contract, as_at: date, *, limit: int = 20) -> list[Any]:
+    """A contract's latest versions recorded by the end of `as_at`, newest first, with who made each."""
+    versions = contract.history.filter(history_date__lte=as_at_end(as_at))  # type: ignore[attr-defined]
+    return list(versions.select_related("history_user").order_by("-history_date")[:limit])
 
 
 def changes_pending(as_at: date) -> QuerySet[ContractChange]:
-    """Changes proposed or approved but not yet in effect: awaiting approval, or approved for a later effective
-    date. Read as today's states, since a change's approval is not dated in the programme's own time."""
+    """Changes proposed by the end of `as_at` and not yet in effect: awaiting approval, or approved for a later
+    effective date. A change proposed after `as_at` had not been proposed then."""
     return (
         ContractChange.objects.filter(
-            Q(state=ContractChange.State.PROPOSED) | Q(state=ContractChange.State.APPROVED, effective_on__gt=as_at)
+            Q(state=ContractChange.State.PROPOSED) | Q(state=ContractChange.State.APPROVED, effective_on__gt=as_at),
+            proposed_at__lte=as_at_end(as_at),
         )
         .select_related("contract", "contract__supplier")
         .order_by("effective_on", "pk")
@@ -607,7 +625,7 @@ class EstateSummary:
 def estate_summary(*, as_at: date, user=None) -> EstateSummary:
     """The estate as at a date: tier-1 totals, value by tower and supplier, concentration and what expires."""
     contracts = contracts_visible_to(user) if user is not None else Contract.objects.all()
-    active = contracts.exclude(status__in=[Contract.Status.TERMINATED])
+    active = known_by(contracts, as_at).exclude(status__in=[Contract.Status.TERMINATED])
     rows = [contract_row(c, as_at) for c in with_terms(active.select_related("supplier").prefetch_related("options"))]
     tier1 = [r for r in rows if r.contract.tier == 1]
     expiring = {

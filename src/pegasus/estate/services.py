@@ -7,11 +7,10 @@ from typing import TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.utils import timezone
 
 from pegasus.core import bounds
 from pegasus.core.audit import audit_record
-from pegasus.core.clock import london_today
+from pegasus.core.clock import london_today, now
 from pegasus.core.exceptions import InvalidTransition, RuleViolation
 from pegasus.core.field_bounds import FieldBounds, full_clean
 from pegasus.core.locks import locked
@@ -573,7 +572,7 @@ def option_change_propose(*, option: ExtensionOption, kind: str, by: User | None
     """Propose the exercise or lapse of an option as a change: effective the day after the contract's current
     end, valued (for an exercise) at the annual value for the option's months."""
     contract = option.contract
-    starts = selectors.contract_current(contract, timezone.localdate()).current_end + timedelta(days=1)
+    starts = selectors.contract_current(contract, london_today()).current_end + timedelta(days=1)
     value = (
         (contract.annual_value * option.length_months / 12).quantize(Decimal("0.01"))
         if kind == ContractChange.Kind.OPTION_EXERCISE
@@ -642,7 +641,7 @@ def change_approve(*, change: ContractChange, by: User | None) -> ContractChange
             CHANGE_OPTION_NOT_AVAILABLE.format(sequence=change.option.sequence, state=change.option.state)
         )
     change.state = ContractChange.State.APPROVED
-    change.approved_by, change.approved_at = by, timezone.now()
+    change.approved_by, change.approved_at = by, now()
     change.approver_office, change.approver_clause = office, clause
     _attributed(change, by).save()
     _change_audit(change, "approve", by, "Approved")
@@ -714,7 +713,7 @@ def change_rationale_record(*, change: ContractChange, rationale: str, by: User 
     checks = _Bounds(ContractChange)
     checks.check("legal_rationale", bounds.check_text, rationale, multiline=True, max_length=bounds.MAX_LONG_TEXT)
     checks.raise_any()
-    change.legal_rationale, change.rationale_by, change.rationale_at = rationale, by, timezone.now()
+    change.legal_rationale, change.rationale_by, change.rationale_at = rationale, by, now()
     _attributed(change, by).save()
     _change_audit(change, "rationale", by, "Recorded legal's rationale")
     return change

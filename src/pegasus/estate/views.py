@@ -129,11 +129,11 @@ def contract_detail(request, pk: int):
     row = selectors.contract_row(contract, as_at, terms)
     spend = selectors.contract_spend(contract)
     spent = sum((s.amount for s in spend), start=type(contract.total_value)(0))
-    history = list(contract.history.select_related("history_user").order_by("-history_date")[:20])
+    history = selectors.contract_history(contract, as_at)
     events = list(
-        AuditEvent.objects.filter(object_type="estate.contract", object_id=str(contract.pk)).select_related("actor")[
-            :20
-        ]
+        AuditEvent.objects.filter(
+            object_type="estate.contract", object_id=str(contract.pk), at__lte=clock.as_at_end(as_at)
+        ).select_related("actor")[:20]
     )
     return render(
         request,
@@ -169,7 +169,7 @@ def _decisions_context(request, contract: Contract) -> dict:
 def _changes_context(request, contract: Contract, as_at, terms) -> dict:
     if not request.user.has_perm("estate.view_changes", contract):
         return {"can_view_changes": False}
-    changes = list(selectors.contract_changes(contract).prefetch_related("notices"))
+    changes = list(selectors.contract_changes(contract, as_at).prefetch_related("notices"))
     return {
         "can_view_changes": True,
         "changes": [(change, selectors.change_verdict(change)) for change in changes],

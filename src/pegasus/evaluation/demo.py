@@ -11,12 +11,14 @@ scores and rationales are invented. The demo evaluator has declared no conflict 
 for some criteria and not yet for the estate strategy, so the results wait on it.
 """
 
+from datetime import date
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from pegasus.core.clock import london_instant, story_at
 from pegasus.core.roles import Role
 from pegasus.estate import selectors as estate_selectors
 from pegasus.estate.demo import DEMO_PASSWORD, SUPPLIERS
@@ -53,6 +55,13 @@ SCORES = {
     ("estate", 1): (75, 75, None),
     ("estate", 2): (50, None, None),
 }
+# The tender's story in the programme's own time (illustrative days): issued when PEG-2019-01 goes to market in
+# September 2019, bids in at the deadline, conflicts declared before scoring, scores then the moderation meeting.
+TENDER_ISSUED = london_instant(date(2019, 9, 2), 9)
+BIDS_RECEIVED = london_instant(date(2019, 11, 4), 12)
+CONFLICTS_DECLARED = london_instant(date(2019, 11, 5), 10)
+SCORED = london_instant(date(2019, 11, 18), 16)
+MODERATED = london_instant(date(2019, 12, 2), 15)
 DESCRIPTORS = {0: "Unacceptable", 25: "Poor", 50: "Acceptable", 75: "Good", 100: "Excellent"}
 
 
@@ -69,15 +78,39 @@ def evaluation_demo_load() -> dict[str, int]:
     procurement = procurement_selectors.procurements().filter(reference=PROCUREMENT_REFERENCE).first()
     existing = Tender.objects.filter(reference=TENDER_REFERENCE).first()
     if existing is not None and existing.procurement_id is None and procurement is not None:
-        services.tender_procurement_set(tender=existing, procurement=procurement, by=officer)
+        with story_at(TENDER_ISSUED):
+            services.tender_procurement_set(tender=existing, procurement=procurement, by=officer)
     if officer is None or evaluator is None or existing is not None:
         return {"tenders": 0}
+    with story_at(TENDER_ISSUED):
+        tender, lot, criteria, second = _tender_issue(officer, evaluator, procurement)
+    with story_at(BIDS_RECEIVED):
+        bids = [
+            services.bid_add(
+                lot=lot, supplier=estate_selectors.suppliers().get(name=SUPPLIERS[index][0]), price=price, by=officer
+            )
+            for index, price in BIDS
+        ]
+    with story_at(CONFLICTS_DECLARED):
+        services.conflict_declare(tender=tender, has_conflict=False, by=evaluator)
+        services.conflict_declare(tender=tender, has_conflict=False, by=second)
+    with story_at(SCORED):
+        _scores_record(criteria, bids, evaluator, second)
+    with story_at(MODERATED):
+        _moderations_record(criteria, bids, officer)
+    return {"tenders": 1}
+
+
+def _tender_issue(officer, evaluator, procurement):
+    """The tender, its lot and criteria, its evaluators (the second made with it)."""
+    User = get_user_model()
     second, new = User.objects.get_or_create(
         username=SECOND_EVALUATOR[0],
         defaults={
             "first_name": SECOND_EVALUATOR[1].split()[0],
             "last_name": SECOND_EVALUATOR[1].split()[1],
             "email": f"{SECOND_EVALUATOR[0]}@pegasus.example",
+            "date_joined": TENDER_ISSUED,
         },
     )
     if new:
@@ -98,15 +131,11 @@ def evaluation_demo_load() -> dict[str, int]:
         services.evaluator_assign(criterion=criteria[code], evaluator=evaluator, by=officer)
     for code in ("tech", "estate"):
         services.evaluator_assign(criterion=criteria[code], evaluator=second, by=officer)
-    bids = [
-        services.bid_add(
-            lot=lot, supplier=estate_selectors.suppliers().get(name=SUPPLIERS[index][0]), price=price, by=officer
-        )
-        for index, price in BIDS
-    ]
-    services.conflict_declare(tender=tender, has_conflict=False, by=evaluator)
-    services.conflict_declare(tender=tender, has_conflict=False, by=second)
-    for (code, index), (first, other, moderated) in SCORES.items():
+    return tender, lot, criteria, second
+
+
+def _scores_record(criteria, bids, evaluator, second) -> None:
+    for (code, index), (first, other, _) in SCORES.items():
         criterion, bid = criteria[code], bids[index]
         services.score_record(
             bid=bid,
@@ -123,12 +152,15 @@ def evaluation_demo_load() -> dict[str, int]:
                 rationale=_rationale(other, criterion.title),
                 by=second,
             )
+
+
+def _moderations_record(criteria, bids, officer) -> None:
+    for (code, index), (_, _, moderated) in SCORES.items():
         if moderated is not None:
             services.moderation_record(
-                bid=bid,
-                criterion=criterion,
+                bid=bids[index],
+                criterion=criteria[code],
                 score=Decimal(moderated),
                 rationale="Consensus reached at the moderation meeting (illustrative).",
                 by=officer,
             )
-    return {"tenders": 1}

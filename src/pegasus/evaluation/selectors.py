@@ -10,12 +10,14 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 
+from pegasus.core.clock import as_at_end
 from pegasus.core.exceptions import RuleViolation
 from pegasus.evaluation import scoring
 from pegasus.evaluation.messages import CONFLICTED, MUST_DECLARE
@@ -33,8 +35,15 @@ from pegasus.evaluation.models import (
 from pegasus.procurement import selectors as procurement_selectors
 
 
-def tender_list() -> QuerySet[Tender]:
-    return Tender.objects.annotate(lot_count=Count("lots", distinct=True)).order_by("reference")
+def tender_list(as_at: date | None = None) -> QuerySet[Tender]:
+    """Tenders by reference with their lot counts; as at a day, each knows whether it had been opened by its end
+    (`opened_then`): one opened later is listed but not shown as opened."""
+    tenders = Tender.objects.annotate(lot_count=Count("lots", distinct=True)).order_by("reference")
+    if as_at is not None:
+        tenders = tenders.annotate(
+            opened_then=ExpressionWrapper(Q(created_at__lte=as_at_end(as_at)), output_field=BooleanField())
+        )
+    return tenders
 
 
 def procurement_choices() -> QuerySet[Any]:

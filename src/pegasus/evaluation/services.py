@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from pegasus.core import bounds
+from pegasus.core import bounds, clock
 from pegasus.core.audit import audit_record
 from pegasus.core.exceptions import InvalidTransition, OutOfBounds, RuleViolation
 from pegasus.core.field_bounds import FieldBounds, full_clean
@@ -257,7 +257,7 @@ def conflict_declare(*, tender: Tender, has_conflict: bool, details: str = "", b
         raise RuleViolation(CONFLICT_NEEDS_DETAILS)
     bounds.check_text(details, "Details of the conflict", multiline=True, max_length=bounds.MAX_LONG_TEXT)
     declaration = ConflictDeclaration.objects.create(
-        tender=tender, evaluator=by, has_conflict=has_conflict, details=details, declared_at=timezone.now()
+        tender=tender, evaluator=by, has_conflict=has_conflict, details=details, declared_at=clock.now()
     )
     audit_record(
         action="tender.declare",
@@ -292,7 +292,7 @@ def score_record(*, bid: Bid, criterion: Criterion, score: Decimal, rationale: s
         evaluator=by,
         bid=bid,
         criterion=criterion,
-        defaults={"score": score, "rationale": rationale.strip(), "scored_at": timezone.now()},
+        defaults={"score": score, "rationale": rationale.strip(), "scored_at": clock.now()},
     )
     audit_record(
         action="score.record",
@@ -328,7 +328,7 @@ def moderation_record(*, bid: Bid, criterion: Criterion, score: Decimal, rationa
             "score": score,
             "rationale": rationale.strip(),
             "moderated_by": by,
-            "moderated_at": timezone.now(),
+            "moderated_at": clock.now(),
         },
     )
     audit_record(
@@ -422,7 +422,7 @@ def award_recommend(*, lot: Lot, reference: str, value: Decimal, rationale: str,
         decision=decision,
         rationale=rationale.strip(),
         recommended_by=by,
-        recommended_at=timezone.now(),
+        recommended_at=clock.now(),
     )
     audit_record(
         action="tender.award-recommend",

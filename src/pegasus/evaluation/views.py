@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 
 from pegasus.core.access import require_perm
 from pegasus.core.classification import marking
+from pegasus.core.clock import as_at_from
 from pegasus.core.exceptions import OutOfBounds, PegasusError, RuleViolation
 from pegasus.core.reading import decimal_in_bounds
 from pegasus.evaluation import reports, selectors, services
@@ -43,7 +44,8 @@ def _decimal(value: str) -> Decimal | None:
 
 @require_perm("evaluation.view_tender")
 def tender_list(request):
-    return render(request, "evaluation/tender_list.html", {"tenders": selectors.tender_list()})
+    as_at, _ = as_at_from(request.GET.get("as_at"))
+    return render(request, "evaluation/tender_list.html", {"tenders": selectors.tender_list(as_at), "as_at": as_at})
 
 
 @require_perm("evaluation.manage_tender")

@@ -27,8 +27,10 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from pegasus.core.clock import london_instant, story_at
 from pegasus.estate import selectors as estate_selectors
 from pegasus.estate import services as estate_services
+from pegasus.estate.demo import ESTATE_ENTERED
 from pegasus.finance import rules, services
 from pegasus.governance import selectors as governance_selectors
 from pegasus.procurement import selectors as procurement_selectors
@@ -52,6 +54,9 @@ PROGRAMME_TOTAL = Decimal("6700000.00")
 APPROVAL = "PCD579"
 APPROVED_ON = date(2019, 6, 10)
 DECISION = "PCD 579"
+# Finance records the approval and the forecasts that follow it the afternoon PCD 579 is signed; each commitment
+# on the day it is raised and each payment on the day it is paid.
+APPROVAL_RECORDED = london_instant(APPROVED_ON, 14)
 
 
 @dataclass(frozen=True)
@@ -158,6 +163,7 @@ def _changed(counts: dict[str, int], kind: str, saved: services.Saved) -> None:
     counts[kind] = counts.get(kind, 0) + int(saved.outcome == "created")
 
 
+@story_at(ESTATE_ENTERED)
 def _budgets(counts: dict[str, int]) -> None:
     save = services.budget_line_save
     _changed(counts, "budget lines", save(code="DP", name="Digital Policing (DP) budget", parent=None, by=None))
@@ -184,41 +190,49 @@ def _budgets(counts: dict[str, int]) -> None:
 
 def _ledgers(counts: dict[str, int]) -> None:
     decision = DECISION if governance_selectors.approved_decision(DECISION) is not None else None
-    saved = services.approval_save(
-        reference=APPROVAL,
-        line="DP-PEG",
-        amount=PROGRAMME_TOTAL,
-        approved_on=APPROVED_ON,
-        decision=decision,
-        by=None,
-    )
+    with story_at(APPROVAL_RECORDED):
+        saved = services.approval_save(
+            reference=APPROVAL,
+            line="DP-PEG",
+            amount=PROGRAMME_TOTAL,
+            approved_on=APPROVED_ON,
+            decision=decision,
+            by=None,
+        )
     _changed(counts, "approvals", saved)
     forecast: dict[tuple[str, date], Decimal] = {}
     for spec in COMMITMENTS:
-        saved = services.commitment_save(
-            reference=spec.reference,
-            line=spec.line,
-            approval=APPROVAL,
-            supplier=spec.supplier,
-            description=spec.description,
-            raised_on=spec.raised_on,
-            amount=spec.amount,
-            cancelled_on=None,
-            contract=None,
-            by=None,
-        )
-        _changed(counts, "commitments", saved)
-        for n, (month, amount) in enumerate(payment_plan(spec), start=1):
-            saved = services.actual_save(
-                reference=f"{spec.reference}-{n:02d}",
+        with story_at(london_instant(spec.raised_on, 11)):
+            saved = services.commitment_save(
+                reference=spec.reference,
                 line=spec.line,
-                commitment=spec.reference,
-                paid_on=month.replace(day=PAID_ON_DAY),
-                amount=amount,
+                approval=APPROVAL,
+                supplier=spec.supplier,
+                description=spec.description,
+                raised_on=spec.raised_on,
+                amount=spec.amount,
+                cancelled_on=None,
+                contract=None,
                 by=None,
             )
+        _changed(counts, "commitments", saved)
+        for n, (month, amount) in enumerate(payment_plan(spec), start=1):
+            with story_at(london_instant(month.replace(day=PAID_ON_DAY), 11)):
+                saved = services.actual_save(
+                    reference=f"{spec.reference}-{n:02d}",
+                    line=spec.line,
+                    commitment=spec.reference,
+                    paid_on=month.replace(day=PAID_ON_DAY),
+                    amount=amount,
+                    by=None,
+                )
             _changed(counts, "actuals", saved)
             forecast[spec.line, month] = forecast.get((spec.line, month), rules.ZERO) + amount
+    _forecasts(counts, forecast)
+
+
+@story_at(APPROVAL_RECORDED)
+def _forecasts(counts: dict[str, int], forecast: dict[tuple[str, date], Decimal]) -> None:
     for code, _, _ in PROGRAMME_LINES:
         for year in PROGRAMME_YEARS:
             for month in rules.year_months(year):
@@ -226,6 +240,11 @@ def _ledgers(counts: dict[str, int]) -> None:
                 _changed(counts, "forecasts", services.forecast_save(line=code, month=month, amount=amount, by=None))
 
 
+# PEG-2019-03's call-off awarded, and its contract entered, after its governance approval (illustrative day).
+AWARD_RECORDED = london_instant(date(2020, 3, 2), 10)
+
+
+@story_at(AWARD_RECORDED)
 def _replacement(counts: dict[str, int]) -> None:
     """The consolidation's award, when the estate and the procurements are loaded."""
     counts["replacement contracts"] = counts["awards"] = 0

@@ -151,7 +151,8 @@ def _in_tree_order(parents: dict[str, str | None]) -> list[tuple[str, int]]:
 
 
 def position(*, as_at: date, year: int | None = None) -> Position:
-    """Every budget line's figures (its own and rolled up) and every approval's, for `year` as at `as_at`."""
+    """Every budget line's figures (its own and rolled up) and every approval given by `as_at`, for `year` as at
+    `as_at`."""
     year = rules.year_of(as_at) if year is None else year
     sums = _sums(as_at, year)
     names: dict[str, str] = {}
@@ -180,7 +181,8 @@ def position(*, as_at: date, year: int | None = None) -> Position:
                 spent=sums.get("as", {}).get(a.reference, rules.ZERO),
             ),
         )
-        for a in Approval.objects.select_related("decision").order_by("reference")
+        # An approval given after `as_at` had not been given then.
+        for a in Approval.objects.filter(approved_on__lte=as_at).select_related("decision").order_by("reference")
     ]
     return Position(as_at=as_at, year=year, lines=lines, approvals=approvals)
 

@@ -10,8 +10,10 @@ from openpyxl import Workbook
 
 from pegasus.core import spreadsheets
 from pegasus.core.calendar import LONDON_ZONE
+from pegasus.core.clock import london_instant, story_at
 from pegasus.estate import selectors as estate_selectors
 from pegasus.estate import services as estate_services
+from pegasus.estate.demo import ESTATE_ENTERED
 from pegasus.governance import services
 from pegasus.governance.models import Appointment, Decision
 from pegasus.governance.services import ExemptionSpec, RecommendationSpec
@@ -147,6 +149,27 @@ def _price_schedule() -> ContentFile:
 
 EXTENDED_CONTRACT = "MPS-DP-T1-002"
 
+# The moments of the decisions' story, in the programme's own time (illustrative where the seed gives no day): PCD 579
+# drafted after discovery, its declarations made and submitted before the Investment Advisory & Monitoring meeting of
+# 23 May 2019, and signed by the DMPC on 10 June 2019; PCD 598 submitted the week before; PCD 612 drafted after it.
+PCD_579_DRAFTED = london_instant(date(2019, 4, 29), 10)
+PCD_579_DECLARED = london_instant(date(2019, 5, 13), 16)
+PCD_579_SUBMITTED = london_instant(date(2019, 5, 14), 10)
+PCD_579_SIGNED = datetime(2019, 6, 10, 12, 0, tzinfo=LONDON_ZONE)
+PCD_598_DRAFTED = london_instant(date(2019, 5, 13), 10)
+PCD_598_SUBMITTED = london_instant(date(2019, 5, 16), 14)
+PCD_598_CHANGE_PROPOSED = london_instant(date(2019, 5, 17), 10)
+PCD_612_DRAFTED = london_instant(date(2019, 5, 20), 11)
+PCD_612_DECLARED = london_instant(date(2019, 5, 21), 10)
+CONCERNS_FILED = london_instant(date(2019, 5, 21), 12)
+# The variations proposed in May 2019 and approved by the delegated officer before the meeting (the one the rules
+# refuse, proposed the day after); each made effective on its day. The termination follows PEG-2019-03's award.
+VARIATIONS_PROPOSED = london_instant(date(2019, 5, 13), 11)
+VARIATIONS_APPROVED = london_instant(date(2019, 5, 20), 15)
+REFUSED_VARIATION_PROPOSED = london_instant(date(2019, 5, 21), 10)
+TERMINATION_PROPOSED = london_instant(date(2020, 3, 9), 10)
+TERMINATION_APPROVED = london_instant(date(2020, 3, 16), 15)
+
 
 def _link_extension(extension: Decision, by) -> None:
     """PCD 598 authorises the exercise of the networks contract's open option, proposed as a change."""
@@ -154,6 +177,11 @@ def _link_extension(extension: Decision, by) -> None:
     first = option.order_by("sequence").first()
     if first is None or estate_selectors.changes_of_decision(extension).exists():
         return
+    with story_at(PCD_598_CHANGE_PROPOSED):
+        _extension_propose(first, extension, by)
+
+
+def _extension_propose(first, extension: Decision, by) -> None:
     estate_services.change_propose(
         contract=first.contract,
         kind="option-exercise",
@@ -212,81 +240,101 @@ def _illustrative_changes(commercial, cfo) -> None:
         contract = contracts.get(reference)
         if contract is None or estate_selectors.contract_changes(contract).filter(kind="variation").exists():
             continue
-        change = estate_services.change_propose(
-            contract=contract,
-            kind="variation",
-            reason=reason,
-            effective_on=effective_on,
-            value_change=Decimal(value),
-            scope=reason.split(" (", 1)[0].split(": ", 1)[0] + ".",
-            ground=ground,
-            by=commercial,
-        )
+        with story_at(VARIATIONS_PROPOSED if state == "effective" else REFUSED_VARIATION_PROPOSED):
+            change = estate_services.change_propose(
+                contract=contract,
+                kind="variation",
+                reason=reason,
+                effective_on=effective_on,
+                value_change=Decimal(value),
+                scope=reason.split(" (", 1)[0].split(": ", 1)[0] + ".",
+                ground=ground,
+                by=commercial,
+            )
         if state == "effective":
-            estate_services.change_approve(change=change, by=cfo)
-            estate_services.change_make_effective(change=change, by=commercial)
+            with story_at(VARIATIONS_APPROVED):
+                estate_services.change_approve(change=change, by=cfo)
+            with story_at(london_instant(effective_on, 9)):
+                estate_services.change_make_effective(change=change, by=commercial)
     reference, day = DEMO_TERMINATION
     contract = contracts.get(reference)
     if contract is not None and not estate_selectors.contract_changes(contract).filter(kind="termination").exists():
-        change = estate_services.change_propose(
-            contract=contract,
-            kind="termination",
-            reason="Consolidated into the devices, mobile and print contract called off under PEG-2019-03, which "
-            "starts on 1 June 2020: the supply contract is broken at the end of transition.",
-            effective_on=day,
-            termination_date=day,
-            termination_reason="break",
-            by=commercial,
-        )
-        estate_services.change_approve(change=change, by=cfo)
+        with story_at(TERMINATION_PROPOSED):
+            change = estate_services.change_propose(
+                contract=contract,
+                kind="termination",
+                reason="Consolidated into the devices, mobile and print contract called off under PEG-2019-03, which "
+                "starts on 1 June 2020: the supply contract is broken at the end of transition.",
+                effective_on=day,
+                termination_date=day,
+                termination_reason="break",
+                by=commercial,
+            )
+        with story_at(TERMINATION_APPROVED):
+            estate_services.change_approve(change=change, by=cfo)
 
 
 def _illustrative_papers(officer, commercial) -> int:
     """PCD 612 in draft with some declarations made, and PCD 598 submitted to the DMPC."""
     made = 0
     if commercial is not None and not Decision.objects.filter(reference=STRATEGY_DRAFT["reference"]).exists():
-        draft = services.decision_create(
-            by=commercial,
-            recommendations=[
-                RecommendationSpec(
-                    "approve",
-                    "The procurement strategy for the ICT towers, including the evaluation criteria and methodology.",
-                    Decimal("480000000.00"),
-                ),
-                RecommendationSpec("note", "The market engagement carried out since PCD 579."),
-            ],
-            exemptions=[ExemptionSpec("s43", "Commercial interests", date(2021, 3, 31))],
-            route=[("MOPAC Investment Advisory & Monitoring", date(2019, 6, 13)), (DMPC, None)],
-            **STRATEGY_DRAFT,
-        )
-        services.part2_attachment_add(
-            decision=draft, upload=_price_schedule(), title="Indicative prices by tower (illustrative)", by=commercial
-        )
-        for kind in ("financial", "legal", "commercial"):
-            services.declaration_confirm(decision=draft, kind=kind, statement=DECLARATIONS[kind], by=commercial)
+        with story_at(PCD_612_DRAFTED):
+            draft = _strategy_draft(commercial)
+        with story_at(PCD_612_DECLARED):
+            services.part2_attachment_add(
+                decision=draft,
+                upload=_price_schedule(),
+                title="Indicative prices by tower (illustrative)",
+                by=commercial,
+            )
+            for kind in ("financial", "legal", "commercial"):
+                services.declaration_confirm(decision=draft, kind=kind, statement=DECLARATIONS[kind], by=commercial)
         made += 1
     if not Decision.objects.filter(reference=EXTENSION_SUBMITTED["reference"]).exists():
-        extension = services.decision_create(
-            by=officer,
-            recommendations=[
-                RecommendationSpec(
-                    "approve",
-                    "Exercise the extension option of the networks contract for twelve months.",
-                    Decimal("14000000.00"),
-                ),
-            ],
-            exemptions=[ExemptionSpec("s43", "Commercial interests", date(2020, 12, 31))],
-            route=[(DMPC, None)],
-            **EXTENSION_SUBMITTED,
-        )
-        for kind, statement in DECLARATIONS.items():
-            services.declaration_confirm(decision=extension, kind=kind, statement=statement, by=officer)
-        services.decision_submit(decision=extension, by=officer)
+        with story_at(PCD_598_DRAFTED):
+            extension = _extension_draft(officer)
+        with story_at(PCD_598_SUBMITTED):
+            for kind, statement in DECLARATIONS.items():
+                services.declaration_confirm(decision=extension, kind=kind, statement=statement, by=officer)
+            services.decision_submit(decision=extension, by=officer)
         made += 1
     extension = Decision.objects.filter(reference=EXTENSION_SUBMITTED["reference"]).order_by("-version").first()
     if extension is not None:
         _link_extension(extension, commercial or officer)
     return made
+
+
+def _strategy_draft(commercial) -> Decision:
+    return services.decision_create(
+        by=commercial,
+        recommendations=[
+            RecommendationSpec(
+                "approve",
+                "The procurement strategy for the ICT towers, including the evaluation criteria and methodology.",
+                Decimal("480000000.00"),
+            ),
+            RecommendationSpec("note", "The market engagement carried out since PCD 579."),
+        ],
+        exemptions=[ExemptionSpec("s43", "Commercial interests", date(2021, 3, 31))],
+        route=[("MOPAC Investment Advisory & Monitoring", date(2019, 6, 13)), (DMPC, None)],
+        **STRATEGY_DRAFT,
+    )
+
+
+def _extension_draft(officer) -> Decision:
+    return services.decision_create(
+        by=officer,
+        recommendations=[
+            RecommendationSpec(
+                "approve",
+                "Exercise the extension option of the networks contract for twelve months.",
+                Decimal("14000000.00"),
+            ),
+        ],
+        exemptions=[ExemptionSpec("s43", "Commercial interests", date(2020, 12, 31))],
+        route=[(DMPC, None)],
+        **EXTENSION_SUBMITTED,
+    )
 
 
 @transaction.atomic
@@ -298,10 +346,11 @@ def decisions_demo_load() -> dict[str, int]:
     officer = User.objects.filter(username="director").first()
     if approver is None or officer is None:
         return {"decisions": 0}
-    Appointment.objects.get_or_create(user=approver, office=DMPC)
-    cfo = User.objects.filter(username="cfo").first()
-    if cfo is not None:
-        Appointment.objects.get_or_create(user=cfo, office=DELEGATED_OFFICER)
+    with story_at(ESTATE_ENTERED):
+        Appointment.objects.get_or_create(user=approver, office=DMPC)
+        cfo = User.objects.filter(username="cfo").first()
+        if cfo is not None:
+            Appointment.objects.get_or_create(user=cfo, office=DELEGATED_OFFICER)
     commercial = User.objects.filter(username="commercial").first()
     made = _illustrative_papers(officer, commercial)
     if commercial is not None and cfo is not None:
@@ -309,22 +358,21 @@ def decisions_demo_load() -> dict[str, int]:
     if Decision.objects.filter(reference=PCD_579["reference"]).exists():
         decision_concerns_demo_load()
         return {"decisions": made}
-    decision = services.decision_create(
-        by=officer,
-        recommendations=RECOMMENDATIONS,
-        **PCD_579,
-        exemptions=[ExemptionSpec("s43", "Commercial interests", date(2025, 12, 31))],
-        route=[("MOPAC Investment Advisory & Monitoring", date(2019, 5, 23)), (DMPC, date(2019, 6, 10))],
-    )
-    for kind, statement in DECLARATIONS.items():
-        services.declaration_confirm(decision=decision, kind=kind, statement=statement, by=officer)
-    services.decision_submit(decision=decision, by=officer)
-    services.decision_approve(
-        decision=decision,
-        by=approver,
-        interests="None recorded.",
-        signed_at=datetime(2019, 6, 10, 12, 0, tzinfo=LONDON_ZONE),
-    )
+    with story_at(PCD_579_DRAFTED):
+        decision = services.decision_create(
+            by=officer,
+            recommendations=RECOMMENDATIONS,
+            **PCD_579,
+            exemptions=[ExemptionSpec("s43", "Commercial interests", date(2025, 12, 31))],
+            route=[("MOPAC Investment Advisory & Monitoring", date(2019, 5, 23)), (DMPC, date(2019, 6, 10))],
+        )
+    with story_at(PCD_579_DECLARED):
+        for kind, statement in DECLARATIONS.items():
+            services.declaration_confirm(decision=decision, kind=kind, statement=statement, by=officer)
+    with story_at(PCD_579_SUBMITTED):
+        services.decision_submit(decision=decision, by=officer)
+    with story_at(PCD_579_SIGNED):
+        services.decision_approve(decision=decision, by=approver, interests="None recorded.", signed_at=PCD_579_SIGNED)
     decision_concerns_demo_load()
     return {"decisions": made + 1}
 
@@ -339,6 +387,7 @@ def _concerns_of_demo() -> dict[str, tuple[list, list]]:
 
 
 @transaction.atomic
+@story_at(CONCERNS_FILED)
 def decision_concerns_demo_load() -> dict[str, int]:
     """Link the demo's decisions to what they concern, filed by the programme director who drafted them; only what is
     missing is added, so a second load (or one before the procurements exist, then after) changes nothing more."""

@@ -1,10 +1,12 @@
 """Reads of decisions for pages, with what each page shows fetched in a fixed number of queries."""
 
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
+from pegasus.core.clock import as_at_end
 from pegasus.estate import selectors as estate_selectors
 from pegasus.governance.decision_content import document_filename
 from pegasus.governance.decision_pdf import decision_public_pdf
@@ -119,6 +121,40 @@ def decisions_open_on(as_at: date, *, within_days: int) -> QuerySet[Decision]:
         .select_related("originating_officer")
         .order_by("required_by", "reference", "-version")
     )
+
+
+@dataclass(frozen=True)
+class DecisionThen:
+    """A decision as it stood at the end of an as-at day: one decided after that day was still awaiting its decision
+    then, and shows no decision."""
+
+    decision: Decision
+    status: str
+    status_label: str
+    decided_at: datetime | None
+
+    @property
+    def decided_later(self) -> bool:
+        return self.decision.decided_at is not None and self.decided_at is None
+
+
+def decision_then(decision: Decision, as_at: date) -> DecisionThen:
+    """`decision` as at the end of `as_at` (see `DecisionThen`)."""
+    if decision.decided_at is not None and decision.decided_at > as_at_end(as_at):
+        return DecisionThen(decision, Decision.Status.SUBMITTED, "Awaiting decision", None)
+    return DecisionThen(decision, decision.status, decision.get_status_display(), decision.decided_at)
+
+
+def papers_due_on(as_at: date, *, within_days: int = 30) -> list[DecisionThen]:
+    """Decisions still to be taken as at a day whose "decision required by" date is past or within the window, each
+    reference once (its latest version), as they stood that day."""
+    seen: set[str] = set()
+    due = []
+    for decision in decisions_open_on(as_at, within_days=within_days):
+        if decision.reference not in seen:
+            seen.add(decision.reference)
+            due.append(decision_then(decision, as_at))
+    return due
 
 
 # --- What the public may read of a decision: the public register, its feeds and OCDS ---

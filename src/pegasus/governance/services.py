@@ -8,9 +8,8 @@ from typing import Any, TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
-from pegasus.core import bounds, intake
+from pegasus.core import bounds, clock, intake
 from pegasus.core.audit import audit_record
 from pegasus.core.exceptions import OutOfBounds, RuleViolation
 from pegasus.core.field_bounds import FieldBounds, full_clean
@@ -257,7 +256,7 @@ def decision_submit(*, decision: Decision, by: User | None) -> Decision:
     missing = [d.get_kind_display() for d in decision.declarations.filter(confirmed=False)]
     if missing:
         raise RuleViolation(DECLARATIONS_INCOMPLETE.format(kinds=", ".join(missing)))
-    day = timezone.localdate()
+    day = clock.london_today()
     approval = r.approver_for(decision_type=r.DecisionType(decision.decision_type), value=decision.value, day=day)
     decision.approver_office = approval.approver
     decision.approver_clause = approval.clause or ""
@@ -289,7 +288,7 @@ def _decide(
         )
     decision.status = status
     decision.decided_by = by
-    decision.decided_at = signed_at or timezone.now()
+    decision.decided_at = signed_at or clock.now()
     bounds.check_text(interests, "Interests the approver declared", multiline=True, max_length=bounds.MAX_LONG_TEXT)
     decision.approver_interests = interests
     decision.save()
@@ -451,14 +450,14 @@ def part2_release(*, decision: Decision, by: User | None, note: str) -> Decision
     if not note.strip():
         raise RuleViolation(RELEASE_NEEDS_NOTE)
     bounds.check_text(note, "Release review", multiline=True, max_length=bounds.MAX_LONG_TEXT)
-    in_force = _in_force(decision, timezone.localdate())
+    in_force = _in_force(decision, clock.london_today())
     if in_force:
         raise RuleViolation(
             EXEMPTION_STILL_APPLIES.format(
                 reference=decision.reference, exemptions="; ".join(_describe(e) for e in in_force)
             )
         )
-    decision.part2_released_at = timezone.now()
+    decision.part2_released_at = clock.now()
     decision.part2_released_by = by
     decision.part2_release_note = note.strip()
     decision.save(update_fields=["part2_released_at", "part2_released_by", "part2_release_note"])
@@ -486,8 +485,8 @@ def part2_release_early(*, decision: Decision, by: User, reason: str) -> Decisio
     if not reason.strip():
         raise RuleViolation(EARLY_RELEASE_NEEDS_REASON)
     bounds.check_text(reason, "Public interest decision", multiline=True, max_length=bounds.MAX_LONG_TEXT)
-    in_force = _in_force(decision, timezone.localdate())
-    decision.part2_released_at = timezone.now()
+    in_force = _in_force(decision, clock.london_today())
+    decision.part2_released_at = clock.now()
     decision.part2_released_by = by
     decision.part2_release_note = reason.strip()
     decision.part2_released_early = True

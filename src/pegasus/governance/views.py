@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from pegasus.core.access import check_object_perm, require_perm
 from pegasus.core.classification import marking
+from pegasus.core.clock import as_at_from
 from pegasus.core.exceptions import PegasusError
 from pegasus.core.query import bounded_query, query_date, query_page
 from pegasus.estate import selectors as estate_selectors
@@ -45,6 +46,7 @@ def decision_list(request):
         text=text, status=status, decision_type=decision_type, decided_from=decided_from, decided_to=decided_to
     )
     page = Paginator(decisions, DECISIONS_PER_PAGE).get_page(query_page(params))
+    as_at, _ = as_at_from(params.get("as_at"))
     filters = {
         "q": text,
         "status": status,
@@ -54,7 +56,8 @@ def decision_list(request):
     }
     context = {
         "page": page,
-        "decisions": page.object_list,
+        "decisions": [selectors.decision_then(decision, as_at) for decision in page.object_list],
+        "as_at": as_at,
         "filters": filters,
         "filtered": any(filters.values()),
         "statuses": Decision.Status.choices,
@@ -173,11 +176,14 @@ def release_review(request):
 def decision_detail(request, pk: int):
     decision = _decision(pk)
     shows_part2 = request.user.has_perm("governance.view_part2")
+    as_at, _ = as_at_from(request.GET.get("as_at"))
     return render(
         request,
         "governance/decision_detail.html",
         {
             "decision": decision,
+            "then": selectors.decision_then(decision, as_at),
+            "as_at": as_at,
             "shows_part2": shows_part2,
             "page_marking": PART2_MARKING if shows_part2 and decision.part2 else "OFFICIAL",
             "part2_marking": PART2_MARKING,

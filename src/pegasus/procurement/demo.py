@@ -15,6 +15,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from pegasus.core.clock import london_instant, story_at
 from pegasus.estate import selectors as estate_selectors
 from pegasus.procurement import services
 from pegasus.procurement.models import Procurement
@@ -153,6 +154,12 @@ def _demo_lot(reference: str) -> Any | None:
     return next((lot for lot in lots if {t.code for t in lot.towers.all()} == towers), None)
 
 
+# The programme's procurements were planned, on the lot structure chosen, for the meeting of 23 May 2019 that
+# considered PCD 579 (illustrative day).
+PROCUREMENTS_PLANNED = london_instant(date(2019, 5, 20), 10)
+
+
+@story_at(PROCUREMENTS_PLANNED)
 def procurements_demo_load() -> dict[str, int]:
     """Load the demo procurements of the programme; loading twice changes nothing."""
     created = 0

@@ -9,11 +9,13 @@ transition, and a UK9 of the largest contract from its KPIs' figures. A change t
 """
 
 import os
+from datetime import date, timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
+from pegasus.core.clock import london_instant, story_at
 from pegasus.estate.selectors import changes_for_notices, contracts_visible_to
 from pegasus.publication import market, selectors, services
 from pegasus.publication.models import MarketRelease, Notice
@@ -45,9 +47,20 @@ def _user(username: str):
     return get_user_model().objects.filter(username=username).first()
 
 
-def _publish(notice: Notice, drafter, checker) -> None:
-    services.notice_check(notice=notice, by=checker)
-    services.notice_publish(notice=notice, by=drafter)
+# The performance notice of the year to April 2019 was drafted in the programme's own time (illustrative day); a
+# change's notice on the day after the change takes effect. Each is checked and published the day after drafting.
+PERFORMANCE_NOTICE_DRAFTED = date(2019, 5, 13)
+
+
+def _drafted_on(change) -> date:
+    return change.effective_on + timedelta(days=1)
+
+
+def _publish(notice: Notice, drafter, checker, drafted_on: date) -> None:
+    with story_at(london_instant(drafted_on + timedelta(days=1), 11)):
+        services.notice_check(notice=notice, by=checker)
+    with story_at(london_instant(drafted_on + timedelta(days=1), 15)):
+        services.notice_publish(notice=notice, by=drafter)
 
 
 def notices_demo_load() -> dict[str, int]:
@@ -65,21 +78,28 @@ def notices_demo_load() -> dict[str, int]:
         wanted = kind == "PCR-MOD" and change.ground == "additional"
         wanted = wanted or (kind == "UK11" and change.state == "effective")
         if wanted:
-            _publish(services.notice_draft_from_change(change=change, by=drafter), drafter, checker)
+            with story_at(london_instant(_drafted_on(change), 10)):
+                notice = services.notice_draft_from_change(change=change, by=drafter)
+            _publish(notice, drafter, checker, _drafted_on(change))
             made += 1
     largest = contracts_visible_to(drafter).order_by("-total_value", "reference").first()
     if largest is not None and not Notice.objects.filter(contract=largest, kind="UK9").exists():
         assessments = selectors.contract_assessments(largest)
         if assessments is not None and assessments.items:
-            notice = services.notice_draft_performance(
-                contract=largest,
-                period_start=assessments.period_start,
-                period_end=assessments.period_end,
-                assessments=assessments.items,
-                # A KPI with no figures in the period is rated from what the commercial team knows of it.
-                ratings={str(item["kpi"]): "Approaching target" for item in assessments.items if not item["rating"]},
-                by=drafter,
-            )
-            _publish(notice, drafter, checker)
+            with story_at(london_instant(PERFORMANCE_NOTICE_DRAFTED, 10)):
+                notice = _performance_notice_draft(largest, assessments, drafter)
+            _publish(notice, drafter, checker, PERFORMANCE_NOTICE_DRAFTED)
             made += 1
     return {"notices": made}
+
+
+def _performance_notice_draft(largest, assessments, drafter) -> Notice:
+    return services.notice_draft_performance(
+        contract=largest,
+        period_start=assessments.period_start,
+        period_end=assessments.period_end,
+        assessments=assessments.items,
+        # A KPI with no figures in the period is rated from what the commercial team knows of it.
+        ratings={str(item["kpi"]): "Approaching target" for item in assessments.items if not item["rating"]},
+        by=drafter,
+    )

@@ -80,7 +80,7 @@ from django.utils import timezone
 
 from pegasus.core.calendar import term_end
 from pegasus.core.classification import Classification
-from pegasus.core.clock import london_today
+from pegasus.core.clock import as_at_end, london_today
 from pegasus.core.money import VatBasis
 from pegasus.estate.selectors import contract_current_from, contract_end, contracting_authority, contracts_with_spend
 from pegasus.evaluation.selectors import (
@@ -303,9 +303,15 @@ def contract_release(contract: Any, as_at: date) -> dict[str, Any]:
     ocid = f"{ocid_prefix()}-{contract.reference}"
     buyer = _organisation(contract.authority)
     supplier = _supplier(contract.supplier)
-    changes = sorted(contract.changes.all(), key=lambda c: (c.effective_on, c.pk))
+    # What had happened by `as_at` only: a change that took effect after it is no amendment yet, a termination after
+    # it has not ended the contract, a notice published after it is not among its documents.
+    changes = sorted(
+        (c for c in contract.changes.all() if c.effective_on <= as_at), key=lambda c: (c.effective_on, c.pk)
+    )
     current = contract_current_from(contract, changes, as_at)
-    end = contract.ended_on or current.current_end
+    terminations = [c for c in changes if c.kind == "termination" and c.state == "effective"]
+    ended_on = contract.ended_on if terminations else None
+    end = ended_on or current.current_end
     period = {"startDate": _stamp(contract.start_date), "endDate": _stamp(end)}
     award: dict[str, Any] = {
         "id": f"{contract.reference}-award",
@@ -319,7 +325,7 @@ def contract_release(contract: Any, as_at: date) -> dict[str, Any]:
         "id": contract.reference,
         "awardID": award["id"],
         "title": contract.title,
-        "status": CONTRACT_STATUS[contract.status],
+        "status": CONTRACT_STATUS[contract.status if ended_on or contract.ended_on is None else "active"],
         "period": period,
         "dateSigned": _stamp(contract.start_date),
     }
@@ -363,12 +369,12 @@ def contract_release(contract: Any, as_at: date) -> dict[str, Any]:
         agreement["amendments"] = amendments
         release["tag"].append("contractAmendment")
         events += [a["date"] for a in amendments]
-    terminations = [c for c in changes if c.kind == "termination" and c.state == "effective"]
-    if terminations and contract.ended_on is not None:
+    if terminations and ended_on is not None:
         release["tag"].append("contractTermination")
         events.append(_stamp(terminations[-1].termination_date))
     notices = sorted(
-        (n for n in contract.notices.all() if n.state == "published"), key=lambda n: (n.published_at, n.pk)
+        (n for n in contract.notices.all() if n.state == "published" and n.published_at <= as_at_end(as_at)),
+        key=lambda n: (n.published_at, n.pk),
     )
     if notices:
         agreement["documents"] = [_notice_document(n) for n in notices]
@@ -534,10 +540,12 @@ def procurement_release(
             tender["contractPeriod"]["endDate"] = _stamp(
                 term_end(row.schedule.planned_contract_start, procurement.term_months)
             )
+    # A procurement that has not started by `as_at` is published as planned on that day, never dated by its start.
+    dated = min(procurement.starts_on, as_at)
     release: dict[str, Any] = {
         "ocid": ocid,
-        "id": f"{ocid}-tender-{procurement.starts_on.isoformat()}",
-        "date": _stamp(procurement.starts_on),
+        "id": f"{ocid}-tender-{dated.isoformat()}",
+        "date": _stamp(dated),
         "tag": ["planning", "tender"],
         "initiationType": "tender",
         "language": "en",
@@ -577,7 +585,8 @@ def procurement_release(
 
 
 def releases(as_at: date) -> list[dict[str, Any]]:
-    """Every publishable release: the estate's contracts, then the procurements, each in reference order."""
+    """Every publishable release as at `as_at`: the estate's contracts, then the procurements, each in reference
+    order; none dated after `as_at`, and in each only the changes, notices and awards of `as_at` or before."""
     contracts = contracts_with_spend().prefetch_related(
         "changes__option", Prefetch("notices", queryset=published_notices())
     )
@@ -589,7 +598,8 @@ def releases(as_at: date) -> list[dict[str, Any]]:
         row = procurement_row(procurement, as_at)
         buyer = row.contracts[0].authority if row.contracts else authority
         out.append(procurement_release(row, as_at, buyer, awards.get(procurement.pk, []), lots.get(procurement.pk, 0)))
-    return out
+    # A release dated after `as_at` (a contract that starts later: one awarded after the day) was not published then.
+    return [release for release in out if release["date"][:10] <= as_at.isoformat()]
 
 
 def _package_meta(published: datetime, uri: str) -> dict[str, Any]:

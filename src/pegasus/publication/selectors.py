@@ -15,7 +15,7 @@ from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 
 from pegasus.core.calendar import add_months
-from pegasus.core.clock import default_as_at
+from pegasus.core.clock import as_at_end, default_as_at
 from pegasus.core.roles import INTERNAL_ROLES, has_role
 from pegasus.estate.permissions import supplier_ids_of
 from pegasus.estate.selectors import change_verdict, changes_for_notices, contracts_visible_to, regime_of
@@ -272,8 +272,11 @@ class NoticeFilters:
     supplier: int | None = None
 
 
-def notice_list(*, user, filters: NoticeFilters) -> QuerySet[Notice]:
+def notice_list(*, user, filters: NoticeFilters, as_at: date | None = None) -> QuerySet[Notice]:
+    """The notices the user may see, newest draft first; as at a day, only those drafted by its end."""
     notices = notices_visible_to(user)
+    if as_at is not None:
+        notices = notices.filter(drafted_at__lte=as_at_end(as_at))
     if filters.kind:
         notices = notices.filter(kind=filters.kind)
     if filters.state:

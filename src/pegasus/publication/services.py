@@ -14,9 +14,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
 
-from pegasus.core import intake
+from pegasus.core import clock, intake
 from pegasus.core.audit import audit_record
 from pegasus.core.clock import default_as_at
 from pegasus.core.exceptions import InputError, InvalidTransition, RuleViolation
@@ -350,7 +349,7 @@ def _create(
         period_end=period[1] if period else None,
         corrects=corrects,
         drafted_by=_someone(by),
-        drafted_at=timezone.now(),
+        drafted_at=clock.now(),
     )
     notice.full_clean()
     _notice_attributed(notice, by).save()
@@ -475,7 +474,7 @@ def notice_check(*, notice: Notice, by: User | None) -> Notice:
     if notice.drafted_by_id is not None and notice.drafted_by_id == getattr(by, "pk", None):
         raise RuleViolation(NOTICE_CHECKER_IS_DRAFTER)
     notice.state = Notice.State.CHECKED
-    notice.checked_by, notice.checked_at = _someone(by), timezone.now()
+    notice.checked_by, notice.checked_at = _someone(by), clock.now()
     _notice_attributed(notice, by).save()
     _notice_audit(notice, "check", by, "Checked")
     return notice
@@ -489,7 +488,7 @@ def notice_publish(*, notice: Notice, by: User | None) -> Notice:
     notice = locked(Notice, notice.pk, related=("contract",))
     status_require(notice.state, {Notice.State.CHECKED}, NOTICE_NOT_CHECKED)
     notice.state = Notice.State.PUBLISHED
-    notice.published_by, notice.published_at = _someone(by), timezone.now()
+    notice.published_by, notice.published_at = _someone(by), clock.now()
     _notice_attributed(notice, by).save()
     _notice_audit(notice, "publish", by, "Published")
     return notice

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from pegasus.core import intake
 from pegasus.core.access import check_object_perm, require_perm
-from pegasus.core.clock import default_as_at
+from pegasus.core.clock import as_at_from, default_as_at
 from pegasus.core.exceptions import PegasusError
 from pegasus.core.query import bounded_query, query_int, query_page
 from pegasus.estate.selectors import contract_detail, contracts_visible_to, regime_of, suppliers_visible_to
@@ -212,7 +212,8 @@ DRAFTED_FROM_A_CHANGE = ("UK10", "UK11", "PCR-MOD")
 @bounded_query
 def notice_list(request):
     form = NoticeFilterForm(request.GET or None, suppliers=suppliers_visible_to(request.user))
-    notices = selectors.notice_list(user=request.user, filters=form.filters())
+    as_at, _ = as_at_from(request.GET.get("as_at"))
+    notices = selectors.notice_list(user=request.user, filters=form.filters(), as_at=as_at)
     page = Paginator(notices, NOTICE_PAGE_SIZE).get_page(query_page(request.GET))
     internal = request.user.has_perm("publication.view_market")
     return render(
@@ -221,7 +222,8 @@ def notice_list(request):
         {
             "form": form,
             "page": page,
-            "due": selectors.notices_due(user=request.user, as_at=default_as_at()) if internal else None,
+            "due": selectors.notices_due(user=request.user, as_at=as_at) if internal else None,
+            "as_at": as_at,
             "can_draft": request.user.has_perm("publication.draft_notice"),
         },
     )

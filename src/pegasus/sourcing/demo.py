@@ -4,10 +4,12 @@ Market prices are illustrative (pounds a year, ex VAT, as if from market engagem
 estate demo's fictional ones. The optimised scenario is solved while the demo loads, with a short time limit.
 """
 
+from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
 
+from pegasus.core.clock import london_instant, story_at
 from pegasus.estate import selectors as estate_selectors
 from pegasus.estate.demo import SUPPLIERS
 from pegasus.sourcing import services
@@ -67,6 +69,10 @@ SIAM_PLUS_TOWERS_LOTS = [
     (["applications"], KESTREL),
     (["mobile"], CITYLINE),
 ]
+# The market engagement's prices and the scenarios drawn from them, the week before PCD 579 was declared
+# (illustrative days).
+PRICES_ENTERED = london_instant(date(2019, 5, 7), 10)
+SCENARIOS_DRAWN = london_instant(date(2019, 5, 9), 14)
 DEMO_TIME_LIMIT = 3  # seconds: `make run` stays quick; the demo estate is small enough to prove optimal in this time
 
 
@@ -75,7 +81,7 @@ def sourcing_demo_load(*, optimise: bool = True) -> dict[str, int]:
     created = {"market prices": 0, "scenarios": 0}
     suppliers = {s.name: s for s in estate_selectors.suppliers().filter(name__in=MARKET_PRICES_MILLIONS)}
     towers = {t.code: t for t in estate_selectors.towers()}
-    with transaction.atomic():
+    with transaction.atomic(), story_at(PRICES_ENTERED):
         for name, prices in MARKET_PRICES_MILLIONS.items():
             for code, millions in prices.items():
                 _, new = MarketPrice.objects.get_or_create(
@@ -84,6 +90,12 @@ def sourcing_demo_load(*, optimise: bool = True) -> dict[str, int]:
                     defaults={"annual_price": Decimal(millions) * 1_000_000},
                 )
                 created["market prices"] += int(new)
+    with story_at(SCENARIOS_DRAWN):
+        _scenarios(created, suppliers, optimise)
+    return created
+
+
+def _scenarios(created: dict[str, int], suppliers: dict, optimise: bool) -> None:
     if not Scenario.objects.filter(name=BASELINE).exists():
         services.scenario_baseline_create(name=BASELINE, by=None, **POLICY)
         created["scenarios"] += 1
@@ -115,5 +127,6 @@ def sourcing_demo_load(*, optimise: bool = True) -> dict[str, int]:
         run = OptimisationRun.objects.get(scenario=scenario)
         if run.status == OptimisationRun.Status.QUEUED:
             services.optimisation_run_execute(run_id=run.pk)
+        # The run has no history to take the story's instant: its own queue and progress times are set here.
+        OptimisationRun.objects.filter(pk=run.pk).update(queued_at=SCENARIOS_DRAWN, updated_at=SCENARIOS_DRAWN)
         created["scenarios"] += 1
-    return created

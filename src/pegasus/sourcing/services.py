@@ -11,8 +11,8 @@ from decimal import Decimal
 from typing import Any, TypedDict, Unpack
 
 from django.db import transaction
-from django.utils import timezone
 
+from pegasus.core import clock
 from pegasus.core.audit import audit_record
 from pegasus.core.exceptions import RuleViolation
 from pegasus.core.field_bounds import FieldBounds, full_clean
@@ -279,7 +279,7 @@ def optimisation_run_execute(*, run_id: int, sweep: bool = True) -> Optimisation
             run=run_id,
             status=run.get_status_display().lower(),
         )
-        run.status, run.started_at = OptimisationRun.Status.RUNNING, timezone.now()
+        run.status, run.started_at = OptimisationRun.Status.RUNNING, clock.now()
         run.save(update_fields=["status", "started_at", "updated_at"])
         Scenario.objects.filter(pk=run.scenario_id).update(status=Scenario.Status.RUNNING)
     scenario = run.scenario
@@ -307,12 +307,12 @@ def optimisation_run_execute(*, run_id: int, sweep: bool = True) -> Optimisation
                 best_objective=objective,
                 best_lots=_lots_json(lots),
                 improvements=improvements,
-                updated_at=timezone.now(),
+                updated_at=clock.now(),
             )
     if "error" in outcome:
         with transaction.atomic():
             OptimisationRun.objects.filter(pk=run.pk).update(
-                status=OptimisationRun.Status.FAILED, message=str(outcome["error"])[:500], finished_at=timezone.now()
+                status=OptimisationRun.Status.FAILED, message=str(outcome["error"])[:500], finished_at=clock.now()
             )
             Scenario.objects.filter(pk=scenario.pk).update(status=Scenario.Status.FAILED)
         run.refresh_from_db()
@@ -328,7 +328,7 @@ def optimisation_run_execute(*, run_id: int, sweep: bool = True) -> Optimisation
         run.best_lots = _lots_json(result.lots)
         run.reasons = list(result.reasons)
         run.improvements = max(run.improvements, best.snapshot()[2])
-        run.finished_at = timezone.now()
+        run.finished_at = clock.now()
         run.save()
         scenario.lots.all().delete()
         if result.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):

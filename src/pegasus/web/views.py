@@ -21,7 +21,7 @@ from pegasus.estate.charts import expiry_timeline
 from pegasus.estate.selectors import estate_summary
 from pegasus.estate.terms import DECISION_URGENT_DAYS
 from pegasus.finance import selectors as finance_selectors
-from pegasus.governance.selectors import decisions_due
+from pegasus.governance.selectors import papers_due_on
 from pegasus.procurement.selectors import procurement_list, schedule_risks
 from pegasus.programme.selectors import raid_escalated
 from pegasus.ui.charts import bar_chart
@@ -59,7 +59,7 @@ def dashboard(request):
                     "value-by-supplier", "Contract value by supplier", summary.by_supplier, "supplier", "Supplier"
                 ),
             ],
-            "papers_due": list(decisions_due(as_at)) if request.user.has_perm("governance.view_decision") else None,
+            "papers_due": papers_due_on(as_at) if request.user.has_perm("governance.view_decision") else None,
             "procurements": _procurements_flagged(request.user, as_at),
             "replacement_risks": _replacement_risks(request.user, as_at),
             "programme_money": _programme_money(request.user, as_at),
@@ -130,7 +130,10 @@ def _audit_events(params):
     filters = {name: str(params.get(name, "")).strip() for name in AUDIT_FILTERS}
     date_from = query_date(params, "from", label="From date")
     date_to = query_date(params, "to", label="To date")
+    # Read as at a day only when asked: the trail is the record of real actions, sign-ins included.
+    as_at = as_at_from(params.get("as_at"))[0] if params.get("as_at") else None
     events = audit_events(
+        as_at=as_at,
         action=filters["action"],
         user=filters["user"],
         object_type=filters["object_type"],
@@ -141,6 +144,7 @@ def _audit_events(params):
     )
     filters["from"] = date_from.isoformat() if date_from else ""
     filters["to"] = date_to.isoformat() if date_to else ""
+    filters["as_at"] = as_at.isoformat() if as_at else ""
     return events, filters
 
 

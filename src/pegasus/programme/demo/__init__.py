@@ -9,6 +9,8 @@ transition planning. Owners, scores and dates the seed does not give are illustr
 
 from django.db import transaction
 
+from pegasus.core.clock import story_at
+from pegasus.estate.demo import ESTATE_ENTERED
 from pegasus.programme.demo.cases import cases_demo_load
 from pegasus.programme.demo.exits import exits_demo_load
 from pegasus.programme.demo.milestones import milestones_demo_load
@@ -35,7 +37,8 @@ def programme_get_or_create() -> tuple[Programme, bool]:
 @transaction.atomic
 def programme_demo_load() -> dict[str, int]:
     """The programme, its business cases, milestones, RAID log and exit plans; counts of what was created."""
-    programme, created = programme_get_or_create()
+    with story_at(ESTATE_ENTERED):
+        programme, created = programme_get_or_create()
     counts = {"programmes": int(created)}
     counts |= cases_demo_load(programme)
     counts |= milestones_demo_load(programme)

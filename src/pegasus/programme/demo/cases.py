@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 
 from pegasus.core.calendar import LONDON_ZONE
+from pegasus.core.clock import story_at
 from pegasus.governance import selectors as governance_selectors
 from pegasus.procurement import selectors as procurement_selectors
 from pegasus.programme.models import BusinessCase, Programme
@@ -150,6 +151,25 @@ def _option_years(costs0: str, yearly: str, benefits: str, first_benefit: int) -
 def _obc(programme: Programme, by) -> int:
     if BusinessCase.objects.filter(reference=OBC).exists():
         return 0
+    with story_at(_on(date(2019, 4, 15))):
+        case = _obc_options(programme, by)
+    with story_at(_on(date(2019, 5, 13))):
+        services.case_version_add(
+            case=case,
+            sections=OBC_V2,
+            note="For the Investment Advisory & Monitoring meeting of 23 May 2019",
+            by=by,
+            on=_on(date(2019, 5, 13)),
+        )
+    decision = governance_selectors.approved_decision(APPROVING_DECISION)
+    if decision is not None:
+        with story_at(decision.decided_at):
+            services.case_approve(case=case, decision=decision, by=by)
+    return 1
+
+
+def _obc_options(programme: Programme, by) -> BusinessCase:
+    """The OBC's first draft and its options appraisal."""
     case = services.case_create(
         programme=programme,
         reference=OBC,
@@ -175,17 +195,7 @@ def _obc(programme: Programme, by) -> int:
         )
         if shortlisted:
             services.option_years_set(option=option, years=_option_years(*plan), by=by)
-    services.case_version_add(
-        case=case,
-        sections=OBC_V2,
-        note="For the Investment Advisory & Monitoring meeting of 23 May 2019",
-        by=by,
-        on=_on(date(2019, 5, 13)),
-    )
-    decision = governance_selectors.approved_decision(APPROVING_DECISION)
-    if decision is not None:
-        services.case_approve(case=case, decision=decision, by=by)
-    return 1
+    return case
 
 
 def _fbcs(programme: Programme, by) -> int:
@@ -194,20 +204,25 @@ def _fbcs(programme: Programme, by) -> int:
     for reference, title, procurement, value, sections in FBCS:
         if BusinessCase.objects.filter(reference=reference).exists():
             continue
-        services.case_create(
-            programme=programme,
-            reference=reference,
-            title=title,
-            stage=BusinessCase.Stage.FBC,
-            value=value,
-            procurement=procurements.get(procurement),
-            sections=sections,
-            note=f"Opened with the OBC; value illustrative. {ILLUSTRATIVE}",
-            by=by,
-            on=_on(date(2019, 5, 20)),
-        )
+        with story_at(_on(date(2019, 5, 20))):
+            _fbc_create(programme, by, reference, title, procurements.get(procurement), value, sections)
         made += 1
     return made
+
+
+def _fbc_create(programme: Programme, by, reference, title, procurement, value, sections) -> None:
+    services.case_create(
+        programme=programme,
+        reference=reference,
+        title=title,
+        stage=BusinessCase.Stage.FBC,
+        value=value,
+        procurement=procurement,
+        sections=sections,
+        note=f"Opened with the OBC; value illustrative. {ILLUSTRATIVE}",
+        by=by,
+        on=_on(date(2019, 5, 20)),
+    )
 
 
 def cases_demo_load(programme: Programme) -> dict[str, int]:

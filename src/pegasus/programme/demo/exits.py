@@ -9,6 +9,7 @@ schedule (going to market in September 2019, mobilisation from April to July 202
 from dataclasses import dataclass
 from datetime import date
 
+from pegasus.core.clock import london_instant, story_at
 from pegasus.procurement import selectors as procurement_selectors
 from pegasus.programme.models import ExitTask, Programme
 from pegasus.programme.services.exits import exit_plan_save, exit_task_save, exit_task_state_set
@@ -112,6 +113,11 @@ OWN_TASKS = {
 }
 
 
+# The exit plans drawn up after the incumbents' contracts were read in May 2019 (illustrative day).
+EXITS_PLANNED = london_instant(date(2019, 5, 21), 16)
+
+
+@story_at(EXITS_PLANNED)
 def exits_demo_load(programme: Programme) -> dict[str, int]:
     procurement = procurement_selectors.procurements().filter(reference=REPLACEMENT).first()
     if procurement is None:

@@ -12,6 +12,7 @@ The procurement milestones are forecast on the schedule's planned dates; owners 
 from dataclasses import dataclass
 from datetime import date
 
+from pegasus.core.clock import london_instant, story_at
 from pegasus.estate import selectors as estate_selectors
 from pegasus.procurement import selectors as procurement_selectors
 from pegasus.programme.models import Milestone, Programme
@@ -21,6 +22,8 @@ from pegasus.programme.services.milestones import milestone_save
 # domain only through its selectors and services): the meeting that considered PCD 579.
 DEMO_AS_AT = date(2019, 5, 23)
 PCD_579_DECIDED = date(2019, 6, 10)
+# The programme office baselines its milestones once PCD 579 is decided, with the decision's day as achieved.
+MILESTONES_BASELINED = london_instant(PCD_579_DECIDED, 15)
 DIRECTOR = "Programme Director"
 COMMERCIAL_LEAD = "Head of Commercial (illustrative)"
 
@@ -82,6 +85,7 @@ def _planned(spec: StageMilestone):
     return stage_row.stage, planned
 
 
+@story_at(MILESTONES_BASELINED)
 def milestones_demo_load(programme: Programme) -> dict[str, int]:
     held = set(programme.milestones.values_list("name", flat=True))
     created = 0

@@ -12,6 +12,7 @@ says so.
 
 from datetime import date
 
+from pegasus.core.clock import london_instant, story_at
 from pegasus.estate import selectors as estate_selectors
 from pegasus.governance import selectors as governance_selectors
 from pegasus.procurement import selectors as procurement_selectors
@@ -278,11 +279,14 @@ def raid_demo_load(programme: Programme) -> dict[str, int]:
     decision = governance_selectors.decision_list().filter(reference="PCD 579").order_by("-version").first()
     created = {"raid_items": 0, "mitigations": 0}
     for values, mitigations in _items(contract, procurement, decision):
-        saved = raid_item_save(programme=programme, **values, by=None)
-        created["raid_items"] += saved.outcome == "created"
-        item: RaidItem = saved.row
-        for mitigation in mitigations:
-            existing = item.mitigations.filter(action=mitigation["action"]).first()
-            outcome = mitigation_save(item=item, mitigation=existing, **mitigation, by=None).outcome
-            created["mitigations"] += outcome == "created"
+        # Each item is logged with its mitigations on the last day the demo tells of it (raised, closed, done).
+        days = [values["raised_on"], values.get("closed_on"), *(m.get("done_on") for m in mitigations)]
+        with story_at(london_instant(max(day for day in days if day is not None), 10)):
+            saved = raid_item_save(programme=programme, **values, by=None)
+            created["raid_items"] += saved.outcome == "created"
+            item: RaidItem = saved.row
+            for mitigation in mitigations:
+                existing = item.mitigations.filter(action=mitigation["action"]).first()
+                outcome = mitigation_save(item=item, mitigation=existing, **mitigation, by=None).outcome
+                created["mitigations"] += outcome == "created"
     return created

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from pegasus.core import clock
 from pegasus.core.audit import audit_record
 from pegasus.core.calendar import LONDON_ZONE
 from pegasus.core.exceptions import InvalidTransition
@@ -129,7 +130,7 @@ def _version_create(
         number=number,
         note=note,
         created_by=by if getattr(by, "is_authenticated", False) else None,
-        created_at=on or timezone.now(),
+        created_at=on or clock.now(),
         **{name: sections.get(name, "") for name in FIVE_CASES},
     )
     full_clean(version)
