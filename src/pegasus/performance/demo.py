@@ -161,7 +161,7 @@ def performance_demo_load() -> dict[str, int]:
         upload.status = UploadStatus.SUCCEEDED
         upload.progress = 100
         upload.rows_read = report.rows_read
-        upload.finished_at = TICKETS_STORED
+        upload.finished_at = upload.chosen_at = TICKETS_STORED
         upload.save()
         audit_record(
             action="ticket-upload.store",

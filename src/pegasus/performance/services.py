@@ -13,9 +13,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
 
-from pegasus.core import bounds, intake
+from pegasus.core import bounds, clock, intake
 from pegasus.core.audit import audit_record
 from pegasus.core.exceptions import RuleViolation
 from pegasus.core.field_bounds import FieldBounds, full_clean
@@ -267,7 +266,7 @@ def _upload_source(first: UploadedFile, second: UploadedFile | None) -> tuple[st
 
 def _keep(upload: TicketUpload, attribute: str, file: UploadedFile) -> None:
     suffix = Path(file.name or "").suffix.lower() or ".csv"
-    getattr(upload, attribute).save(f"tickets-{timezone.now():%Y%m%d%H%M%S}{suffix}", file, save=False)
+    getattr(upload, attribute).save(f"tickets-{clock.now():%Y%m%d%H%M%S}{suffix}", file, save=False)
 
 
 @transaction.atomic
@@ -523,7 +522,7 @@ def ticket_upload_ingest(*, upload_id: int) -> TicketUpload:
     finally:
         con.close()
     with transaction.atomic():
-        now = timezone.now()
+        now = clock.now()
         _finish(upload, UploadStatus.SUCCEEDED, dataset=name, rows_read=report.rows_read, chosen_at=now)
         audit_record(
             action="ticket-upload.store",
@@ -536,7 +535,7 @@ def ticket_upload_ingest(*, upload_id: int) -> TicketUpload:
 
 
 def _finish(upload: TicketUpload, status: str, **fields) -> None:
-    _progress(upload, 100, "", status=status, finished_at=timezone.now(), **fields)
+    _progress(upload, 100, "", status=status, finished_at=clock.now(), **fields)
 
 
 def _drop_files(upload: TicketUpload) -> None:
@@ -593,7 +592,7 @@ def dataset_choose(*, upload: TicketUpload, by: User | None) -> TicketUpload:
     status_require(
         upload.status, {UploadStatus.SUCCEEDED}, NOT_A_STORED_DATASET, pk=upload.pk, status=upload.get_status_display()
     )
-    upload.chosen_at = timezone.now()
+    upload.chosen_at = clock.now()
     upload.save(update_fields=["chosen_at"])
     audit_record(
         action="ticket-dataset.choose",
