@@ -36,6 +36,19 @@ class TestTenders:
     def test_the_tender_is_opened_only_from_its_day(self, loaded, as_at, opened):
         assert [t.opened_then for t in evaluation_selectors.tender_list(as_at)] == [opened]
 
+    @pytest.mark.parametrize("as_at, opened", [("2019-09-01", False), ("2019-09-02", True)])
+    def test_the_tenders_page_says_it_was_not_yet_opened_on_the_day_read(self, loaded, signed_in, as_at, opened):
+        # given the demo's tender, opened on 2 September 2019
+        client, _ = signed_in(Role.COMMERCIAL_OFFICER, username="as-at-reader")
+        tender = evaluation_selectors.tender_list().get()
+
+        # when its page is read as at the day before, then that day
+        page = client.get(f"/tenders/{tender.pk}/", {"as_at": as_at}).content.decode()
+
+        # then only the day before says it had not been opened, and when it was
+        said = "this tender had not yet been opened: it was opened on 2 September 2019" in page
+        assert said is not opened
+
 
 class TestNotices:
     @pytest.mark.parametrize("as_at, listed", [(date(2019, 7, 1), False), (date(2019, 7, 2), True)])

@@ -46,6 +46,11 @@ def tender_list(as_at: date | None = None) -> QuerySet[Tender]:
     return tenders
 
 
+def opened_after(tender: Tender, as_at: date) -> bool:
+    """Whether the tender was opened after the end of `as_at`: read as at that day, it had not happened yet."""
+    return tender.created_at > as_at_end(as_at)
+
+
 def procurement_choices() -> QuerySet[Any]:
     """The procurements a tender may be opened for."""
     return procurement_selectors.procurements().order_by("reference")

@@ -72,11 +72,14 @@ def tender_create(request):
 def tender_detail(request, pk: int):
     tender = _tender(pk)
     manages = request.user.has_perm("evaluation.manage_tender")
+    as_at, _ = as_at_from(request.GET.get("as_at"))
     return render(
         request,
         "evaluation/tender_detail.html",
         {
             "tender": tender,
+            "as_at": as_at,
+            "not_yet_opened": selectors.opened_after(tender, as_at),
             "manages": manages,
             "reads_results": request.user.has_perm("evaluation.view_results"),
             "scores": request.user.has_perm("evaluation.score"),
