@@ -83,3 +83,34 @@ class TestPages:
         assert "10 Jun 2019" not in before and "Awaiting decision" in before
         assert "10 Jun 2019" in on_the_day
         assert "Awaiting decision" in dashboard and "10 Jun 2019" not in dashboard
+
+
+class TestListFilters:
+    @pytest.mark.parametrize(
+        ("as_at", "status", "listed"),
+        [
+            (date(2019, 6, 9), Decision.Status.SUBMITTED, True),
+            (date(2019, 6, 9), Decision.Status.APPROVED, False),
+            (date(2019, 6, 10), Decision.Status.SUBMITTED, False),
+            (date(2019, 6, 10), Decision.Status.APPROVED, True),
+            (None, Decision.Status.APPROVED, True),
+        ],
+    )
+    def test_the_status_filter_reads_the_status_each_had_on_the_day(self, decided, as_at, status, listed):
+        # when the decisions are filtered by status as at the day before its decision, the day itself, and today
+        found = selectors.decision_search(status=status, as_at=as_at)
+
+        # then PCD 579 is awaiting its decision before 10 June 2019 and approved from then
+        assert (decided in found) is listed
+
+    @pytest.mark.parametrize(("as_at", "listed"), [(date(2019, 6, 9), False), (date(2019, 6, 10), True)])
+    def test_the_decided_dates_filter_holds_only_what_was_decided_by_the_day(self, decided, as_at, listed):
+        found = selectors.decision_search(decided_from=date(2019, 6, 1), decided_to=date(2019, 6, 30), as_at=as_at)
+        assert (decided in found) is listed
+
+    def test_the_list_page_filters_as_at_the_day(self, client, decided, dmpc):  # noqa: F811
+        client.force_login(dmpc, backend="pegasus.core.backends.PegasusBackend")
+        before = client.get("/decisions/?status=approved&as_at=2019-06-09").context["decisions"]
+        awaiting = client.get("/decisions/?status=submitted&as_at=2019-06-09").context["decisions"]
+        assert [t.decision for t in before] == []
+        assert [(t.decision, t.status_label) for t in awaiting] == [(decided, "Awaiting decision")]

@@ -32,16 +32,22 @@ def decision_search(
     decision_type: str = "",
     decided_from: date | None = None,
     decided_to: date | None = None,
+    as_at: date | None = None,
 ) -> QuerySet[Decision]:
     """Decisions whose reference or title (Part 1 only: never Part 2) contains `text`, by status, type and the
-    date decided, newest first."""
+    date decided, newest first; as at a day, by the status and decision date each had then (`decision_then`: one
+    decided later was awaiting its decision)."""
     decisions = decision_list()
     if text:
         decisions = decisions.filter(Q(reference__icontains=text) | Q(title__icontains=text))
+    decided_later = Q(decided_at__gt=as_at_end(as_at)) if as_at is not None else Q(pk__in=[])
     if status:
-        decisions = decisions.filter(status=status)
+        then = Q(status=status) & ~decided_later
+        decisions = decisions.filter(then | decided_later if status == Decision.Status.SUBMITTED else then)
     if decision_type:
         decisions = decisions.filter(decision_type=decision_type)
+    if decided_from or decided_to:
+        decisions = decisions.exclude(decided_later)
     if decided_from:
         decisions = decisions.filter(decided_at__date__gte=decided_from)
     if decided_to:

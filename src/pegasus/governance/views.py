@@ -42,11 +42,16 @@ def decision_list(request):
     decision_type = params.get("type", "") if params.get("type") in DecisionTypeChoice.values else ""
     decided_from = query_date(params, "from", label="Decided from")
     decided_to = query_date(params, "to", label="Decided to")
+    as_at, _ = as_at_from(params.get("as_at"))
     decisions = selectors.decision_search(
-        text=text, status=status, decision_type=decision_type, decided_from=decided_from, decided_to=decided_to
+        text=text,
+        status=status,
+        decision_type=decision_type,
+        decided_from=decided_from,
+        decided_to=decided_to,
+        as_at=as_at,
     )
     page = Paginator(decisions, DECISIONS_PER_PAGE).get_page(query_page(params))
-    as_at, _ = as_at_from(params.get("as_at"))
     filters = {
         "q": text,
         "status": status,
