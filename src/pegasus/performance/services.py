@@ -393,14 +393,14 @@ class GroupChoice:
     contract: Any | None = None  # an estate Contract of that supplier
 
 
-def _mapped(choice: GroupChoice) -> dict[str, str]:
+def _mapped(choice: GroupChoice, ticket_services: dict[int, str]) -> dict[str, str]:
+    """The mapping applied to one group; `ticket_services` holds each chosen contract's SLA ticket service."""
     assert choice.supplier is not None
     contract = choice.contract
     service = ""
     if contract is not None:
-        agreement = ServiceLevelAgreement.objects.filter(contract=contract).first()
         # The contract's own tickets: the service its SLA reads, else its reference (which no other SLA names).
-        service = (agreement.ticket_service if agreement else "") or contract.reference
+        service = ticket_services.get(contract.pk, "") or contract.reference
     return {
         "supplier": choice.supplier.name,
         "contract": contract.reference if contract else "",
@@ -434,13 +434,22 @@ def ticket_upload_map(*, upload: TicketUpload, choices: dict[str, GroupChoice], 
     if errors:
         raise ValidationError(errors)
     mapping = {}
+    # Read once for every group: the saved mappings and the chosen contracts' SLA ticket services.
+    saved_of = {m.group: m for m in GroupMapping.objects.filter(source=upload.source, group__in=list(choices))}
+    chosen = [choice.contract.pk for choice in choices.values() if choice.contract is not None]
+    ticket_services = dict(
+        ServiceLevelAgreement.objects.filter(contract__in=chosen).values_list("contract_id", "ticket_service")
+    )
     for group, choice in sorted(choices.items()):
-        saved = GroupMapping.objects.filter(source=upload.source, group=group).first()
+        saved = saved_of.get(group)
         if choice.supplier is None:
             if saved is not None:
                 _attributed(saved, by).delete()
             continue
-        mapping[group] = _mapped(choice)
+        mapping[group] = _mapped(choice, ticket_services)
+        target = (choice.supplier.pk, choice.contract.pk if choice.contract is not None else None)
+        if saved is not None and (saved.supplier_id, saved.contract_id) == target:
+            continue  # unchanged: no new version in its history
         saved = saved or GroupMapping(source=upload.source, group=group)
         saved.supplier, saved.contract = choice.supplier, choice.contract
         full_clean(saved)
