@@ -9,9 +9,11 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/pegasus
 HOST ?= 127.0.0.1
 PORT ?= 8000
 export PEGASUS_AS_AT ?= 2019-05-23
-# The suite runs on every core; tests that share one built deployment run on the same one.
+# The suite runs on every core; tests that share one built deployment run on the same one. The test modules'
+# rewritten asserts are cached as bytecode (where PYTHONDONTWRITEBYTECODE is set, every worker of both runs would
+# rewrite them again).
 PYTEST_WORKERS ?= auto
-PYTEST = $(PYTHON_RUN) pytest -n $(PYTEST_WORKERS) --dist loadgroup
+PYTEST = PYTHONDONTWRITEBYTECODE= $(PYTHON_RUN) pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 .PHONY: run test install bytecode static lint test-sqlite test-postgres browser-deps doc-deps migrate demo bench clean
 

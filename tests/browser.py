@@ -111,10 +111,18 @@ def no_js_page(browser, live_server, demo_estate):
 
 @pytest.fixture
 def sign_in():
-    """Sign a demo user in through the sign-in form, as a person would, from wherever the page is sent to sign in."""
+    """Sign a demo user in.
 
-    def sign_in_as(page, username: str, password: str = DEMO_PASSWORD, *, start: str = "/sign-in/"):
-        page.goto(start)
+    Through the sign-in form, as a person would, from wherever the page is sent to sign in, when a test says where it
+    starts (`start`) or asks for the form: the page is then where the form sent it. Otherwise the browser is given
+    the session cookie of a session the server made for the user, as the form would have, and stays where it was:
+    the form and where it leads are what the tests that use it check, and the other tests check the pages behind it.
+    """
+
+    def sign_in_as(page, username: str, password: str = DEMO_PASSWORD, *, start: str | None = None, form=False):
+        if start is None and not form:
+            return session_give(page, username)
+        page.goto(start or "/sign-in/")
         page.get_by_label("Username").fill(username)
         page.get_by_label("Password").fill(password)
         page.get_by_role("button", name="Sign in").click()
@@ -122,6 +130,24 @@ def sign_in():
         return page
 
     return sign_in_as
+
+
+def session_cookie(username: str) -> dict:
+    """The cookie of a new session for the user, made as signing in makes one, for a browser context to hold."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=username), backend="pegasus.core.backends.PegasusBackend")
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    # Every live server the browser tests start listens on localhost.
+    return {"name": cookie.key, "value": cookie.value, "domain": "localhost", "path": "/"}
+
+
+def session_give(page, username: str):
+    """Give the page's browser the cookie of a new session for the user."""
+    page.context.add_cookies([session_cookie(username)])
+    return page
 
 
 def locked_out(page) -> None:

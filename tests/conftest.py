@@ -39,12 +39,21 @@ def pytest_collection_modifyitems(config, items):
     """
     from django.conf import settings
 
+    loadgroup = getattr(config.option, "loadgroup", False)
     for item in items:
         # Schemathesis names each API operation's item `test[GET /api/...]` but gives them all the test's node id;
         # pytest-xdist schedules by node id, so all but one operation would silently not run on the workers. The id
         # is made as pytest makes any item's own: its parent's, then its name.
         if not item.nodeid.endswith(f"::{item.name}"):
             item._id = item.parent.id.child(item.name)
+        # `--dist loadgroup` sends the tests of one `xdist_group` to one worker by the `@group` ending of their node
+        # ids. pytest-xdist writes that ending where pytest 9 no longer reads a node id from, so the group's tests
+        # would be spread over the workers and what they share (one built deployment) made once on each.
+        groups = sorted(
+            {str(mark.args[0] if mark.args else mark.kwargs["name"]) for mark in item.iter_markers("xdist_group")}
+        )
+        if loadgroup and groups:
+            item._id = type(item.id).parse(f"{item.nodeid}@{'_'.join(groups)}")
     shared = [nodeid for nodeid, count in Counter(item.nodeid for item in items).items() if count > 1]
     if shared:
         raise pytest.UsageError(f"tests share a node id, and in parallel only one of each would run: {shared[:5]}")

@@ -323,6 +323,9 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 10
 # --- Tests -------------------------------------------------------------------------------------------------
 if PEGASUS_ENV == "test":
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Each test's client builds the middleware afresh, and WhiteNoise would index every static file each time (most
+    # of a page test's time); it finds a file when one is asked for instead, as in development.
+    WHITENOISE_AUTOREFRESH = True
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 LOGGING = {

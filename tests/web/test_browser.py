@@ -48,7 +48,7 @@ class TestCommercialOfficerJourney:
             Contract.objects.filter(tower_shares__tower__name=EUC).values_list("reference", flat=True)
         )
         everything = Contract.objects.count()
-        sign_in(page, "commercial")
+        sign_in(page, "commercial", form=True)
         assert page.get_by_role("heading", level=1).inner_text().startswith("ICT estate as at 23 May 2019")
 
         # when the whole list is opened
@@ -121,7 +121,7 @@ class TestCommercialOfficerJourney:
     def test_signing_in_lands_on_a_page_the_role_may_see(self, page, sign_in, username, landing):
         """Signing in from the sign-in page itself goes to the dashboard, or for a supplier user to its contracts."""
         # when
-        sign_in(page, username)
+        sign_in(page, username, form=True)
 
         # then
         expect(page).to_have_url(re.compile(f"{landing}$"))
@@ -179,8 +179,8 @@ class TestAccountJourney:
         """The header's link leads to the form; afterwards this browser carries on and another one is signed out."""
         # given: the same person signed in on a second browser
         other = browser.new_context(base_url=live_server.url)
-        sign_in(other.new_page(), "legal")
-        sign_in(page, "legal")
+        sign_in(other.new_page(), "legal", form=True)
+        sign_in(page, "legal", form=True)
 
         # when
         page.get_by_role("link", name="Change password").click()
@@ -241,7 +241,7 @@ class TestProcurementPipelineJourney:
         from pegasus.procurement.demo import procurements_demo_load
 
         procurements_demo_load()
-        sign_in(page, "commercial")
+        sign_in(page, "commercial", form=True)
 
         # when the pipeline is opened from the menu
         page.get_by_role("navigation", name="Menu").get_by_role("link", name="Procurements").click()

@@ -1,8 +1,9 @@
 """Every page under axe-core (WCAG 2.1 A and AA), for the roles that use it, with a full-page screenshot of each.
 
 The visits only read: the whole demo is committed once for the module and served by a live server of the module's
-own, and each visit signs in afresh in a new browser context. The database is emptied when the module ends, as it is
-after every other browser test.
+own. Each role is signed in once, in a browser context of its own that each of its visits opens a page in (signing
+in through the form is checked by the sign-in visits here and the journeys); a visit signed in as no one has a
+context of its own. The database is emptied when the module ends, as it is after every other browser test.
 """
 
 import re
@@ -15,7 +16,16 @@ from playwright.sync_api import expect
 
 from pegasus.estate.demo import DEMO_AS_AT, SUPPLIER_USER_WORKS_FOR, SUPPLIERS
 from pegasus.estate.models import Contract, Supplier
-from tests.browser import axe_violations, describe, groups_ensure, locked_out, new_context, screenshot, wait_for_charts
+from tests.browser import (
+    axe_violations,
+    describe,
+    groups_ensure,
+    locked_out,
+    new_context,
+    screenshot,
+    session_cookie,
+    wait_for_charts,
+)
 
 # Each visit runs in a transaction of its own, rolled back after it: what signing in writes is forgotten.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
@@ -64,18 +74,41 @@ def visit_database(site, settings):
     AccessFailureLog.objects.all().delete()
 
 
-@pytest.fixture
-def page(browser, site):
-    context = new_context(browser, site)
-    yield context.new_page()
-    context.close()
+@pytest.fixture(scope="module")
+def contexts(browser, site, django_db_blocker):
+    """A browser context for each role, its session made once with the module's data, so that the scripts and styles
+    a role's pages share are fetched once; a visit without a role has a context of its own."""
+    with django_db_blocker.unblock():
+        cookies = {role: session_cookie(role) for role in ROLES}
+    made = {}
+
+    def context_for(role: str, javascript: bool = True):
+        if (role, javascript) not in made:
+            made[role, javascript] = new_context(browser, site, java_script_enabled=javascript)
+            made[role, javascript].add_cookies([cookies[role]])
+        return made[role, javascript]
+
+    yield context_for
+    for context in made.values():
+        context.close()
 
 
 @pytest.fixture
-def no_js_page(browser, site):
-    context = new_context(browser, site, java_script_enabled=False)
-    yield context.new_page()
-    context.close()
+def open_page(browser, site, contexts):
+    """Open a page as the role (None: no one signed in), with or without JavaScript."""
+    opened, own = [], []
+
+    def open_as(role: str | None, javascript: bool = True):
+        if role is None:
+            own.append(new_context(browser, site, java_script_enabled=javascript))
+        opened.append((own[-1] if role is None else contexts(role, javascript)).new_page())
+        return opened[-1]
+
+    yield open_as
+    for page in opened:
+        page.close()
+    for context in own:
+        context.close()
 
 
 EUC = "End User Computing"
@@ -247,13 +280,13 @@ def resolve(path: str) -> str:
 
 
 @pytest.mark.parametrize("visit", VISITS, ids=lambda v: f"{v.role or 'anonymous'}-{v.name}")
-def test_page_passes_axe(page, sign_in, visit):
+def test_page_passes_axe(open_page, visit):
     """The page, with any charts drawn and every details element opened, has no WCAG 2.1 A or AA violations."""
     # given
-    if visit.role:
-        sign_in(page, visit.role)
+    page = open_page(visit.role)
     response = page.goto(resolve(visit.path))
     assert response.status == visit.status, f"{visit.path} answered {response.status}"
+    assert visit.role is None or "/sign-in/" not in page.url, f"{visit.role} was sent to sign in"
     for step in visit.steps:
         step(page)
     wait_for_charts(page)
@@ -279,15 +312,17 @@ NARROW_VISITS = [
     Visit("audit", "auditor", "/audit/"),
     Visit("market", "commercial", "/market/"),
 ]
+ROLES = sorted({visit.role for visit in VISITS + NARROW_VISITS if visit.role})
 
 
 @pytest.mark.parametrize("visit", NARROW_VISITS, ids=lambda v: f"{v.role}-{v.name}")
-def test_page_on_a_narrow_screen_passes_axe_and_does_not_scroll_sideways(page, sign_in, visit):
+def test_page_on_a_narrow_screen_passes_axe_and_does_not_scroll_sideways(open_page, visit):
     """At 320 CSS pixels the page reflows: only tables scroll sideways, each in a region reachable by keyboard."""
     # given
+    page = open_page(visit.role)
     page.set_viewport_size(NARROW)
-    sign_in(page, visit.role)
     page.goto(resolve(visit.path))
+    assert "/sign-in/" not in page.url, f"{visit.role} was sent to sign in"
     for step in visit.steps:
         step(page)
     wait_for_charts(page)
@@ -318,17 +353,17 @@ def test_page_on_a_narrow_screen_passes_axe_and_does_not_scroll_sideways(page, s
         ("auditor", "/audit/"),
     ],
 )
-def test_page_reads_without_javascript(no_js_page, sign_in, role, path):
+def test_page_reads_without_javascript(open_page, role, path):
     """Each page draws its heading and content, and any chart's figures, without JavaScript."""
     # given
-    page = no_js_page
-    sign_in(page, role)
+    page = open_page(role, javascript=False)
 
     # when
     response = page.goto(resolve(path))
 
     # then
     assert response.status == 200
+    assert "/sign-in/" not in page.url, f"{role} was sent to sign in"
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     for chart in page.locator(".pegasus-chart").all():
         expect(chart).to_be_hidden()  # nothing draws it, so it takes no space

@@ -125,7 +125,7 @@ def test_a_real_servicenow_export_is_uploaded_mapped_and_reported_by_serves_own_
             assert rating.strip() not in {"", "Not rated"}, rating
             # and the demo's dataset is put back for the reports, from the uploads page
             page.goto(server.base + "/performance/uploads/")
-            page.get_by_role("button", name="Read this one").first.click()
+            page.get_by_role("row").filter(has_text="demo tickets").get_by_role("button", name="Read this one").click()
             assert "demo tickets" in page.inner_text("h1")
         finally:
             page.close()
