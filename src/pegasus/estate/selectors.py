@@ -106,6 +106,11 @@ def with_terms(contracts: QuerySet[Contract]) -> QuerySet[Contract]:
     )
 
 
+def with_tower_shares(contracts: QuerySet[Contract]) -> QuerySet[Contract]:
+    """`contracts` with each one's tower shares and their towers: one more query for every row, however many."""
+    return contracts.prefetch_related(Prefetch("tower_shares", queryset=ContractTower.objects.select_related("tower")))
+
+
 def terms_of(contract: Any) -> terms.ContractTerms:
     """The terms of a contract annotated by `with_terms`: options are summed, which the rules allow."""
     options = []
