@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 
 from pegasus.core.models import ApiToken, AuditEvent
 from pegasus.core.roles import Role
-from pegasus.governance import services
-from pegasus.governance.models import Appointment, Decision, Declaration
+from pegasus.governance import rules, services
+from pegasus.governance.models import Appointment, Decision, DecisionStatus, Declaration, Recommendation
 from pegasus.governance.services import ExemptionSpec, RecommendationSpec
 from tests.api.conftest import Api
 from tests.factories import SupplierFactory
@@ -840,3 +840,15 @@ class TestOpenApi:
         assert schemas["RecommendationIn"]["properties"]["kind"]["enum"] == ["approve", "note"]
         tower_kind = schemas["TowerOut"]["properties"]["kind"]["$ref"].rsplit("/", 1)[1]
         assert schemas[tower_kind]["enum"] == ["tower", "category"]
+
+    def test_statuses_and_kinds_are_governance_s_words_under_their_names(self, client):
+        """A decision's status, declarations and recommendations are governance's words (`governance.rules`), the
+        models' choices too; the document names them as it always has."""
+        schemas = client.get("/api/openapi.json").json()["components"]["schemas"]
+
+        assert schemas["DecisionSummary"]["properties"]["status"] == {"$ref": "#/components/schemas/DecisionStatus"}
+        assert schemas["DecisionStatus"]["enum"] == list(rules.DecisionStatus) == DecisionStatus.values
+        declared = schemas["DeclarationOut"]["properties"]["kind"]["enum"]
+        assert declared == list(rules.DeclarationKind) == Declaration.Kind.values
+        recommended = schemas["RecommendationOut"]["properties"]["kind"]["enum"]
+        assert recommended == list(rules.RecommendationKind) == Recommendation.Kind.values

@@ -12,8 +12,9 @@ from pegasus.api.api import api
 from pegasus.core.exceptions import InvalidTransition, RuleViolation
 from pegasus.core.models import ApiToken, AuditEvent
 from pegasus.core.roles import Role
+from pegasus.estate import terms
 from pegasus.estate.demo import SUPPLIER_USER_WORKS_FOR, SUPPLIERS
-from pegasus.estate.models import Contract, Spend, Supplier
+from pegasus.estate.models import Contract, ContractStatus, ServiceTower, Spend, Supplier
 from tests.api.conftest import Api
 from tests.factories import (
     ContractFactory,
@@ -702,6 +703,16 @@ class TestOpenApi:
         assert schemas["ContractOut"]["properties"]["total_value"]["type"] == "string"
         assert schemas["ContractIn"]["properties"]["total_value"]["type"] == "string"
         assert schemas["SpendOut"]["properties"]["amount"]["type"] == "string"
+
+    def test_statuses_and_kinds_are_the_estates_under_their_names(self, client):
+        """A contract's status and a tower's kind are estate's words (`estate.terms`), the models' choices too; the
+        document names them as it always has."""
+        schemas = client.get("/api/openapi.json").json()["components"]["schemas"]
+
+        assert schemas["ContractOut"]["properties"]["status"] == {"$ref": "#/components/schemas/ContractStatus"}
+        assert schemas["ContractStatus"]["enum"] == list(terms.ContractStatus) == ContractStatus.values
+        assert schemas["TowerOut"]["properties"]["kind"] == {"$ref": "#/components/schemas/Kind"}
+        assert schemas["Kind"]["enum"] == list(terms.TowerKind) == ServiceTower.Kind.values
 
     def test_the_docs_page_is_served(self, client):
         response = client.get("/api/docs")

@@ -1,6 +1,7 @@
 """The demo estate reproduces PCD 579, loads idempotently, and `pegasus estate summary` reads it as at a date."""
 
 import json
+from datetime import date
 from decimal import Decimal
 from io import StringIO
 
@@ -8,8 +9,10 @@ import pytest
 from django.core.management import call_command
 
 from pegasus.core.models import AuditEvent
+from pegasus.estate import terms
 from pegasus.estate.demo import demo_load
 from pegasus.estate.models import Contract, ContractTower, Interface, ServiceTower, Spend, Supplier
+from pegasus.estate.selectors import estate_summary
 from tests.commands import pegasus_process
 
 pytestmark = pytest.mark.django_db
@@ -72,6 +75,24 @@ class TestSummary:
     def test_expiry_counts_move_with_the_as_at_date(self, demo):
         # As at June 2020 the mobile contract has renewed tacitly to May 2021; two tier-1 contracts end by December.
         assert summary("2020-06-01")["expiring"] == {"6": 2, "12": 5, "24": 7, "36": 7}
+
+    def test_the_expiry_chart_reads_each_row_s_term_and_options_in_the_rows_order(self, demo):
+        """The summary supplies the dashboard's expiry chart: a contract's segments are its terms' timeline."""
+        # when the estate is read as at the day of the IAM meeting
+        result = estate_summary(as_at=date(2019, 5, 23))
+
+        # then the timeline follows the rows, each with its contract's term, options and renewals and its ends
+        assert [entry.reference for entry in result.timeline] == [row.contract.reference for row in result.rows]
+        for row, entry in zip(result.rows, result.timeline, strict=True):
+            assert entry.segments == terms.timeline(row.contract.terms())
+            assert (entry.current_end, entry.maximum_end) == (row.current_end, row.maximum_end)
+        networks = next(entry for entry in result.timeline if entry.reference == "MPS-DP-T1-002")
+        assert networks.segments == [
+            terms.TermSegment("Initial term", date(2014, 11, 1), date(2019, 10, 31), "term"),
+            terms.TermSegment("Option 1", date(2019, 11, 1), date(2020, 10, 31), "exercised"),
+            terms.TermSegment("Option 2", date(2020, 11, 1), date(2021, 10, 31), "available"),
+        ]
+        assert (networks.current_end, networks.maximum_end) == (date(2020, 10, 31), date(2021, 10, 31))
 
     def test_bad_date_exits_2_naming_the_option(self):
         result = pegasus_process("estate", "summary", "--as-at", "23/05/2019", "--json")

@@ -17,7 +17,8 @@ from pegasus.estate.models import Contract, ContractChange
 from pegasus.publication import services
 from pegasus.publication.demo import notices_demo_load
 from pegasus.publication.models import Notice
-from pegasus.publication.ocds import notice_release, releases
+from pegasus.publication.ocds import notice_release
+from pegasus.publication.selectors import ocds_releases
 from tests.factories import ContractFactory, OrganisationFactory, SupplierFactory
 from tests.publication.notices import published, termination, variation
 from tests.publication.test_notices import ASSESSMENTS
@@ -41,7 +42,7 @@ def contract(db):
 
 
 def release_of(contract, as_at: date = AS_AT) -> dict:
-    return next(r for r in releases(as_at) if r["ocid"].endswith(contract.reference))
+    return next(r for r in ocds_releases(as_at) if r["ocid"].endswith(contract.reference))
 
 
 class TestAmendments:

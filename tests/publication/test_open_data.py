@@ -18,9 +18,8 @@ from pegasus.core.models import AuditEvent
 from pegasus.core.roles import Role
 from pegasus.core.storage import shared_storage
 from pegasus.estate.models import Contract
-from pegasus.publication import ocds, ocds_review, services
+from pegasus.publication import ocds, ocds_review, selectors, services
 from pegasus.publication.models import NOT_CHECKED, OcdsExport
-from pegasus.publication.open_data_views import package_build
 from tests.commands import pegasus
 from tests.publication.notices import termination, variation
 
@@ -33,7 +32,7 @@ GENERATORS = {Role.COMMERCIAL_OFFICER, Role.PROGRAMME_DIRECTOR}
 
 def export(kind="releases", *, as_at=AS_AT, package=None, via=OcdsExport.Via.COMMAND, by=None, at=PUBLISHED):
     """An export of the current package of `kind` (or of the package given) through the service."""
-    package = package if package is not None else package_build(kind, as_at, at)
+    package = package if package is not None else selectors.ocds_package(kind=kind, as_at=as_at, published=at)
     return services.ocds_export_create(kind=kind, as_at=as_at, generated_at=at, package=package, via=via, by=by)
 
 
@@ -149,7 +148,7 @@ class TestExportCreate:
     def test_a_valid_export_is_recorded_counted_stored_and_audited(self, demo, make_user):
         # given the demo estate and a commercial officer
         officer = make_user(Role.COMMERCIAL_OFFICER)
-        package = package_build("releases", AS_AT, PUBLISHED)
+        package = selectors.ocds_package(kind="releases", as_at=AS_AT, published=PUBLISHED)
 
         # when
         record = export(package=package, via=OcdsExport.Via.PAGE, by=officer)
@@ -187,7 +186,7 @@ class TestExportCreate:
 
     def test_a_package_the_schema_refuses_is_recorded_with_its_errors(self, demo):
         # given the demo's package with three faults
-        package = corrupted(package_build("releases", AS_AT, PUBLISHED))
+        package = corrupted(selectors.ocds_package(kind="releases", as_at=AS_AT, published=PUBLISHED))
 
         # when
         record = export(package=package)
@@ -221,7 +220,7 @@ class TestExportCreate:
 
     def test_every_error_is_counted_and_the_first_are_kept(self, demo):
         # given more releases without their id than errors are kept
-        package = without_ids(package_build("releases", AS_AT, PUBLISHED))
+        package = without_ids(selectors.ocds_package(kind="releases", as_at=AS_AT, published=PUBLISHED))
 
         record = export(package=package)
 
@@ -240,7 +239,7 @@ class TestExportCreate:
         # given every demo, the procurements among them, and the notices published of the estate's changes
         from pegasus.procurement.models import Procurement
 
-        package = package_build("releases", AS_AT, PUBLISHED)
+        package = selectors.ocds_package(kind="releases", as_at=AS_AT, published=PUBLISHED)
 
         record = export(package=package)
 
@@ -266,7 +265,7 @@ class TestExportCreate:
         ],
     )
     def test_an_unknown_kind_or_way_is_refused_and_nothing_is_kept(self, demo, fields, message):
-        package = package_build("releases", AS_AT, PUBLISHED)
+        package = selectors.ocds_package(kind="releases", as_at=AS_AT, published=PUBLISHED)
         arguments = {"kind": "releases", "via": OcdsExport.Via.COMMAND, **fields}
 
         with pytest.raises(ValidationError) as raised:
@@ -430,7 +429,7 @@ class TestPage:
         assert client.get(reverse("open-data-releases")).status_code == 200
 
     def test_a_package_the_schema_refused_shows_its_errors_with_their_paths(self, client, demo, as_at):
-        export(package=corrupted(package_build("releases", AS_AT, PUBLISHED)))
+        export(package=corrupted(selectors.ocds_package(kind="releases", as_at=AS_AT, published=PUBLISHED)))
 
         response = client.get(reverse("open-data"))
 
@@ -442,7 +441,7 @@ class TestPage:
         assert "&#x27;four million&#x27; is not of type" in text
 
     def test_only_the_first_errors_are_listed_and_the_rest_counted(self, client, demo, as_at):
-        record = export(package=without_ids(package_build("releases", AS_AT, PUBLISHED)))
+        record = export(package=without_ids(selectors.ocds_package(kind="releases", as_at=AS_AT, published=PUBLISHED)))
 
         text = client.get(reverse("open-data")).text
 
@@ -475,7 +474,10 @@ class TestPage:
 
     def test_recent_exports_are_listed_newest_first(self, client, demo, as_at):
         export("releases", at=PUBLISHED)
-        export(package=corrupted(package_build("releases", AS_AT, PUBLISHED)), at=PUBLISHED.replace(hour=10))
+        export(
+            package=corrupted(selectors.ocds_package(kind="releases", as_at=AS_AT, published=PUBLISHED)),
+            at=PUBLISHED.replace(hour=10),
+        )
 
         response = client.get(reverse("open-data"))
 
@@ -557,16 +559,14 @@ class TestGenerateNow:
 
     def test_a_package_that_fails_the_check_is_said_so(self, signed_in, demo, as_at, monkeypatch):
         # given a release package that has lost its publisher's date
-        from pegasus.publication import open_data_views
+        original = selectors.ocds_package
 
-        original = open_data_views.package_build
-
-        def undated(kind, as_at, published):
-            package = original(kind, as_at, published)
+        def undated(**options):
+            package = original(**options)
             del package["publishedDate"]
             return package
 
-        monkeypatch.setattr(open_data_views, "package_build", undated)
+        monkeypatch.setattr(selectors, "ocds_package", undated)
         client, _ = signed_in(Role.COMMERCIAL_OFFICER)
 
         response = client.post(reverse("open-data-generate"), follow=True)

@@ -293,12 +293,12 @@ def _ocds_exports() -> None:
 
     from pegasus.estate.demo import DEMO_AS_AT
     from pegasus.publication.models import OcdsExport
-    from pegasus.publication.open_data_views import package_build
+    from pegasus.publication.selectors import ocds_package
     from pegasus.publication.services import ocds_export_create
 
     now = timezone.now().replace(microsecond=0)
     for kind in OcdsExport.Kind.values:
-        package = package_build(kind, DEMO_AS_AT, now)
+        package = ocds_package(kind=kind, as_at=DEMO_AS_AT, published=now)
         ocds_export_create(kind=kind, as_at=DEMO_AS_AT, generated_at=now, package=package, via="command", by=None)
 
 

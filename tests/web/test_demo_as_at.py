@@ -13,7 +13,6 @@ from pegasus.estate import selectors as estate_selectors
 from pegasus.estate.selectors import ContractFilters
 from pegasus.evaluation import selectors as evaluation_selectors
 from pegasus.finance import selectors as finance_selectors
-from pegasus.publication import ocds
 from pegasus.publication import selectors as publication_selectors
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +27,7 @@ def loaded(module_transaction):
 
 
 def _release(as_at: date, ocid_end: str) -> dict | None:
-    return next((r for r in ocds.releases(as_at) if r["ocid"].endswith(ocid_end)), None)
+    return next((r for r in publication_selectors.ocds_releases(as_at) if r["ocid"].endswith(ocid_end)), None)
 
 
 class TestTenders:
@@ -106,7 +105,7 @@ class TestOcds:
         assert (_release(as_at, AWARDED) is not None) is held
 
     def test_no_release_is_dated_after_the_day(self, loaded):
-        assert all(r["date"][:10] <= "2019-05-23" for r in ocds.releases(date(2019, 5, 23)))
+        assert all(r["date"][:10] <= "2019-05-23" for r in publication_selectors.ocds_releases(date(2019, 5, 23)))
 
 
 class TestFinance:

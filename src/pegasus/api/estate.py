@@ -8,8 +8,7 @@ user's role may not take is refused (403).
 from datetime import date
 from typing import Literal
 
-from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import Http404
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
@@ -43,7 +42,6 @@ from pegasus.api.schemas import (
 from pegasus.core import clock
 from pegasus.core.access import check_object_perm
 from pegasus.estate import selectors, services
-from pegasus.estate.models import Contract, ContractChange, ContractTower, Supplier
 
 NO_SUCH_CONTRACT = "No contract with id {id}."
 NO_SUCH_SUPPLIER = "No supplier with id {id}."
@@ -71,10 +69,10 @@ def _window(items, page: PageQuery) -> tuple[list, int]:
 # --- Suppliers ---------------------------------------------------------------------------------------------
 
 
-def _visible_supplier(request, pk: int) -> Supplier:
+def _visible_supplier(request, pk: int):
     try:
         supplier = selectors.supplier_detail(user=request.user, pk=pk)
-    except Supplier.DoesNotExist:
+    except ObjectDoesNotExist:
         raise Http404(NO_SUCH_SUPPLIER.format(id=pk)) from None
     _allow(request, "estate.view_supplier", supplier)
     return supplier
@@ -136,17 +134,17 @@ def tower_get(request, code: str):
 # --- Contracts ---------------------------------------------------------------------------------------------
 
 
-def _visible_contract(request, pk: int) -> Contract:
+def _visible_contract(request, pk: int):
     try:
         contract = selectors.contract_detail(user=request.user, pk=pk)
-    except Contract.DoesNotExist:
+    except ObjectDoesNotExist:
         # Another supplier's contract is answered exactly like a missing one: its existence is not disclosed.
         raise Http404(NO_SUCH_CONTRACT.format(id=pk)) from None
     _allow(request, "estate.view_contract", contract)
     return contract
 
 
-def _detail(contract: Contract, as_at: date | None = None) -> ContractDetailOut:
+def _detail(contract, as_at: date | None = None) -> ContractDetailOut:
     row = selectors.contract_row(contract, as_at or clock.default_as_at(), contract.terms())
     return ContractDetailOut.of(row)
 
@@ -194,10 +192,7 @@ def contract_list(request, filters: Query[ContractFiltersIn], page: Query[PageQu
         expiring_within=filters.expiring_within,
     )
     contracts, by_derived = selectors.contract_rows(user=request.user, filters=wanted, as_at=as_at)
-    # One query for every row's towers and shares, however many rows.
-    contracts = contracts.prefetch_related(
-        Prefetch("tower_shares", queryset=ContractTower.objects.select_related("tower"))
-    )
+    contracts = selectors.with_tower_shares(contracts)
     if by_derived:
         rows = [selectors.contract_row(c, as_at) for c in contracts]
         rows, count = _window(selectors.derived_filter_and_sort(rows, wanted, as_at), page)
@@ -284,7 +279,7 @@ class ChangeOut(Schema):
     approver_office: str
 
     @classmethod
-    def of(cls, change: ContractChange) -> "ChangeOut":
+    def of(cls, change) -> "ChangeOut":
         return cls(
             id=change.pk,
             kind=change.kind,
@@ -326,7 +321,7 @@ def contract_change_approve(request, contract_id: Id, change_id: Id):
     _allow(request, "estate.approve_change", contract)
     try:
         change = selectors.change_get(contract=contract, pk=change_id)
-    except ContractChange.DoesNotExist:
+    except ObjectDoesNotExist:
         raise Http404(NO_SUCH_CHANGE.format(id=contract_id, change=change_id)) from None
     return ChangeOut.of(services.change_approve(change=change, by=request.user))
 

@@ -9,7 +9,7 @@ roles that may read it (governance.view_part2); for the others it is null and `p
 
 from datetime import date
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 from ninja import Query, Router, Status
@@ -36,7 +36,6 @@ from pegasus.core.access import check_object_perm
 from pegasus.core.classification import marking
 from pegasus.estate import selectors as estate_selectors
 from pegasus.governance import selectors, services
-from pegasus.governance.models import Decision
 from pegasus.procurement import selectors as procurement_selectors
 
 NO_SUCH_DECISION = "No decision with id {id}."
@@ -61,12 +60,12 @@ def _window(items: QuerySet, page: PageQuery) -> tuple[list, int]:
     return list(items[page.offset : page.offset + page.limit]), items.count()
 
 
-def _decision(request, pk: int) -> Decision:
+def _decision(request, pk: int):
     """A decision the user may read, with its lists; staff may read every decision, others are refused first."""
     _allow(request, "governance.view_decision")
     try:
         return selectors.decision_detail(pk)
-    except Decision.DoesNotExist:
+    except ObjectDoesNotExist:
         raise Http404(NO_SUCH_DECISION.format(id=pk)) from None
 
 

@@ -12,13 +12,17 @@ from pydantic import Field, WithJsonSchema
 
 from pegasus.api.schemas import BoundedDate, MoneyIn, MoneyOut
 from pegasus.core.money import VatBasis
-from pegasus.governance.models import PART1_SECTIONS, Decision, DecisionStatus, Declaration, Recommendation
-from pegasus.governance.rules import DecisionType
+from pegasus.governance import rules
+from pegasus.governance.rules import DecisionStatus, DecisionType
 
-# Inline enums: two models' `Kind`s (and the towers') would otherwise meet under one name in the OpenAPI document.
-DeclarationKind = Annotated[Declaration.Kind, WithJsonSchema({"type": "string", "enum": list(Declaration.Kind.values)})]
+# Inline enums: the declarations' and recommendations' kinds (and the towers') would otherwise meet under one name,
+# `Kind`, in the OpenAPI document, as they did when they were the models'.
+DeclarationKind = Annotated[
+    rules.DeclarationKind, WithJsonSchema({"type": "string", "enum": [kind.value for kind in rules.DeclarationKind]})
+]
 RecommendationKind = Annotated[
-    Recommendation.Kind, WithJsonSchema({"type": "string", "enum": list(Recommendation.Kind.values)})
+    rules.RecommendationKind,
+    WithJsonSchema({"type": "string", "enum": [kind.value for kind in rules.RecommendationKind]}),
 ]
 
 
@@ -115,7 +119,7 @@ class DecisionSummary(Schema):
     approver_office: str
 
     @classmethod
-    def fields_of(cls, decision: Decision) -> dict:
+    def fields_of(cls, decision) -> dict:
         return {
             "id": decision.pk,
             "reference": decision.reference,
@@ -131,7 +135,7 @@ class DecisionSummary(Schema):
         }
 
     @classmethod
-    def of(cls, decision: Decision) -> "DecisionSummary":
+    def of(cls, decision) -> "DecisionSummary":
         return cls(**cls.fields_of(decision))
 
 
@@ -175,14 +179,23 @@ class DecisionOut(DecisionSummary):
     procurements: list[str] = Field(description="References of the procurements the decision concerns")
 
     @classmethod
-    def of(cls, decision: Decision, *, shows_part2: bool, marking: str) -> "DecisionOut":
+    def of(cls, decision, *, shows_part2: bool, marking: str) -> "DecisionOut":
         """The decision as the reader may see it: every Part 1 field, and Part 2 only when `shows_part2`."""
         released = decision.part2_released_at
         return cls(
             **cls.fields_of(decision),
             marking=marking,
             executive_summary=decision.executive_summary,
-            **{name: getattr(decision, name) for name in PART1_SECTIONS},
+            introduction=decision.introduction,
+            issues=decision.issues,
+            financial=decision.financial,
+            legal=decision.legal,
+            commercial=decision.commercial,
+            privacy=decision.privacy,
+            equality=decision.equality,
+            real_estate=decision.real_estate,
+            environmental=decision.environmental,
+            background_papers=decision.background_papers,
             part1_deferred_until=decision.part1_deferred_until,
             part1_deferral_reason=decision.part1_deferral_reason,
             ceo_statement=decision.ceo_statement,

@@ -1,10 +1,10 @@
 """Open data endpoints: the Open Contracting Data Standard (OCDS 1.1.5) packages the authority publishes.
 
 They are public data (the release package is published without sign-in at /public/ocds/releases.json), so any
-authenticated caller may read them, under the API's token authentication like every other operation. They are built
-by `publication.ocds` exactly as the public file and `pegasus ocds` build them: published decisions and notices, the
-contracts and procurements they concern, and nothing confidential (no Part 2 before its release, no bid but an
-award's winner).
+authenticated caller may read them, under the API's token authentication like every other operation. They are
+`publication.selectors.ocds_package`'s, the packages the public files and `pegasus ocds` serve: published decisions
+and notices, the contracts and procurements they concern, and nothing confidential (no Part 2 before its release, no
+bid but an award's winner).
 """
 
 from datetime import date
@@ -15,7 +15,7 @@ from ninja import Field, Query, Router, Schema
 
 from pegasus.api.schemas import BoundedDate, Errors, Message
 from pegasus.core import clock
-from pegasus.publication import ocds
+from pegasus.publication import selectors
 
 READ_ERRORS = {401: Message, 403: Message, 422: Errors}
 
@@ -34,7 +34,7 @@ def _built(query: OcdsQuery) -> tuple[date, Any]:
 def ocds_releases(request, query: Query[OcdsQuery]):
     """Every publishable contracting process as an OCDS release package: what /public/ocds/releases.json serves."""
     as_at, published = _built(query)
-    return ocds.release_package(as_at, published, ocds.package_uri("releases.json"))
+    return selectors.ocds_package(kind="releases", as_at=as_at, published=published)
 
 
 @router.get("/ocds/records", response={200: dict[str, Any], **READ_ERRORS})
@@ -42,4 +42,4 @@ def ocds_records(request, query: Query[OcdsQuery]):
     """The same as an OCDS record package: one record per contracting process, with its releases and its compiled
     release: what `pegasus ocds --records` writes."""
     as_at, published = _built(query)
-    return ocds.record_package(as_at, published, ocds.package_uri("records.json"))
+    return selectors.ocds_package(kind="records", as_at=as_at, published=published)

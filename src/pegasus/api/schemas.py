@@ -2,6 +2,7 @@
 
 from datetime import date
 from decimal import Decimal
+from enum import StrEnum
 from typing import Annotated
 
 from ninja import Schema
@@ -21,8 +22,8 @@ from pegasus.core.classification import Classification, Descriptor
 from pegasus.core.money import VatBasis
 from pegasus.core.query import MAX_MONTHS_AHEAD
 from pegasus.estate import terms
-from pegasus.estate.models import Contract, ContractStatus, ServiceTower, Spend
 from pegasus.estate.selectors import ContractRow
+from pegasus.estate.terms import ContractStatus
 
 MAX_PAGE = 500
 DEFAULT_PAGE = 50
@@ -127,10 +128,17 @@ class Message(Schema):
 # --- Towers ------------------------------------------------------------------------------------------------
 
 
+# A tower's kind (`terms.TowerKind`), under the name the OpenAPI document has always given it. No docstring: it
+# would become the enum's description in the document.
+class Kind(StrEnum):
+    TOWER = terms.TowerKind.TOWER.value
+    CATEGORY = terms.TowerKind.CATEGORY.value
+
+
 class TowerOut(Schema):
     code: str
     name: str
-    kind: ServiceTower.Kind
+    kind: Kind
     position: int
 
 
@@ -263,7 +271,7 @@ class ContractDetailOut(ContractOut):
 
     @classmethod
     def of(cls, row: ContractRow) -> "ContractDetailOut":
-        contract: Contract = row.contract
+        contract = row.contract
         body = contract.operating_body
         return cls(
             **cls.fields_of(row),
@@ -389,7 +397,7 @@ class SpendOut(Schema):
     vat_basis: VatBasis
 
     @classmethod
-    def of(cls, spend: Spend, contract: Contract | None = None) -> "SpendOut":
+    def of(cls, spend, contract=None) -> "SpendOut":
         contract = contract or spend.contract
         return cls(
             id=spend.pk,

@@ -67,8 +67,8 @@ class Supplier(models.Model):
 
 class ServiceTower(models.Model):
     class Kind(models.TextChoices):
-        TOWER = "tower", "Service tower"
-        CATEGORY = "category", "Other category"
+        TOWER = terms.TowerKind.TOWER.value, "Service tower"
+        CATEGORY = terms.TowerKind.CATEGORY.value, "Other category"
 
     code = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=100, unique=True)
@@ -124,10 +124,10 @@ def terms_from(facts: dict, options: list[terms.Option]) -> terms.ContractTerms:
 
 
 class ContractStatus(models.TextChoices):
-    PLANNED = "planned", "Planned"
-    ACTIVE = "active", "Active"
-    ENDED = "ended", "Ended"
-    TERMINATED = "terminated", "Terminated early"
+    PLANNED = terms.ContractStatus.PLANNED.value, "Planned"
+    ACTIVE = terms.ContractStatus.ACTIVE.value, "Active"
+    ENDED = terms.ContractStatus.ENDED.value, "Ended"
+    TERMINATED = terms.ContractStatus.TERMINATED.value, "Terminated early"
 
 
 class Contract(models.Model):

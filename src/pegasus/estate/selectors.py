@@ -106,6 +106,11 @@ def with_terms(contracts: QuerySet[Contract]) -> QuerySet[Contract]:
     )
 
 
+def with_tower_shares(contracts: QuerySet[Contract]) -> QuerySet[Contract]:
+    """`contracts` with each one's tower shares and their towers: one more query for every row, however many."""
+    return contracts.prefetch_related(Prefetch("tower_shares", queryset=ContractTower.objects.select_related("tower")))
+
+
 def terms_of(contract: Any) -> terms.ContractTerms:
     """The terms of a contract annotated by `with_terms`: options are summed, which the rules allow."""
     options = []
@@ -605,6 +610,30 @@ def herfindahl(values: list[Decimal]) -> Decimal:
     return sum(((v / total * 100) ** 2 for v in values), Decimal(0)).quantize(Decimal("1"))
 
 
+@dataclass(frozen=True)
+class ContractTimeline:
+    """A contract as the dashboard's expiry chart draws it: its initial term, options and renewals as consecutive
+    segments (`terms.timeline`), and its current and maximum ends."""
+
+    reference: str
+    title: str
+    segments: list[terms.TermSegment]
+    current_end: date
+    maximum_end: date | None
+
+
+def contract_timeline(row: ContractRow) -> ContractTimeline:
+    """The expiry chart's data of a contract row whose options are fetched."""
+    contract = row.contract
+    return ContractTimeline(
+        reference=contract.reference,
+        title=contract.title,
+        segments=terms.timeline(contract.terms()),
+        current_end=row.current_end,
+        maximum_end=row.maximum_end,
+    )
+
+
 @dataclass
 class EstateSummary:
     as_at: date
@@ -618,8 +647,9 @@ class EstateSummary:
     by_tower: list[dict]
     by_supplier: list[dict]
     hhi: Decimal
-    rows: list[ContractRow]
+    rows: list[ContractRow]  # by tier, then current end
     decisions_urgent: list[ContractRow]  # due within `terms.DECISION_URGENT_DAYS`, soonest first
+    timeline: list[ContractTimeline]  # the rows' terms, options and renewals, in the rows' order
 
 
 def estate_summary(*, as_at: date, user=None) -> EstateSummary:
@@ -642,6 +672,7 @@ def estate_summary(*, as_at: date, user=None) -> EstateSummary:
                 break
     authority = Organisation.objects.filter(kind=Organisation.Kind.CONTRACTING_AUTHORITY).order_by("pk").first()
     by_supplier = value_by_supplier(active)
+    ordered = sorted(rows, key=lambda r: (r.contract.tier, r.current_end))
     return EstateSummary(
         as_at=as_at,
         organisation=authority.name if authority else "",
@@ -657,7 +688,8 @@ def estate_summary(*, as_at: date, user=None) -> EstateSummary:
         by_tower=value_by_tower(active),
         by_supplier=by_supplier,
         hhi=herfindahl([r["value"] for r in by_supplier]),
-        rows=sorted(rows, key=lambda r: (r.contract.tier, r.current_end)),
+        rows=ordered,
+        timeline=[contract_timeline(row) for row in ordered],
     )
 
 

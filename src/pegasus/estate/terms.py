@@ -3,6 +3,9 @@
 Nothing here is stored: the current end, the maximum end, the date a decision is due and the days to expiry are
 computed from the facts of the contract every time they are needed, so they can never disagree with them.
 
+The words the estate's records are kept in are here too, for the models' choices and for whoever names them (the
+API): an option's state, a renewal's type, a contract's status and a tower's kind.
+
 Conventions: a term of N months beginning on day S ends the day before S + N months (1 Apr 2016 + 36 months ends
 31 Mar 2019); an extension or renewal of N months begins the day after the end it extends. Notice must be given
 N months before the end it applies to.
@@ -25,6 +28,18 @@ class RenewalType(StrEnum):
     NONE = "none"
     EXPRESS = "express"  # renews only when both parties agree to it
     TACIT = "tacit"  # renews automatically unless notice is given
+
+
+class ContractStatus(StrEnum):
+    PLANNED = "planned"
+    ACTIVE = "active"
+    ENDED = "ended"
+    TERMINATED = "terminated"  # ended early
+
+
+class TowerKind(StrEnum):
+    TOWER = "tower"  # a service tower of the operating model
+    CATEGORY = "category"  # another category of the estate's contracts
 
 
 class DecisionKind(StrEnum):

@@ -15,11 +15,11 @@ from pegasus.governance import rules as r
 
 
 class DecisionStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SUBMITTED = "submitted", "Submitted"
-    APPROVED = "approved", "Approved"
-    REJECTED = "rejected", "Rejected"
-    WITHDRAWN = "withdrawn", "Withdrawn"
+    DRAFT = r.DecisionStatus.DRAFT.value, "Draft"
+    SUBMITTED = r.DecisionStatus.SUBMITTED.value, "Submitted"
+    APPROVED = r.DecisionStatus.APPROVED.value, "Approved"
+    REJECTED = r.DecisionStatus.REJECTED.value, "Rejected"
+    WITHDRAWN = r.DecisionStatus.WITHDRAWN.value, "Withdrawn"
 
 
 # The Part 1 sections of the decision form, in its order.
@@ -148,8 +148,8 @@ class Decision(models.Model):
 
 class Recommendation(models.Model):
     class Kind(models.TextChoices):
-        APPROVE = "approve", "Approve"
-        NOTE = "note", "Note"
+        APPROVE = r.RecommendationKind.APPROVE.value, "Approve"
+        NOTE = r.RecommendationKind.NOTE.value, "Note"
 
     decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="recommendations")
     position = models.PositiveSmallIntegerField()
@@ -170,13 +170,13 @@ class Declaration(models.Model):
     """One of the originating officer's declarations, ticked to confirm its statement."""
 
     class Kind(models.TextChoices):
-        FINANCIAL = "financial", "Financial advice"
-        LEGAL = "legal", "Legal advice"
-        EQUALITIES = "equalities", "Equalities advice"
-        PUBLIC_HEALTH = "public-health", "Public health approach"
-        COMMERCIAL = "commercial", "Commercial issues"
-        PRIVACY = "privacy", "GDPR/Data privacy"
-        DIRECTOR = "director", "Director/Head of Service"
+        FINANCIAL = r.DeclarationKind.FINANCIAL.value, "Financial advice"
+        LEGAL = r.DeclarationKind.LEGAL.value, "Legal advice"
+        EQUALITIES = r.DeclarationKind.EQUALITIES.value, "Equalities advice"
+        PUBLIC_HEALTH = r.DeclarationKind.PUBLIC_HEALTH.value, "Public health approach"
+        COMMERCIAL = r.DeclarationKind.COMMERCIAL.value, "Commercial issues"
+        PRIVACY = r.DeclarationKind.PRIVACY.value, "GDPR/Data privacy"
+        DIRECTOR = r.DeclarationKind.DIRECTOR.value, "Director/Head of Service"
 
     decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="declarations")
     kind = models.CharField(max_length=16, choices=Kind.choices)

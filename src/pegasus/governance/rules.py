@@ -2,6 +2,8 @@
 
 - Who approves a decision (`approver_for`), from a scheme of delegation such as `data/scheme-mopac.toml`.
 - Which FOI exemptions still withhold a decision's Part 2 on a day (`exemptions_in_force`).
+- The words a decision is kept in, for the models' choices and for whoever names them (the API): its type, its
+  status, the officer's declarations and the kinds of recommendation.
 
 The procurement law (regimes, thresholds, standstill) is procurement's, in `pegasus.procurement.law`.
 """
@@ -33,6 +35,31 @@ class DecisionType(StrEnum):
     CONTRACT_AWARD = "contract-award"
     CONTRACT_EXTENSION = "contract-extension"
     PROCUREMENT_EXEMPTION = "procurement-exemption"
+
+
+class DecisionStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+class DeclarationKind(StrEnum):
+    """The advice and approvals the originating officer declares on the decision form, in its order."""
+
+    FINANCIAL = "financial"
+    LEGAL = "legal"
+    EQUALITIES = "equalities"
+    PUBLIC_HEALTH = "public-health"
+    COMMERCIAL = "commercial"
+    PRIVACY = "privacy"
+    DIRECTOR = "director"
+
+
+class RecommendationKind(StrEnum):
+    APPROVE = "approve"
+    NOTE = "note"
 
 
 @dataclass(frozen=True)

@@ -3,12 +3,13 @@
 Only what may be published goes in: titles, descriptions, parties, dates, routes and the estimated values a
 procurement's notices publish. A contract marked OFFICIAL-SENSITIVE keeps its value out (commercial information).
 Of the evaluation, only a published award is read: the winning bid's supplier and price, once the contract-award
-decision is approved and its Part 1 public (`publication.selectors`), as an award notice publishes them. No other
-bid, no score, no market price, no scenario and no decision's Part 2 is read at all.
-The other domains are read through their selectors only: the estate's contracts, their ends and the contracting
-authority (`estate.selectors`), procurements with their schedules and values (`procurement.selectors`), the award
-facts of procurements' tenders (`evaluation.selectors`) and public decisions (`governance.selectors`, through
-`publication.selectors`).
+decision is approved and its Part 1 public (`publication.selectors.published_awards`), as an award notice publishes
+them. No other bid, no score, no market price, no scenario and no decision's Part 2 is read at all.
+This module writes out what `publication.selectors` reads (`ocds_releases`, and `ocds_package`, the one package
+every way out serves); the other domains are read through their selectors only: the estate's contracts, their ends
+and the contracting authority (`estate.selectors`), procurements with their schedules and values
+(`procurement.selectors`), the award facts of procurements' tenders (`evaluation.selectors`) and public decisions
+(`governance.selectors`, through `publication.selectors`).
 
 Each contract is one contracting process (`{prefix}-{reference}`) with one release, tagged `contract`; each
 procurement another, tagged `planning` and `tender` (and `award` once an award of one of its tenders is published),
@@ -74,24 +75,16 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Prefetch
 from django.urls import reverse
-from django.utils import timezone
 
 from pegasus.core.calendar import term_end
 from pegasus.core.classification import Classification
-from pegasus.core.clock import as_at_end, london_today
+from pegasus.core.clock import as_at_end
 from pegasus.core.money import VatBasis
-from pegasus.estate.selectors import contract_current_from, contract_end, contracting_authority, contracts_with_spend
-from pegasus.evaluation.selectors import (
-    ProcurementAward,
-    procurement_award_decisions,
-    procurement_awards,
-    procurement_lot_counts,
-)
+from pegasus.estate.selectors import contract_current_from, contract_end
+from pegasus.evaluation.selectors import ProcurementAward
 from pegasus.procurement.law import ContractType
-from pegasus.procurement.selectors import ProcurementRow, procurement_row, procurements_with_replaced
-from pegasus.publication.selectors import published_decisions, published_notices, published_on
+from pegasus.procurement.selectors import ProcurementRow
 
 VERSION = "1.1"
 LICENSE = "http://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
@@ -457,27 +450,6 @@ def notice_package(notice: Any, published: datetime, uri: str) -> dict[str, Any]
     return {**_package_meta(published, uri), "releases": [notice_release(notice)]}
 
 
-def published_awards(as_at: date) -> dict[int, list[tuple[ProcurementAward, datetime]]]:
-    """The awards of tenders for procurements whose contract-award decision is approved and whose Part 1 is public
-    by `as_at` (and by today: nothing is published early), each with when it was decided, by procurement id, in
-    tender and lot order.
-
-    The decision is read through `published_decisions`, so its Part 2 never is; of the bids, only the winner is.
-    """
-    day = min(as_at, london_today())
-    decisions = {
-        decision.pk: decision
-        for decision in published_decisions(day).filter(pk__in=procurement_award_decisions())
-        if timezone.localdate(published_on(decision)) <= day
-    }
-    out: dict[int, list[tuple[ProcurementAward, datetime]]] = {}
-    for award in procurement_awards(decisions):
-        decided_at = decisions[award.decision_id].decided_at
-        assert decided_at is not None
-        out.setdefault(award.procurement_id, []).append((award, decided_at))
-    return out
-
-
 def _award(award: ProcurementAward, decided_at: datetime, tender: dict[str, Any]) -> dict[str, Any]:
     """The award notice of a lot: the winning bidder and the price it won at, on the day the decision was taken."""
     out: dict[str, Any] = {
@@ -584,24 +556,6 @@ def procurement_release(
     return release
 
 
-def releases(as_at: date) -> list[dict[str, Any]]:
-    """Every publishable release as at `as_at`: the estate's contracts, then the procurements, each in reference
-    order; none dated after `as_at`, and in each only the changes, notices and awards of `as_at` or before."""
-    contracts = contracts_with_spend().prefetch_related(
-        "changes__option", Prefetch("notices", queryset=published_notices())
-    )
-    out = [contract_release(contract, as_at) for contract in contracts]
-    authority = contracting_authority()
-    awards = published_awards(as_at)
-    lots = procurement_lot_counts()
-    for procurement in procurements_with_replaced():
-        row = procurement_row(procurement, as_at)
-        buyer = row.contracts[0].authority if row.contracts else authority
-        out.append(procurement_release(row, as_at, buyer, awards.get(procurement.pk, []), lots.get(procurement.pk, 0)))
-    # A release dated after `as_at` (a contract that starts later: one awarded after the day) was not published then.
-    return [release for release in out if release["date"][:10] <= as_at.isoformat()]
-
-
 def _package_meta(published: datetime, uri: str) -> dict[str, Any]:
     return {
         "uri": uri,
@@ -619,15 +573,16 @@ def package_uri(name: str) -> str:
     return base if name == "releases.json" else base.rsplit("/", 1)[0] + "/" + name
 
 
-def release_package(as_at: date, published: datetime, uri: str) -> dict[str, Any]:
-    return {**_package_meta(published, uri), "releases": releases(as_at)}
+def release_package(releases: Sequence[dict[str, Any]], published: datetime, uri: str) -> dict[str, Any]:
+    """The releases as a release package."""
+    return {**_package_meta(published, uri), "releases": list(releases)}
 
 
-def record_package(as_at: date, published: datetime, uri: str) -> dict[str, Any]:
-    """One record per contracting process, with its releases embedded and the compiled release (one release per
-    process, so the compiled release is that release tagged `compiled`)."""
+def record_package(releases: Sequence[dict[str, Any]], published: datetime, uri: str) -> dict[str, Any]:
+    """The releases as a record package: one record per contracting process, with its releases embedded and the
+    compiled release (one release per process, so the compiled release is that release tagged `compiled`)."""
     records = []
-    for release in releases(as_at):
+    for release in releases:
         compiled = copy.deepcopy(release)
         compiled["tag"] = ["compiled"]
         compiled["id"] = f"{release['ocid']}-compiled"

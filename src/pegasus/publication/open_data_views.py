@@ -2,11 +2,8 @@
 and whether the schema accepted them; the packages themselves, as stored and as built live; and, for commercial
 officers and programme directors, a button that exports both again. No sign-in is needed to read any of it.
 
-The packages are those of `publication.ocds`, built the same way wherever they are served: the page adds nothing
-to them and widens nothing."""
-
-from datetime import date, datetime
-from typing import Any
+The packages are `publication.selectors.ocds_package`'s, built the same way wherever they are served: the page adds
+nothing to them and widens nothing."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -23,16 +20,8 @@ from pegasus.core.exceptions import PegasusError
 from pegasus.publication import ocds, selectors, services
 from pegasus.publication.models import OcdsExport
 
-# How each kind of package is built, and the file name its `uri` gives it beside the live release package
-BUILDERS = {OcdsExport.Kind.RELEASES: ocds.release_package, OcdsExport.Kind.RECORDS: ocds.record_package}
-FILE_NAMES = {OcdsExport.Kind.RELEASES: "releases.json", OcdsExport.Kind.RECORDS: "records.json"}
 LICENCE_NAMES = {ocds.LICENSE: "Open Government Licence v3.0"}
 GENERATED = "Release and record packages generated as at {as_at:%-d %B %Y}: {verdict}."
-
-
-def package_build(kind: str, as_at: date, published: datetime) -> dict[str, Any]:
-    """The package of `kind` as the public endpoints build it."""
-    return BUILDERS[OcdsExport.Kind(kind)](as_at, published, ocds.package_uri(FILE_NAMES[OcdsExport.Kind(kind)]))
 
 
 def _verdict(exports: list[OcdsExport]) -> str:
@@ -87,7 +76,12 @@ def package(request, kind: str):
 
 def ocds_records(request):
     """Every publishable contract and procurement as an OCDS 1.1.5 record package, built now (no sign-in)."""
-    package = ocds.record_package(default_as_at(), timezone.now().replace(microsecond=0), request.build_absolute_uri())
+    package = selectors.ocds_package(
+        kind="records",
+        as_at=default_as_at(),
+        published=timezone.now().replace(microsecond=0),
+        uri=request.build_absolute_uri(),
+    )
     return JsonResponse(package, json_dumps_params={"ensure_ascii": False, "indent": 2})
 
 
@@ -103,7 +97,7 @@ def open_data_generate(request):
                 kind=kind,
                 as_at=as_at,
                 generated_at=published,
-                package=package_build(kind, as_at, published),
+                package=selectors.ocds_package(kind=kind, as_at=as_at, published=published),
                 via=OcdsExport.Via.PAGE,
                 by=request.user,
             )

@@ -3,26 +3,44 @@ only once the commercial team has released it. Drafts, submitted, rejected and w
 Decisions are read through governance's selectors of what is public (`governance.selectors.public_decisions`).
 
 And the market view's reads: other bodies' contracting processes, filtered, summed and ranked by supplier; and the
-post-award notices' reads, scoped to what the user may see, with the notices that are due."""
+post-award notices' reads, scoped to what the user may see, with the notices that are due.
+
+And the open contracting data: every publishable contract and procurement as OCDS releases, read here and written
+out by `publication.ocds`, and the one package of them (`ocds_package`) that the public files, the Open data page,
+`pegasus ocds` and the API all serve."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, F, Max, Q, QuerySet, Sum, Value
+from django.db.models import Count, DecimalField, F, Max, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 
 from pegasus.core.calendar import add_months
-from pegasus.core.clock import as_at_end, default_as_at
+from pegasus.core.clock import as_at_end, default_as_at, london_today
 from pegasus.core.roles import INTERNAL_ROLES, has_role
 from pegasus.estate.permissions import supplier_ids_of
-from pegasus.estate.selectors import change_verdict, changes_for_notices, contracts_visible_to, regime_of
+from pegasus.estate.selectors import (
+    change_verdict,
+    changes_for_notices,
+    contracting_authority,
+    contracts_visible_to,
+    contracts_with_spend,
+    regime_of,
+)
+from pegasus.evaluation.selectors import (
+    ProcurementAward,
+    procurement_award_decisions,
+    procurement_awards,
+    procurement_lot_counts,
+)
 from pegasus.governance.selectors import public_decisions
 from pegasus.performance.selectors import kpi_assessments, kpis_of
 from pegasus.procurement.modification import Verdict
-from pegasus.publication import rules
+from pegasus.procurement.selectors import procurement_row, procurements_with_replaced
+from pegasus.publication import ocds, rules
 from pegasus.publication.market import ICT_DIVISIONS
 from pegasus.publication.models import MarketAward, MarketImport, MarketProcess, Notice, OcdsExport
 
@@ -500,3 +518,63 @@ def ocds_exports_recent(as_at: date, limit: int = EXPORTS_LISTED) -> list[OcdsEx
 def ocds_export_latest(kind: str, as_at: date) -> OcdsExport | None:
     """The latest public export of one kind, the package its download serves."""
     return _published_exports(as_at).filter(kind=kind).order_by("-generated_at", "-pk").first()
+
+
+# --- Open contracting data ---------------------------------------------------------------------------------------
+
+# The file each kind of package is published as: the public release package, and the record package beside it
+OCDS_FILES = {OcdsExport.Kind.RELEASES: "releases.json", OcdsExport.Kind.RECORDS: "records.json"}
+
+
+def published_awards(as_at: date) -> dict[int, list[tuple[ProcurementAward, datetime]]]:
+    """The awards of tenders for procurements whose contract-award decision is approved and whose Part 1 is public
+    by `as_at` (and by today: nothing is published early), each with when it was decided, by procurement id, in
+    tender and lot order.
+
+    The decision is read through `published_decisions`, so its Part 2 never is; of the bids, only the winner is.
+    """
+    day = min(as_at, london_today())
+    decisions = {
+        decision.pk: decision
+        for decision in published_decisions(day).filter(pk__in=procurement_award_decisions())
+        if timezone.localdate(published_on(decision)) <= day
+    }
+    out: dict[int, list[tuple[ProcurementAward, datetime]]] = {}
+    for award in procurement_awards(decisions):
+        decided_at = decisions[award.decision_id].decided_at
+        assert decided_at is not None
+        out.setdefault(award.procurement_id, []).append((award, decided_at))
+    return out
+
+
+def ocds_releases(as_at: date) -> list[dict[str, Any]]:
+    """Every publishable release as at `as_at` (`publication.ocds`): the estate's contracts, then the procurements,
+    each in reference order; none dated after `as_at`, and in each only the changes, notices and awards of `as_at`
+    or before."""
+    contracts = contracts_with_spend().prefetch_related(
+        "changes__option", Prefetch("notices", queryset=published_notices())
+    )
+    out = [ocds.contract_release(contract, as_at) for contract in contracts]
+    authority = contracting_authority()
+    awards = published_awards(as_at)
+    lots = procurement_lot_counts()
+    for procurement in procurements_with_replaced():
+        row = procurement_row(procurement, as_at)
+        buyer = row.contracts[0].authority if row.contracts else authority
+        out.append(
+            ocds.procurement_release(row, as_at, buyer, awards.get(procurement.pk, []), lots.get(procurement.pk, 0))
+        )
+    # A release dated after `as_at` (a contract that starts later: one awarded after the day) was not published then.
+    return [release for release in out if release["date"][:10] <= as_at.isoformat()]
+
+
+def ocds_package(*, kind: str, as_at: date, published: datetime, uri: str | None = None) -> dict[str, Any]:
+    """Everything publishable as at `as_at` as an OCDS package of `kind` (releases or records), published at
+    `published` and found at `uri` (by default where the public file of its kind is): the package the public files,
+    the Open data page, `pegasus ocds` and the API serve.
+
+    Raises ValueError for a kind that is not one of OcdsExport's.
+    """
+    kind = OcdsExport.Kind(kind)
+    build = ocds.record_package if kind == OcdsExport.Kind.RECORDS else ocds.release_package
+    return build(ocds_releases(as_at), published, uri or ocds.package_uri(OCDS_FILES[kind]))

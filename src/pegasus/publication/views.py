@@ -133,7 +133,12 @@ def json_feed(request):
 
 def ocds_releases(request):
     """Every publishable contract and procurement as an OCDS 1.1.5 release package (no sign-in)."""
-    package = ocds.release_package(default_as_at(), timezone.now().replace(microsecond=0), request.build_absolute_uri())
+    package = selectors.ocds_package(
+        kind="releases",
+        as_at=default_as_at(),
+        published=timezone.now().replace(microsecond=0),
+        uri=request.build_absolute_uri(),
+    )
     return JsonResponse(package, json_dumps_params={"ensure_ascii": False, "indent": 2})
 
 

@@ -1,7 +1,8 @@
 """Charts as Vega-Lite specs built with Altair; each comes with the rows of its accessible table.
 
 The kit's part: the chart with its table, the spec every chart is drawn from, and a bar chart of values. Charts
-of one domain's facts live in that domain (`estate.charts`, `sourcing.charts`, ...).
+of one domain's facts live in that domain (`estate.charts`, `sourcing.charts`, ...); the dashboard's, in the shell
+(`web.charts`), from what the domains' selectors read.
 """
 
 from dataclasses import dataclass, field

@@ -17,7 +17,6 @@ from pegasus.core.clock import as_at_from
 from pegasus.core.money import format_millions
 from pegasus.core.query import bounded_query, query_date, query_page
 from pegasus.core.selectors import audit_events
-from pegasus.estate.charts import expiry_timeline
 from pegasus.estate.selectors import estate_summary
 from pegasus.estate.terms import DECISION_URGENT_DAYS
 from pegasus.finance import selectors as finance_selectors
@@ -25,6 +24,7 @@ from pegasus.governance.selectors import papers_due_on
 from pegasus.procurement.selectors import procurement_list, schedule_risks
 from pegasus.programme.selectors import raid_escalated
 from pegasus.ui.charts import bar_chart
+from pegasus.web.charts import expiry_timeline
 
 
 def home(request):
@@ -64,7 +64,7 @@ def dashboard(request):
             "replacement_risks": _replacement_risks(request.user, as_at),
             "programme_money": _programme_money(request.user, as_at),
             "programme_escalated": raid_escalated(as_at) if request.user.has_perm("programme.view_programme") else None,
-            "timeline": expiry_timeline("expiry-timeline", summary.rows, as_at),
+            "timeline": expiry_timeline("expiry-timeline", summary.timeline, as_at),
             "page_marking": "OFFICIAL-SENSITIVE [COMMERCIAL]"
             if any(r.contract.classification == "OFFICIAL-SENSITIVE" for r in summary.rows)
             else "OFFICIAL",

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from pegasus.core.clock import default_as_at
 from pegasus.core.management.commands._base import BadInput, PegasusCommand, parse_date, to_json
-from pegasus.publication import market, ocds, ocds_review, services
+from pegasus.publication import market, ocds_review, selectors, services
 from pegasus.publication.models import OcdsExport
 
 # Rejected files listed when an import stops; the rest are counted.
@@ -44,8 +44,7 @@ class Command(PegasusCommand):
         published = timezone.now().replace(microsecond=0)
         name = options["out"]
         kind = OcdsExport.Kind.RECORDS if options["records"] else OcdsExport.Kind.RELEASES
-        build = ocds.record_package if options["records"] else ocds.release_package
-        package = build(as_at, published, ocds.package_uri(f"{kind}.json"))
+        package = selectors.ocds_package(kind=kind, as_at=as_at, published=published)
         text = ocds_review.package_bytes(package).decode("utf-8")
         if name == "-":
             export = self.record(kind, as_at, published, package)
