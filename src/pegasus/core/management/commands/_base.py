@@ -89,6 +89,11 @@ def _quiet_usage(parser) -> None:
 
 
 class PegasusCommand(BaseCommand):
+    # Django's system checks import every page, the API and what they draw with (about two seconds) before a
+    # command may answer. `pegasus check` runs them, as does every Django command that changes the database or
+    # serves (`migrate`, and `serve` runs the deployment checks itself in production).
+    requires_system_checks: list[str] = []
+
     def create_parser(self, prog_name, subcommand, **kwargs):
         parser = super().create_parser(prog_name, subcommand, **kwargs)
         _quiet_usage(parser)

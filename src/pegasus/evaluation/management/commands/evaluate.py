@@ -6,7 +6,6 @@ from pegasus.evaluation import scoring
 
 class Command(PegasusCommand):
     help = "Score a tender: quality and price criteria, pass marks, rank order and sensitivity of the winner."
-    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="the tender as JSON (see the user guide); - reads standard input")

@@ -34,8 +34,6 @@ def stored_dataset(name: str) -> Path | None:
 
 class Command(PegasusCommand):
     help = "Supplier performance: import service-desk exports, ingest tickets, report SLA attainment and credits."
-    # No models, views or URLs are involved: skipping the system checks saves importing every page at start-up.
-    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)

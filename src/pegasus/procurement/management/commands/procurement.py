@@ -38,7 +38,6 @@ def _durations(items: list[str]) -> dict[str, int]:
 
 class Command(PegasusCommand):
     help = "Procurements: the latest start of each stage so the new contract starts when the old one ends."
-    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)

@@ -10,8 +10,6 @@ from pegasus.programme import appraisal
 
 class Command(PegasusCommand):
     help = "Options appraisal: present costs and benefits, NPV, rank, the preferred option and switching values."
-    # No models, views or URLs: it runs without the system checks (and, through `pegasus`, without django.setup).
-    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)

@@ -31,7 +31,6 @@ class Command(PegasusCommand):
         "Serve Pegasus with its task worker: runserver in development, gunicorn with --production (or "
         "PEGASUS_ENV=production), and `db_worker`; Ctrl-C stops both."
     )
-    requires_system_checks = []  # the children check; production runs the deployment checks first, below
 
     def add_arguments(self, parser):
         parser.add_argument("--bind", default="127.0.0.1:8000", help="HOST:PORT to serve on (default %(default)s)")
