@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.test import override_settings
 from hypothesis import settings as hypothesis_settings
 
 # Property tests assert results, not speed: on a shared machine, and with the suite running on every core, an example
@@ -82,13 +83,16 @@ def shared_data() -> Path:
 
 
 @pytest.fixture(scope="module")
-def module_transaction(django_db_setup, django_db_blocker):
+def module_transaction(django_db_setup, django_db_blocker, tmp_path_factory):
     """One transaction around a whole module, rolled back when the module ends.
 
     Data a module-scoped fixture makes inside it is made once and seen by every test of the module; each test still
-    runs in a savepoint of its own (pytest-django's `db`), so what one test changes is undone before the next.
+    runs in a savepoint of its own (pytest-django's `db`), so what one test changes is undone before the next. The
+    files that data stores (ticket datasets, attachments) go to a folder of their own each time: a worker that comes
+    back to a module after others' tests makes it again, and must not find the files of the rolled-back one.
     """
-    with django_db_blocker.unblock():
+    folder = tmp_path_factory.mktemp("module")
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=folder / "media", VAR_DIR=folder / "var"):
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
