@@ -2,6 +2,7 @@
 
 import os
 from collections import Counter
+from itertools import count
 from pathlib import Path
 
 import pytest
@@ -68,11 +69,26 @@ def pytest_collection_modifyitems(config, items):
     items[:] = kept
 
 
+@pytest.fixture(scope="session")
+def files_root(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("files")
+
+
+_TESTS = count()
+
+
+@pytest.fixture
+def test_files(files_root) -> Path:
+    """A folder of the test's own, not yet made: whatever first stores a file there makes it. Most tests store none,
+    and a folder made and removed for each test of a run (as `tmp_path` does) costs more than many of them."""
+    return files_root / str(next(_TESTS))
+
+
 @pytest.fixture(autouse=True)
-def media_in_tmp(settings, tmp_path):
+def media_in_tmp(settings, test_files):
     """Uploaded files (Part 2 attachments, ticket files) and stored datasets go to a folder of each test's own."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.VAR_DIR = tmp_path / "var"
+    settings.MEDIA_ROOT = test_files / "media"
+    settings.VAR_DIR = test_files / "var"
 
 
 @pytest.fixture
