@@ -78,17 +78,17 @@ _TESTS = count()
 
 
 @pytest.fixture
-def test_files(files_root) -> Path:
+def own_files(files_root) -> Path:
     """A folder of the test's own, not yet made: whatever first stores a file there makes it. Most tests store none,
     and a folder made and removed for each test of a run (as `tmp_path` does) costs more than many of them."""
     return files_root / str(next(_TESTS))
 
 
 @pytest.fixture(autouse=True)
-def media_in_tmp(settings, test_files):
+def media_in_tmp(settings, own_files):
     """Uploaded files (Part 2 attachments, ticket files) and stored datasets go to a folder of each test's own."""
-    settings.MEDIA_ROOT = test_files / "media"
-    settings.VAR_DIR = test_files / "var"
+    settings.MEDIA_ROOT = own_files / "media"
+    settings.VAR_DIR = own_files / "var"
 
 
 @pytest.fixture

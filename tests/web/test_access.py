@@ -231,10 +231,10 @@ def module_media(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
-def media_in_tmp(settings, module_media, test_files):
+def media_in_tmp(settings, module_media, own_files):
     """The module's estate is loaded once, with its Part 2 attachment in a folder that every test here reads."""
     settings.MEDIA_ROOT = module_media
-    settings.VAR_DIR = test_files / "var"
+    settings.VAR_DIR = own_files / "var"
 
 
 @pytest.fixture(scope="module")
