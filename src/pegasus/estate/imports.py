@@ -47,6 +47,7 @@ from pegasus.core.tabular import (
     reject,
     shown,
 )
+from pegasus.core.types import User
 from pegasus.estate import demo, services, terms
 from pegasus.estate.models import Contract, ContractStatus, Organisation, ServiceTower, Spend, Supplier
 from pegasus.estate.selectors import UNKNOWN_TOWER
@@ -378,7 +379,7 @@ class _ContractPlan:
 
 
 @transaction.atomic
-def contracts_import(*, filename: str, data: bytes, by) -> ImportResult:
+def contracts_import(*, filename: str, data: bytes, by: User | None) -> ImportResult:
     """Create or update contracts from a CSV or XLSX file, all or nothing; ImportRejected lists every bad row."""
     table = read_table(filename, data, CONTRACTS)
     towers = {tower.code: tower for tower in ServiceTower.objects.all()}
@@ -487,7 +488,7 @@ def contracts_import(*, filename: str, data: bytes, by) -> ImportResult:
 
 
 @transaction.atomic
-def spend_import(*, filename: str, data: bytes, by) -> ImportResult:
+def spend_import(*, filename: str, data: bytes, by: User | None) -> ImportResult:
     """Record monthly spend from a CSV or XLSX file, all or nothing; ImportRejected lists every bad row."""
     table = read_table(filename, data, SPEND)
     wanted = {

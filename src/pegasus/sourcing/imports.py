@@ -6,6 +6,7 @@ file twice changes nothing.
 """
 
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 
@@ -13,6 +14,7 @@ from pegasus.core import intake, tabular
 from pegasus.core.audit import audit_record
 from pegasus.core.exceptions import ImportRejected, RowError
 from pegasus.core.tabular import VALUE_REQUIRED, Column, ImportResult, Tally, lookup_key, parse_money, read_table
+from pegasus.core.types import User
 from pegasus.estate import selectors as estate_selectors
 from pegasus.sourcing.models import MarketPrice
 
@@ -29,9 +31,11 @@ PRICE_COLUMNS = (
 
 def parse_price_rows(table, *, suppliers: dict[str, int], towers: dict[str, str]):
     """(line, supplier id, tower code, price) per row, and a RowError for every bad cell; pure."""
-    rows, errors, seen = [], [], {}
+    rows: list[tuple[int, int, str, Decimal]] = []
+    errors: list[RowError] = []
+    seen: dict[tuple[int, str], int] = {}
     for line, cells in table.rows:
-        values = {}
+        values: dict[str, Any] = {}  # the supplier's id, the tower's code, the price
         for column in PRICE_COLUMNS:
             raw = cells.get(column.name)
             if tabular.blank(raw):
@@ -70,7 +74,7 @@ def parse_price_rows(table, *, suppliers: dict[str, int], towers: dict[str, str]
 
 
 @transaction.atomic
-def market_prices_import(*, filename: str, data: bytes, by) -> ImportResult:
+def market_prices_import(*, filename: str, data: bytes, by: User | None) -> ImportResult:
     """Create or update market prices from a file, all or nothing; ImportRejected lists every bad row."""
     table = read_table(filename, data, PRICE_COLUMNS, kind=MARKET_PRICES)
     suppliers = {lookup_key(s.name): s.pk for s in estate_selectors.suppliers()}
