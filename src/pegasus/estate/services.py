@@ -11,7 +11,7 @@ from django.db import models, transaction
 from pegasus.core import bounds
 from pegasus.core.audit import audit_record
 from pegasus.core.clock import london_today, now
-from pegasus.core.exceptions import InvalidTransition, RuleViolation
+from pegasus.core.exceptions import RuleViolation
 from pegasus.core.field_bounds import FieldBounds, full_clean
 from pegasus.core.locks import locked, locked_where
 from pegasus.core.roles import Role, has_role
@@ -636,9 +636,13 @@ def change_approve(*, change: ContractChange, by: User | None) -> ContractChange
     status_require(change.state, {ContractChange.State.PROPOSED}, CHANGE_NOT_PROPOSED)
     _verdict_check(change)
     office, clause = _approver_check(change, by)
-    if change.option is not None and change.option.state != terms.OptionState.AVAILABLE:
-        raise InvalidTransition(
-            CHANGE_OPTION_NOT_AVAILABLE.format(sequence=change.option.sequence, state=change.option.state)
+    if change.option is not None:
+        status_require(
+            change.option.state,
+            {terms.OptionState.AVAILABLE},
+            CHANGE_OPTION_NOT_AVAILABLE,
+            sequence=change.option.sequence,
+            state=change.option.state,
         )
     change.state = ContractChange.State.APPROVED
     change.approved_by, change.approved_at = by, now()
