@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from pegasus.core.exceptions import InvalidTransition, RuleViolation
-from pegasus.core.locks import locked
+from pegasus.core.locks import locked, locked_where
 from pegasus.core.transitions import status_require, transition_require
 from pegasus.core.updates import model_update
 from pegasus.estate.models import Supplier
@@ -73,3 +73,16 @@ class TestLocked:
     def test_no_row_is_does_not_exist(self):
         with transaction.atomic(), pytest.raises(Supplier.DoesNotExist):
             locked(Supplier, 0)
+
+
+@pytest.mark.django_db
+class TestLockedWhere:
+    def test_reads_the_row_its_key_names_afresh(self):
+        supplier = SupplierFactory(name="Old Ltd", companies_house_number="01234567")
+        Supplier.objects.filter(pk=supplier.pk).update(name="New Ltd")
+        with transaction.atomic():
+            assert locked_where(Supplier, companies_house_number="01234567").name == "New Ltd"
+
+    def test_no_row_is_none(self):
+        with transaction.atomic():
+            assert locked_where(Supplier, name="Nobody Ltd") is None

@@ -55,6 +55,12 @@ class TestTally:
         assert (result.created, result.updated, result.unchanged, result.changed) == (2, 0, 1, True)
         assert str(result) == "2 created, 0 updated, 1 unchanged"
 
+    def test_counts_each_outcome_a_save_names(self):
+        tally = tabular.Tally()
+        for outcome in ("created", "updated", "created", "unchanged"):
+            tally.count(outcome)
+        assert (tally.created, tally.updated, tally.unchanged) == (2, 1, 1)
+
     def test_an_import_that_wrote_nothing_has_not_changed(self):
         tally = tabular.Tally(unchanged=3)
         assert not tally.result("prices").changed

@@ -19,3 +19,9 @@ def locked(model: type[M], pk: Any, *, related: Sequence[str] = ()) -> M:
     if related:
         rows = rows.select_related(*related)
     return rows.get(pk=pk)
+
+
+def locked_where(model: type[M], **key: Any) -> M | None:
+    """The row of `model` that `key` (a natural key: a reference, a contract and month) names, locked for the
+    transaction as `locked` locks it; None when there is none yet, for a service that then creates it."""
+    return model._default_manager.select_for_update().filter(**key).first()

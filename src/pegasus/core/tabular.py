@@ -416,6 +416,10 @@ class Tally:
     updated: int = 0
     unchanged: int = 0
 
+    def count(self, outcome: str) -> None:
+        """One more row with `outcome`: "created", "updated" or "unchanged", as a service's save says."""
+        setattr(self, outcome, getattr(self, outcome) + 1)
+
     def result(self, kind: str, *, suppliers_created: int = 0) -> ImportResult:
         return ImportResult(kind, self.created, self.updated, self.unchanged, suppliers_created)
 

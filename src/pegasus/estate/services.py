@@ -11,9 +11,9 @@ from django.db import models, transaction
 from pegasus.core import bounds
 from pegasus.core.audit import audit_record
 from pegasus.core.clock import london_today, now
-from pegasus.core.exceptions import InvalidTransition, RuleViolation
+from pegasus.core.exceptions import RuleViolation
 from pegasus.core.field_bounds import FieldBounds, full_clean
-from pegasus.core.locks import locked
+from pegasus.core.locks import locked, locked_where
 from pegasus.core.roles import Role, has_role
 from pegasus.core.transitions import status_require, transition_require
 from pegasus.core.types import User
@@ -417,7 +417,7 @@ def spend_record(*, contract: Contract, month: date, amount: Decimal, vat_basis:
     checks.raise_any()
     if month.day != 1:
         raise ValidationError({"month": SPEND_MONTH_NOT_FIRST})
-    spend = Spend.objects.select_for_update().filter(contract=contract, month=month).first()
+    spend = locked_where(Spend, contract=contract, month=month)
     created = spend is None
     if spend is None:
         spend = Spend(contract=contract, month=month)
@@ -636,9 +636,13 @@ def change_approve(*, change: ContractChange, by: User | None) -> ContractChange
     status_require(change.state, {ContractChange.State.PROPOSED}, CHANGE_NOT_PROPOSED)
     _verdict_check(change)
     office, clause = _approver_check(change, by)
-    if change.option is not None and change.option.state != terms.OptionState.AVAILABLE:
-        raise InvalidTransition(
-            CHANGE_OPTION_NOT_AVAILABLE.format(sequence=change.option.sequence, state=change.option.state)
+    if change.option is not None:
+        status_require(
+            change.option.state,
+            {terms.OptionState.AVAILABLE},
+            CHANGE_OPTION_NOT_AVAILABLE,
+            sequence=change.option.sequence,
+            state=change.option.state,
         )
     change.state = ContractChange.State.APPROVED
     change.approved_by, change.approved_at = by, now()

@@ -22,6 +22,7 @@ from pegasus.governance import selectors as governance_selectors
 from pegasus.procurement import selectors as procurement_selectors
 from pegasus.procurement.law import Regime
 from pegasus.procurement.modification import GROUNDS
+from pegasus.ui.forms import service_errors_to_form
 
 PER_PAGE = 50
 
@@ -202,10 +203,7 @@ def _contract_form_page(request, contract: Contract | None):
                 messages.success(request, f"Contract {saved.reference} saved")
             return redirect("contract-detail", pk=saved.pk)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                target = field if field in form.fields else None
-                for error in errors:
-                    form.add_error(target, error)
+            service_errors_to_form(form, exc)
     return render(request, "estate/contract_form.html", {"form": form, "contract": contract})
 
 
@@ -282,9 +280,7 @@ def change_create(request, pk: int):
             messages.success(request, "Change proposed")
             return redirect("contract-detail", pk=contract.pk)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
+            service_errors_to_form(form, exc)
     return render(
         request,
         "estate/change_form.html",

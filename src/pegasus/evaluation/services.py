@@ -247,11 +247,12 @@ def bid_add(*, lot: Lot, price: Decimal, by: User | None, supplier: Any | None =
 @transaction.atomic
 def conflict_declare(*, tender: Tender, has_conflict: bool, details: str = "", by: User) -> ConflictDeclaration:
     """The evaluator's own declaration for a tender, once: no conflict of interest, or a conflict described."""
-    existing = ConflictDeclaration.objects.filter(tender=tender, evaluator=by).first()
-    if existing is not None:
-        raise InvalidTransition(
-            ALREADY_DECLARED.format(tender=tender.reference, day=f"{timezone.localtime(existing.declared_at):%d %B %Y}")
-        )
+    declared = ConflictDeclaration.objects.filter(tender=tender, evaluator=by).values_list("declared_at", flat=True)
+    declared_at = declared.first()
+    transition_require(
+        declared_at is None,
+        lambda: ALREADY_DECLARED.format(tender=tender.reference, day=f"{timezone.localtime(declared_at):%d %B %Y}"),
+    )
     details = details.strip()
     if has_conflict and not details:
         raise RuleViolation(CONFLICT_NEEDS_DETAILS)
@@ -371,9 +372,8 @@ def award_recommend(*, lot: Lot, reference: str, value: Decimal, rationale: str,
     from pegasus.governance.services import ExemptionSpec, RecommendationSpec, decision_create
 
     lot = locked(Lot, lot.pk, related=("tender",))
-    existing = AwardRecommendation.objects.filter(lot=lot).select_related("decision").first()
-    if existing is not None:
-        raise InvalidTransition(ALREADY_RECOMMENDED.format(lot=lot, reference=existing.decision.reference))
+    recommended = AwardRecommendation.objects.filter(lot=lot).values_list("decision__reference", flat=True).first()
+    transition_require(recommended is None, lambda: ALREADY_RECOMMENDED.format(lot=lot, reference=recommended))
     result = selectors.lot_result(lot)
     transition_require(result.complete, EVALUATION_INCOMPLETE)
     winner = result.winner_bid

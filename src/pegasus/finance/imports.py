@@ -206,7 +206,7 @@ def _write(rows: list[tuple[int, dict]], save: Callable[..., Saved], by: User | 
             outcome = save(**values, by=by).outcome
         except (FinanceRefused, OutOfBounds) as exc:
             raise _refused(line, exc) from None
-        setattr(tally, outcome, getattr(tally, outcome) + 1)
+        tally.count(outcome)
 
 
 def _budgets(rows: list[tuple[int, dict]], by: User | None, tally: Tally) -> None:
@@ -256,7 +256,7 @@ def _budgets(rows: list[tuple[int, dict]], by: User | None, tally: Tally) -> Non
         outcomes[line].add(saved.outcome)
     for done in outcomes.values():
         outcome = "created" if "created" in done else "updated" if "updated" in done else "unchanged"
-        setattr(tally, outcome, getattr(tally, outcome) + 1)
+        tally.count(outcome)
 
 
 def _commitments(rows: list[tuple[int, dict]], by: User | None, tally: Tally) -> None:
@@ -267,7 +267,7 @@ def _commitments(rows: list[tuple[int, dict]], by: User | None, tally: Tally) ->
             saved, touched = services.commitment_write(**values, by=by)
         except (FinanceRefused, OutOfBounds) as exc:
             raise _refused(line, exc) from None
-        setattr(tally, saved.outcome, getattr(tally, saved.outcome) + 1)
+        tally.count(saved.outcome)
         pending += touched
         last_line[values["reference"]] = line
     try:

@@ -18,6 +18,7 @@ from pegasus.core import bounds
 from pegasus.core.audit import audit_record
 from pegasus.core.exceptions import RuleViolation
 from pegasus.core.field_bounds import FieldBounds
+from pegasus.core.locks import locked_where
 from pegasus.core.types import User
 from pegasus.estate import selectors as estate_selectors
 from pegasus.finance import rules, selectors
@@ -74,7 +75,7 @@ class Saved:
 
 def _save(model: type[models.Model], key: dict, values: dict, *, by: User | None, action: str) -> Saved:
     """Create the row with `key` or bring it to `values`, attributed to `by`; nothing when it already holds them."""
-    row = model._default_manager.select_for_update().filter(**key).first()
+    row = locked_where(model, **key)
     outcome = "created" if row is None else "updated"
     if row is None:
         row = model(**key)
@@ -222,7 +223,7 @@ def approval_save(
 
 
 def _approval_locked(reference: str) -> Approval:
-    approval = Approval.objects.select_for_update().filter(reference=reference).first()
+    approval = locked_where(Approval, reference=reference)
     if approval is None:
         raise FinanceRefused(
             "approval", UNKNOWN.format(value=repr(reference), what="an approval", hint="import it first")
@@ -258,7 +259,7 @@ def commitment_write(
             )
     if cancelled_on is not None and cancelled_on < raised_on:
         raise FinanceRefused("cancelled_on", CANCELLED_BEFORE_RAISED.format(cancelled=cancelled_on, raised=raised_on))
-    current = Commitment.objects.select_for_update().filter(reference=reference).first()
+    current = locked_where(Commitment, reference=reference)
     if current is not None:
         paid = Actual.objects.filter(commitment_id=reference)
         if current.line_id != line and paid.exists():

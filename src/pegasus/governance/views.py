@@ -90,10 +90,8 @@ def _decision_form_page(request, decision: Decision | None):
                 saved = services.decision_update(decision=decision, by=request.user, **lists, **form.decision_fields())
                 messages.success(request, f"{saved.reference} saved")
             return redirect("decision-detail", pk=saved.pk)
-        except ValidationError as exc:
+        except (ValidationError, PegasusError) as exc:
             service_errors_to_form(form, exc)
-        except PegasusError as exc:
-            form.add_error(None, str(exc))
     return render(request, "governance/decision_form.html", {"form": form, "decision": decision})
 
 
@@ -225,7 +223,7 @@ def decision_concerns(request, pk: int):
                 by=request.user,
             )
         except PegasusError as exc:
-            form.add_error(None, str(exc))
+            service_errors_to_form(form, exc)
         else:
             messages.success(request, f"What {decision.reference} concerns is saved")
             return redirect("decision-detail", pk=decision.pk)

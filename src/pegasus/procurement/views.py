@@ -18,6 +18,7 @@ from pegasus.procurement.charts import (
 )
 from pegasus.procurement.forms import ProcurementForm, StageActualsForm, StageDurationForm, StageEstimateForm
 from pegasus.procurement.models import Procurement
+from pegasus.ui.forms import service_errors_to_form
 
 
 def _as_at(request):
@@ -29,13 +30,6 @@ def _procurement(request, pk: int) -> Procurement:
         return selectors.procurement_get(user=request.user, pk=pk)
     except Procurement.DoesNotExist:
         raise Http404("No such procurement") from None
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        target = field if field in form.fields else None
-        for error in errors:
-            form.add_error(target, error)
 
 
 @require_perm("procurement.view_procurement")
@@ -94,7 +88,7 @@ def _procurement_form_page(request, procurement: Procurement | None):
             else:
                 saved = services.procurement_update(procurement=procurement, **common)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            service_errors_to_form(form, exc)
         else:
             messages.success(request, f"Procurement {saved.reference} saved.")
             return redirect("procurement-detail", saved.pk)
@@ -136,7 +130,7 @@ def stage_edit(request, pk: int, stage_pk: int):
         try:
             services.stage_duration_set(stage=stage, days=form.cleaned_data["days"], by=request.user)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            service_errors_to_form(form, exc)
         else:
             messages.success(request, f"{stage.get_kind_display()} now takes {stage.days} days.")
             return redirect("procurement-detail", procurement.pk)
@@ -168,7 +162,7 @@ def stage_actuals(request, pk: int, stage_pk: int):
                 by=request.user,
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            service_errors_to_form(form, exc)
         else:
             messages.success(request, f"Actual dates of the {stage.get_kind_display().lower()} saved.")
             return redirect("procurement-detail", procurement.pk)
@@ -232,7 +226,7 @@ def stage_estimate_edit(request, pk: int, stage_pk: int):
                 by=request.user,
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            service_errors_to_form(form, exc)
         else:
             messages.success(request, f"{row.name} estimate saved.")
             return redirect(reverse("procurement-detail", args=[procurement.pk]) + "#schedule-risk")

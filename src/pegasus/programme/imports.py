@@ -211,7 +211,7 @@ def raid_import(*, filename: str, data: bytes, by: User | None) -> ImportResult:
         except ValidationError as exc:
             errors += _refusals(line, exc)
             continue
-        setattr(tally, outcome, getattr(tally, outcome) + 1)
+        tally.count(outcome)
     if errors:
         raise ImportRejected(errors)  # rolls back every row written before it
     result = tally.result("raid")

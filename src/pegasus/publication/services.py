@@ -18,7 +18,7 @@ from django.db import transaction
 from pegasus.core import clock, intake
 from pegasus.core.audit import audit_record
 from pegasus.core.clock import default_as_at
-from pegasus.core.exceptions import InputError, InvalidTransition, RuleViolation
+from pegasus.core.exceptions import InputError, RuleViolation
 from pegasus.core.locks import locked
 from pegasus.core.roles import Role, has_role
 from pegasus.core.storage import shared_storage
@@ -502,9 +502,8 @@ def notice_correct(*, notice: Notice, reason: str, by: User | None, as_at: date 
     _require_role(by, NOTICE_DRAFT_ROLE, Role.COMMERCIAL_OFFICER)
     notice = locked(Notice, notice.pk, related=("contract",))
     status_require(notice.state, {Notice.State.PUBLISHED}, NOTICE_NOT_PUBLISHED)
-    pending = notice.corrections.exclude(state=Notice.State.PUBLISHED).first()
-    if pending is not None:
-        raise InvalidTransition(NOTICE_CORRECTION_PENDING.format(pk=pending.pk))
+    pending = notice.corrections.exclude(state=Notice.State.PUBLISHED).values_list("pk", flat=True).first()
+    transition_require(pending is None, lambda: NOTICE_CORRECTION_PENDING.format(pk=pending))
     if len(reason) > NOTE_MOST:
         raise ValidationError({"note": NOTE_TOO_LONG.format(most=NOTE_MOST)})
     as_at = as_at or default_as_at()

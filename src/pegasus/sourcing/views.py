@@ -17,6 +17,7 @@ from pegasus.sourcing.comparison import plain_summary
 from pegasus.sourcing.forms import ManualForm, OptimiseForm, PolicyForm
 from pegasus.sourcing.imports import MARKET_PRICES, PRICE_COLUMNS, market_prices_import, template_xlsx
 from pegasus.sourcing.models import SCENARIO_MARKING, Scenario
+from pegasus.ui.forms import service_errors_to_form
 from pegasus.ui.imports import ImportForm, rejected_errors
 
 MAX_COMPARED = 4
@@ -24,14 +25,6 @@ MAX_COMPARED = 4
 
 def _render(request, template: str, context: dict, status: int = 200):
     return render(request, template, {"page_marking": SCENARIO_MARKING, **context}, status=status)
-
-
-def _service_error(form, exc: Exception) -> None:
-    if isinstance(exc, ValidationError):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, str(exc))
 
 
 @require_perm("sourcing.view_scenario")
@@ -74,7 +67,7 @@ def scenario_create(request):
                 **form.policy(),
             )
         except (PegasusError, ValidationError) as exc:
-            _service_error(form, exc)
+            service_errors_to_form(form, exc)
         else:
             messages.success(request, f"Scenario {scenario.name} saved.")
             return redirect("scenario-detail", pk=scenario.pk)
@@ -94,7 +87,7 @@ def scenario_optimise(request):
                 **form.policy(),
             )
         except (PegasusError, ValidationError) as exc:
-            _service_error(form, exc)
+            service_errors_to_form(form, exc)
         else:
             messages.success(request, f"Scenario {scenario.name} is queued for optimisation.")
             return redirect("scenario-detail", pk=scenario.pk)
@@ -114,7 +107,7 @@ def scenario_baseline(request):
                 name=form.cleaned_data["name"], by=request.user, **form.policy()
             )
         except (PegasusError, ValidationError) as exc:
-            _service_error(form, exc)
+            service_errors_to_form(form, exc)
         else:
             messages.success(request, f"Scenario {scenario.name} saved from today's contracts.")
             return redirect("scenario-detail", pk=scenario.pk)

@@ -13,7 +13,7 @@ from pegasus.core.clock import AS_AT_LABEL, AS_AT_NOT_A_DATE
 from pegasus.core.exceptions import OutOfBounds
 from pegasus.programme.models import FIVE_CASES, BusinessCase, CaseVersion
 from pegasus.programme.services.cases import YearRow
-from pegasus.ui.forms import NamedErrorsMixin, service_errors_to_form
+from pegasus.ui.forms import NamedErrorsMixin
 
 MAX_YEAR_LINES = 201
 YEAR_LINE = "Line {line}: write the year, its costs and its benefits separated by commas, for example 1, 250000, 0"
@@ -59,13 +59,6 @@ class AsAtForm(forms.Form):
         self.fields["as_at"].error_messages["invalid"] = AS_AT_NOT_A_DATE
 
 
-class ServiceForm(NamedErrorsMixin, forms.Form):
-    """A form whose write a service may refuse: each refusal on the field it names, else at the top."""
-
-    def show_refusal(self, exc: Exception) -> None:
-        service_errors_to_form(self, exc)
-
-
 def _section_fields() -> dict[str, forms.CharField]:
     fields = {}
     for name in FIVE_CASES:
@@ -80,7 +73,7 @@ def _section_fields() -> dict[str, forms.CharField]:
     return fields
 
 
-class CaseForm(ServiceForm):
+class CaseForm(NamedErrorsMixin, forms.Form):
     reference = forms.CharField(label="Reference", max_length=50, help_text="For example PEG-FBC-3.")
     title = forms.CharField(label="Title", max_length=300)
     stage = forms.ChoiceField(label="Stage", choices=[("", "Select a stage"), *BusinessCase.Stage.choices])
@@ -100,7 +93,7 @@ class CaseForm(ServiceForm):
         self.fields |= _section_fields()
 
 
-class VersionForm(ServiceForm):
+class VersionForm(NamedErrorsMixin, forms.Form):
     note = forms.CharField(label="What changed", max_length=300, help_text="One line for the list of versions.")
 
     def __init__(self, *args, **kwargs):
@@ -110,7 +103,7 @@ class VersionForm(ServiceForm):
         self.fields = fields  # type: ignore[assignment]
 
 
-class OptionForm(ServiceForm):
+class OptionForm(NamedErrorsMixin, forms.Form):
     name = forms.CharField(label="Name", max_length=200)
     description = forms.CharField(label="Description", required=False, widget=forms.Textarea(attrs={"rows": 3}))
     business_as_usual = forms.BooleanField(
@@ -129,7 +122,7 @@ class OptionForm(ServiceForm):
     )
 
 
-class YearsForm(ServiceForm):
+class YearsForm(NamedErrorsMixin, forms.Form):
     years = forms.CharField(
         label="Costs and benefits by year",
         help_text="One line a year: the year (0 is the first, not discounted), its costs and its benefits in pounds "
@@ -169,7 +162,7 @@ def years_text(option) -> str:
     return "\n".join(f"{y.year}, {y.costs}, {y.benefits}" for y in option.years.all())
 
 
-class ScenarioOptionForm(ServiceForm):
+class ScenarioOptionForm(NamedErrorsMixin, forms.Form):
     scenario = forms.ModelChoiceField(label="Sourcing scenario", queryset=None, empty_label="Select a scenario")
     last_year = forms.IntegerField(
         label="Last year of the appraisal",
@@ -187,7 +180,7 @@ class ScenarioOptionForm(ServiceForm):
         self.fields["last_year"].widget.attrs.update({"class": "govuk-input--width-3"})
 
 
-class ApproveForm(ServiceForm):
+class ApproveForm(NamedErrorsMixin, forms.Form):
     decision = forms.ModelChoiceField(
         label="Decision",
         queryset=None,
@@ -202,5 +195,5 @@ class ApproveForm(ServiceForm):
         self.fields["decision"].label_from_instance = lambda d: f"{d.reference} {d.title}"
 
 
-class WithdrawForm(ServiceForm):
+class WithdrawForm(NamedErrorsMixin, forms.Form):
     reason = forms.CharField(label="Why it is withdrawn", widget=forms.Textarea(attrs={"rows": 3}))

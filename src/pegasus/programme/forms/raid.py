@@ -15,7 +15,7 @@ from pegasus.procurement import selectors as procurement_selectors
 from pegasus.programme import risk
 from pegasus.programme.models import IssuePriority, RaidKind, RaidStatus
 from pegasus.programme.selectors import raid as selectors
-from pegasus.ui.forms import NamedErrorsMixin, service_errors_to_form
+from pegasus.ui.forms import NamedErrorsMixin
 
 RATINGS = [("", "Not rated"), *((str(n), f"{n} – {risk.PROBABILITY_LABELS[n]}") for n in risk.SCALE)]
 
@@ -77,13 +77,7 @@ class RaidFilterForm(forms.Form):
             self.fields[name].error_messages["invalid_choice"] = f"Select a {name} from the list"  # noqa: S608 (a message, not SQL)
 
 
-class RefusalMixin(NamedErrorsMixin):
-    def show_refusal(self, exc: Exception) -> None:
-        """A service's ValidationError on the fields it names; anything else at the top."""
-        service_errors_to_form(self, exc)
-
-
-class RaidItemForm(RefusalMixin, forms.Form):
+class RaidItemForm(NamedErrorsMixin, forms.Form):
     """A risk, assumption, issue or dependency: what each kind needs is checked by the service."""
 
     kind = forms.ChoiceField(label="Kind", choices=[("", "Select a kind"), *RaidKind.choices])
@@ -130,7 +124,7 @@ class RaidItemForm(RefusalMixin, forms.Form):
             self.fields["kind"].help_text = "An item keeps its kind."
 
 
-class RaidCloseForm(RefusalMixin, forms.Form):
+class RaidCloseForm(NamedErrorsMixin, forms.Form):
     closed_on = date_field("Date closed")
     resolution = text_area("Resolution", help_text="How it was resolved: an issue needs one.")
 
@@ -139,7 +133,7 @@ class ReopenForm(forms.Form):
     """Nothing to enter: the button confirms."""
 
 
-class MitigationForm(RefusalMixin, forms.Form):
+class MitigationForm(NamedErrorsMixin, forms.Form):
     action = text_area("Action", rows=3)
     owner = forms.CharField(label="Owner", max_length=200)
     due_on = date_field("Due date")
@@ -151,5 +145,5 @@ class MitigationForm(RefusalMixin, forms.Form):
         self.fields["action"].error_messages["required"] = "Enter the action"
 
 
-class MitigationDoneForm(RefusalMixin, forms.Form):
+class MitigationDoneForm(NamedErrorsMixin, forms.Form):
     done_on = date_field("Date done")

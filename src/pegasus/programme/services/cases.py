@@ -305,9 +305,7 @@ def option_save(
         "dropped_reason": dropped_reason,
         "optimism_bias_percent": optimism_bias_percent,
     }
-    for key, value in values.items():
-        setattr(option, key, value)
-    _save(option, by)
+    model_update(option, data=values, check=lambda: _bounded(option), history_user=by)
     audit_record(
         action=AUDIT.format(what="option-" + ("create" if created else "edit")),
         by=by,

@@ -17,7 +17,7 @@ from django.db import models, transaction
 
 from pegasus.core.audit import audit_record
 from pegasus.core.field_bounds import FieldBounds, full_clean
-from pegasus.core.locks import locked
+from pegasus.core.locks import locked, locked_where
 from pegasus.core.transitions import transition_require
 from pegasus.core.types import User
 from pegasus.programme import risk
@@ -156,7 +156,7 @@ def raid_item_save(
     """Create the RAID item with `reference` (the next of its kind when none is given) or bring it to these values;
     it is closed exactly when `closed_on` is given. Unchanged when it already holds them."""
     reference = (reference or "").strip()
-    existing = RaidItem.objects.select_for_update().filter(reference=reference).first() if reference else None
+    existing = locked_where(RaidItem, reference=reference) if reference else None
     if existing is not None and existing.kind != kind:
         raise ValidationError(
             {"kind": KIND_FIXED.format(reference=reference, kind=RaidKind(existing.kind).label.lower())}

@@ -22,6 +22,7 @@ from pegasus.programme.selectors import cases as selectors
 from pegasus.programme.selectors.programmes import the_programme
 from pegasus.programme.services import cases as services
 from pegasus.ui.charts import GOVUK_BLUE, Chart, chart_spec
+from pegasus.ui.forms import service_errors_to_form
 
 VIEW, CHANGE = "programme.view_programme", "programme.change_programme"
 REFUSED = (ValidationError, PegasusError)
@@ -134,7 +135,7 @@ def _form_page(request, form, write, *, case=None, title: str, button: str, intr
         try:
             target = write(form.cleaned_data)
         except REFUSED as exc:
-            form.show_refusal(exc)
+            service_errors_to_form(form, exc)
         else:
             if done:
                 messages.success(request, done)

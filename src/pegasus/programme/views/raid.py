@@ -26,6 +26,7 @@ from pegasus.programme.models import Mitigation, RaidItem, RaidKind
 from pegasus.programme.selectors import raid as selectors
 from pegasus.programme.selectors.programmes import the_programme
 from pegasus.programme.services import raid as services
+from pegasus.ui.forms import service_errors_to_form
 from pegasus.ui.imports import ImportForm, rejected_errors
 
 VIEW, CHANGE = "programme.view_programme", "programme.change_programme"
@@ -151,10 +152,7 @@ def _form_page(request, form, template: str, write, context: dict):
         try:
             item, message = write(form.cleaned_data)
         except (ValidationError, InvalidTransition) as exc:
-            if hasattr(form, "show_refusal"):
-                form.show_refusal(exc)
-            else:
-                form.add_error(None, str(exc))
+            service_errors_to_form(form, exc)
             return render(request, template, context)
         messages.success(request, message)
         return redirect("raid-detail", pk=item.pk)
