@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import TypeVar
+from typing import TypedDict, TypeVar, Unpack
 
 from django.db import models, transaction
 
@@ -114,7 +114,7 @@ def _bounded(row: models.Model) -> None:
             raise FinanceRefused(field.name, f"{field.name}: £{getattr(row, field.name):,.2f} is negative")
 
 
-def _get(model: type[M], field: str, what: str, hint: str, **key) -> M:
+def _get(model: type[M], field: str, what: str, hint: str, **key: str) -> M:
     row = model._default_manager.filter(**key).first()
     if row is None:
         raise FinanceRefused(field, UNKNOWN.format(value=repr(next(iter(key.values()))), what=what, hint=hint))
@@ -286,8 +286,23 @@ def commitment_write(
     return saved, to_verify
 
 
+class CommitmentFields(TypedDict):
+    """What `commitment_write` takes, named once for `commitment_save` to pass on."""
+
+    reference: str
+    line: str
+    approval: str | None
+    supplier: str
+    description: str
+    raised_on: date
+    amount: Decimal
+    cancelled_on: date | None
+    contract: str | None
+    by: User | None
+
+
 @transaction.atomic
-def commitment_save(**fields) -> Saved:
+def commitment_save(**fields: Unpack[CommitmentFields]) -> Saved:
     """Raise or change a commitment; refused, with nothing written, if it would exceed its approval."""
     saved, to_verify = commitment_write(**fields)
     approvals_verify(to_verify)

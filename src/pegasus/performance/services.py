@@ -303,7 +303,7 @@ def ticket_upload_create(
     return upload
 
 
-def _progress(upload: TicketUpload, percent: int, stage: str, **fields) -> None:
+def _progress(upload: TicketUpload, percent: int, stage: str, **fields: Any) -> None:
     upload.progress = percent
     upload.stage = stage
     for key, value in fields.items():
@@ -332,11 +332,18 @@ def _export_files(upload: TicketUpload) -> Iterator[tuple[Path, Path | None]]:
             yield first, second
 
 
-def _imported(upload: TicketUpload, first: Path, second: Path | None, **mapped) -> importers.Imported:
+def _imported(
+    upload: TicketUpload,
+    first: Path,
+    second: Path | None,
+    *,
+    mapping: dict[str, str] | None = None,
+    service_of: dict[str, str] | None = None,
+) -> importers.Imported:
     if upload.source == TicketSource.SERVICENOW:
-        return importers.import_servicenow(first, **mapped)
+        return importers.import_servicenow(first, mapping=mapping, service_of=service_of)
     assert second is not None
-    return importers.import_bpic2014(first, second, **mapped)
+    return importers.import_bpic2014(first, second, mapping=mapping, service_of=service_of)
 
 
 def _named(exc: Exception, upload: TicketUpload, first: Path, second: Path | None) -> str:
@@ -543,7 +550,7 @@ def ticket_upload_ingest(*, upload_id: int) -> TicketUpload:
     return upload
 
 
-def _finish(upload: TicketUpload, status: str, **fields) -> None:
+def _finish(upload: TicketUpload, status: str, **fields: Any) -> None:
     _progress(upload, 100, "", status=status, finished_at=clock.now(), **fields)
 
 
