@@ -649,7 +649,11 @@ class EstateSummary:
     hhi: Decimal
     rows: list[ContractRow]  # by tier, then current end
     decisions_urgent: list[ContractRow]  # due within `terms.DECISION_URGENT_DAYS`, soonest first
-    timeline: list[ContractTimeline]  # the rows' terms, options and renewals, in the rows' order
+
+    @property
+    def timeline(self) -> list[ContractTimeline]:
+        """The rows' terms, options and renewals, in the rows' order: what the dashboard's expiry chart draws."""
+        return [contract_timeline(row) for row in self.rows]
 
 
 def estate_summary(*, as_at: date, user=None) -> EstateSummary:
@@ -672,7 +676,6 @@ def estate_summary(*, as_at: date, user=None) -> EstateSummary:
                 break
     authority = Organisation.objects.filter(kind=Organisation.Kind.CONTRACTING_AUTHORITY).order_by("pk").first()
     by_supplier = value_by_supplier(active)
-    ordered = sorted(rows, key=lambda r: (r.contract.tier, r.current_end))
     return EstateSummary(
         as_at=as_at,
         organisation=authority.name if authority else "",
@@ -688,8 +691,7 @@ def estate_summary(*, as_at: date, user=None) -> EstateSummary:
         by_tower=value_by_tower(active),
         by_supplier=by_supplier,
         hhi=herfindahl([r["value"] for r in by_supplier]),
-        rows=ordered,
-        timeline=[contract_timeline(row) for row in ordered],
+        rows=sorted(rows, key=lambda r: (r.contract.tier, r.current_end)),
     )
 
 
