@@ -3,6 +3,7 @@ Debian's headless Chromium driven by Playwright against the live server, the dem
 in through the form; and the helpers the browser tests share (axe-core, screenshots, charts)."""
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -148,6 +149,17 @@ def session_give(page, username: str):
     """Give the page's browser the cookie of a new session for the user."""
     page.context.add_cookies([session_cookie(username)])
     return page
+
+
+def filters_applied(page, address: str) -> None:
+    """Apply a filter form's choices and wait until the list has settled at the `address` it pushes (a pattern).
+
+    The form asks for the list by htmx on every change as well as on submit, and a late answer pushes its address
+    after it is drawn: a link clicked before then would be cancelled by that push.
+    """
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_url(re.compile(address))
+    page.wait_for_load_state("networkidle")
 
 
 def locked_out(page) -> None:

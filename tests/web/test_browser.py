@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from pegasus.estate import terms
 from pegasus.estate.demo import DEMO_AS_AT, DEMO_PASSWORD, SUPPLIER_USER_WORKS_FOR, SUPPLIERS
 from pegasus.estate.models import Contract, Supplier
-from tests.browser import locked_out, screenshot, wait_for_charts
+from tests.browser import filters_applied, locked_out, screenshot, wait_for_charts
 
 pytestmark = pytest.mark.browser
 
@@ -59,8 +59,7 @@ class TestCommercialOfficerJourney:
 
         # when filtered by a tower
         page.get_by_label("Tower").select_option(label=EUC)
-        page.get_by_role("button", name="Apply filters").click()
-        page.wait_for_url(re.compile(r"tower=euc"))
+        filters_applied(page, r"tower=euc")
         # then
         assert 0 < result_count(page) < everything
         assert result_count(page) == len(euc_references)
@@ -217,8 +216,7 @@ def test_contract_list_filters_and_opens_without_javascript(no_js_page, sign_in)
 
     # when
     page.get_by_label("Tower").select_option(label=EUC)
-    page.get_by_role("button", name="Apply filters").click()
-    page.wait_for_url(re.compile(r"tower=euc"))
+    filters_applied(page, r"tower=euc")
 
     # then
     assert result_count(page) == len(euc_references) < everything

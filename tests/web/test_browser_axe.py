@@ -19,6 +19,7 @@ from pegasus.estate.models import Contract, Supplier
 from tests.browser import (
     axe_violations,
     describe,
+    filters_applied,
     groups_ensure,
     locked_out,
     new_context,
@@ -171,8 +172,7 @@ def tender_pk(reference: str, *, lot: bool = False) -> int:
 def filter_by_tower(page):
     page.get_by_label("Tower").select_option(label=EUC)
     page.get_by_label("Tier").select_option(label="Tier 1")
-    page.get_by_role("button", name="Apply filters").click()
-    page.wait_for_url(re.compile(r"tower=euc"))
+    filters_applied(page, r"tower=euc")
 
 
 VISITS = [
