@@ -15,7 +15,7 @@ export PEGASUS_AS_AT ?= 2019-05-23
 PYTEST_WORKERS ?= auto
 PYTEST = PYTHONDONTWRITEBYTECODE= $(PYTHON_RUN) pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
-.PHONY: run test install bytecode static lint test-sqlite test-postgres browser-deps doc-deps migrate demo bench clean
+.PHONY: run test install bytecode static lint test-sqlite test-postgres screenshots browser-deps doc-deps migrate demo bench clean
 
 $(UV):
 	python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
@@ -76,6 +76,10 @@ test-postgres: install browser-deps
 	else echo "PostgreSQL not reachable on 127.0.0.1:5432: suite ran on SQLite only"; fi
 
 test: lint test-sqlite test-postgres
+
+# The browser tests again, saving a full-page PNG of every page they visit under test-results/screenshots.
+screenshots: install browser-deps
+	PEGASUS_ENV=test PEGASUS_AS_AT= DATABASE_URL= PEGASUS_SCREENSHOTS=1 $(PYTEST) -m browser
 
 bench: install
 	PEGASUS_ENV=test $(PYTHON_RUN) python benchmarks/register.py

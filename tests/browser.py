@@ -271,11 +271,14 @@ def describe(violations: list[dict], nodes_shown: int = 3) -> str:
 
 
 def screenshot(page, name: str, attempts: int = 3) -> None:
-    """Save a full-page PNG for people to look at; the test's assertions have already been made.
+    """Save a full-page PNG for people to look at, when they ask for them (`make screenshots`, which sets
+    PEGASUS_SCREENSHOTS); the test's assertions have already been made, and nothing reads the picture back.
 
     Chromium sometimes answers "Unable to capture screenshot" when its compositor is busy (a page
     swapping in a fragment while many browsers share the machine); a moment later the same capture works.
     """
+    if not os.environ.get("PEGASUS_SCREENSHOTS"):
+        return
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for attempt in range(1, attempts + 1):
         try:

@@ -1,7 +1,7 @@
 """Changing a model in place, the one way every service does it (after HackSoft's `model_update`)."""
 
 from collections.abc import Callable, Collection, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models
 
@@ -10,19 +10,31 @@ from pegasus.core.field_bounds import full_clean
 
 NOT_A_FIELD = "{name} is not a {model} field"
 
+M = TypeVar("M", bound=models.Model)
+
+
+def attributed(instance: M, by: Any) -> M:
+    """`instance`, its next history row naming `by`: django-simple-history takes the user from the request, and a
+    command, a task or the demo has none, so the service says who (nobody, for a user not signed in)."""
+    if getattr(by, "is_authenticated", False):
+        instance._history_user = by  # type: ignore[attr-defined]
+    return instance
+
 
 def model_update(
-    instance: models.Model,
+    instance: M,
     *,
     data: Mapping[str, Any],
     allowed: Collection[str] | None = None,
+    clean: Callable[[M], None] | None = full_clean,
     check: Callable[[], None] | None = None,
-    history_user=None,
+    history_user: Any = None,
 ) -> None:
-    """Set `data` on `instance`, clean it (`core.field_bounds.full_clean`), run the service's own `check`, and save.
+    """Set `data` on `instance`, `clean` it, run the service's own `check`, and save.
 
-    A name outside `allowed` is a RuleViolation before anything is set. `history_user` is who the history row names,
-    for a command or a task that has no request.
+    A name outside `allowed` is a RuleViolation before anything is set. `clean` is `core.field_bounds.full_clean`
+    unless the service cleans in its own way, or None for what only Pegasus itself writes (a task's progress).
+    `history_user` is who the history row names (`attributed`).
     """
     if allowed is not None:
         unknown = next((name for name in data if name not in allowed), None)
@@ -30,9 +42,8 @@ def model_update(
             raise RuleViolation(NOT_A_FIELD.format(name=unknown, model=instance._meta.verbose_name))
     for name, value in data.items():
         setattr(instance, name, value)
-    full_clean(instance)
+    if clean is not None:
+        clean(instance)
     if check is not None:
         check()
-    if getattr(history_user, "is_authenticated", False):
-        instance._history_user = history_user  # type: ignore[attr-defined]
-    instance.save()
+    attributed(instance, history_user).save()

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import transaction
 
 from pegasus.core import bounds
 from pegasus.core.audit import audit_record
@@ -17,7 +17,7 @@ from pegasus.core.locks import locked, locked_where
 from pegasus.core.roles import Role, has_role
 from pegasus.core.transitions import status_require, transition_require
 from pegasus.core.types import User
-from pegasus.core.updates import model_update
+from pegasus.core.updates import attributed, model_update
 from pegasus.estate import selectors, terms
 from pegasus.estate.models import (
     Contract,
@@ -173,13 +173,6 @@ def _check_contract_bounds(contract: Contract, options: list[OptionSpec]) -> Non
     checks.raise_any()
 
 
-def _attributed(obj: models.Model, by: User | None) -> models.Model:
-    # django-simple-history takes the user from the request; a command or a task has none, so say who.
-    if getattr(by, "is_authenticated", False):
-        obj._history_user = by  # type: ignore[attr-defined]
-    return obj
-
-
 def _shares_text(contract: Contract) -> str:
     shares = ContractTower.objects.filter(contract=contract).select_related("tower").order_by("tower__code")
     return ", ".join(f"{s.tower.code} {s.share_percent:.2f}%" for s in shares)
@@ -208,9 +201,9 @@ def _replace_towers(contract: Contract, shares: list[TowerShare], by: User | Non
             continue
         row.share_percent = share.share_percent
         full_clean(row, validate_unique=False)
-        _attributed(row, by).save()
+        attributed(row, by).save()
     for row in existing.values():
-        _attributed(row, by).delete()
+        attributed(row, by).delete()
 
 
 def _replace_options(contract: Contract, options: list[OptionSpec], by: User | None) -> None:
@@ -225,11 +218,11 @@ def _replace_options(contract: Contract, options: list[OptionSpec], by: User | N
             continue
         option.length_months, option.state = spec.length_months, spec.state
         full_clean(option, validate_unique=False)
-        _attributed(option, by).save()
+        attributed(option, by).save()
     for old in existing.values():
         if old.changes.exists():
             raise ValidationError({"options": OPTION_HAS_CHANGES.format(sequence=old.sequence)})
-        _attributed(old, by).delete()
+        attributed(old, by).delete()
 
 
 def _validate_terms(contract: Contract, options: list[OptionSpec]) -> None:
@@ -261,7 +254,7 @@ def contract_create(
     _check_contract_bounds(contract, options)
     _validate_terms(contract, options)
     _check_tower_shares(towers)
-    _attributed(contract, by).save()
+    attributed(contract, by).save()
     _replace_towers(contract, towers, by)
     _replace_options(contract, options, by)
     audit_record(
@@ -367,7 +360,7 @@ def _decide_option(*, option: ExtensionOption, to_state: terms.OptionState, by: 
         first = earlier.order_by("sequence").values_list("sequence", flat=True).first()
         transition_require(first is None, lambda: OPTION_OUT_OF_ORDER.format(sequence=option.sequence, earlier=first))
     option.state = to_state.value
-    _attributed(option, by).save(update_fields=["state"])
+    attributed(option, by).save(update_fields=["state"])
     audit_record(
         action=f"option.{to_state.value}",
         by=by,
@@ -423,7 +416,7 @@ def spend_record(*, contract: Contract, month: date, amount: Decimal, vat_basis:
         spend = Spend(contract=contract, month=month)
     spend.amount, spend.vat_basis = amount, vat_basis
     full_clean(spend, validate_unique=False)
-    _attributed(spend, by).save()
+    attributed(spend, by).save()
     audit_record(
         action="spend.record" if created else "spend.correct",
         by=by,
@@ -563,7 +556,7 @@ def change_propose(
     checks.check("term_change_months", bounds.check_months, term_change_months, lo=-bounds.MAX_MONTHS)
     checks.raise_any()
     full_clean(change)
-    _attributed(change, by).save()
+    attributed(change, by).save()
     _change_audit(change, "propose", by, "Proposed")
     return change
 
@@ -647,7 +640,7 @@ def change_approve(*, change: ContractChange, by: User | None) -> ContractChange
     change.state = ContractChange.State.APPROVED
     change.approved_by, change.approved_at = by, now()
     change.approver_office, change.approver_clause = office, clause
-    _attributed(change, by).save()
+    attributed(change, by).save()
     _change_audit(change, "approve", by, "Approved")
     return change
 
@@ -685,7 +678,7 @@ def change_make_effective(*, change: ContractChange, by: User | None) -> Contrac
             contract=change.contract, by=by, ended_on=change.termination_date, status=status, controlled=False
         )
     change.state = ContractChange.State.EFFECTIVE
-    _attributed(change, by).save()
+    attributed(change, by).save()
     _change_audit(change, "effective", by, "Made effective")
     return change
 
@@ -698,7 +691,7 @@ def change_withdraw(*, change: ContractChange, by: User | None) -> ContractChang
         change.state, {ContractChange.State.PROPOSED, ContractChange.State.APPROVED}, CHANGE_NOT_WITHDRAWABLE
     )
     change.state = ContractChange.State.WITHDRAWN
-    _attributed(change, by).save()
+    attributed(change, by).save()
     _change_audit(change, "withdraw", by, "Withdrew")
     return change
 
@@ -718,6 +711,6 @@ def change_rationale_record(*, change: ContractChange, rationale: str, by: User 
     checks.check("legal_rationale", bounds.check_text, rationale, multiline=True, max_length=bounds.MAX_LONG_TEXT)
     checks.raise_any()
     change.legal_rationale, change.rationale_by, change.rationale_at = rationale, by, now()
-    _attributed(change, by).save()
+    attributed(change, by).save()
     _change_audit(change, "rationale", by, "Recorded legal's rationale")
     return change

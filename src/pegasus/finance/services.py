@@ -20,6 +20,7 @@ from pegasus.core.exceptions import RuleViolation
 from pegasus.core.field_bounds import FieldBounds
 from pegasus.core.locks import locked_where
 from pegasus.core.types import User
+from pegasus.core.updates import model_update
 from pegasus.estate import selectors as estate_selectors
 from pegasus.finance import rules, selectors
 from pegasus.finance.models import Actual, Approval, BudgetAmount, BudgetLine, Commitment, Forecast
@@ -81,12 +82,7 @@ def _save(model: type[models.Model], key: dict, values: dict, *, by: User | None
         row = model(**key)
     elif all(getattr(row, name) == value for name, value in values.items()):
         return Saved(row, "unchanged")
-    for name, value in values.items():
-        setattr(row, name, value)
-    _bounded(row)
-    if getattr(by, "is_authenticated", False):
-        row._history_user = by  # type: ignore[attr-defined]
-    row.save()
+    model_update(row, data=values, clean=_bounded, history_user=by)
     audit_record(
         action=f"finance.{action}-{outcome}",
         by=by,

@@ -22,7 +22,7 @@ from pegasus.core.locks import locked
 from pegasus.core.storage import cache_dir, delete_files, fetched, save_file
 from pegasus.core.transitions import status_require
 from pegasus.core.types import User
-from pegasus.core.updates import model_update
+from pegasus.core.updates import attributed, model_update
 from pegasus.performance import datasets, duckdb_sql, importers, sla, ticket_loading
 from pegasus.performance.models import (
     KPI_DESCRIPTION_MAX,
@@ -304,11 +304,7 @@ def ticket_upload_create(
 
 
 def _progress(upload: TicketUpload, percent: int, stage: str, **fields: Any) -> None:
-    upload.progress = percent
-    upload.stage = stage
-    for key, value in fields.items():
-        setattr(upload, key, value)
-    upload.save()
+    model_update(upload, data={"progress": percent, "stage": stage, **fields}, clean=None)
 
 
 def _start(upload_id: int, stage: str) -> TicketUpload:
@@ -451,7 +447,7 @@ def ticket_upload_map(*, upload: TicketUpload, choices: dict[str, GroupChoice], 
         saved = saved_of.get(group)
         if choice.supplier is None:
             if saved is not None:
-                _attributed(saved, by).delete()
+                attributed(saved, by).delete()
             continue
         mapping[group] = _mapped(choice, ticket_services)
         target = (choice.supplier.pk, choice.contract.pk if choice.contract is not None else None)
@@ -460,7 +456,7 @@ def ticket_upload_map(*, upload: TicketUpload, choices: dict[str, GroupChoice], 
         saved = saved or GroupMapping(source=upload.source, group=group)
         saved.supplier, saved.contract = choice.supplier, choice.contract
         full_clean(saved)
-        _attributed(saved, by).save()
+        attributed(saved, by).save()
     upload.mapping = mapping
     upload.status = UploadStatus.QUEUED
     upload.progress = 35
@@ -628,13 +624,6 @@ KPI_PRIORITY_NOT_IN_SLA = "P{priority} is not a target of this contract's SLA (i
 KPI_NO_SLA = "This contract has no SLA yet: leave the SLA priority blank, or define the SLA first."
 
 
-def _attributed(obj, by: User | None):
-    # django-simple-history takes the user from the request; a command or a task has none, so say who.
-    if getattr(by, "is_authenticated", False):
-        obj._history_user = by
-    return obj
-
-
 def _sla_priorities(contract: Any) -> list[int]:
     targets = SlaTarget.objects.filter(sla__contract=contract).order_by("priority")
     return list(targets.values_list("priority", flat=True))
@@ -685,7 +674,7 @@ def _kpi_add(*, contract: Any, name: str, description: str, sla_priority: int | 
     )
     _check_kpi(kpi)
     full_clean(kpi)
-    _attributed(kpi, by).save()
+    attributed(kpi, by).save()
     audit_record(
         action="kpi.create",
         by=by,
@@ -742,7 +731,7 @@ def kpi_delete(*, kpi: ContractKpi, by: User | None) -> None:
         summary=f"Removed KPI {kpi.name!r} from {kpi.contract.reference}",
         data=_kpi_data(kpi),
     )
-    _attributed(kpi, by).delete()
+    attributed(kpi, by).delete()
 
 
 @transaction.atomic

@@ -24,6 +24,7 @@ from pegasus.core.roles import Role, has_role
 from pegasus.core.storage import shared_storage
 from pegasus.core.transitions import status_require, transition_require
 from pegasus.core.types import User
+from pegasus.core.updates import attributed
 from pegasus.estate.selectors import contract_current, regime_of
 from pegasus.publication import market as m
 from pegasus.publication import ocds_review, rules, selectors
@@ -183,13 +184,6 @@ NOTICE_NO_KPIS = "{reference} has no KPIs set: set at least three (s52) before d
 NOTE_TOO_LONG = "Keep the note to {most} characters."
 NOTE_MOST = 2000
 RATINGS = ("Good", "Approaching target", "Requires improvement", "Inadequate")
-
-
-def _notice_attributed(notice: Notice, by: User | None) -> Notice:
-    # django-simple-history takes the user from the request; a command or the demo has none, so say who.
-    if getattr(by, "is_authenticated", False):
-        notice._history_user = by  # type: ignore[attr-defined]
-    return notice
 
 
 def _someone(by: User | None) -> User | None:
@@ -352,7 +346,7 @@ def _create(
         drafted_at=clock.now(),
     )
     notice.full_clean()
-    _notice_attributed(notice, by).save()
+    attributed(notice, by).save()
     return notice
 
 
@@ -459,7 +453,7 @@ def notice_update(*, notice: Notice, note: str, by: User | None) -> Notice:
     notice.body = {**notice.body, "note": note}
     notice.state = Notice.State.DRAFT
     notice.checked_by, notice.checked_at = None, None
-    _notice_attributed(notice, by).save()
+    attributed(notice, by).save()
     _notice_audit(notice, "update", by, "Changed the note")
     return notice
 
@@ -475,7 +469,7 @@ def notice_check(*, notice: Notice, by: User | None) -> Notice:
         raise RuleViolation(NOTICE_CHECKER_IS_DRAFTER)
     notice.state = Notice.State.CHECKED
     notice.checked_by, notice.checked_at = _someone(by), clock.now()
-    _notice_attributed(notice, by).save()
+    attributed(notice, by).save()
     _notice_audit(notice, "check", by, "Checked")
     return notice
 
@@ -489,7 +483,7 @@ def notice_publish(*, notice: Notice, by: User | None) -> Notice:
     status_require(notice.state, {Notice.State.CHECKED}, NOTICE_NOT_CHECKED)
     notice.state = Notice.State.PUBLISHED
     notice.published_by, notice.published_at = _someone(by), clock.now()
-    _notice_attributed(notice, by).save()
+    attributed(notice, by).save()
     _notice_audit(notice, "publish", by, "Published")
     return notice
 

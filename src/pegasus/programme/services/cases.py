@@ -24,7 +24,7 @@ from pegasus.core.field_bounds import FieldBounds, full_clean
 from pegasus.core.locks import locked
 from pegasus.core.transitions import status_require
 from pegasus.core.types import User
-from pegasus.core.updates import model_update
+from pegasus.core.updates import attributed, model_update
 from pegasus.governance import rules as scheme
 from pegasus.programme import appraisal
 from pegasus.programme.models import FIVE_CASES, AppraisalOption, BusinessCase, CaseVersion, OptionYear, Programme
@@ -58,11 +58,6 @@ class YearRow:
     benefits: Decimal
 
 
-def _attributed(obj, by: User | None) -> None:
-    if getattr(by, "is_authenticated", False):
-        obj._history_user = by
-
-
 def _draft_required(case: BusinessCase) -> None:
     status_require(
         case.status,
@@ -82,8 +77,7 @@ def _bounded(obj) -> None:
 def _save(obj, by: User | None) -> None:
     full_clean(obj)
     _bounded(obj)
-    _attributed(obj, by)
-    obj.save()
+    attributed(obj, by).save()
 
 
 # --- Business cases and their versions -------------------------------------------------------------------------------

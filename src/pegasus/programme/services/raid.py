@@ -20,6 +20,7 @@ from pegasus.core.field_bounds import FieldBounds, full_clean
 from pegasus.core.locks import locked, locked_where
 from pegasus.core.transitions import transition_require
 from pegasus.core.types import User
+from pegasus.core.updates import model_update
 from pegasus.programme import risk
 from pegasus.programme.models import Mitigation, Programme, RaidItem, RaidKind, RaidStatus
 
@@ -49,11 +50,6 @@ class Saved:
 
     row: Any
     outcome: str  # "created", "updated" or "unchanged"
-
-
-def _attributed(row: models.Model, by: User | None) -> None:
-    if getattr(by, "is_authenticated", False):
-        row._history_user = by  # type: ignore[attr-defined]
 
 
 def _bounded(row: models.Model) -> None:
@@ -192,11 +188,7 @@ def raid_item_save(
         raise ValidationError({"kind": f"Select a kind: {', '.join(RaidKind.labels)}."})
     item = existing or RaidItem(reference=reference or raid_reference_next(kind))
     before = _values(item, values) if existing is not None else {}
-    for name, value in values.items():
-        setattr(item, name, value)
-    _validated(item)
-    _attributed(item, by)
-    item.save()
+    model_update(item, data=values, clean=_validated, history_user=by)
     outcome = "updated" if existing is not None else "created"
     changed = sorted(name for name in values if existing is not None and before[name] != values[name])
     _record(
@@ -222,12 +214,13 @@ def raid_item_close(*, item: RaidItem, closed_on: date | None, resolution: str =
     )
     if closed_on is None:
         raise ValidationError({"closed_on": CLOSE_NEEDS_DATE})
-    item.status, item.closed_on = RaidStatus.CLOSED, closed_on
-    if resolution.strip():
-        item.resolution = resolution.strip()
-    _validated(item)
-    _attributed(item, by)
-    item.save()
+    closing = {"status": RaidStatus.CLOSED, "closed_on": closed_on}
+    model_update(
+        item,
+        data=closing | ({"resolution": resolution.strip()} if resolution.strip() else {}),
+        clean=_validated,
+        history_user=by,
+    )
     _record(
         item,
         action="closed",
@@ -246,10 +239,7 @@ def raid_item_reopen(*, item: RaidItem, by: User | None) -> RaidItem:
     item = locked(RaidItem, item.pk)
     transition_require(item.status == RaidStatus.CLOSED, lambda: NOT_CLOSED.format(reference=item.reference))
     closed_on = item.closed_on
-    item.status, item.closed_on = RaidStatus.OPEN, None
-    _validated(item)
-    _attributed(item, by)
-    item.save()
+    model_update(item, data={"status": RaidStatus.OPEN, "closed_on": None}, clean=_validated, history_user=by)
     _record(
         item,
         action="reopened",
@@ -272,7 +262,7 @@ def mitigation_save(
 ) -> Saved:
     """Add a mitigation to an item, or change one of its own."""
     if mitigation is not None:
-        mitigation = locked(Mitigation, mitigation.pk)
+        mitigation = locked(Mitigation, mitigation.pk, related=("item",))
         if mitigation.item_id != item.pk:
             raise ValidationError(MITIGATION_NOT_OF_ITEM.format(reference=item.reference))
     values = {"action": action.strip(), "owner": _line(owner), "due_on": due_on, "done_on": done_on}
@@ -280,13 +270,7 @@ def mitigation_save(
         return Saved(mitigation, "unchanged")
     outcome = "updated" if mitigation is not None else "created"
     row = mitigation or Mitigation(item=item)
-    for name, value in values.items():
-        setattr(row, name, value)
-    _check_done(row, item)
-    _bounded(row)
-    full_clean(row)
-    _attributed(row, by)
-    row.save()
+    model_update(row, data=values, clean=_mitigation_checked, history_user=by)
     audit_record(
         action=f"programme.mitigation-{outcome}",
         by=by,
@@ -295,6 +279,13 @@ def mitigation_save(
         data={name: str(value) if value is not None else None for name, value in values.items()},
     )
     return Saved(row, outcome)
+
+
+def _mitigation_checked(row: Mitigation) -> None:
+    """A mitigation done no earlier than its item was raised, within bounds, and clean."""
+    _check_done(row, row.item)
+    _bounded(row)
+    full_clean(row)
 
 
 def _check_done(row: Mitigation, item: RaidItem) -> None:
@@ -310,12 +301,7 @@ def mitigation_done(*, mitigation: Mitigation, done_on: date | None, by: User | 
     row = locked(Mitigation, mitigation.pk, related=("item",))
     if done_on is None:
         raise ValidationError({"done_on": "Enter the date it was done."})
-    row.done_on = done_on
-    _check_done(row, row.item)
-    _bounded(row)
-    full_clean(row)
-    _attributed(row, by)
-    row.save()
+    model_update(row, data={"done_on": done_on}, clean=_mitigation_checked, history_user=by)
     audit_record(
         action="programme.mitigation-done",
         by=by,
