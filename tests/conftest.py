@@ -98,6 +98,18 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
+def _rolled_back(django_db_blocker, folder: Path):
+    """One transaction, rolled back at the end, with the files its data stores in `folder`."""
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=folder / "media", VAR_DIR=folder / "var"):
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield django_db_blocker
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
 @pytest.fixture(scope="module")
 def module_transaction(django_db_setup, django_db_blocker, tmp_path_factory):
     """One transaction around a whole module, rolled back when the module ends.
@@ -107,15 +119,13 @@ def module_transaction(django_db_setup, django_db_blocker, tmp_path_factory):
     files that data stores (ticket datasets, attachments) go to a folder of their own each time: a worker that comes
     back to a module after others' tests makes it again, and must not find the files of the rolled-back one.
     """
-    folder = tmp_path_factory.mktemp("module")
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=folder / "media", VAR_DIR=folder / "var"):
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield django_db_blocker
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    yield from _rolled_back(django_db_blocker, tmp_path_factory.mktemp("module"))
+
+
+@pytest.fixture(scope="class")
+def class_transaction(django_db_setup, django_db_blocker, tmp_path_factory):
+    """As `module_transaction`, around the tests of one class (around one test, for a test outside a class)."""
+    yield from _rolled_back(django_db_blocker, tmp_path_factory.mktemp("class"))
 
 
 @pytest.fixture

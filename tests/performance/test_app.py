@@ -255,15 +255,15 @@ class TestServiceHoursDefaults:
 class TestPages:
     """The demo's performance shows on every page, and supplier users see only their own."""
 
-    def test_overview_lists_every_supplier_with_an_sla(self, performance_demo, signed_in):
+    def test_overview_lists_every_supplier_with_an_sla(self, performance_read, signed_in):
         client, _ = signed_in(Role.PROGRAMME_DIRECTOR)
         response = client.get("/performance/")
         rows = response.context["rows"]
         assert len(rows) == 4
         assert {r.overall for r in rows} - {None}
-        assert f"({performance_demo['tickets']:,} rows, stored" in response.content.decode()
+        assert f"({performance_read['tickets']:,} rows, stored" in response.content.decode()
 
-    def test_demo_shows_the_spread_a_real_estate_has(self, performance_demo, signed_in):
+    def test_demo_shows_the_spread_a_real_estate_has(self, performance_read, signed_in):
         """On target, recovering and failing: the pages have something to tell apart."""
         client, _ = signed_in(Role.PROGRAMME_DIRECTOR)
         rows = client.get("/performance/").context["rows"]
@@ -279,11 +279,11 @@ class TestPages:
         slipping = by_contract["MPS-DP-T1-006"]
         assert slipping.overall == Rating.REQUIRES_IMPROVEMENT
 
-    def test_demo_is_deterministic_and_small(self, performance_demo):
-        assert performance_demo["slas"] == 6
-        assert 10_000 < performance_demo["tickets"] < 40_000
+    def test_demo_is_deterministic_and_small(self, performance_read):
+        assert performance_read["slas"] == 6
+        assert 10_000 < performance_read["tickets"] < 40_000
 
-    def test_supplier_page_has_charts_tables_and_credits(self, performance_demo, signed_in):
+    def test_supplier_page_has_charts_tables_and_credits(self, performance_read, signed_in):
         client, _ = signed_in(Role.COMMERCIAL_OFFICER)
         response = client.get(f"/performance/suppliers/{kestrel().pk}/")
         assert response.status_code == 200
@@ -293,7 +293,7 @@ class TestPages:
         assert sections[0]["attainment"].rows
         assert b"monthly attainment against target as a table" in response.content
 
-    def test_supplier_user_sees_only_their_own(self, performance_demo, signed_in):
+    def test_supplier_user_sees_only_their_own(self, performance_read, signed_in):
         client, _ = signed_in(Role.SUPPLIER_USER, supplier=kestrel())
         rows = client.get("/performance/").context["rows"]
         assert [r.supplier for r in rows] == [kestrel()]
@@ -306,7 +306,7 @@ class TestPages:
         assert [h["supplier"] for h in handoffs["holding"]] == [kestrel().name]
         assert all(kestrel().name in (p["from"], p["to"]) for p in handoffs["pairs"])
 
-    def test_handoffs_show_the_siam_desk_passing_tickets(self, performance_demo, signed_in):
+    def test_handoffs_show_the_siam_desk_passing_tickets(self, performance_read, signed_in):
         client, _ = signed_in(Role.COMMERCIAL_OFFICER)
         pairs = client.get("/performance/handoffs/").context["handoffs"]["pairs"]
         assert any(p["from"].startswith("Aldgate") and p["tickets"] > 100 for p in pairs)
@@ -323,21 +323,21 @@ class TestPages:
         assert "Tickets passed" in page and ">Hand-offs<" not in page
         assert "(5 passes)" in page and "(120 passes)" not in page
 
-    def test_scorecard_rates_every_kpi(self, performance_demo, signed_in):
+    def test_scorecard_rates_every_kpi(self, performance_read, signed_in):
         client, _ = signed_in(Role.COMMERCIAL_OFFICER)
         contract = Contract.objects.get(reference="MPS-DP-T1-005")
         performance = client.get(f"/performance/contracts/{contract.pk}/").context["performance"]
         assert [k.priority for k in performance.kpis] == [1, 2, 3, 4]
         assert all(k.rating is not None for k in performance.kpis)
 
-    def test_scorecard_states_the_service_hours_in_words(self, performance_demo, signed_in):
+    def test_scorecard_states_the_service_hours_in_words(self, performance_read, signed_in):
         client, _ = signed_in(Role.COMMERCIAL_OFFICER)
         contract = Contract.objects.get(reference="MPS-DP-T1-005")
         page = client.get(f"/performance/contracts/{contract.pk}/").content.decode()
         assert "Monday to Friday, 08:00 to 18:00, not on bank holidays" in page
         assert "mon,tue" not in page
 
-    def test_exports_open_in_openpyxl_with_the_marking(self, performance_demo, signed_in):
+    def test_exports_open_in_openpyxl_with_the_marking(self, performance_read, signed_in):
         client, _ = signed_in(Role.COMMERCIAL_OFFICER)
         response = client.get(f"/performance/suppliers/{kestrel().pk}/export.xlsx")
         workbook = load_workbook(io.BytesIO(response.content))
@@ -353,7 +353,7 @@ class TestPages:
 
     @pytest.mark.parametrize("path", ["/performance/", "/performance/uploads/"])
     def test_list_pages_take_a_fixed_number_of_queries(
-        self, path, performance_demo, signed_in, django_assert_max_num_queries
+        self, path, performance_read, signed_in, django_assert_max_num_queries
     ):
         client, _ = signed_in(Role.COMMERCIAL_OFFICER)
         with django_assert_max_num_queries(15):

@@ -245,9 +245,10 @@ def kestrel() -> Supplier:
 
 
 class TestKpiPages:
-    """The scorecard's KPI section, the s52 warning, and the pages that set KPIs for the roles that may."""
+    """The scorecard's KPI section and the pages that set KPIs for the roles that may, on the performance demo made
+    once for the class."""
 
-    def test_scorecard_shows_each_kpi_with_its_rating(self, performance_demo, signed_in):
+    def test_scorecard_shows_each_kpi_with_its_rating(self, performance_read, signed_in):
         client, _ = signed_in(Role.FINANCE)
         contract = Contract.objects.get(reference=EUC)
         response = client.get(f"/performance/contracts/{contract.pk}/")
@@ -259,30 +260,13 @@ class TestKpiPages:
         assert 'data-testid="kpi-warning"' not in page
         assert "Add a KPI" not in page  # finance reads only
 
-    def test_editors_see_the_buttons(self, performance_demo, signed_in):
+    def test_editors_see_the_buttons(self, performance_read, signed_in):
         client, _ = signed_in(Role.PROGRAMME_DIRECTOR)
         contract = Contract.objects.get(reference=EUC)
         page = client.get(f"/performance/contracts/{contract.pk}/").content.decode()
         assert "Add a KPI" in page and "Set KPIs from the SLA" in page
 
-    def test_the_s52_warning_shows_until_three_kpis_are_set(self, demo, signed_in):
-        client, _ = signed_in(Role.COMMERCIAL_OFFICER)
-        contract = contract_with_sla(total_value=Decimal("6000000.00"))
-        url = f"/performance/contracts/{contract.pk}/"
-        for name in ("One", "Two"):
-            assert 'data-testid="kpi-warning"' in client.get(url).content.decode()
-            services.kpi_create(contract=contract, name=name, by=None)
-        assert "at least 3 KPIs must be set" in client.get(url).content.decode()
-        services.kpi_create(contract=contract, name="Three", by=None)
-        assert 'data-testid="kpi-warning"' not in client.get(url).content.decode()
-
-    def test_no_warning_for_a_contract_of_five_million_or_less(self, demo, signed_in):
-        client, _ = signed_in(Role.COMMERCIAL_OFFICER)
-        contract = contract_with_sla(total_value=Decimal("5000000.00"))
-        page = client.get(f"/performance/contracts/{contract.pk}/").content.decode()
-        assert 'data-testid="kpi-warning"' not in page and 'data-testid="no-kpis"' in page
-
-    def test_a_commercial_officer_adds_changes_and_removes_a_kpi(self, performance_demo, signed_in):
+    def test_a_commercial_officer_adds_changes_and_removes_a_kpi(self, performance_read, signed_in):
         client, _ = signed_in(Role.COMMERCIAL_OFFICER)
         contract = Contract.objects.get(reference=EUC)
         base = f"/performance/contracts/{contract.pk}/kpis/"
@@ -300,7 +284,7 @@ class TestKpiPages:
         assert client.post(f"{base}{kpi.pk}/remove/").status_code == 302
         assert not ContractKpi.objects.filter(pk=kpi.pk).exists()
 
-    def test_a_clash_is_shown_on_its_field_and_nothing_kept(self, performance_demo, signed_in):
+    def test_a_clash_is_shown_on_its_field_and_nothing_kept(self, performance_read, signed_in):
         client, _ = signed_in(Role.COMMERCIAL_OFFICER)
         contract = Contract.objects.get(reference=EUC)
         taken = selectors.kpis_of(contract)[0]
@@ -313,7 +297,7 @@ class TestKpiPages:
         assert form.errors["sla_priority"] == [services.KPI_PRIORITY_TAKEN.format(priority=1, name=taken.name)]
         assert ContractKpi.objects.filter(contract=contract).count() == 4
 
-    def test_set_from_the_sla_lists_then_sets_the_missing_targets(self, performance_demo, signed_in):
+    def test_set_from_the_sla_lists_then_sets_the_missing_targets(self, performance_read, signed_in):
         client, _ = signed_in(Role.COMMERCIAL_OFFICER)
         contract = Contract.objects.get(reference=EUC)
         selectors.kpis_of(contract)[1].delete()
@@ -324,7 +308,7 @@ class TestKpiPages:
         assert "Every target of the SLA is already a KPI" in client.get(url).content.decode()
 
     @pytest.mark.parametrize("role", [Role.FINANCE, Role.LEGAL, Role.APPROVER, Role.AUDITOR, Role.EVALUATOR])
-    def test_other_roles_are_refused_and_nothing_changes(self, role, performance_demo, signed_in):
+    def test_other_roles_are_refused_and_nothing_changes(self, role, performance_read, signed_in):
         client, _ = signed_in(role)
         contract = Contract.objects.get(reference=EUC)
         kpi = selectors.kpis_of(contract)[0]
@@ -336,7 +320,7 @@ class TestKpiPages:
         assert ContractKpi.objects.filter(contract=contract).count() == 4
         assert not ContractKpi.objects.filter(name__in=["Sneaky", "Renamed"]).exists()
 
-    def test_a_supplier_user_reads_their_own_kpis_only_and_changes_none(self, performance_demo, signed_in):
+    def test_a_supplier_user_reads_their_own_kpis_only_and_changes_none(self, performance_read, signed_in):
         client, _ = signed_in(Role.SUPPLIER_USER, supplier=kestrel())
         own = Contract.objects.get(reference=EUC)
         other = Contract.objects.exclude(supplier=kestrel()).filter(sla__isnull=False).first()
@@ -346,7 +330,7 @@ class TestKpiPages:
         assert client.post(f"/performance/contracts/{own.pk}/kpis/new/", {"name": "Mine"}).status_code == 403
         assert not ContractKpi.objects.filter(name="Mine").exists()
 
-    def test_a_kpi_of_another_contract_is_not_found(self, performance_demo, signed_in):
+    def test_a_kpi_of_another_contract_is_not_found(self, performance_read, signed_in):
         client, _ = signed_in(Role.COMMERCIAL_OFFICER)
         one, two = Contract.objects.filter(sla__isnull=False).order_by("pk")[:2]
         kpi = selectors.kpis_of(two)[0]
@@ -355,7 +339,7 @@ class TestKpiPages:
         assert ContractKpi.objects.filter(pk=kpi.pk).exists()
 
     def test_the_scorecard_takes_a_fixed_number_of_queries(
-        self, performance_demo, signed_in, django_assert_max_num_queries
+        self, performance_read, signed_in, django_assert_max_num_queries
     ):
         client, _ = signed_in(Role.COMMERCIAL_OFFICER)
         contract = Contract.objects.get(reference=EUC)
@@ -363,3 +347,24 @@ class TestKpiPages:
             services.kpi_create(contract=contract, name=f"Extra {n}", by=None)
         with django_assert_max_num_queries(15):
             assert client.get(f"/performance/contracts/{contract.pk}/").status_code == 200
+
+
+class TestKpiWarning:
+    """The s52 warning on the scorecard of a contract without enough KPIs."""
+
+    def test_the_s52_warning_shows_until_three_kpis_are_set(self, demo, signed_in):
+        client, _ = signed_in(Role.COMMERCIAL_OFFICER)
+        contract = contract_with_sla(total_value=Decimal("6000000.00"))
+        url = f"/performance/contracts/{contract.pk}/"
+        for name in ("One", "Two"):
+            assert 'data-testid="kpi-warning"' in client.get(url).content.decode()
+            services.kpi_create(contract=contract, name=name, by=None)
+        assert "at least 3 KPIs must be set" in client.get(url).content.decode()
+        services.kpi_create(contract=contract, name="Three", by=None)
+        assert 'data-testid="kpi-warning"' not in client.get(url).content.decode()
+
+    def test_no_warning_for_a_contract_of_five_million_or_less(self, demo, signed_in):
+        client, _ = signed_in(Role.COMMERCIAL_OFFICER)
+        contract = contract_with_sla(total_value=Decimal("5000000.00"))
+        page = client.get(f"/performance/contracts/{contract.pk}/").content.decode()
+        assert 'data-testid="kpi-warning"' not in page and 'data-testid="no-kpis"' in page
