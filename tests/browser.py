@@ -4,6 +4,8 @@ in through the form; and the helpers the browser tests share (axe-core, screensh
 
 import os
 import re
+from collections.abc import Callable
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -66,14 +68,60 @@ def demo_estate(transactional_db, settings):
     The live server answers from its own thread, so the data is committed and each test ends with a flush. A flush
     also empties the role groups the migrations made, so they are put back before the demo is loaded.
     """
-    from pegasus.estate.demo import demo_load
-
     groups_ensure()
-    demo_load()
+    estate_and_decisions_load()
+    settings.PEGASUS_AS_AT = DEMO_AS_AT
+
+
+def estate_and_decisions_load() -> None:
+    """The demo estate and its decisions: what every browser test's users and pages start from."""
+    from pegasus.estate.demo import demo_load
     from pegasus.governance.demo import decisions_demo_load
 
+    demo_load()
     decisions_demo_load()
-    settings.PEGASUS_AS_AT = DEMO_AS_AT
+
+
+@contextmanager
+def committed_site(django_db_blocker, folder: Path, load: Callable[[], object]):
+    """What `load` makes, committed once, as at the May 2019 meeting, behind a live server of its own; the database
+    emptied afterwards, as after every other browser test. For pages that a run of visits only reads."""
+    from django.core.management import call_command
+    from django.test import override_settings
+    from pytest_django.live_server_helper import LiveServer
+
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PEGASUS_AS_AT=DEMO_AS_AT, MEDIA_ROOT=folder / "media", VAR_DIR=folder / "var"),
+    ):
+        groups_ensure()
+        load()
+        server = LiveServer("localhost")
+        try:
+            yield server
+        finally:
+            server.stop()
+            call_command("flush", interactive=False, verbosity=0)
+            groups_ensure()
+
+
+@pytest.fixture(scope="class")
+def class_site(request, django_db_setup, django_db_blocker, tmp_path_factory):
+    """What the class's `site_load` makes, committed once for its tests (which only read it) behind a live server of
+    the class's own (`committed_site`), and the folder its files are stored in."""
+    folder = tmp_path_factory.mktemp("site")
+    with committed_site(django_db_blocker, folder, request.cls.site_load) as server:
+        yield server, folder
+
+
+@pytest.fixture
+def site_page(browser, class_site, settings):
+    """A page in a browser context of its own on the class's site, with the site's stored files where it reads them."""
+    server, folder = class_site
+    settings.MEDIA_ROOT, settings.VAR_DIR = folder / "media", folder / "var"
+    context = new_context(browser, server)
+    yield context.new_page()
+    context.close()
 
 
 def new_context(browser, server, **options):
@@ -257,6 +305,19 @@ def axe_violations(page) -> list[dict]:
             }
         )
     return result["violations"]
+
+
+def assert_passes_axe(page, path: str, shot: str) -> None:
+    """The page at `path`, with its charts drawn and every details element opened (the tables behind the charts are
+    inside them), has no WCAG 2.1 A or AA violations; `shot` names its screenshot."""
+    response = page.goto(path)
+    assert response.status == 200, f"{path} answered {response.status}"
+    assert "/sign-in/" not in page.url, f"sent to sign in from {path}"
+    wait_for_charts(page)
+    screenshot(page, shot)
+    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    violations = axe_violations(page)
+    assert not violations, f"axe found on {path}:\n{describe(violations)}"
 
 
 def describe(violations: list[dict], nodes_shown: int = 3) -> str:

@@ -10,17 +10,15 @@ import re
 from dataclasses import dataclass, field
 
 import pytest
-from django.core.management import call_command
-from django.test import override_settings
 from playwright.sync_api import expect
 
 from pegasus.estate.demo import DEMO_AS_AT, SUPPLIER_USER_WORKS_FOR, SUPPLIERS
 from pegasus.estate.models import Contract, Supplier
 from tests.browser import (
     axe_violations,
+    committed_site,
     describe,
     filters_applied,
-    groups_ensure,
     locked_out,
     new_context,
     screenshot,
@@ -35,8 +33,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 @pytest.fixture(scope="module")
 def site(django_db_setup, django_db_blocker, tmp_path_factory):
     """Every domain's demo, committed once, as at the May 2019 meeting, behind a live server of the module's own."""
-    from pytest_django.live_server_helper import LiveServer
-
     from pegasus.estate.demo import demo_load
     from pegasus.evaluation.demo import evaluation_demo_load
     from pegasus.governance.demo import decision_concerns_demo_load, decisions_demo_load
@@ -44,9 +40,7 @@ def site(django_db_setup, django_db_blocker, tmp_path_factory):
     from pegasus.publication.demo import market_demo_load
     from pegasus.sourcing.demo import sourcing_demo_load
 
-    media = tmp_path_factory.mktemp("axe-media")
-    with django_db_blocker.unblock(), override_settings(PEGASUS_AS_AT=DEMO_AS_AT, MEDIA_ROOT=media):
-        groups_ensure()
+    def load():
         demo_load()
         decisions_demo_load()
         procurements_demo_load()
@@ -54,13 +48,9 @@ def site(django_db_setup, django_db_blocker, tmp_path_factory):
         evaluation_demo_load()
         sourcing_demo_load()
         market_demo_load()
-        server = LiveServer("localhost")
-        try:
-            yield server
-        finally:
-            server.stop()
-            call_command("flush", interactive=False, verbosity=0)
-            groups_ensure()
+
+    with committed_site(django_db_blocker, tmp_path_factory.mktemp("axe"), load) as server:
+        yield server
 
 
 @pytest.fixture(autouse=True)
