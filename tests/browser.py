@@ -4,6 +4,8 @@ in through the form; and the helpers the browser tests share (axe-core, screensh
 
 import os
 import re
+import threading
+import time
 from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
@@ -82,6 +84,16 @@ def estate_and_decisions_load() -> None:
     decisions_demo_load()
 
 
+def requests_finished(timeout: float = 10) -> None:
+    """Wait for the live server's requests in flight (a closed page's last fetches): a request that ends after its
+    server has stopped closes a database connection the server no longer shares with it."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and any(
+        thread.name.endswith("(process_request_thread)") for thread in threading.enumerate()
+    ):
+        time.sleep(0.02)
+
+
 @contextmanager
 def committed_site(django_db_blocker, folder: Path, load: Callable[[], object]):
     """What `load` makes, committed once, as at the May 2019 meeting, behind a live server of its own; the database
@@ -100,6 +112,7 @@ def committed_site(django_db_blocker, folder: Path, load: Callable[[], object]):
         try:
             yield server
         finally:
+            requests_finished()
             server.stop()
             call_command("flush", interactive=False, verbosity=0)
             groups_ensure()
