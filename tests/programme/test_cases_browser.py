@@ -5,7 +5,8 @@ the director's journey from a draft FBC to an appraised short list and a new ver
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import assert_passes_axe, estate_and_decisions_load, screenshot, session_give
+from tests.browser import assert_passes_axe, screenshot, session_give
+from tests.programme.pages import programme_on_the_estate_load, programme_site_load
 
 pytestmark = pytest.mark.browser
 
@@ -13,11 +14,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def programme(demo_estate):
     """The demo estate and decisions (from `demo_estate`), the procurements and the programme's business cases."""
-    from pegasus.procurement.demo import procurements_demo_load
-    from pegasus.programme.demo import programme_demo_load
-
-    procurements_demo_load()
-    programme_demo_load()
+    programme_on_the_estate_load()
 
 
 def case_pk(reference: str) -> int:
@@ -42,14 +39,7 @@ class TestPagesPassAxe:
     """Every business case page under axe-core, as each role that uses it: the visits only read, so the demo
     programme is committed once for them."""
 
-    @staticmethod
-    def site_load():
-        from pegasus.procurement.demo import procurements_demo_load
-        from pegasus.programme.demo import programme_demo_load
-
-        estate_and_decisions_load()
-        procurements_demo_load()
-        programme_demo_load()
+    site_load = staticmethod(programme_site_load)
 
     @pytest.mark.parametrize(("name", "role", "path", "reference"), PAGES, ids=[f"{r}-{n}" for n, r, _, _ in PAGES])
     def test_page_passes_axe(self, site_page, name, role, path, reference):

@@ -8,18 +8,15 @@ import pytest
 from playwright.sync_api import expect
 
 from pegasus.programme.models import ExitPlan, ExitTask, Milestone
-from tests.browser import assert_passes_axe, estate_and_decisions_load, screenshot, session_give
+from tests.browser import assert_passes_axe, screenshot, session_give
+from tests.programme.pages import programme_on_the_estate_load, programme_site_load
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def programme(demo_estate):
-    from pegasus.procurement.demo import procurements_demo_load
-    from pegasus.programme.demo import programme_demo_load
-
-    procurements_demo_load()
-    programme_demo_load()
+    programme_on_the_estate_load()
 
 
 def _paths() -> dict[str, str]:
@@ -56,14 +53,7 @@ class TestPagesPassAxe:
     """Every milestone and exit page under axe-core, as each role that uses it: the visits only read, so the demo
     programme is committed once for them."""
 
-    @staticmethod
-    def site_load():
-        from pegasus.procurement.demo import procurements_demo_load
-        from pegasus.programme.demo import programme_demo_load
-
-        estate_and_decisions_load()
-        procurements_demo_load()
-        programme_demo_load()
+    site_load = staticmethod(programme_site_load)
 
     @pytest.mark.parametrize(("name", "role"), PAGES, ids=[f"{r}-{n}" for n, r in PAGES])
     def test_page_passes_axe(self, site_page, name, role):

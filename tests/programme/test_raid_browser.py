@@ -5,18 +5,16 @@ dashboard."""
 import pytest
 from playwright.sync_api import expect
 
-from pegasus.procurement.demo import procurements_demo_load
-from pegasus.programme.demo import programme_demo_load
 from pegasus.programme.models import RaidItem
-from tests.browser import assert_passes_axe, estate_and_decisions_load, screenshot, session_give
+from tests.browser import assert_passes_axe, screenshot, session_give
+from tests.programme.pages import programme_on_the_estate_load, programme_site_load
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def raid_log(demo_estate):
-    procurements_demo_load()
-    programme_demo_load()
+    programme_on_the_estate_load()
     return {i.reference: i.pk for i in RaidItem.objects.all()}
 
 
@@ -39,14 +37,7 @@ class TestPagesPassAxe:
     """Every RAID page under axe-core, as each role that uses it: the visits only read, so the demo programme is
     committed once for them."""
 
-    @staticmethod
-    def site_load():
-        from pegasus.procurement.demo import procurements_demo_load
-        from pegasus.programme.demo import programme_demo_load
-
-        estate_and_decisions_load()
-        procurements_demo_load()
-        programme_demo_load()
+    site_load = staticmethod(programme_site_load)
 
     @pytest.mark.parametrize(("name", "role", "path"), PAGES, ids=[f"{r}-{n}" for n, r, _ in PAGES])
     def test_page_passes_axe(self, site_page, name, role, path):
