@@ -56,9 +56,9 @@ run: demo
 	@echo "Pegasus on http://$(HOST):$(PORT)/ (estate read as at $(PEGASUS_AS_AT); set PEGASUS_AS_AT= for today)"
 	$(PYTHON_RUN) pegasus serve --bind $(HOST):$(PORT)
 
-# Debian's Chromium drives the browser tests; nothing is downloaded by the test tools themselves.
+# Debian's Chromium headless shell drives the browser tests; nothing is downloaded by the test tools themselves.
 browser-deps:
-	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+	@test -x /usr/lib/chromium/chromium-headless-shell || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium-headless-shell >/dev/null)
 
 lint: install
 	$(PYTHON_RUN) ruff check src tests benchmarks scripts

@@ -1,0 +1,134 @@
+"""A pytest plugin that records the CPU each test's setup, body and teardown took, for `benchmarks/suite.py`.
+
+    PYTHONPATH=. PEGASUS_SUITE_CPU_DIR=FOLDER pytest -p benchmarks.suite_cpu ...   (the figures are written to FOLDER)
+
+For each phase of each test, three kinds of CPU time:
+
+- `own`: the test process, every thread of it (the live server's threads that draw a browser test's pages included);
+- `children`: every process the test process started, and theirs (Chromium and Playwright's driver, `pegasus`
+  commands run as processes, the served deployment), read from /proc: what each still running has used, and what
+  the ones that ended have left with the process that waited for them;
+- `database`: the PostgreSQL server process that serves the test process's default connection.
+
+CPU that no phase can be charged with is left out: other connections' server processes, a process that outlived
+the one that started it. The figures are lower bounds of the work each phase made the machine do. Each xdist
+worker writes `<database>-<worker>.json`, with the CPU its start-up and collection took and that of the test
+database's migrations.
+"""
+
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _stat(pid: int | str) -> list[str] | None:
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    # The fields from the state on: utime is [11], stime [12], cutime [13], cstime [14].
+    return text[text.rindex(")") + 2 :].split()
+
+
+def _children(pid: int | str) -> list[str]:
+    found: list[str] = []
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return found
+    for task in tasks:
+        try:
+            found += Path(f"/proc/{pid}/task/{task}/children").read_text().split()
+        except OSError:
+            pass
+    return found
+
+
+def descendants_cpu(pid: int) -> float:
+    """CPU seconds of every descendant of `pid`, running or ended and waited for (by `pid` or by another)."""
+    fields = _stat(pid)
+    ticks = int(fields[13]) + int(fields[14]) if fields else 0
+    stack = _children(pid)
+    while stack:
+        child = stack.pop()
+        fields = _stat(child)
+        if fields:
+            ticks += sum(int(v) for v in fields[11:15])
+            stack += _children(child)
+    return ticks / TICK
+
+
+def database_cpu() -> dict[int, float]:
+    """CPU seconds of the PostgreSQL process behind this process's default connection, by its pid."""
+    from django.db import connections
+
+    connection = connections["default"]
+    if connection.vendor != "postgresql" or connection.connection is None:
+        return {}
+    pid = connection.connection.info.backend_pid
+    fields = _stat(pid)
+    return {pid: (int(fields[11]) + int(fields[12])) / TICK} if fields else {}
+
+
+class _Snapshot:
+    def __init__(self):
+        self.own = time.process_time()
+        self.children = descendants_cpu(os.getpid())
+        self.database = database_cpu()
+        self.wall = time.perf_counter()
+
+    def since(self, start: "_Snapshot") -> dict[str, float]:
+        database = sum(cpu - start.database.get(pid, 0.0) for pid, cpu in self.database.items())
+        return {
+            "own": self.own - start.own,
+            "children": max(0.0, self.children - start.children),
+            "database": database,
+            "wall": self.wall - start.wall,
+        }
+
+
+_ROWS: list[tuple[str, str, bool, dict[str, float]]] = []
+_RUN: dict[str, float] = {}
+
+
+def _phase(when: str):
+    @pytest.hookimpl(hookwrapper=True)
+    def hook(item, *args, **kwargs):
+        start = _Snapshot()
+        yield
+        _ROWS.append((item.nodeid, when, item.get_closest_marker("browser") is not None, _Snapshot().since(start)))
+
+    return hook
+
+
+pytest_runtest_setup = _phase("setup")
+pytest_runtest_call = _phase("call")
+pytest_runtest_teardown = _phase("teardown")
+
+
+def pytest_collection_finish(session):
+    _RUN["startup_and_collection"] = time.process_time()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_fixture_setup(fixturedef, request):
+    if fixturedef.argname != "django_db_setup":
+        yield
+        return
+    start = _Snapshot()
+    yield
+    _RUN["migrations"] = _RUN.get("migrations", 0.0) + sum(_Snapshot().since(start)[k] for k in ("own", "database"))
+
+
+def pytest_sessionfinish(session):
+    folder = os.environ.get("PEGASUS_SUITE_CPU_DIR")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not folder or not worker:
+        return
+    database = "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
+    (Path(folder) / f"{database}-{worker}.json").write_text(json.dumps({"run": _RUN, "phases": _ROWS}))
