@@ -14,11 +14,12 @@ Steps, in one run:
    time over each run, from /proc/stat;
 4. the baseline is the run itself: lint and both suites' wall, what `make test` takes after installing;
 5. the floor: the CPU of the lint, of every test's body (its call phase: what it does and asserts, not the data its
-   fixtures make), one start-up and collection and one migration per database (the least of the workers'), spread
-   over every core with none of it waiting. Every fixture's setup and teardown counts as nothing, and CPU no test
-   can be charged with (the run's controller, a process that outlived its parent, other connections' server
-   processes) is left out. No arrangement of the suite that keeps its tests can take less wall time than this on
-   the machine, at the speed the product's own code and Chromium have now.
+   fixtures make), and, once per database, one start-up and collection and each session-scoped fixture (the test
+   database's migrations, the production deployment, Chromium's start; the least of the workers that made it),
+   spread over every core with none of it waiting. Every other fixture's setup and teardown counts as nothing, and
+   CPU no test can be charged with (the run's controller, a process that outlived its parent, other connections'
+   server processes) is left out. No arrangement of the suite that keeps its tests can take less wall time than
+   this on the machine, at the speed the product's own code and Chromium have now.
 
 The floor is printed again with every browser test's body left out as well: the most any change to the browser
 tests (one axe visit per template, say) could save. This is a benchmark, not a test: it asserts nothing about time.
@@ -132,15 +133,21 @@ def suite(database: str, folder: Path) -> dict:
                 modules[nodeid.split("::")[0]] += total
                 browser_bodies += total * browser
     startups = [w["run"].get("startup_and_collection", 0.0) for w in workers]
-    migrations = [w["run"].get("migrations", 0.0) for w in workers]
+    # Each session-scoped fixture made once: the least any worker that made it took (the test database's migrations,
+    # the production deployment, Chromium's start).
+    made: dict[str, list[float]] = defaultdict(list)
+    for worker in workers:
+        for name, cpu in worker["session"].items():
+            made[name].append(cpu)
+    session = {name: min(cpus) for name, cpus in made.items()}
     return run | {
         "tests": sum(1 for w in workers for row in w["phases"] if row[1] == "call"),
         "phases": dict(phases),
         "bodies": dict(kinds),
         "browser_bodies": browser_bodies,
         "startup_and_collection": startups,
-        "migrations": migrations,
-        "floor_cpu": phases["call"] + min(startups, default=0.0) + min(migrations, default=0.0),
+        "session_fixtures": session,
+        "floor_cpu": phases["call"] + min(startups, default=0.0) + sum(session.values()),
         "modules": dict(sorted(modules.items(), key=lambda kv: -kv[1])[:12]),
     }
 
@@ -172,8 +179,10 @@ def main(argv: list[str] | None = None) -> int:
                 f"(own {run['bodies'].get('own', 0):.0f}, children {run['bodies'].get('children', 0):.0f}, "
                 f"database server {run['bodies'].get('database', 0):.0f}; browser tests "
                 f"{run['browser_bodies']:.0f}), teardown {run['phases'].get('teardown', 0):.0f} s; start-up and "
-                f"collection {min(run['startup_and_collection']):.0f} s and migrations "
-                f"{min(run['migrations'], default=0):.0f} s a worker"
+                f"collection {min(run['startup_and_collection']):.0f} s a worker; session fixtures made once "
+                f"{sum(run['session_fixtures'].values()):.0f} s ("
+                + ", ".join(f"{name} {cpu:.0f}" for name, cpu in run["session_fixtures"].items() if cpu >= 0.5)
+                + ")"
             )
             for module, cpu in run["modules"].items():
                 print(f"    {cpu:7.1f} s of bodies  {module}")

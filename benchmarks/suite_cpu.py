@@ -12,8 +12,8 @@ For each phase of each test, three kinds of CPU time:
 
 CPU that no phase can be charged with is left out: other connections' server processes, a process that outlived
 the one that started it. The figures are lower bounds of the work each phase made the machine do. Each xdist
-worker writes `<database>-<worker>.json`, with the CPU its start-up and collection took and that of the test
-database's migrations.
+worker writes `<database>-<worker>.json`, with the CPU its start-up and collection took and what making each
+session-scoped fixture took (the test database's migrations are `django_db_setup`).
 """
 
 import json
@@ -115,14 +115,28 @@ def pytest_collection_finish(session):
     _RUN["startup_and_collection"] = time.process_time()
 
 
+_SESSION: dict[str, float] = {}
+_making: list[str] = []
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_fixture_setup(fixturedef, request):
-    if fixturedef.argname != "django_db_setup":
+    """What making each session-scoped fixture took: its own body, the fixtures it names being made before it (one
+    it asks for while it is made, by `request.getfixturevalue`, is inside its figure). The test database's
+    migrations are `django_db_setup`."""
+    if fixturedef.scope != "session" or _making:
         yield
         return
+    _making.append(fixturedef.argname)
     start = _Snapshot()
-    yield
-    _RUN["migrations"] = _RUN.get("migrations", 0.0) + sum(_Snapshot().since(start)[k] for k in ("own", "database"))
+    try:
+        yield
+    finally:
+        _making.pop()
+        cpu = _Snapshot().since(start)
+        _SESSION[fixturedef.argname] = _SESSION.get(fixturedef.argname, 0.0) + sum(
+            cpu[k] for k in ("own", "children", "database")
+        )
 
 
 def pytest_sessionfinish(session):
@@ -131,4 +145,5 @@ def pytest_sessionfinish(session):
     if not folder or not worker:
         return
     database = "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
-    (Path(folder) / f"{database}-{worker}.json").write_text(json.dumps({"run": _RUN, "phases": _ROWS}))
+    figures = {"run": _RUN, "session": _SESSION, "phases": _ROWS}
+    (Path(folder) / f"{database}-{worker}.json").write_text(json.dumps(figures))
