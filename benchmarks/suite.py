@@ -41,6 +41,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.proc import machine_cpu  # noqa: E402
+
 PG_URL = "postgres://postgres@127.0.0.1:5432/pegasus"
 LINT = [
     ["ruff", "check", "--no-cache", "src", "tests", "benchmarks", "scripts"],
@@ -63,30 +67,22 @@ def yardstick() -> float:
     return best
 
 
-def machine_ticks() -> tuple[int, int]:
-    """Busy and idle clock ticks of every core so far."""
-    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    idle = fields[3] + fields[4]
-    return sum(fields[:8]) - idle, idle
-
-
 def timed(command: list[str], env: dict[str, str] | None = None, log: Path | None = None) -> dict:
     """Run `command`; its wall time, its and its children's CPU, and the machine's busy and idle share meanwhile."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    busy0, idle0 = machine_ticks()
+    busy0, idle0 = machine_cpu()
     start = time.perf_counter()
     with open(log or os.devnull, "w") as out:
         status = subprocess.run(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT).returncode  # noqa: S603
     wall = time.perf_counter() - start
-    busy1, idle1 = machine_ticks()
+    busy1, idle1 = machine_cpu()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    tick = os.sysconf("SC_CLK_TCK")
     return {
         "status": status,
         "wall": wall,
         "cpu": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
-        "machine_busy": (busy1 - busy0) / tick,
-        "machine_idle": (idle1 - idle0) / tick,
+        "machine_busy": busy1 - busy0,
+        "machine_idle": idle1 - idle0,
     }
 
 

@@ -23,44 +23,7 @@ from pathlib import Path
 
 import pytest
 
-TICK = os.sysconf("SC_CLK_TCK")
-
-
-def _stat(pid: int | str) -> list[str] | None:
-    try:
-        text = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    # The fields from the state on: utime is [11], stime [12], cutime [13], cstime [14].
-    return text[text.rindex(")") + 2 :].split()
-
-
-def _children(pid: int | str) -> list[str]:
-    found: list[str] = []
-    try:
-        tasks = os.listdir(f"/proc/{pid}/task")
-    except OSError:
-        return found
-    for task in tasks:
-        try:
-            found += Path(f"/proc/{pid}/task/{task}/children").read_text().split()
-        except OSError:
-            pass
-    return found
-
-
-def descendants_cpu(pid: int) -> float:
-    """CPU seconds of every descendant of `pid`, running or ended and waited for (by `pid` or by another)."""
-    fields = _stat(pid)
-    ticks = int(fields[13]) + int(fields[14]) if fields else 0
-    stack = _children(pid)
-    while stack:
-        child = stack.pop()
-        fields = _stat(child)
-        if fields:
-            ticks += sum(int(v) for v in fields[11:15])
-            stack += _children(child)
-    return ticks / TICK
+from benchmarks.proc import process_cpu, tree_cpu
 
 
 def database_cpu() -> dict[int, float]:
@@ -71,14 +34,14 @@ def database_cpu() -> dict[int, float]:
     if connection.vendor != "postgresql" or connection.connection is None:
         return {}
     pid = connection.connection.info.backend_pid
-    fields = _stat(pid)
-    return {pid: (int(fields[11]) + int(fields[12])) / TICK} if fields else {}
+    cpu = process_cpu(pid)
+    return {} if cpu is None else {pid: cpu}
 
 
 class _Snapshot:
     def __init__(self):
         self.own = time.process_time()
-        self.children = descendants_cpu(os.getpid())
+        self.children = tree_cpu(os.getpid(), own=False)
         self.database = database_cpu()
         self.wall = time.perf_counter()
 
