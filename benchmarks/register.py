@@ -52,6 +52,10 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.proc import machine_cpu, tree_cpu  # noqa: E402
+
 AS_AT = "2019-05-23"  # the demo's date, so that generated contracts fall either side of it
 USERNAME = "commercial"
 
@@ -336,17 +340,6 @@ def count_queries(client, path: str) -> dict:
     }
 
 
-def machine_busy() -> float:
-    """CPU seconds every process on the machine has used (from /proc/stat), stolen time included, so that what
-    other work took from the benchmark can be told apart from what it took itself."""
-    try:
-        values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
-    except (OSError, ValueError):
-        return math.nan
-    user, nice, system, _idle, _iowait, irq, softirq, steal = values
-    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
-
-
 def run_queue_wait() -> float:
     """Seconds this thread has spent runnable but waiting for a CPU (Linux schedstat): time other work took."""
     try:
@@ -358,7 +351,7 @@ def run_queue_wait() -> float:
 def time_in_process(client, path: str, iterations: int) -> Stats:
     """`iterations` sequential requests; besides latencies, the CPU time they took and the CPU wait they suffered."""
     seconds = []
-    busy, wait, cpu, wall = machine_busy(), run_queue_wait(), time.process_time(), time.perf_counter()
+    busy, wait, cpu, wall = machine_cpu()[0], run_queue_wait(), time.process_time(), time.perf_counter()
     for _ in range(iterations):
         t0 = time.perf_counter()
         response = client.get(path)
@@ -371,7 +364,7 @@ def time_in_process(client, path: str, iterations: int) -> Stats:
         wall,
         cpu_ms_per_request=round(cpu * 1000 / iterations, 2),
         cpu_wait_share=round(wait / wall, 3),
-        other_cpus=round(max(0.0, machine_busy() - busy - cpu) / wall, 2),  # whole clock ticks: clamp at 0
+        other_cpus=round(max(0.0, machine_cpu()[0] - busy - cpu) / wall, 2),  # whole clock ticks: clamp at 0
     )
 
 
@@ -581,19 +574,6 @@ def load(port: int, path: str, cookie: str, clients: int, total: int) -> Load:
     return Load(latencies, time.perf_counter() - wall, errors[0], samples, time.process_time() - cpu)
 
 
-def process_tree_cpu(root: int) -> float:
-    """CPU seconds used so far by process `root` and its children (gunicorn's master and its workers)."""
-    ticks = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        if int(stat.parent.name) == root or int(fields[1]) == root:
-            ticks += int(fields[11]) + int(fields[12])  # utime, stime
-    return ticks / os.sysconf("SC_CLK_TCK")
-
-
 def measure_server(env: dict[str, str], workers: int, threads: int, args: argparse.Namespace, log: Path) -> dict:
     """One worker configuration: the in-process baseline again just before it (the machine's load drifts), the
     server unloaded (one client, one request at a time), then at --clients clients."""
@@ -613,10 +593,10 @@ def measure_server(env: dict[str, str], workers: int, threads: int, args: argpar
         load(server.port, path, cookie, args.clients, max(4 * workers * threads, args.clients * 2))
         runs = {}
         for label, clients, requests in (("serial", 1, args.serial_requests), ("loaded", args.clients, args.requests)):
-            busy, cpu = machine_busy(), process_tree_cpu(server.process.pid)
+            busy, cpu = machine_cpu()[0], tree_cpu(server.process.pid)
             result = load(server.port, path, cookie, clients, requests)
-            cpu = process_tree_cpu(server.process.pid) - cpu
-            others = max(0.0, machine_busy() - busy - cpu - result.client_cpu)
+            cpu = tree_cpu(server.process.pid) - cpu
+            others = max(0.0, machine_cpu()[0] - busy - cpu - result.client_cpu)
             runs[label] = result.stats(f"{name}, {clients} client{'s' if clients > 1 else ''}")
             runs[label].extra["server_cpu_ms_per_request"] = round(cpu * 1000 / max(1, len(result.latencies)), 2)
             runs[label].extra["other_cpus"] = round(others / result.wall, 2)
